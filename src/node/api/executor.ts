@@ -1,0 +1,366 @@
+// The one executor of server API commands. HTTP routes and the gRPC service both call
+// it, so the two never drift: validation, error codes, metrics and the single log line
+// of a failed command all happen here. It never throws; failures become reply errors.
+import {
+  type ChannelRules,
+  type ConnectionControl,
+  compileGlob,
+  decodeBase64Strict,
+  type ErrorShape,
+  Errors,
+  errorShape,
+  publicationDataProblem,
+  ReplyError,
+  type ResolvedChannel,
+} from '../core/index.ts';
+import {
+  type Broker,
+  type ClientInfo,
+  type NodeInfo,
+  type PresenceManager,
+  type Publication,
+  UnrecoverablePositionError,
+} from '../engine/index.ts';
+import type { Logger, NodeMetrics } from '../observability/index.ts';
+import type { BatchRequest, MethodName, PublishRequest, RequestOf } from './requests.ts';
+import type {
+  BatchReply,
+  BatchResponse,
+  ClientInfoResult,
+  PublicationResult,
+  PublishResult,
+  Response,
+  ResultOf,
+} from './results.ts';
+
+export interface ApiContext {
+  rules: ChannelRules;
+  broker: Broker;
+  presence: PresenceManager;
+  connections: ConnectionControl;
+  /** Live nodes of the cluster, this one included. */
+  nodes(): Promise<NodeInfo[]>;
+  /** Channels with at least one subscriber, with their subscriber counts, across nodes. */
+  channels(): Promise<Map<string, number>>;
+  metrics: NodeMetrics;
+  logger: Logger;
+}
+
+type Handlers = { [M in MethodName]: (req: RequestOf[M]) => Promise<ResultOf[M]> };
+
+const EMPTY = new Uint8Array(0);
+
+export class ApiExecutor {
+  private readonly handlers: Handlers;
+  private readonly ctx: ApiContext;
+  /** Metric label: `http` or `grpc`, as in Centrifugo. */
+  private readonly protocol: string;
+
+  constructor(ctx: ApiContext, protocol: string) {
+    this.ctx = ctx;
+    this.protocol = protocol;
+    this.handlers = {
+      publish: (r) => this.publish(r),
+      broadcast: (r) => this.broadcast(r),
+      subscribe: (r) => this.subscribe(r),
+      unsubscribe: (r) => this.unsubscribe(r),
+      disconnect: (r) => this.disconnect(r),
+      presence: (r) => this.presenceOf(r.channel),
+      presence_stats: (r) => this.presenceStats(r.channel),
+      history: (r) => this.history(r),
+      history_remove: (r) => this.historyRemove(r.channel),
+      info: () => this.info(),
+      rpc: (r) => this.rpc(r),
+      refresh: (r) => this.refresh(r),
+      channels: (r) => this.channelsOf(r.pattern),
+    };
+  }
+
+  /** Runs one command; the response holds either its result or its error. */
+  async call<M extends MethodName>(
+    method: M,
+    request: RequestOf[M],
+  ): Promise<Response<ResultOf[M]>> {
+    const done = this.ctx.metrics.startApiCommand(this.protocol, method);
+    try {
+      const handler = this.handlers[method] as (req: RequestOf[M]) => Promise<ResultOf[M]>;
+      const result = await handler(request);
+      done();
+      return { result };
+    } catch (err) {
+      const error = this.toReplyError(err, method, request);
+      done(error.code);
+      return { error };
+    }
+  }
+
+  /** Runs a batch, sequentially or (with `parallel`) concurrently; replies keep command order. */
+  async batch(request: BatchRequest): Promise<BatchResponse> {
+    const run = async (cmd: BatchRequest['commands'][number]): Promise<BatchReply> => {
+      if (cmd.method === undefined) {
+        this.ctx.metrics.startApiCommand(this.protocol, 'unknown')(Errors.notFound.code);
+        return { error: errorShape(Errors.notFound) };
+      }
+      const res = await this.call(cmd.method, cmd.request as never);
+      return res.error ? { error: res.error } : { [cmd.method]: res.result };
+    };
+    if (request.parallel) return { replies: await Promise.all(request.commands.map(run)) };
+    const replies: BatchReply[] = [];
+    for (const cmd of request.commands) replies.push(await run(cmd));
+    return { replies };
+  }
+
+  private toReplyError(err: unknown, method: string, request: unknown): ErrorShape {
+    const channel = (request as { channel?: unknown }).channel;
+    if (err instanceof ReplyError) {
+      this.ctx.logger.warn(
+        { method, channel, code: err.code, reason: err.cause ?? err.message },
+        'API command rejected',
+      );
+      return { code: err.code, message: errorShapeMessage(err.code) };
+    }
+    if (err instanceof UnrecoverablePositionError) {
+      this.ctx.logger.warn({ method, channel, err: err.message }, 'API command rejected');
+      return errorShape(Errors.unrecoverablePosition);
+    }
+    this.ctx.logger.error({ method, channel, err }, 'API command failed');
+    return errorShape(Errors.internal);
+  }
+
+  /** Options of a channel the request names, or the reply error Centrifugo gives. */
+  private channelOf(channel: string): ResolvedChannel {
+    if (channel === '') throw reject(Errors.badRequest, 'channel required');
+    if (this.ctx.rules.tooLong(channel)) throw reject(Errors.badRequest, 'channel name too long');
+    const resolved = this.ctx.rules.resolve(channel);
+    if (!resolved) throw reject(Errors.unknownChannel, 'namespace not found');
+    return resolved;
+  }
+
+  private async publish(req: PublishRequest): Promise<PublishResult> {
+    if (req.channel === '') throw reject(Errors.badRequest, 'channel required');
+    const data = payload(req.data, req.b64data, 'b64data');
+    return this.publishInto(req.channel, data, req);
+  }
+
+  private async publishInto(
+    channel: string,
+    data: Uint8Array,
+    req: RequestOf['broadcast'] | PublishRequest,
+  ) {
+    const ch = this.channelOf(channel);
+    const problem = publicationDataProblem(data, ch.options.publication_data_format);
+    if (problem) throw reject(Errors.badRequest, problem);
+    const { position } = await this.ctx.broker.publish(channel, data, {
+      historySize: req.skip_history ? 0 : ch.historySize,
+      historyTtlMs: req.skip_history ? 0 : ch.historyTtlMs,
+      historyMetaTtlMs: ch.historyMetaTtlMs,
+      tags: Object.keys(req.tags ?? {}).length > 0 ? req.tags : undefined,
+      idempotencyKey: req.idempotency_key || undefined,
+      delta: req.delta || ch.options.delta_publish,
+    });
+    this.ctx.metrics.messagesSent.inc({ type: 'publication' });
+    return position.offset === 0 && position.epoch === ''
+      ? {}
+      : { offset: position.offset, epoch: position.epoch };
+  }
+
+  private async broadcast(req: RequestOf['broadcast']): Promise<ResultOf['broadcast']> {
+    if (req.channels === undefined || req.channels.length === 0)
+      throw reject(Errors.badRequest, 'channels required');
+    const data = payload(req.data, req.b64data, 'b64data');
+    // Every channel is its own publish: one failing channel does not fail the others.
+    const responses = await Promise.all(
+      req.channels.map(async (channel): Promise<Response<PublishResult>> => {
+        try {
+          if (channel === '')
+            throw reject(Errors.badRequest, 'channel can not be blank in broadcast');
+          return { result: await this.publishInto(channel, data, req) };
+        } catch (err) {
+          const error = this.toReplyError(err, 'broadcast_publish', { channel });
+          this.ctx.metrics.apiCommandErrors.inc({
+            protocol: this.protocol,
+            method: 'broadcast_publish',
+            error: String(error.code),
+          });
+          return { error };
+        }
+      }),
+    );
+    return { responses };
+  }
+
+  private async subscribe(req: RequestOf['subscribe']): Promise<ResultOf['subscribe']> {
+    const ch = this.channelOf(req.channel);
+    const o = req.override ?? {};
+    await this.ctx.connections.subscribe({
+      user: req.user,
+      client: req.client,
+      session: req.session,
+      channel: req.channel,
+      info: payload(req.info, req.b64info, 'b64info'),
+      data: payload(req.data, req.b64data, 'b64data'),
+      expireAt: req.expire_at,
+      recoverSince: req.recover_since,
+      presence: o.presence?.value ?? ch.options.presence,
+      joinLeave: o.join_leave?.value ?? ch.options.join_leave,
+      pushJoinLeave: o.force_push_join_leave?.value ?? ch.options.force_push_join_leave,
+      recovery: o.force_recovery?.value ?? ch.options.force_recovery,
+      positioning: o.force_positioning?.value ?? ch.options.force_positioning,
+    });
+    return {};
+  }
+
+  private async unsubscribe(req: RequestOf['unsubscribe']): Promise<ResultOf['unsubscribe']> {
+    // An empty channel means every channel of the user, as in Centrifugo.
+    if (req.channel !== '') this.channelOf(req.channel);
+    await this.ctx.connections.unsubscribe(req);
+    return {};
+  }
+
+  private async disconnect(req: RequestOf['disconnect']): Promise<ResultOf['disconnect']> {
+    const d = req.disconnect ?? { code: 3503, reason: 'force disconnect' };
+    await this.ctx.connections.disconnect({
+      user: req.user,
+      client: req.client,
+      session: req.session,
+      whitelist: req.whitelist ?? [],
+      code: d.code,
+      reason: d.reason,
+    });
+    return {};
+  }
+
+  private async refresh(req: RequestOf['refresh']): Promise<ResultOf['refresh']> {
+    await this.ctx.connections.refresh({
+      user: req.user,
+      client: req.client,
+      session: req.session,
+      expired: req.expired,
+      expireAt: req.expire_at,
+      info: req.info,
+    });
+    return {};
+  }
+
+  private async presenceOf(channel: string): Promise<ResultOf['presence']> {
+    const ch = this.channelOf(channel);
+    if (!ch.options.presence) throw reject(Errors.notAvailable, 'presence not enabled for channel');
+    const entries = await this.ctx.presence.presence(channel);
+    const presence: Record<string, ClientInfoResult> = {};
+    for (const [clientId, info] of entries) presence[clientId] = clientInfoResult(info);
+    return { presence };
+  }
+
+  private async presenceStats(channel: string): Promise<ResultOf['presence_stats']> {
+    const ch = this.channelOf(channel);
+    if (!ch.options.presence) throw reject(Errors.notAvailable, 'presence not enabled for channel');
+    const stats = await this.ctx.presence.presenceStats(channel);
+    return { num_clients: stats.numClients, num_users: stats.numUsers };
+  }
+
+  private async history(req: RequestOf['history']): Promise<ResultOf['history']> {
+    const ch = this.channelOf(req.channel);
+    if (!ch.historyEnabled) {
+      throw reject(
+        Errors.notAvailable,
+        'history not enabled for channel (history_size and history_ttl must both be set)',
+      );
+    }
+    if (req.reverse && req.since && req.since.offset === 0) {
+      throw reject(Errors.badRequest, 'reverse history needs a since offset above 0');
+    }
+    const res = await this.ctx.broker.history(req.channel, {
+      filter: { limit: req.limit < 0 ? -1 : req.limit, since: req.since, reverse: req.reverse },
+      metaTtlMs: ch.historyMetaTtlMs,
+    });
+    return {
+      publications: res.publications.map(publicationResult),
+      epoch: res.position.epoch,
+      offset: res.position.offset,
+    };
+  }
+
+  private async historyRemove(channel: string): Promise<ResultOf['history_remove']> {
+    const ch = this.channelOf(channel);
+    if (!ch.historyEnabled) {
+      throw reject(
+        Errors.notAvailable,
+        'history not enabled for channel (history_size and history_ttl must both be set)',
+      );
+    }
+    await this.ctx.broker.removeHistory(channel);
+    return {};
+  }
+
+  private async info(): Promise<ResultOf['info']> {
+    const nodes = await this.ctx.nodes();
+    return {
+      nodes: nodes.map((n) => ({
+        uid: n.uid,
+        name: n.name,
+        version: n.version,
+        num_clients: n.numClients,
+        num_users: n.numUsers,
+        num_channels: n.numChannels,
+        uptime: n.uptime,
+        num_subs: n.numSubs,
+      })),
+    };
+  }
+
+  private async rpc(req: RequestOf['rpc']): Promise<ResultOf['rpc']> {
+    if (req.method === '') throw reject(Errors.badRequest, 'rpc method required');
+    // Centrifugo OSS registers no server API RPC extensions.
+    throw reject(Errors.notFound, `rpc method "${req.method}" not registered`);
+  }
+
+  private async channelsOf(pattern: string): Promise<ResultOf['channels']> {
+    let match: RegExp | undefined;
+    if (pattern !== '') {
+      try {
+        match = compileGlob(pattern);
+      } catch (err) {
+        throw reject(Errors.badRequest, `bad pattern: ${(err as Error).message}`);
+      }
+    }
+    const channels: ResultOf['channels']['channels'] = {};
+    for (const [name, numClients] of await this.ctx.channels()) {
+      if (match === undefined || match.test(name)) channels[name] = { num_clients: numClients };
+    }
+    return { channels };
+  }
+}
+
+function reject(e: ErrorShape, reason: string): ReplyError {
+  return new ReplyError(e, { cause: reason });
+}
+
+function errorShapeMessage(code: number): string {
+  return Object.values(Errors).find((e) => e.code === code)?.message ?? Errors.internal.message;
+}
+
+/** The raw bytes of a payload, or its base64 form when given (as Centrifugo prefers b64*). */
+function payload(raw: Uint8Array | undefined, b64: string, field: string): Uint8Array {
+  if (b64 !== '') {
+    const decoded = decodeBase64Strict(b64);
+    if (!decoded) throw reject(Errors.badRequest, `${field} is not valid base64`);
+    return decoded;
+  }
+  return raw ?? EMPTY;
+}
+
+function clientInfoResult(info: ClientInfo): ClientInfoResult {
+  const out: ClientInfoResult = { user: info.user, client: info.client };
+  if (info.connInfo && info.connInfo.length > 0) out.conn_info = info.connInfo;
+  if (info.chanInfo && info.chanInfo.length > 0) out.chan_info = info.chanInfo;
+  return out;
+}
+
+function publicationResult(pub: Publication): PublicationResult {
+  const out: PublicationResult = {};
+  if (pub.data.length > 0) out.data = pub.data;
+  if (pub.info) out.info = clientInfoResult(pub.info);
+  if (pub.offset > 0) out.offset = pub.offset;
+  if (pub.tags && Object.keys(pub.tags).length > 0) out.tags = pub.tags;
+  return out;
+}

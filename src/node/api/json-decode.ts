@@ -1,0 +1,251 @@
+// JSON request bodies of the HTTP server API into typed requests. A body that is not
+// JSON, or a field of the wrong type, is a RequestDecodeError (plain HTTP 400, as
+// Centrifugo answers an unmarshal failure); unknown fields are ignored, as Go's decoder does.
+import { arraySpans, objectSpans, type Span } from './raw-json.ts';
+import {
+  type BatchRequest,
+  isMethod,
+  METHODS,
+  type MethodName,
+  type RequestOf,
+} from './requests.ts';
+
+export class RequestDecodeError extends Error {
+  override name = 'RequestDecodeError';
+}
+
+type Kind =
+  | 'string'
+  | 'bool'
+  | 'int'
+  | 'uint'
+  | 'bytes'
+  | 'stringMap'
+  | 'stringList'
+  | 'position'
+  | 'override'
+  | 'disconnect';
+
+const PUBLISH_FIELDS = {
+  data: 'bytes',
+  b64data: 'string',
+  skip_history: 'bool',
+  tags: 'stringMap',
+  idempotency_key: 'string',
+  delta: 'bool',
+  version: 'uint',
+  version_epoch: 'string',
+} as const;
+
+const CHANNEL = { channel: 'string' } as const;
+
+/** Field kinds per method: the one description the decoder and its zero values come from. */
+const FIELDS: { [M in MethodName]: Record<string, Kind> } = {
+  publish: { channel: 'string', ...PUBLISH_FIELDS },
+  broadcast: { channels: 'stringList', ...PUBLISH_FIELDS },
+  subscribe: {
+    channel: 'string',
+    user: 'string',
+    expire_at: 'int',
+    info: 'bytes',
+    b64info: 'string',
+    client: 'string',
+    data: 'bytes',
+    b64data: 'string',
+    recover_since: 'position',
+    override: 'override',
+    session: 'string',
+  },
+  unsubscribe: { channel: 'string', user: 'string', client: 'string', session: 'string' },
+  disconnect: {
+    user: 'string',
+    disconnect: 'disconnect',
+    client: 'string',
+    whitelist: 'stringList',
+    session: 'string',
+  },
+  presence: CHANNEL,
+  presence_stats: CHANNEL,
+  history: { channel: 'string', limit: 'int', since: 'position', reverse: 'bool' },
+  history_remove: CHANNEL,
+  info: {},
+  rpc: { method: 'string', params: 'bytes' },
+  refresh: {
+    user: 'string',
+    client: 'string',
+    expired: 'bool',
+    expire_at: 'int',
+    info: 'bytes',
+    session: 'string',
+  },
+  channels: { pattern: 'string' },
+};
+
+const EMPTY = new Uint8Array(0);
+const ZERO: Record<Kind, unknown> = {
+  string: '',
+  bool: false,
+  int: 0,
+  uint: 0,
+  bytes: EMPTY,
+  stringMap: undefined,
+  stringList: undefined,
+  position: undefined,
+  override: undefined,
+  disconnect: undefined,
+};
+
+interface Source {
+  text: string;
+  span: Span;
+}
+
+function parseBody(body: string | Buffer): { value: unknown; text: string } {
+  const text = typeof body === 'string' ? body : body.toString('utf8');
+  if (text.trim() === '') return { value: {}, text: '{}' };
+  try {
+    return { value: JSON.parse(text), text };
+  } catch (err) {
+    throw new RequestDecodeError(`body is not valid JSON: ${(err as Error).message}`);
+  }
+}
+
+/** Decodes the body of `POST <prefix>/<method>`. */
+export function decodeMethodBody<M extends MethodName>(
+  method: M,
+  body: string | Buffer,
+): RequestOf[M] {
+  const { value, text } = parseBody(body);
+  return decodeRequest(method, value, { text, span: { start: 0, end: text.length } }, '');
+}
+
+/** Decodes the body of `POST <prefix>/batch`. */
+export function decodeBatchBody(body: string | Buffer): BatchRequest {
+  const { value, text } = parseBody(body);
+  const obj = asObject(value, 'request');
+  const spans = objectSpans(text, { start: 0, end: text.length });
+  const parallel = obj.parallel === undefined ? false : expectBool(obj.parallel, 'parallel');
+  if (obj.commands === undefined || obj.commands === null) return { commands: [], parallel };
+  if (!Array.isArray(obj.commands)) throw new RequestDecodeError('commands must be a list');
+  const commandsSpan = spans.get('commands') as Span;
+  const elementSpans = arraySpans(text, commandsSpan);
+  const commands = obj.commands.map((cmd: unknown, i) => {
+    const where = `commands[${i}]`;
+    const cmdObj = asObject(cmd, where);
+    // The first method present in api.proto order, as Centrifugo's executor picks it.
+    const method = METHODS.find((m) => cmdObj[m] !== undefined && cmdObj[m] !== null);
+    if (method === undefined) return { method: undefined };
+    const memberSpans = objectSpans(text, elementSpans[i] as Span);
+    const src = { text, span: memberSpans.get(method) as Span };
+    return { method, request: decodeRequest(method, cmdObj[method], src, `${where}.${method}.`) };
+  });
+  return { commands, parallel };
+}
+
+function decodeRequest<M extends MethodName>(
+  method: M,
+  value: unknown,
+  src: Source,
+  prefix: string,
+): RequestOf[M] {
+  const obj = asObject(value, prefix === '' ? 'request' : prefix.slice(0, -1));
+  const fields = FIELDS[method];
+  let spans: Map<string, Span> | undefined;
+  const out: Record<string, unknown> = {};
+  for (const [name, kind] of Object.entries(fields)) {
+    const v = obj[name];
+    if (v === undefined || v === null) {
+      if (ZERO[kind] !== undefined) out[name] = ZERO[kind];
+      continue;
+    }
+    if (kind === 'bytes') {
+      spans ??= objectSpans(src.text, src.span);
+      const span = spans.get(name) as Span;
+      out[name] = Buffer.from(src.text.slice(span.start, span.end), 'utf8');
+      continue;
+    }
+    out[name] = decodeField(kind, v, `${prefix}${name}`);
+  }
+  return out as unknown as RequestOf[M];
+}
+
+function decodeField(kind: Kind, v: unknown, where: string): unknown {
+  switch (kind) {
+    case 'string':
+      if (typeof v !== 'string') throw new RequestDecodeError(`${where} must be a string`);
+      return v;
+    case 'bool':
+      return expectBool(v, where);
+    case 'int':
+      if (typeof v !== 'number' || !Number.isInteger(v))
+        throw new RequestDecodeError(`${where} must be an integer`);
+      return v;
+    case 'uint':
+      if (typeof v !== 'number' || !Number.isInteger(v) || v < 0) {
+        throw new RequestDecodeError(`${where} must be a non-negative integer`);
+      }
+      return v;
+    case 'stringList':
+      if (!Array.isArray(v) || !v.every((s) => typeof s === 'string')) {
+        throw new RequestDecodeError(`${where} must be a list of strings`);
+      }
+      return v;
+    case 'stringMap': {
+      const m = asObject(v, where);
+      for (const [k, s] of Object.entries(m)) {
+        if (typeof s !== 'string') throw new RequestDecodeError(`${where}.${k} must be a string`);
+      }
+      return m;
+    }
+    case 'position': {
+      const p = asObject(v, where);
+      return {
+        offset: p.offset === undefined ? 0 : decodeField('uint', p.offset, `${where}.offset`),
+        epoch: p.epoch === undefined ? '' : decodeField('string', p.epoch, `${where}.epoch`),
+      };
+    }
+    case 'disconnect': {
+      const d = asObject(v, where);
+      return {
+        code: d.code === undefined ? 0 : decodeField('uint', d.code, `${where}.code`),
+        reason: d.reason === undefined ? '' : decodeField('string', d.reason, `${where}.reason`),
+      };
+    }
+    case 'override': {
+      const o = asObject(v, where);
+      const out: Record<string, { value: boolean }> = {};
+      for (const key of [
+        'presence',
+        'join_leave',
+        'force_recovery',
+        'force_positioning',
+        'force_push_join_leave',
+      ]) {
+        const b = o[key];
+        if (b === undefined || b === null) continue;
+        const inner = asObject(b, `${where}.${key}`);
+        out[key] = {
+          value:
+            inner.value === undefined ? false : expectBool(inner.value, `${where}.${key}.value`),
+        };
+      }
+      return out;
+    }
+    default:
+      return v;
+  }
+}
+
+function expectBool(v: unknown, where: string): boolean {
+  if (typeof v !== 'boolean') throw new RequestDecodeError(`${where} must be true or false`);
+  return v;
+}
+
+function asObject(v: unknown, where: string): Record<string, unknown> {
+  if (typeof v !== 'object' || v === null || Array.isArray(v)) {
+    throw new RequestDecodeError(`${where} must be a JSON object`);
+  }
+  return v as Record<string, unknown>;
+}
+
+export { isMethod };

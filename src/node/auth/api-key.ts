@@ -1,0 +1,53 @@
+// Server API authentication: where Centrifugo clients put the API key, and a comparison that
+// does not leak the key through timing.
+import { createHash, timingSafeEqual } from 'node:crypto';
+
+type Headers = Record<string, string | string[] | undefined>;
+
+// Header and query values may arrive as arrays (repeated fields); the first one counts. An
+// empty value counts as absent so that a blank header does not hide a key sent another way.
+const first = (value: string | string[] | undefined): string | undefined => {
+  const one = Array.isArray(value) ? value[0] : value;
+  return one === '' ? undefined : one;
+};
+
+/** `Authorization: apikey <KEY>`: scheme case-insensitive, exactly two space-separated parts. */
+function fromAuthorization(value: string | undefined): string | undefined {
+  if (value === undefined) return undefined;
+  const parts = value.split(' ');
+  if (parts.length !== 2) return undefined;
+  const [scheme, key] = parts;
+  if (scheme?.toLowerCase() !== 'apikey' || !key) return undefined;
+  return key;
+}
+
+function fromQuery(query: unknown): string | undefined {
+  if (typeof query !== 'object' || query === null) return undefined;
+  const value: unknown = (query as Record<string, unknown>).api_key;
+  if (typeof value === 'string') return first(value);
+  if (Array.isArray(value) && typeof value[0] === 'string') return first(value[0]);
+  return undefined;
+}
+
+/**
+ * The API key a request carries, looked for where Centrifugo looks: the `x-api-key` header,
+ * then `Authorization: apikey <KEY>`, then the `api_key` query parameter. Header names are
+ * the lowercase ones node gives.
+ */
+export function extractApiKey(headers: Headers, query: unknown): string | undefined {
+  return (
+    first(headers['x-api-key']) ??
+    fromAuthorization(first(headers.authorization)) ??
+    fromQuery(query)
+  );
+}
+
+// Hashing first gives both sides the same length, which timingSafeEqual needs, so the
+// comparison does not reveal the expected key's length either.
+const digest = (value: string): Buffer => createHash('sha256').update(value, 'utf8').digest();
+
+/** True only for a configured (non-empty) key that equals the given one, in constant time. */
+export function apiKeyMatches(given: string | undefined, expected: string): boolean {
+  if (expected === '' || given === undefined) return false;
+  return timingSafeEqual(digest(given), digest(expected));
+}

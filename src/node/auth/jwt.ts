@@ -1,0 +1,99 @@
+// Verification of Centrifugo connection and subscription JWTs. The steps keep Centrifugo's
+// order of outcomes: structure and signature, then claim types, then audience/issuer, then
+// lifetime, so only a token that is otherwise good can come back as "expired".
+import { compactVerify, decodeJwt, decodeProtectedHeader } from 'jose';
+import { type Claims, isPlainObject } from './claim-fields.ts';
+import { InvalidTokenError } from './errors.ts';
+import { buildKeyRing, type TokenKeys, type VerifyKey } from './keys.ts';
+import { type ClaimPolicy, checkRegisteredClaims, compilePolicy } from './registered-claims.ts';
+import {
+  type ConnectTokenClaims,
+  connectClaims,
+  type SubscribeTokenClaims,
+  subscribeClaims,
+} from './token-claims.ts';
+
+export { InvalidTokenError, TokenConfigError, TokenExpiredError } from './errors.ts';
+export type { TokenKeys } from './keys.ts';
+export type { ConnectTokenClaims, SubscribeTokenClaims } from './token-claims.ts';
+
+export interface TokenVerifierOptions {
+  /**
+   * Centrifugo's `client.insecure_skip_token_signature_verify`: decode without checking the
+   * signature (any alg, `none` included). Claims are still checked. Development only.
+   */
+  insecureSkipSignatureVerify?: boolean;
+  /** Clock in milliseconds since the epoch, like Date.now (tests pin it). */
+  now?: () => number;
+}
+
+const invalid = (reason: string, cause?: unknown): InvalidTokenError =>
+  new InvalidTokenError(`invalid token: ${reason}`, cause === undefined ? undefined : { cause });
+
+const utf8 = new TextDecoder('utf-8', { fatal: true });
+
+function parsePayload(bytes: Uint8Array): Claims {
+  let payload: unknown;
+  try {
+    payload = JSON.parse(utf8.decode(bytes));
+  } catch (err) {
+    throw invalid('payload is not JSON', err);
+  }
+  if (!isPlainObject(payload)) throw invalid('payload is not a JSON object');
+  return payload;
+}
+
+export class TokenVerifier {
+  private readonly keys: ReadonlyMap<string, VerifyKey>;
+  private readonly policy: ClaimPolicy;
+  private readonly skipSignature: boolean;
+  private readonly now: () => number;
+
+  /** Throws TokenConfigError when a key or regex in `keys` is unusable. */
+  constructor(keys: TokenKeys, options: TokenVerifierOptions = {}) {
+    this.keys = buildKeyRing(keys);
+    this.policy = compilePolicy(keys);
+    this.skipSignature = options.insecureSkipSignatureVerify ?? false;
+    this.now = options.now ?? Date.now;
+  }
+
+  async verifyConnectToken(token: string): Promise<ConnectTokenClaims> {
+    const claims = connectClaims(await this.payload(token));
+    checkRegisteredClaims(claims.raw, this.policy, this.now() / 1000);
+    return claims;
+  }
+
+  async verifySubscribeToken(token: string): Promise<SubscribeTokenClaims> {
+    const claims = subscribeClaims(await this.payload(token));
+    checkRegisteredClaims(claims.raw, this.policy, this.now() / 1000);
+    return claims;
+  }
+
+  /** The token's payload once its signature checks out with the key its alg is pinned to. */
+  private async payload(token: string): Promise<Claims> {
+    if (typeof token !== 'string' || token === '') throw invalid('empty token');
+    if (this.skipSignature) {
+      try {
+        return decodeJwt(token);
+      } catch (err) {
+        throw invalid('malformed token', err);
+      }
+    }
+    let alg: unknown;
+    try {
+      alg = decodeProtectedHeader(token).alg;
+    } catch (err) {
+      throw invalid('malformed token header', err);
+    }
+    // `none` and every algorithm without a configured key of its own kind end here.
+    const key = typeof alg === 'string' ? this.keys.get(alg) : undefined;
+    if (key === undefined) throw invalid(`algorithm ${String(alg)} is not enabled`);
+    try {
+      const { payload } = await compactVerify(token, key, { algorithms: [alg as string] });
+      return parsePayload(payload);
+    } catch (err) {
+      if (err instanceof InvalidTokenError) throw err;
+      throw invalid('signature verification failed', err);
+    }
+  }
+}

@@ -1,0 +1,34 @@
+// `centrifugo-ts help`: commands and their flags, generated from the option specs.
+import { COMMAND_OPTIONS, COMMANDS, type Command } from './args.ts';
+
+const SUMMARY: Record<Command, string> = {
+  serve: 'run a node (the default when no command is given)',
+  genconfig: 'write a config file with a random API key and HMAC secret',
+  gentoken: 'print an HS256 connection token: -u USER [-t SECONDS]',
+  gensubtoken: 'print an HS256 subscription token: -u USER -s CHANNEL [-t SECONDS]',
+  checktoken: 'verify a connection token against the config: checktoken TOKEN',
+  checksubtoken: 'verify a subscription token against the config: checksubtoken TOKEN',
+  checkconfig: 'validate a config file and exit',
+  version: 'print the version',
+  help: 'print this help',
+};
+
+export function helpText(): string {
+  const lines = ['centrifugo-ts: a Centrifugo-compatible real-time messaging server', '', 'usage:'];
+  lines.push('  centrifugo-ts [command] [flags]', '', 'commands:');
+  for (const command of COMMANDS) {
+    lines.push(`  ${command.padEnd(14)}${SUMMARY[command]}`);
+    for (const o of COMMAND_OPTIONS[command].options) {
+      const flag = `${o.short ? `-${o.short}, ` : ''}--${o.long}`;
+      lines.push(`      ${flag.padEnd(20)}${o.help}`);
+    }
+  }
+  lines.push(
+    '',
+    'Commands that read the config also take any config key as a flag, e.g.',
+    '  --http_api.key=KEY --log.level=debug --http_api.insecure',
+    'and as an environment variable, e.g. CENTRIFUGO_HTTP_API_KEY. Precedence:',
+    'flags > environment > config file > defaults.',
+  );
+  return lines.join('\n');
+}

@@ -1,0 +1,92 @@
+// `centrifugo-ts` (serve): runs a node until SIGTERM or SIGINT, then shuts down
+// gracefully: stop accepting, let in-flight requests finish, close the engine, exit 0.
+import { durationMs, type LoadedConfig } from '../config/index.ts';
+import { createLogger, type Logger } from '../observability/index.ts';
+import { type RunningNode, startNode } from '../start-node.ts';
+import { VERSION } from '../version.ts';
+
+export async function serve(loaded: LoadedConfig): Promise<void> {
+  const { config } = loaded;
+  const logger = createLogger(config.log);
+  for (const warning of loaded.warnings) logger.warn(warning);
+  logger.info(
+    { version: VERSION, node: process.version, pid: process.pid, engine: config.engine.type },
+    'starting centrifugo-ts',
+  );
+  if (loaded.file) logger.info({ path: loaded.file }, 'using config file');
+
+  const running = await startNode(config, logger);
+  describeStartup(running, loaded, logger);
+  await waitForSignal(logger);
+
+  const timeoutMs = durationMs(config.shutdown.timeout);
+  logger.info(
+    { timeout: config.shutdown.timeout },
+    'shutting down: no new requests, finishing in-flight ones',
+  );
+  const timer = setTimeout(() => {
+    logger.error(
+      { timeout: config.shutdown.timeout },
+      'shutdown timed out, exiting with in-flight work left',
+    );
+    process.exit(1);
+  }, timeoutMs);
+  timer.unref();
+  await running.close();
+  clearTimeout(timer);
+  logger.info('shutdown complete');
+  logger.flush();
+}
+
+function describeStartup(running: RunningNode, loaded: LoadedConfig, logger: Logger): void {
+  const { config } = loaded;
+  for (const a of running.addresses) {
+    logger.info({ role: a.role, address: `http://${a.host}:${a.port}` }, 'HTTP server listening');
+  }
+  if (config.http_api.disabled) {
+    logger.info('HTTP server API disabled (http_api.disabled)');
+    return;
+  }
+  const api = running.addresses.find(
+    (a) =>
+      a.role ===
+      (config.http_api.external || running.addresses.length === 1 ? 'external' : 'internal'),
+  );
+  const where = api
+    ? `http://${api.host === '0.0.0.0' ? 'localhost' : api.host}:${api.port}${config.http_api.handler_prefix}`
+    : '';
+  if (config.http_api.insecure) {
+    logger.warn(
+      { endpoint: where },
+      'HTTP server API is insecure (http_api.insecure): no API key is checked',
+    );
+  } else if (config.http_api.key === '') {
+    logger.warn(
+      { endpoint: where },
+      'http_api.key is empty: every API request is refused with 401. Set it in the config file, with CENTRIFUGO_HTTP_API_KEY, or run `centrifugo-ts genconfig` to generate one',
+    );
+  } else {
+    const source = process.env.CENTRIFUGO_HTTP_API_KEY
+      ? 'env CENTRIFUGO_HTTP_API_KEY'
+      : loaded.file
+        ? `http_api.key in ${loaded.file}`
+        : 'a flag';
+    logger.info(
+      { endpoint: where, keyFrom: source },
+      'HTTP server API ready: send the key in the X-API-Key header',
+    );
+  }
+}
+
+function waitForSignal(logger: Logger): Promise<void> {
+  return new Promise((resolve) => {
+    const onSignal = (signal: NodeJS.Signals) => {
+      logger.info({ signal }, 'signal received');
+      process.off('SIGTERM', onSignal);
+      process.off('SIGINT', onSignal);
+      resolve();
+    };
+    process.on('SIGTERM', onSignal);
+    process.on('SIGINT', onSignal);
+  });
+}

@@ -1,0 +1,19 @@
+export { formatDuration, parseDuration } from './duration.ts';
+export { ConfigError } from './errors.ts';
+export { LEAVES, type Leaf } from './leaves.ts';
+export { type LoadedConfig, type LoadOptions, loadConfig, validateConfig } from './load.ts';
+export {
+  type ChannelOptions,
+  type Config,
+  ConfigSchema,
+  type NamespaceConfig,
+} from './schema.ts';
+
+import { parseDuration } from './duration.ts';
+
+/** Milliseconds of a duration that validation already accepted. */
+export function durationMs(text: string): number {
+  const ms = parseDuration(text);
+  if (ms === undefined) throw new Error(`not a duration: ${text}`);
+  return ms;
+}

@@ -1,0 +1,204 @@
+// The one schema of the node's configuration: Centrifugo v6 key names and nesting,
+// Centrifugo's defaults. Validation, defaults, env variable names, CLI flags and
+// genconfig all read this schema, so a key exists in exactly one place.
+import { FormatRegistry, type Static, type TSchema, Type } from '@sinclair/typebox';
+import { parseDuration } from './duration.ts';
+
+FormatRegistry.Set('duration', (value) => parseDuration(value) !== undefined);
+
+const Duration = (def: string, description: string) =>
+  Type.String({ format: 'duration', default: def, description });
+const Bool = (description: string) => Type.Boolean({ default: false, description });
+const Str = (def: string, description: string) => Type.String({ default: def, description });
+const Int = (def: number, description: string, minimum = 0) =>
+  Type.Integer({ default: def, minimum, description });
+const StrList = (description: string) => Type.Array(Type.String(), { default: [], description });
+/** A section: an object that exists (filled with defaults) even when the file omits it. */
+const Section = <T extends Record<string, TSchema>>(props: T) =>
+  Type.Object(props, { additionalProperties: false, default: {} });
+
+const TokenOptions = {
+  hmac_secret_key: Str('', 'HMAC secret for HS256/384/512 tokens'),
+  rsa_public_key: Str('', 'RSA public key (PEM) for RS256/384/512 tokens'),
+  ecdsa_public_key: Str('', 'ECDSA public key (PEM) for ES256/384/512 tokens'),
+  jwks_public_endpoint: Str('', 'JWKS endpoint; replaces the static keys'),
+  audience: Str('', 'required aud claim'),
+  audience_regex: Str('', 'regex the aud claim must match'),
+  issuer: Str('', 'required iss claim'),
+  issuer_regex: Str('', 'regex the iss claim must match'),
+  user_id_claim: Str('', 'claim holding the user ID instead of sub'),
+};
+
+export const ChannelOptionsProps = {
+  presence: Bool('keep online presence'),
+  join_leave: Bool('emit join and leave messages'),
+  force_push_join_leave: Bool('push join/leave to every subscriber'),
+  history_size: Int(0, 'publications kept in history; history needs history_ttl too'),
+  history_ttl: Duration('0s', 'how long history is kept; history needs history_size too'),
+  history_meta_ttl: Duration('0s', 'stream meta TTL; 0 takes channel.history_meta_ttl'),
+  force_positioning: Bool('server forces position tracking'),
+  allow_positioning: Bool('clients may ask for position tracking'),
+  force_recovery: Bool('server forces recovery'),
+  allow_recovery: Bool('clients may ask for recovery'),
+  force_recovery_mode: Type.Union(
+    [Type.Literal(''), Type.Literal('stream'), Type.Literal('cache')],
+    {
+      default: '',
+    },
+  ),
+  allowed_delta_types: StrList('delta types clients may negotiate (fossil)'),
+  delta_publish: Bool('publish with delta by default'),
+  allow_tags_filter: Bool('clients may filter publications by tags'),
+  publication_data_format: Type.Union(
+    [Type.Literal(''), Type.Literal('json'), Type.Literal('json_object'), Type.Literal('binary')],
+    { default: '' },
+  ),
+  allow_subscribe_for_client: Bool('authenticated clients subscribe without token'),
+  allow_subscribe_for_anonymous: Bool('anonymous clients subscribe without token'),
+  allow_publish_for_client: Bool('clients may publish'),
+  allow_publish_for_subscriber: Bool('subscribers may publish'),
+  allow_publish_for_anonymous: Bool('anonymous clients may publish'),
+  allow_presence_for_client: Bool('clients may call presence'),
+  allow_presence_for_subscriber: Bool('subscribers may call presence'),
+  allow_presence_for_anonymous: Bool('anonymous clients may call presence'),
+  allow_history_for_client: Bool('clients may call history'),
+  allow_history_for_subscriber: Bool('subscribers may call history'),
+  allow_history_for_anonymous: Bool('anonymous clients may call history'),
+  allow_user_limited_channels: Bool('enable user-limited channels (#)'),
+  channel_regex: Str('', 'regex channel names in this namespace must match'),
+};
+
+export const ChannelOptionsSchema = Section(ChannelOptionsProps);
+export const NamespaceSchema = Type.Object(
+  { name: Type.String({ description: 'namespace name' }), ...ChannelOptionsProps },
+  { additionalProperties: false },
+);
+
+export const ConfigSchema = Type.Object(
+  {
+    http_server: Section({
+      address: Str('', 'bind address of the HTTP server ("" = all interfaces)'),
+      port: Int(8000, 'HTTP server port'),
+      internal_address: Str('', 'bind address of the internal port'),
+      internal_port: Str('', 'separate port for API, health and metrics ("" = same as port)'),
+    }),
+    log: Section({
+      level: Type.Union(
+        [
+          Type.Literal('trace'),
+          Type.Literal('debug'),
+          Type.Literal('info'),
+          Type.Literal('warn'),
+          Type.Literal('error'),
+          Type.Literal('fatal'),
+          Type.Literal('none'),
+        ],
+        { default: 'info', description: 'log level' },
+      ),
+      file: Str('', 'log to this file instead of stdout'),
+    }),
+    engine: Section({
+      type: Type.Union([Type.Literal('memory'), Type.Literal('nats')], {
+        default: 'memory',
+        description: 'engine: memory (single node) or nats (cluster)',
+      }),
+    }),
+    node: Section({
+      name: Str('', 'node name shown in info ("" = hostname_port)'),
+    }),
+    shutdown: Section({
+      timeout: Duration('30s', 'how long a graceful shutdown may take'),
+    }),
+    http_api: Section({
+      disabled: Bool('do not serve the HTTP server API'),
+      key: Str('', 'API key required in X-API-Key'),
+      insecure: Bool('no API key check (development only)'),
+      external: Bool('serve the API on the external port'),
+      handler_prefix: Str('/api', 'path prefix of the HTTP server API'),
+      error_mode: Type.Union([Type.Literal(''), Type.Literal('transport')], {
+        default: '',
+        description: '"transport": errors as HTTP statuses',
+      }),
+    }),
+    grpc_api: Section({
+      enabled: Bool('serve the gRPC server API'),
+      address: Str('', 'gRPC bind address'),
+      port: Int(10000, 'gRPC server API port'),
+      key: Str('', 'API key required in gRPC metadata authorization: apikey <key>'),
+      error_mode: Type.Union([Type.Literal(''), Type.Literal('transport')], { default: '' }),
+      reflection: Bool('gRPC server reflection'),
+      max_receive_message_size: Int(0, 'max gRPC message size in bytes (0 = library default)'),
+    }),
+    health: Section({
+      enabled: Bool('serve the health endpoint'),
+      handler_prefix: Str('/health', 'health endpoint path'),
+    }),
+    prometheus: Section({
+      enabled: Bool('serve Prometheus metrics'),
+      handler_prefix: Str('/metrics', 'metrics endpoint path'),
+    }),
+    client: Section({
+      token: Section(TokenOptions),
+      subscription_token: Section({
+        enabled: Bool('separate subscription token config'),
+        ...TokenOptions,
+      }),
+      allowed_origins: StrList('allowed Origin patterns for browser connections'),
+      insecure: Bool('no client auth (development only)'),
+      insecure_skip_token_signature_verify: Bool(
+        'do not verify token signatures (development only)',
+      ),
+      allow_anonymous_connect_without_token: Bool('connect without token as anonymous'),
+      disallow_anonymous_connection_tokens: Bool('reject tokens with empty sub'),
+      user_id_http_header: Str('', 'trust the user ID from this HTTP header'),
+      ping_interval: Duration('25s', 'server ping interval'),
+      pong_timeout: Duration('8s', 'time to wait for a pong'),
+      channel_limit: Int(128, 'channels per connection'),
+      queue_max_size: Int(1048576, 'bytes queued per connection before disconnect 3008'),
+      user_connection_limit: Int(0, 'connections per user per node (0 = no limit)'),
+      connection_limit: Int(0, 'connections per node (0 = no limit)'),
+      connection_rate_limit: Int(0, 'new connections per second (0 = no limit)'),
+      concurrency: Int(0, 'commands processed concurrently per connection'),
+      expired_close_delay: Duration('25s', 'delay before closing an expired connection'),
+      expired_sub_close_delay: Duration('25s', 'delay before closing an expired subscription'),
+      stale_close_delay: Duration('10s', 'close connections that do not connect in time'),
+      presence_update_interval: Duration('27s', 'presence refresh interval'),
+      channel_position_check_delay: Duration('40s', 'position check interval'),
+      channel_position_max_time_lag: Duration('0s', 'max position lag'),
+      history_max_publication_limit: Int(300, 'history limit for clients'),
+      recovery_max_publication_limit: Int(300, 'recovery limit'),
+      connect_include_server_time: Bool('include server time in connect result'),
+      subscribe_to_user_personal_channel: Section({
+        enabled: Bool('subscribe each user to a personal channel'),
+        personal_channel_namespace: Str('', 'namespace of personal channels'),
+        single_connection: Bool('one connection per user'),
+      }),
+    }),
+    channel: Section({
+      max_length: Int(255, 'max channel name length'),
+      namespace_boundary: Str(':', 'namespace separator'),
+      private_prefix: Str('$', 'prefix of private channels'),
+      user_boundary: Str('#', 'user-limited channel boundary'),
+      user_separator: Str(',', 'separator of users in user-limited channels'),
+      history_meta_ttl: Duration('720h', 'how long stream meta (offset, epoch) is kept'),
+      without_namespace: ChannelOptionsSchema,
+      namespaces: Type.Array(NamespaceSchema, { default: [] }),
+    }),
+    websocket: Section({
+      disabled: Bool('do not serve WebSocket connections'),
+      handler_prefix: Str('/connection/websocket', 'WebSocket endpoint path'),
+      message_size_limit: Int(65536, 'max inbound message size in bytes'),
+      write_timeout: Duration('1s', 'write timeout'),
+      compression: Bool('permessage-deflate'),
+      compression_level: Int(1, 'compression level'),
+      compression_min_size: Int(0, 'minimum size to compress'),
+      read_buffer_size: Int(0, 'read buffer size'),
+      write_buffer_size: Int(0, 'write buffer size'),
+    }),
+  },
+  { additionalProperties: false },
+);
+
+export type Config = Static<typeof ConfigSchema>;
+export type ChannelOptions = Static<typeof ChannelOptionsSchema>;
+export type NamespaceConfig = Static<typeof NamespaceSchema>;

@@ -1,0 +1,73 @@
+// Which options a channel has: the namespace is the text before the first namespace
+// boundary (after the private prefix); no boundary means the top-level
+// `channel.without_namespace` options. Shared by the server API and the client protocol.
+import type { ChannelOptions, Config } from '../config/index.ts';
+import { durationMs } from '../config/index.ts';
+
+/** Options of one channel, durations already in milliseconds. */
+export interface ResolvedChannel {
+  namespace: string;
+  options: ChannelOptions;
+  historySize: number;
+  historyTtlMs: number;
+  /** The namespace's history_meta_ttl, or channel.history_meta_ttl when it sets none. */
+  historyMetaTtlMs: number;
+  /** History exists only where history_size and history_ttl are both set. */
+  historyEnabled: boolean;
+}
+
+export class ChannelRules {
+  readonly maxLength: number;
+  readonly privatePrefix: string;
+  private readonly boundary: string;
+  private readonly byNamespace = new Map<string, ResolvedChannel>();
+  private readonly withoutNamespace: ResolvedChannel;
+
+  constructor(channel: Config['channel']) {
+    this.maxLength = channel.max_length;
+    this.privatePrefix = channel.private_prefix;
+    this.boundary = channel.namespace_boundary;
+    const globalMetaTtl = durationMs(channel.history_meta_ttl);
+    this.withoutNamespace = resolve('', channel.without_namespace, globalMetaTtl);
+    for (const { name, ...options } of channel.namespaces) {
+      this.byNamespace.set(name, resolve(name, options, globalMetaTtl));
+    }
+  }
+
+  /** The namespace part of a channel name ('' when it has none). */
+  namespaceOf(channel: string): string {
+    const name = channel.startsWith(this.privatePrefix)
+      ? channel.slice(this.privatePrefix.length)
+      : channel;
+    const at = this.boundary === '' ? -1 : name.indexOf(this.boundary);
+    return at < 0 ? '' : name.slice(0, at);
+  }
+
+  /** The channel's options, or undefined when its namespace is not configured (error 102). */
+  resolve(channel: string): ResolvedChannel | undefined {
+    const ns = this.namespaceOf(channel);
+    return ns === '' ? this.withoutNamespace : this.byNamespace.get(ns);
+  }
+
+  /** Too long to be a channel name (error 107). */
+  tooLong(channel: string): boolean {
+    return channel.length > this.maxLength;
+  }
+}
+
+function resolve(
+  namespace: string,
+  options: ChannelOptions,
+  globalMetaTtlMs: number,
+): ResolvedChannel {
+  const historyTtlMs = durationMs(options.history_ttl);
+  const ownMetaTtl = durationMs(options.history_meta_ttl);
+  return {
+    namespace,
+    options,
+    historySize: options.history_size,
+    historyTtlMs,
+    historyMetaTtlMs: ownMetaTtl > 0 ? ownMetaTtl : globalMetaTtlMs,
+    historyEnabled: options.history_size > 0 && historyTtlMs > 0,
+  };
+}

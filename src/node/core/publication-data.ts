@@ -1,0 +1,32 @@
+// The `publication_data_format` channel option: data published into such a channel
+// must be JSON (`json`), a JSON object (`json_object`), or anything (`binary`, '').
+
+export type PublicationDataFormat = '' | 'json' | 'json_object' | 'binary';
+
+/** Returns why the data does not fit the format, or undefined when it does. */
+export function publicationDataProblem(
+  data: Uint8Array,
+  format: PublicationDataFormat,
+): string | undefined {
+  if (format === '' || format === 'binary') return undefined;
+  let value: unknown;
+  try {
+    value = JSON.parse(Buffer.from(data.buffer, data.byteOffset, data.length).toString('utf8'));
+  } catch {
+    return 'data is not valid JSON';
+  }
+  if (
+    format === 'json_object' &&
+    (typeof value !== 'object' || value === null || Array.isArray(value))
+  ) {
+    return 'data is not a JSON object';
+  }
+  return undefined;
+}
+
+const BASE64 = /^(?:[A-Za-z0-9+/]{4})*(?:[A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=)?$/;
+
+/** Strict standard base64 (as Go's StdEncoding): undefined when the text is not base64. */
+export function decodeBase64Strict(text: string): Uint8Array | undefined {
+  return BASE64.test(text) ? Buffer.from(text, 'base64') : undefined;
+}

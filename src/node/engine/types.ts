@@ -1,0 +1,148 @@
+// The engine seam. A Broker moves publications between nodes and keeps history; a
+// PresenceManager keeps who is online where. Both send events up through
+// BrokerEventHandler and never see a client. Implementations: memory/ (one node) and
+// nats/ (a cluster); both must pass engine/conformance.ts.
+
+/** A position in a channel's stream. Offsets are per channel, gap-free, from 1. */
+export interface StreamPosition {
+  offset: number;
+  /** Changes whenever the stream's storage is lost or recreated. */
+  epoch: string;
+}
+
+/** Who published or who is present. Raw payloads are bytes (JSON text over JSON transports). */
+export interface ClientInfo {
+  user: string;
+  client: string;
+  connInfo?: Uint8Array | undefined;
+  chanInfo?: Uint8Array | undefined;
+}
+
+export interface Publication {
+  /** 0 when the publication went to a channel without history. */
+  offset: number;
+  data: Uint8Array;
+  info?: ClientInfo | undefined;
+  tags?: Record<string, string> | undefined;
+  /** Unix milliseconds at publish. */
+  time?: number | undefined;
+}
+
+export interface PublishOptions {
+  /** History is kept only when both historySize > 0 and historyTtlMs > 0. */
+  historySize: number;
+  historyTtlMs: number;
+  /** How long the stream's position (offset, epoch) outlives its last write; 0 = engine default. */
+  historyMetaTtlMs: number;
+  tags?: Record<string, string> | undefined;
+  /** A repeated key within idempotentResultTtlMs returns the first result and publishes nothing. */
+  idempotencyKey?: string | undefined;
+  /** Default 300 000 ms (Centrifugo's 5 minutes). */
+  idempotentResultTtlMs?: number | undefined;
+  clientInfo?: ClientInfo | undefined;
+  delta?: boolean | undefined;
+}
+
+export interface PublishResult {
+  /** Top of the stream after this publication; {offset: 0, epoch: ''} without history. */
+  position: StreamPosition;
+  /** True when an idempotency key matched an earlier publish and nothing was sent. */
+  suppressed: boolean;
+}
+
+export interface HistoryFilter {
+  /** 0: position only, no publications; -1: all retained; n > 0: at most n. */
+  limit: number;
+  /** Return publications after (or, reversed, before) this position. */
+  since?: StreamPosition | undefined;
+  reverse: boolean;
+}
+
+export interface HistoryOptions {
+  filter: HistoryFilter;
+  /** Refreshes the stream meta TTL like a write does; 0 = engine default. */
+  metaTtlMs: number;
+}
+
+export interface HistoryResult {
+  publications: Publication[];
+  /** Current top of the stream. A channel never published to gets offset 0 and a fresh epoch. */
+  position: StreamPosition;
+}
+
+export interface PresenceStats {
+  numClients: number;
+  numUsers: number;
+}
+
+/** Events a broker delivers to its node, in per-channel publish order. */
+export interface BrokerEventHandler {
+  handlePublication(
+    channel: string,
+    pub: Publication,
+    position: StreamPosition,
+    delta: boolean,
+  ): void;
+  handleJoin(channel: string, info: ClientInfo): void;
+  handleLeave(channel: string, info: ClientInfo): void;
+  handleControl(data: Uint8Array): void;
+}
+
+/**
+ * Pub/sub plus history. Contract:
+ * - publish appends to history (when enabled) and delivers to every node subscribed to the
+ *   channel atomically per channel: subscribers see publications in offset order, and a
+ *   publication is delivered only if it was stored. Delivery is at most once.
+ * - history throws UnrecoverablePositionError when `since` names another epoch or a range
+ *   that is no longer retained.
+ * - subscribe/unsubscribe express this node's interest in a channel, never a client's.
+ */
+export interface Broker {
+  start(handler: BrokerEventHandler): Promise<void>;
+  close(): Promise<void>;
+  publish(channel: string, data: Uint8Array, options: PublishOptions): Promise<PublishResult>;
+  publishJoin(channel: string, info: ClientInfo): Promise<void>;
+  publishLeave(channel: string, info: ClientInfo): Promise<void>;
+  /** Sends a control message to every node (or only to `toNode` when given), this one included. */
+  publishControl(data: Uint8Array, toNode?: string): Promise<void>;
+  subscribe(channel: string): Promise<void>;
+  unsubscribe(channel: string): Promise<void>;
+  history(channel: string, options: HistoryOptions): Promise<HistoryResult>;
+  /** Drops publications but keeps the stream position, so subscribers are not told to resync. */
+  removeHistory(channel: string): Promise<void>;
+}
+
+/** Online presence per channel, keyed by client ID. Kept apart from Broker so it can live elsewhere. */
+export interface PresenceManager {
+  presence(channel: string): Promise<Map<string, ClientInfo>>;
+  presenceStats(channel: string): Promise<PresenceStats>;
+  addPresence(channel: string, clientId: string, info: ClientInfo): Promise<void>;
+  removePresence(channel: string, clientId: string, userId: string): Promise<void>;
+  close(): Promise<void>;
+}
+
+/** What a node knows about itself and its peers, for the info API. */
+export interface NodeInfo {
+  uid: string;
+  name: string;
+  version: string;
+  numClients: number;
+  numUsers: number;
+  numSubs: number;
+  numChannels: number;
+  /** Seconds since the node started. */
+  uptime: number;
+}
+
+/** Live nodes of the cluster (only this node on the memory engine). */
+export interface NodeRegistry {
+  nodes(): Promise<NodeInfo[]>;
+}
+
+/** A broker, presence manager and node registry that belong together. */
+export interface Engine {
+  readonly name: string;
+  readonly broker: Broker;
+  readonly presence: PresenceManager;
+  close(): Promise<void>;
+}

@@ -1,0 +1,2 @@
+export { createLogger, type Logger, type LogSettings } from './logger.ts';
+export { NodeMetrics } from './metrics.ts';

@@ -1,0 +1,430 @@
+// The HTTP server API of a real node, over real HTTP: auth, routing, every method, the
+// error codes and both error modes.
+import assert from 'node:assert/strict';
+import { after, before, describe, it } from 'node:test';
+import { API_KEY, request, startTestNode, type TestNode } from './harness.ts';
+
+const CONFIG = {
+  channel: {
+    max_length: 64,
+    without_namespace: { presence: true },
+    namespaces: [
+      { name: 'chat', history_size: 3, history_ttl: '300s' },
+      { name: 'obj', publication_data_format: 'json_object' },
+    ],
+  },
+  health: { enabled: true },
+  prometheus: { enabled: true },
+};
+
+let node: TestNode;
+before(async () => {
+  node = await startTestNode(CONFIG);
+});
+after(async () => {
+  await node.close();
+});
+
+describe('API key', () => {
+  it('accepts the key in X-API-Key, Authorization: apikey and ?api_key', async () => {
+    const body = JSON.stringify({ channel: 'news', data: {} });
+    const viaHeader = await request(`${node.url}/api/publish`, {
+      method: 'POST',
+      headers: { 'X-API-Key': API_KEY },
+      body,
+    });
+    const viaAuth = await request(`${node.url}/api/publish`, {
+      method: 'POST',
+      headers: { Authorization: `ApiKey ${API_KEY}` },
+      body,
+    });
+    const viaQuery = await request(`${node.url}/api/publish?api_key=${API_KEY}`, {
+      method: 'POST',
+      body,
+    });
+    for (const res of [viaHeader, viaAuth, viaQuery]) {
+      assert.equal(res.status, 200);
+      assert.deepEqual(res.json, { result: {} });
+    }
+  });
+
+  it('answers 401 with an empty body for a missing or wrong key', async () => {
+    const body = JSON.stringify({ channel: 'news', data: {} });
+    const missing = await request(`${node.url}/api/publish`, { method: 'POST', body });
+    const wrong = await request(`${node.url}/api/publish`, {
+      method: 'POST',
+      headers: { 'X-API-Key': 'nope' },
+      body,
+    });
+    const wrongScheme = await request(`${node.url}/api/publish`, {
+      method: 'POST',
+      headers: { Authorization: `Bearer ${API_KEY}` },
+      body,
+    });
+    for (const res of [missing, wrong, wrongScheme]) {
+      assert.equal(res.status, 401);
+      assert.equal(res.text, '');
+    }
+  });
+
+  it('refuses everything when no key is configured and the API is not insecure', async () => {
+    const keyless = await startTestNode({ http_api: { key: '' } });
+    try {
+      const res = await keyless.api('info', {}, { headers: { 'X-API-Key': '' } });
+      assert.equal(res.status, 401);
+    } finally {
+      await keyless.close();
+    }
+  });
+
+  it('checks no key with http_api.insecure', async () => {
+    const open = await startTestNode({ http_api: { key: '', insecure: true } });
+    try {
+      const res = await request(`${open.url}/api/info`, { method: 'POST', body: '{}' });
+      assert.equal(res.status, 200);
+      assert.equal(res.json.result.nodes.length, 1);
+    } finally {
+      await open.close();
+    }
+  });
+});
+
+describe('routing', () => {
+  it('answers 405 to a method other than POST', async () => {
+    const res = await request(`${node.url}/api/publish`, {
+      method: 'GET',
+      headers: { 'X-API-Key': API_KEY },
+    });
+    assert.equal(res.status, 405);
+  });
+
+  it('answers 404 to an unknown method path', async () => {
+    const res = await node.api('no_such_method', {});
+    assert.equal(res.status, 404);
+    const pro = await node.api('connections', {});
+    assert.equal(pro.status, 404, 'PRO methods are not routed in OSS');
+  });
+
+  it('answers plain 400 to a body that is not JSON or has a field of the wrong type', async () => {
+    const notJson = await node.api('publish', undefined, { raw: '{"channel":' });
+    assert.equal(notJson.status, 400);
+    const wrongType = await node.api('publish', { channel: 5, data: {} });
+    assert.equal(wrongType.status, 400);
+    assert.match(wrongType.text, /channel must be a string/);
+  });
+
+  it('reads bodies whatever their content type (curl -d sends form encoding)', async () => {
+    const res = await node.api(
+      'publish',
+      { channel: 'news', data: { a: 1 } },
+      { headers: { 'Content-Type': 'application/x-www-form-urlencoded' } },
+    );
+    assert.deepEqual(res.json, { result: {} });
+  });
+});
+
+describe('errors and error modes', () => {
+  it('returns 107 for a publish without channel, in the body with HTTP 200', async () => {
+    const res = await node.api('publish', {});
+    assert.equal(res.status, 200);
+    assert.deepEqual(res.json, { error: { code: 107, message: 'bad request' } });
+  });
+
+  it('maps the error to an HTTP status with X-Centrifugo-Error-Mode: transport', async () => {
+    const headers = { 'X-Centrifugo-Error-Mode': 'transport' };
+    const bad = await node.api('publish', {}, { headers });
+    assert.equal(bad.status, 400);
+    assert.deepEqual(bad.json, { code: 107, message: 'bad request' });
+    const unknown = await node.api('publish', { channel: 'unknown:chat', data: {} }, { headers });
+    assert.equal(unknown.status, 404);
+    assert.deepEqual(unknown.json, { code: 102, message: 'unknown channel' });
+    const notAvailable = await node.api('history', { channel: 'news' }, { headers });
+    assert.equal(notAvailable.status, 400);
+    assert.deepEqual(notAvailable.json, { code: 108, message: 'not available' });
+  });
+
+  it('applies http_api.error_mode: transport to every request', async () => {
+    const strict = await startTestNode({ http_api: { error_mode: 'transport' } });
+    try {
+      const res = await strict.api('publish', { channel: 'x:y', data: {} });
+      assert.equal(res.status, 404);
+      assert.deepEqual(res.json, { code: 102, message: 'unknown channel' });
+      const ok = await strict.api('publish', { channel: 'news', data: {} });
+      assert.equal(ok.status, 200);
+      assert.deepEqual(ok.json, { result: {} });
+    } finally {
+      await strict.close();
+    }
+  });
+
+  it('returns 102 for an unknown namespace and 107 for a channel longer than channel.max_length', async () => {
+    assert.deepEqual((await node.api('publish', { channel: 'nope:x', data: {} })).json, {
+      error: { code: 102, message: 'unknown channel' },
+    });
+    assert.deepEqual((await node.api('publish', { channel: 'a'.repeat(65), data: {} })).json, {
+      error: { code: 107, message: 'bad request' },
+    });
+  });
+
+  it('returns 107 for bad base64 and for data that breaks publication_data_format', async () => {
+    assert.equal(
+      (await node.api('publish', { channel: 'news', b64data: '%%%' })).json.error.code,
+      107,
+    );
+    assert.equal(
+      (await node.api('publish', { channel: 'obj:1', data: [1, 2] })).json.error.code,
+      107,
+    );
+    assert.deepEqual((await node.api('publish', { channel: 'obj:1', data: { ok: true } })).json, {
+      result: {},
+    });
+  });
+});
+
+describe('publish and history', () => {
+  it('numbers publications gap-free under one epoch and keeps the newest history_size', async () => {
+    const offsets: number[] = [];
+    const epochs = new Set<string>();
+    for (let i = 1; i <= 5; i++) {
+      const res = await node.api('publish', { channel: 'chat:gapfree', data: { i } });
+      offsets.push(res.json.result.offset);
+      epochs.add(res.json.result.epoch);
+    }
+    assert.deepEqual(offsets, [1, 2, 3, 4, 5]);
+    assert.equal(epochs.size, 1);
+    const top = await node.api('history', { channel: 'chat:gapfree' });
+    assert.deepEqual(top.json.result, { publications: [], epoch: [...epochs][0], offset: 5 });
+    const all = await node.api('history', { channel: 'chat:gapfree', limit: -1 });
+    assert.deepEqual(
+      all.json.result.publications.map((p: { offset: number }) => p.offset),
+      [3, 4, 5],
+    );
+  });
+
+  it('keeps the published JSON byte for byte, large integers included', async () => {
+    const raw = '{"channel":"chat:raw","data":{"id":12345678901234567890,"s":"a\\u00e9"}}';
+    const pub = await node.api('publish', undefined, { raw });
+    assert.equal(pub.json.result.offset, 1);
+    const res = await node.api('history', { channel: 'chat:raw', limit: 1 });
+    assert.ok(res.text.includes('"data":{"id":12345678901234567890,"s":"a\\u00e9"}'), res.text);
+  });
+
+  it('supports since, limit and reverse, and 112 for a position that is gone or of another epoch', async () => {
+    let epoch = '';
+    for (let i = 1; i <= 5; i++)
+      epoch = (await node.api('publish', { channel: 'chat:since', data: { i } })).json.result.epoch;
+    const since3 = await node.api('history', {
+      channel: 'chat:since',
+      limit: 10,
+      since: { offset: 3, epoch },
+    });
+    assert.deepEqual(
+      since3.json.result.publications.map((p: { data: { i: number } }) => p.data.i),
+      [4, 5],
+    );
+    const rev = await node.api('history', { channel: 'chat:since', limit: 2, reverse: true });
+    assert.deepEqual(
+      rev.json.result.publications.map((p: { offset: number }) => p.offset),
+      [5, 4],
+    );
+    const gone = await node.api('history', {
+      channel: 'chat:since',
+      limit: 10,
+      since: { offset: 1, epoch },
+    });
+    assert.deepEqual(gone.json, { error: { code: 112, message: 'unrecoverable position' } });
+    const otherEpoch = await node.api(
+      'history',
+      { channel: 'chat:since', limit: 10, since: { offset: 4, epoch: 'other' } },
+      { headers: { 'X-Centrifugo-Error-Mode': 'transport' } },
+    );
+    assert.equal(otherEpoch.status, 416);
+    assert.deepEqual(otherEpoch.json, { code: 112, message: 'unrecoverable position' });
+  });
+
+  it('publishes once per idempotency_key and returns the same position again', async () => {
+    const first = await node.api('publish', {
+      channel: 'chat:idem',
+      data: { n: 1 },
+      idempotency_key: 'k1',
+    });
+    const again = await node.api('publish', {
+      channel: 'chat:idem',
+      data: { n: 2 },
+      idempotency_key: 'k1',
+    });
+    assert.deepEqual(again.json, first.json);
+    const hist = await node.api('history', { channel: 'chat:idem', limit: -1 });
+    assert.equal(hist.json.result.publications.length, 1);
+  });
+
+  it('skips history with skip_history and carries tags and b64data', async () => {
+    const skipped = await node.api('publish', {
+      channel: 'chat:tags',
+      data: { n: 0 },
+      skip_history: true,
+    });
+    assert.deepEqual(skipped.json, { result: {} });
+    const b64 = Buffer.from('{"bin":true}').toString('base64');
+    await node.api('publish', { channel: 'chat:tags', b64data: b64, tags: { kind: 'b' } });
+    const hist = await node.api('history', { channel: 'chat:tags', limit: -1 });
+    assert.deepEqual(hist.json.result.publications, [
+      { data: { bin: true }, offset: 1, tags: { kind: 'b' } },
+    ]);
+  });
+
+  it('removes history but keeps the stream position', async () => {
+    await node.api('publish', { channel: 'chat:rm', data: {} });
+    const pos = (await node.api('publish', { channel: 'chat:rm', data: {} })).json.result;
+    assert.deepEqual((await node.api('history_remove', { channel: 'chat:rm' })).json, {
+      result: {},
+    });
+    const hist = await node.api('history', { channel: 'chat:rm', limit: -1 });
+    assert.deepEqual(hist.json.result, { publications: [], epoch: pos.epoch, offset: pos.offset });
+    assert.equal((await node.api('history_remove', { channel: 'news' })).json.error.code, 108);
+  });
+});
+
+describe('broadcast and batch', () => {
+  it('publishes into every channel and reports per-channel errors', async () => {
+    const res = await node.api('broadcast', {
+      channels: ['chat:b1', 'nope:x', 'news', ''],
+      data: { hi: 1 },
+    });
+    assert.equal(res.status, 200);
+    assert.deepEqual(res.json.result.responses[0].result.offset, 1);
+    assert.deepEqual(res.json.result.responses[1], {
+      error: { code: 102, message: 'unknown channel' },
+    });
+    assert.deepEqual(res.json.result.responses[2], { result: {} });
+    assert.deepEqual(res.json.result.responses[3], {
+      error: { code: 107, message: 'bad request' },
+    });
+    assert.equal((await node.api('broadcast', { channels: [], data: {} })).json.error.code, 107);
+  });
+
+  for (const parallel of [false, true]) {
+    it(`runs batch commands ${parallel ? 'in parallel' : 'in order'} and keeps reply order`, async () => {
+      const ch = `chat:batch${parallel ? 'p' : 's'}`;
+      const res = await node.api(
+        'batch',
+        {
+          parallel,
+          commands: [
+            { publish: { channel: ch, data: { n: 1 } } },
+            { publish: { channel: 'x:test2', data: {} } },
+            { unknown_method: {} },
+            { presence_stats: { channel: 'news' } },
+          ],
+        },
+        { headers: { 'X-Centrifugo-Error-Mode': 'transport' } },
+      );
+      assert.equal(res.status, 200, 'batch is never turned into a transport status');
+      assert.equal(res.json.replies.length, 4);
+      assert.equal(res.json.replies[0].publish.offset, 1);
+      assert.deepEqual(res.json.replies[1], { error: { code: 102, message: 'unknown channel' } });
+      assert.deepEqual(res.json.replies[2], { error: { code: 104, message: 'not found' } });
+      assert.deepEqual(res.json.replies[3], { presence_stats: { num_clients: 0, num_users: 0 } });
+    });
+  }
+});
+
+describe('presence, connections and node methods', () => {
+  it('answers presence and presence_stats where presence is on, 108 elsewhere', async () => {
+    assert.deepEqual((await node.api('presence', { channel: 'news' })).json, {
+      result: { presence: {} },
+    });
+    assert.deepEqual((await node.api('presence_stats', { channel: 'news' })).json, {
+      result: { num_clients: 0, num_users: 0 },
+    });
+    assert.equal((await node.api('presence', { channel: 'chat:x' })).json.error.code, 108);
+    assert.equal((await node.api('presence', {})).json.error.code, 107);
+  });
+
+  it('validates and answers subscribe, unsubscribe, disconnect and refresh', async () => {
+    assert.deepEqual(
+      (
+        await node.api('subscribe', {
+          user: '42',
+          channel: 'news',
+          override: { presence: { value: false } },
+        })
+      ).json,
+      { result: {} },
+    );
+    assert.equal((await node.api('subscribe', { user: '42' })).json.error.code, 107);
+    assert.equal(
+      (await node.api('subscribe', { user: '42', channel: 'nope:x' })).json.error.code,
+      102,
+    );
+    assert.equal(
+      (await node.api('subscribe', { user: '42', channel: 'news', b64info: '!' })).json.error.code,
+      107,
+    );
+    assert.deepEqual((await node.api('unsubscribe', { user: '42', channel: 'news' })).json, {
+      result: {},
+    });
+    assert.deepEqual(
+      (await node.api('disconnect', { user: '42', disconnect: { code: 4000, reason: 'bye' } }))
+        .json,
+      { result: {} },
+    );
+    assert.deepEqual((await node.api('refresh', { user: '42', expire_at: 1 })).json, {
+      result: {},
+    });
+  });
+
+  it('lists channels (none without subscribers) and rejects a malformed pattern', async () => {
+    assert.deepEqual((await node.api('channels', {})).json, { result: { channels: {} } });
+    assert.equal((await node.api('channels', { pattern: '[a' })).json.error.code, 107);
+  });
+
+  it('describes this node in info', async () => {
+    const res = await node.api('info', {});
+    const [n] = res.json.result.nodes;
+    assert.equal(res.json.result.nodes.length, 1);
+    assert.match(n.uid, /^[0-9a-f-]{36}$/);
+    assert.equal(typeof n.name, 'string');
+    assert.equal(typeof n.version, 'string');
+    assert.equal(n.num_clients, 0);
+  });
+
+  it('answers 104 for rpc (no extensions in OSS) and 107 without a method', async () => {
+    assert.equal((await node.api('rpc', { method: 'x' })).json.error.code, 104);
+    assert.equal((await node.api('rpc', {})).json.error.code, 107);
+  });
+});
+
+describe('health and metrics', () => {
+  it('answers /health with 200 {}', async () => {
+    const res = await request(`${node.url}/health`, { method: 'GET' });
+    assert.equal(res.status, 200);
+    assert.deepEqual(res.json, {});
+  });
+
+  it('exposes centrifugo_* metrics, with API durations and errors by method', async () => {
+    await node.api('publish', { channel: 'nope:x', data: {} });
+    const res = await request(`${node.url}/metrics`, { method: 'GET' });
+    assert.equal(res.status, 200);
+    assert.match(res.text, /centrifugo_node_build\{version="[^"]+"\} 1/);
+    assert.match(res.text, /centrifugo_node_num_clients 0/);
+    assert.match(
+      res.text,
+      /centrifugo_api_command_duration_seconds_count\{protocol="http",method="publish"\} \d+/,
+    );
+    assert.match(
+      res.text,
+      /centrifugo_api_command_errors_total\{protocol="http",method="publish",error="102"\} \d+/,
+    );
+  });
+
+  it('serves neither when they are not enabled (Centrifugo defaults)', async () => {
+    const plain = await startTestNode({});
+    try {
+      assert.equal((await request(`${plain.url}/health`, { method: 'GET' })).status, 404);
+      assert.equal((await request(`${plain.url}/metrics`, { method: 'GET' })).status, 404);
+    } finally {
+      await plain.close();
+    }
+  });
+});
