@@ -143,6 +143,28 @@ describe('errors and error modes', () => {
     assert.deepEqual(notAvailable.json, { code: 108, message: 'not available' });
   });
 
+  it('answers every code the API can reach in both modes', async () => {
+    await node.api('publish', { channel: 'chat:modes', data: {} });
+    const { epoch } = (await node.api('history', { channel: 'chat:modes' })).json.result;
+    const cases: Array<[number, number, string, unknown]> = [
+      [102, 404, 'publish', { channel: 'nope:x', data: {} }],
+      [104, 404, 'rpc', { method: 'anything' }],
+      [107, 400, 'publish', { channel: '', data: {} }],
+      [108, 400, 'presence', { channel: 'chat:modes' }],
+      [112, 416, 'history', { channel: 'chat:modes', since: { offset: 0, epoch: `${epoch}x` } }],
+    ];
+    for (const [code, status, method, body] of cases) {
+      const plain = await node.api(method, body);
+      assert.equal(plain.status, 200, `${code} default mode status`);
+      assert.equal(plain.json.error.code, code, `${code} default mode body`);
+      const transport = await node.api(method, body, {
+        headers: { 'X-Centrifugo-Error-Mode': 'transport' },
+      });
+      assert.equal(transport.status, status, `${code} transport mode status`);
+      assert.deepEqual(transport.json, plain.json.error, `${code} transport mode body`);
+    }
+  });
+
   it('applies http_api.error_mode: transport to every request', async () => {
     const strict = await startTestNode({ http_api: { error_mode: 'transport' } });
     try {

@@ -119,6 +119,12 @@ export const ConfigSchema = Type.Object(
         default: '',
         description: '"transport": errors as HTTP statuses',
       }),
+      // Not a Centrifugo key: Centrifugo reads API bodies without a limit.
+      max_request_body_size: Int(
+        8 * 1024 * 1024,
+        'largest API request body in bytes; larger ones get 413',
+        1,
+      ),
     }),
     grpc_api: Section({
       enabled: Bool('serve the gRPC server API'),

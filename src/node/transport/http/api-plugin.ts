@@ -1,7 +1,7 @@
 // POST <http_api.handler_prefix>/<method>: the HTTP server API. This plugin frames
 // bytes only: key check, method routing, body to request, response to JSON, and the
 // transport error mode. Every decision about a command belongs to the ApiExecutor.
-import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { ApiExecutor } from '../../api/index.ts';
 import {
   decodeBatchBody,
@@ -49,6 +49,20 @@ export async function apiPlugin(app: FastifyInstance, opts: ApiPluginOptions): P
       );
       return reply.code(401).send();
     }
+  });
+
+  // Framework-level refusals (body too large, broken transfer) answer like our own 4xx:
+  // plain text, logged once, never a 5xx for something the client sent.
+  app.setErrorHandler((err: FastifyError, req, reply) => {
+    const status = err.statusCode ?? 500;
+    if (status >= 400 && status < 500) {
+      opts.logger.warn({ path: req.url.split('?')[0], reason: err.message }, 'API request refused');
+      const hint =
+        status === 413 ? ` (http_api.max_request_body_size is ${opts.bodyLimit} bytes)` : '';
+      return reply.code(status).type('text/plain').send(`${err.message}${hint}\n`);
+    }
+    opts.logger.error({ err, path: req.url.split('?')[0] }, 'API request failed');
+    return reply.code(500).type('text/plain').send('Internal Server Error\n');
   });
 
   const prefix = opts.handlerPrefix.replace(/\/+$/, '');

@@ -1,1 +1,1 @@
-export { API_BODY_LIMIT, buildHttpListeners, type HttpDeps, type HttpListener } from './servers.ts';
+export { buildHttpListeners, type HttpDeps, type HttpListener } from './servers.ts';

@@ -9,9 +9,6 @@ import { apiPlugin } from './api-plugin.ts';
 import { healthPlugin } from './health-plugin.ts';
 import { metricsPlugin } from './metrics-plugin.ts';
 
-/** The server API takes bodies up to this size (HTTP 413 beyond). */
-export const API_BODY_LIMIT = 16 * 1024 * 1024;
-
 export interface HttpListener {
   role: 'external' | 'internal';
   host: string;
@@ -33,7 +30,7 @@ export function buildHttpListeners(deps: HttpDeps): HttpListener[] {
     role: 'external',
     host,
     port: config.http_server.port,
-    app: newApp(),
+    app: newApp(config),
   };
   const listeners = [external];
   let internal = external;
@@ -44,7 +41,7 @@ export function buildHttpListeners(deps: HttpDeps): HttpListener[] {
       role: 'internal',
       host: internalHost,
       port: Number(config.http_server.internal_port),
-      app: newApp(),
+      app: newApp(config),
     };
     listeners.push(internal);
   }
@@ -56,7 +53,7 @@ export function buildHttpListeners(deps: HttpDeps): HttpListener[] {
       key: config.http_api.key,
       insecure: config.http_api.insecure,
       errorMode: config.http_api.error_mode,
-      bodyLimit: API_BODY_LIMIT,
+      bodyLimit: config.http_api.max_request_body_size,
       logger: deps.logger,
     });
   }
@@ -71,10 +68,10 @@ export function buildHttpListeners(deps: HttpDeps): HttpListener[] {
   return listeners;
 }
 
-function newApp(): FastifyInstance {
+function newApp(config: Config): FastifyInstance {
   return Fastify({
     logger: false,
-    bodyLimit: API_BODY_LIMIT,
+    bodyLimit: config.http_api.max_request_body_size,
     // Keep-alive connections that sit idle are closed at shutdown; busy ones finish first.
     forceCloseConnections: 'idle',
     return503OnClosing: true,
