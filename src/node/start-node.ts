@@ -2,12 +2,16 @@
 // validated Config. serve (CLI) and the integration tests both start nodes through here.
 import { hostname } from 'node:os';
 import { ApiExecutor } from './api/index.ts';
+import { subscriptionTokenSection, TokenVerifier, tokenKeysOf } from './auth/index.ts';
+import { clientTimings, Hub } from './client/index.ts';
 import { type Config, ConfigError, durationMs } from './config/index.ts';
-import { ChannelRules, LocalNode, NoConnections } from './core/index.ts';
-import { type BrokerEventHandler, type Engine, MemoryEngine } from './engine/index.ts';
+import { ChannelRules, LocalNode } from './core/index.ts';
+import { type Engine, MemoryEngine } from './engine/index.ts';
 import type { Logger } from './observability/index.ts';
 import { NodeMetrics } from './observability/index.ts';
+import { type GrpcApiServer, startGrpcServer } from './transport/grpc/index.ts';
 import { buildHttpListeners, type HttpListener } from './transport/http/index.ts';
+import { attachWebSocket, type WebSocketEndpoint } from './transport/websocket/index.ts';
 import { VERSION } from './version.ts';
 
 export interface RunningNode {
@@ -15,6 +19,8 @@ export interface RunningNode {
   readonly metrics: NodeMetrics;
   /** Where each listener is bound (the real port when 0 was asked for). */
   readonly addresses: Array<{ role: HttpListener['role']; host: string; port: number }>;
+  /** The gRPC server API listener, when grpc_api.enabled. */
+  readonly grpc: GrpcApiServer | undefined;
   /** Stops accepting, lets in-flight requests finish, then closes the engine. Idempotent. */
   close(): Promise<void>;
 }
@@ -23,21 +29,22 @@ export async function startNode(config: Config, logger: Logger): Promise<Running
   const engine = createEngine(config);
   const metrics = new NodeMetrics(VERSION);
   const rules = new ChannelRules(config.channel);
+  const hub = new Hub(engine.broker, logger);
   const node = new LocalNode({
     name: config.node.name || `${hostname()}_${config.http_server.port}`,
     version: VERSION,
-    // No client connections until the client protocol lands on this node.
-    counts: () => ({ numClients: 0, numUsers: 0, numSubs: 0, numChannels: 0 }),
+    counts: () => hub.counts(),
   });
-  await engine.broker.start(noLocalSubscribers);
+  metrics.countsFrom(() => hub.counts());
+  await engine.broker.start(hub);
   const executor = new ApiExecutor(
     {
       rules,
       broker: engine.broker,
       presence: engine.presence,
-      connections: new NoConnections(),
+      connections: hub,
       nodes: async () => [node.info()],
-      channels: async () => new Map(),
+      channels: async () => hub.channelCounts(),
       metrics,
       logger,
     },
@@ -47,12 +54,45 @@ export async function startNode(config: Config, logger: Logger): Promise<Running
 
   const listeners = buildHttpListeners({ config, executor, metrics, logger });
   const addresses: RunningNode['addresses'] = [];
+  let websocket: WebSocketEndpoint | undefined;
+  let grpc: GrpcApiServer | undefined;
   try {
     for (const l of listeners) {
       await l.app.listen({ host: l.host, port: l.port });
       const bound = l.app.server.address();
       const port = typeof bound === 'object' && bound !== null ? bound.port : l.port;
       addresses.push({ role: l.role, host: l.host, port });
+    }
+    const external = listeners.find((l) => l.role === 'external');
+    if (external && !config.websocket.disabled) {
+      websocket = attachWebSocket(
+        external.app.server,
+        {
+          config,
+          rules,
+          broker: engine.broker,
+          presence: engine.presence,
+          hub,
+          connectTokens: new TokenVerifier(tokenKeysOf(config.client.token), tokenOptions(config)),
+          subscribeTokens: new TokenVerifier(
+            tokenKeysOf(subscriptionTokenSection(config)),
+            tokenOptions(config),
+          ),
+          logger,
+          version: VERSION,
+          timings: clientTimings(config.client),
+        },
+        logger,
+      );
+    }
+    // gRPC server API (grpc_api.*): the same executor, its metrics labelled protocol="grpc".
+    // Last to start, so a failure here unwinds the listeners above through the catch below.
+    if (config.grpc_api.enabled) {
+      grpc = await startGrpcServer({
+        options: config.grpc_api,
+        executor: executor.forProtocol('grpc'),
+        logger,
+      });
     }
   } catch (err) {
     await Promise.allSettled(listeners.map((l) => l.app.close()));
@@ -63,12 +103,19 @@ export async function startNode(config: Config, logger: Logger): Promise<Running
   let closing: Promise<void> | undefined;
   const close = () => {
     closing ??= (async () => {
+      // Clients first (close 3001, they reconnect elsewhere), then HTTP, then the engine.
+      await websocket?.close();
+      await grpc?.close();
       await Promise.allSettled(listeners.map((l) => l.app.close()));
       await engine.close();
     })();
     return closing;
   };
-  return { node, metrics, addresses, close };
+  return { node, metrics, addresses, grpc, close };
+}
+
+function tokenOptions(config: Config) {
+  return { insecureSkipSignatureVerify: config.client.insecure_skip_token_signature_verify };
 }
 
 function createEngine(config: Config): Engine {
@@ -80,11 +127,3 @@ function createEngine(config: Config): Engine {
   }
   return new MemoryEngine({ historyMetaTtlMs: durationMs(config.channel.history_meta_ttl) });
 }
-
-// Until the hub of client subscriptions exists, nothing on this node listens to channels.
-const noLocalSubscribers: BrokerEventHandler = {
-  handlePublication() {},
-  handleJoin() {},
-  handleLeave() {},
-  handleControl() {},
-};

@@ -134,7 +134,17 @@ describe('errors and error modes', () => {
     const headers = { 'X-Centrifugo-Error-Mode': 'transport' };
     const bad = await node.api('publish', {}, { headers });
     assert.equal(bad.status, 400);
-    assert.deepEqual(bad.json, { code: 107, message: 'bad request' });
+    // Beyond Centrifugo: a 107 names the fields at fault, as google.rpc.BadRequest.
+    assert.deepEqual(bad.json, {
+      code: 107,
+      message: 'bad request',
+      details: [
+        {
+          '@type': 'type.googleapis.com/google.rpc.BadRequest',
+          fieldViolations: [{ field: 'channel', description: 'channel required' }],
+        },
+      ],
+    });
     const unknown = await node.api('publish', { channel: 'unknown:chat', data: {} }, { headers });
     assert.equal(unknown.status, 404);
     assert.deepEqual(unknown.json, { code: 102, message: 'unknown channel' });
@@ -161,7 +171,9 @@ describe('errors and error modes', () => {
         headers: { 'X-Centrifugo-Error-Mode': 'transport' },
       });
       assert.equal(transport.status, status, `${code} transport mode status`);
-      assert.deepEqual(transport.json, plain.json.error, `${code} transport mode body`);
+      const { details, ...bare } = transport.json;
+      assert.deepEqual(bare, plain.json.error, `${code} transport mode body`);
+      assert.equal(details !== undefined, code === 107, `${code}: details only for 107`);
     }
   });
 

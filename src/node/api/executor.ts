@@ -27,6 +27,7 @@ import type {
   BatchReply,
   BatchResponse,
   ClientInfoResult,
+  FieldViolation,
   PublicationResult,
   PublishResult,
   Response,
@@ -76,6 +77,11 @@ export class ApiExecutor {
     };
   }
 
+  /** The same node's executor for another transport: only the metric label differs. */
+  forProtocol(protocol: string): ApiExecutor {
+    return new ApiExecutor(this.ctx, protocol);
+  }
+
   /** Runs one command; the response holds either its result or its error. */
   async call<M extends MethodName>(
     method: M,
@@ -90,6 +96,7 @@ export class ApiExecutor {
     } catch (err) {
       const error = this.toReplyError(err, method, request);
       done(error.code);
+      if (err instanceof BadFieldError) return { error, violations: [err.violation()] };
       return { error };
     }
   }
@@ -129,15 +136,15 @@ export class ApiExecutor {
 
   /** Options of a channel the request names, or the reply error Centrifugo gives. */
   private channelOf(channel: string): ResolvedChannel {
-    if (channel === '') throw reject(Errors.badRequest, 'channel required');
-    if (this.ctx.rules.tooLong(channel)) throw reject(Errors.badRequest, 'channel name too long');
+    if (channel === '') throw badField('channel', 'channel required');
+    if (this.ctx.rules.tooLong(channel)) throw badField('channel', 'channel name too long');
     const resolved = this.ctx.rules.resolve(channel);
     if (!resolved) throw reject(Errors.unknownChannel, 'namespace not found');
     return resolved;
   }
 
   private async publish(req: PublishRequest): Promise<PublishResult> {
-    if (req.channel === '') throw reject(Errors.badRequest, 'channel required');
+    if (req.channel === '') throw badField('channel', 'channel required');
     const data = payload(req.data, req.b64data, 'b64data');
     return this.publishInto(req.channel, data, req);
   }
@@ -149,7 +156,7 @@ export class ApiExecutor {
   ) {
     const ch = this.channelOf(channel);
     const problem = publicationDataProblem(data, ch.options.publication_data_format);
-    if (problem) throw reject(Errors.badRequest, problem);
+    if (problem) throw badField(req.b64data !== '' ? 'b64data' : 'data', problem);
     const { position } = await this.ctx.broker.publish(channel, data, {
       historySize: req.skip_history ? 0 : ch.historySize,
       historyTtlMs: req.skip_history ? 0 : ch.historyTtlMs,
@@ -166,14 +173,13 @@ export class ApiExecutor {
 
   private async broadcast(req: RequestOf['broadcast']): Promise<ResultOf['broadcast']> {
     if (req.channels === undefined || req.channels.length === 0)
-      throw reject(Errors.badRequest, 'channels required');
+      throw badField('channels', 'channels required');
     const data = payload(req.data, req.b64data, 'b64data');
     // Every channel is its own publish: one failing channel does not fail the others.
     const responses = await Promise.all(
       req.channels.map(async (channel): Promise<Response<PublishResult>> => {
         try {
-          if (channel === '')
-            throw reject(Errors.badRequest, 'channel can not be blank in broadcast');
+          if (channel === '') throw badField('channels', 'channel can not be blank in broadcast');
           return { result: await this.publishInto(channel, data, req) };
         } catch (err) {
           const error = this.toReplyError(err, 'broadcast_publish', { channel });
@@ -267,7 +273,7 @@ export class ApiExecutor {
       );
     }
     if (req.reverse && req.since && req.since.offset === 0) {
-      throw reject(Errors.badRequest, 'reverse history needs a since offset above 0');
+      throw badField('since.offset', 'reverse history needs a since offset above 0');
     }
     const res = await this.ctx.broker.history(req.channel, {
       filter: { limit: req.limit < 0 ? -1 : req.limit, since: req.since, reverse: req.reverse },
@@ -309,7 +315,7 @@ export class ApiExecutor {
   }
 
   private async rpc(req: RequestOf['rpc']): Promise<ResultOf['rpc']> {
-    if (req.method === '') throw reject(Errors.badRequest, 'rpc method required');
+    if (req.method === '') throw badField('method', 'rpc method required');
     // Centrifugo OSS registers no server API RPC extensions.
     throw reject(Errors.notFound, `rpc method "${req.method}" not registered`);
   }
@@ -320,7 +326,7 @@ export class ApiExecutor {
       try {
         match = compileGlob(pattern);
       } catch (err) {
-        throw reject(Errors.badRequest, `bad pattern: ${(err as Error).message}`);
+        throw badField('pattern', `bad pattern: ${(err as Error).message}`);
       }
     }
     const channels: ResultOf['channels']['channels'] = {};
@@ -335,6 +341,26 @@ function reject(e: ErrorShape, reason: string): ReplyError {
   return new ReplyError(e, { cause: reason });
 }
 
+/**
+ * A 107 that names the request field at fault. The reply stays a plain 107 (as Centrifugo's);
+ * the field and reason ride beside it so transport error mode can report them as details.
+ */
+class BadFieldError extends ReplyError {
+  override name = 'BadFieldError';
+  readonly field: string;
+  constructor(field: string, reason: string) {
+    super(Errors.badRequest, { cause: reason });
+    this.field = field;
+  }
+  violation(): FieldViolation {
+    return { field: this.field, description: String(this.cause) };
+  }
+}
+
+function badField(field: string, reason: string): BadFieldError {
+  return new BadFieldError(field, reason);
+}
+
 function errorShapeMessage(code: number): string {
   return Object.values(Errors).find((e) => e.code === code)?.message ?? Errors.internal.message;
 }
@@ -343,7 +369,7 @@ function errorShapeMessage(code: number): string {
 function payload(raw: Uint8Array | undefined, b64: string, field: string): Uint8Array {
   if (b64 !== '') {
     const decoded = decodeBase64Strict(b64);
-    if (!decoded) throw reject(Errors.badRequest, `${field} is not valid base64`);
+    if (!decoded) throw badField(field, `${field} is not valid base64`);
     return decoded;
   }
   return raw ?? EMPTY;

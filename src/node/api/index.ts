@@ -1,5 +1,17 @@
+export {
+  API_ERROR_TYPE_URL,
+  BAD_REQUEST_TYPE_URL,
+  type BadRequestJson,
+  badRequestDetailsJson,
+} from './error-details.ts';
 export { type ApiContext, ApiExecutor } from './executor.ts';
-export { decodeBatchBody, decodeMethodBody, RequestDecodeError } from './json-decode.ts';
+export {
+  decodeBatchBody,
+  decodeBatchObject,
+  decodeMethodBody,
+  decodeRequestObject,
+  RequestDecodeError,
+} from './json-decode.ts';
 export { encodeJson } from './json-encode.ts';
 export { isMethod, METHODS, type MethodName, type RequestOf } from './requests.ts';
-export type { Response, ResultOf } from './results.ts';
+export type { FieldViolation, Response, ResultOf } from './results.ts';

@@ -1,6 +1,8 @@
-// JSON request bodies of the HTTP server API into typed requests. A body that is not
-// JSON, or a field of the wrong type, is a RequestDecodeError (plain HTTP 400, as
-// Centrifugo answers an unmarshal failure); unknown fields are ignored, as Go's decoder does.
+// Request bodies into typed requests. JSON bodies of the HTTP server API: a body that is not
+// JSON, or a field of the wrong type, is a RequestDecodeError (plain HTTP 400, as Centrifugo
+// answers an unmarshal failure); unknown fields are ignored, as Go's decoder does. Objects a
+// protobuf decoder made (the gRPC API) go through the same field table, so both transports
+// hand the executor the same shapes with the same proto3 zero values.
 import { arraySpans, objectSpans, type Span } from './raw-json.ts';
 import {
   type BatchRequest,
@@ -95,10 +97,22 @@ const ZERO: Record<Kind, unknown> = {
   disconnect: undefined,
 };
 
-interface Source {
-  text: string;
-  span: Span;
+/** Reads a `bytes` field: raw JSON text from the body, or the bytes protobuf carried. */
+type BytesReader = (name: string, value: unknown, where: string) => Uint8Array;
+
+function jsonBytes(text: string, span: Span): BytesReader {
+  let spans: Map<string, Span> | undefined;
+  return (name) => {
+    spans ??= objectSpans(text, span);
+    const s = spans.get(name) as Span;
+    return Buffer.from(text.slice(s.start, s.end), 'utf8');
+  };
 }
+
+const protoBytes: BytesReader = (_name, value, where) => {
+  if (!(value instanceof Uint8Array)) throw new RequestDecodeError(`${where} must be bytes`);
+  return value;
+};
 
 function parseBody(body: string | Buffer): { value: unknown; text: string } {
   const text = typeof body === 'string' ? body : body.toString('utf8');
@@ -116,7 +130,30 @@ export function decodeMethodBody<M extends MethodName>(
   body: string | Buffer,
 ): RequestOf[M] {
   const { value, text } = parseBody(body);
-  return decodeRequest(method, value, { text, span: { start: 0, end: text.length } }, '');
+  return decodeRequest(method, value, jsonBytes(text, { start: 0, end: text.length }), '');
+}
+
+/**
+ * A request a protobuf decoder produced (proto field names, absent fields left out, bytes as
+ * Uint8Array, 64-bit integers as numbers), with the zero values and checks JSON bodies get.
+ */
+export function decodeRequestObject<M extends MethodName>(method: M, value: unknown): RequestOf[M] {
+  return decodeRequest(method, value ?? {}, protoBytes, '');
+}
+
+/** A BatchRequest a protobuf decoder produced; PRO commands resolve to no method (104). */
+export function decodeBatchObject(value: unknown): BatchRequest {
+  const obj = asObject(value ?? {}, 'request');
+  const commands = ((obj.commands ?? []) as unknown[]).map((cmd, i) => {
+    const cmdObj = asObject(cmd, `commands[${i}]`);
+    const method = METHODS.find((m) => cmdObj[m] !== undefined && cmdObj[m] !== null);
+    if (method === undefined) return { method: undefined };
+    return {
+      method,
+      request: decodeRequest(method, cmdObj[method], protoBytes, `commands[${i}].${method}.`),
+    };
+  });
+  return { commands, parallel: obj.parallel === true };
 }
 
 /** Decodes the body of `POST <prefix>/batch`. */
@@ -136,8 +173,8 @@ export function decodeBatchBody(body: string | Buffer): BatchRequest {
     const method = METHODS.find((m) => cmdObj[m] !== undefined && cmdObj[m] !== null);
     if (method === undefined) return { method: undefined };
     const memberSpans = objectSpans(text, elementSpans[i] as Span);
-    const src = { text, span: memberSpans.get(method) as Span };
-    return { method, request: decodeRequest(method, cmdObj[method], src, `${where}.${method}.`) };
+    const bytes = jsonBytes(text, memberSpans.get(method) as Span);
+    return { method, request: decodeRequest(method, cmdObj[method], bytes, `${where}.${method}.`) };
   });
   return { commands, parallel };
 }
@@ -145,12 +182,11 @@ export function decodeBatchBody(body: string | Buffer): BatchRequest {
 function decodeRequest<M extends MethodName>(
   method: M,
   value: unknown,
-  src: Source,
+  bytes: BytesReader,
   prefix: string,
 ): RequestOf[M] {
   const obj = asObject(value, prefix === '' ? 'request' : prefix.slice(0, -1));
   const fields = FIELDS[method];
-  let spans: Map<string, Span> | undefined;
   const out: Record<string, unknown> = {};
   for (const [name, kind] of Object.entries(fields)) {
     const v = obj[name];
@@ -159,9 +195,7 @@ function decodeRequest<M extends MethodName>(
       continue;
     }
     if (kind === 'bytes') {
-      spans ??= objectSpans(src.text, src.span);
-      const span = spans.get(name) as Span;
-      out[name] = Buffer.from(src.text.slice(span.start, span.end), 'utf8');
+      out[name] = bytes(name, v, `${prefix}${name}`);
       continue;
     }
     out[name] = decodeField(kind, v, `${prefix}${name}`);

@@ -23,9 +23,21 @@ export interface PublishResult {
   epoch?: string;
 }
 
+/** What was wrong with one field of a bad request (google.rpc.BadRequest.FieldViolation). */
+export interface FieldViolation {
+  /** The request field at fault, by its proto name (`channel`, `since.offset`). */
+  field: string;
+  description: string;
+}
+
 export interface Response<T> {
   error?: ErrorShape;
   result?: T;
+  /**
+   * With a 107 error, the fields at fault. Never on the wire in the default error mode (it
+   * stays byte-compatible with Centrifugo); transport error mode reports them as details.
+   */
+  violations?: FieldViolation[];
 }
 
 export interface BroadcastResult {

@@ -18,6 +18,18 @@ export class InvalidTokenError extends Error {
   }
 }
 
+/**
+ * The keys to check the token with could not be loaded (JWKS endpoint down, slow, oversized or
+ * malformed). Says nothing about the token, so the client must not be rejected for good:
+ * callers answer with a temporary internal error and the client retries.
+ */
+export class TokenKeysUnavailableError extends Error {
+  override name = 'TokenKeysUnavailableError';
+  constructor(message = 'token keys unavailable', options?: ErrorOptions) {
+    super(message, options);
+  }
+}
+
 /** The `client.token.*` settings themselves are unusable; raised at startup, not per token. */
 export class TokenConfigError extends Error {
   override name = 'TokenConfigError';

@@ -1,5 +1,12 @@
 export { apiKeyMatches, extractApiKey } from './api-key.ts';
-export { InvalidTokenError, TokenConfigError, TokenExpiredError } from './errors.ts';
+export { subscriptionTokenSection, tokenKeysOf } from './config-keys.ts';
+export {
+  InvalidTokenError,
+  TokenConfigError,
+  TokenExpiredError,
+  TokenKeysUnavailableError,
+} from './errors.ts';
+export { JWKS_DEFAULTS, JwksKeySet, type JwksOptions } from './jwks.ts';
 export {
   type ConnectTokenClaims,
   type SubscribeTokenClaims,

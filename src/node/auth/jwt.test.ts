@@ -14,6 +14,7 @@ const noKeys: TokenKeys = {
   hmacSecretKey: '',
   rsaPublicKey: '',
   ecdsaPublicKey: '',
+  jwksPublicEndpoint: '',
   audience: '',
   audienceRegex: '',
   issuer: '',

@@ -1,9 +1,15 @@
 // Verification of Centrifugo connection and subscription JWTs. The steps keep Centrifugo's
 // order of outcomes: structure and signature, then claim types, then audience/issuer, then
 // lifetime, so only a token that is otherwise good can come back as "expired".
-import { compactVerify, decodeJwt, decodeProtectedHeader } from 'jose';
+import {
+  compactVerify,
+  decodeJwt,
+  decodeProtectedHeader,
+  type ProtectedHeaderParameters,
+} from 'jose';
 import { type Claims, isPlainObject } from './claim-fields.ts';
 import { InvalidTokenError } from './errors.ts';
+import { JwksKeySet, type JwksOptions } from './jwks.ts';
 import { buildKeyRing, type TokenKeys, type VerifyKey } from './keys.ts';
 import { type ClaimPolicy, checkRegisteredClaims, compilePolicy } from './registered-claims.ts';
 import {
@@ -13,7 +19,12 @@ import {
   subscribeClaims,
 } from './token-claims.ts';
 
-export { InvalidTokenError, TokenConfigError, TokenExpiredError } from './errors.ts';
+export {
+  InvalidTokenError,
+  TokenConfigError,
+  TokenExpiredError,
+  TokenKeysUnavailableError,
+} from './errors.ts';
 export type { TokenKeys } from './keys.ts';
 export type { ConnectTokenClaims, SubscribeTokenClaims } from './token-claims.ts';
 
@@ -25,6 +36,8 @@ export interface TokenVerifierOptions {
   insecureSkipSignatureVerify?: boolean;
   /** Clock in milliseconds since the epoch, like Date.now (tests pin it). */
   now?: () => number;
+  /** Fetch limits and cache timing of `jwksPublicEndpoint`; the defaults suit production. */
+  jwks?: JwksOptions;
 }
 
 const invalid = (reason: string, cause?: unknown): InvalidTokenError =>
@@ -45,28 +58,42 @@ function parsePayload(bytes: Uint8Array): Claims {
 
 export class TokenVerifier {
   private readonly keys: ReadonlyMap<string, VerifyKey>;
+  /** Set when `jwksPublicEndpoint` is: then it alone supplies keys and `keys` stays empty. */
+  private readonly jwks: JwksKeySet | undefined;
   private readonly policy: ClaimPolicy;
   private readonly skipSignature: boolean;
   private readonly now: () => number;
 
-  /** Throws TokenConfigError when a key or regex in `keys` is unusable. */
+  /** Throws TokenConfigError when a key, URL or regex in `keys` is unusable. */
   constructor(keys: TokenKeys, options: TokenVerifierOptions = {}) {
-    this.keys = buildKeyRing(keys);
+    const endpoint = keys.jwksPublicEndpoint;
+    // As in Centrifugo, a JWKS endpoint replaces the static keys rather than adding to them.
+    this.jwks = endpoint === '' ? undefined : new JwksKeySet(endpoint, options.jwks);
+    this.keys = this.jwks === undefined ? buildKeyRing(keys) : new Map();
     this.policy = compilePolicy(keys);
     this.skipSignature = options.insecureSkipSignatureVerify ?? false;
     this.now = options.now ?? Date.now;
   }
 
+  /** Throws InvalidTokenError, TokenExpiredError, or TokenKeysUnavailableError (temporary). */
   async verifyConnectToken(token: string): Promise<ConnectTokenClaims> {
     const claims = connectClaims(await this.payload(token));
     checkRegisteredClaims(claims.raw, this.policy, this.now() / 1000);
     return claims;
   }
 
+  /** As verifyConnectToken. */
   async verifySubscribeToken(token: string): Promise<SubscribeTokenClaims> {
     const claims = subscribeClaims(await this.payload(token));
     checkRegisteredClaims(claims.raw, this.policy, this.now() / 1000);
     return claims;
+  }
+
+  private staticKey(alg: unknown): VerifyKey {
+    // `none` and every algorithm without a configured key of its own kind end here.
+    const key = typeof alg === 'string' ? this.keys.get(alg) : undefined;
+    if (key === undefined) throw invalid(`algorithm ${String(alg)} is not enabled`);
+    return key;
   }
 
   /** The token's payload once its signature checks out with the key its alg is pinned to. */
@@ -79,15 +106,16 @@ export class TokenVerifier {
         throw invalid('malformed token', err);
       }
     }
-    let alg: unknown;
+    let header: ProtectedHeaderParameters;
     try {
-      alg = decodeProtectedHeader(token).alg;
+      header = decodeProtectedHeader(token);
     } catch (err) {
       throw invalid('malformed token header', err);
     }
-    // `none` and every algorithm without a configured key of its own kind end here.
-    const key = typeof alg === 'string' ? this.keys.get(alg) : undefined;
-    if (key === undefined) throw invalid(`algorithm ${String(alg)} is not enabled`);
+    // Typed as strings by jose, but they are whatever JSON the token's author wrote.
+    const alg: unknown = header.alg;
+    const kid: unknown = header.kid;
+    const key = this.jwks ? await this.jwks.keyFor(alg, kid) : this.staticKey(alg);
     try {
       const { payload } = await compactVerify(token, key, { algorithms: [alg as string] });
       return parsePayload(payload);

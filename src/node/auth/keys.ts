@@ -10,6 +10,8 @@ export interface TokenKeys {
   hmacSecretKey: string;
   rsaPublicKey: string;
   ecdsaPublicKey: string;
+  /** JWKS URL; when set, keys come from it by `kid` and the three static keys are ignored. */
+  jwksPublicEndpoint: string;
   audience: string;
   audienceRegex: string;
   issuer: string;
@@ -19,11 +21,11 @@ export interface TokenKeys {
 export type VerifyKey = Uint8Array | KeyObject;
 
 const HMAC_ALGS = ['HS256', 'HS384', 'HS512'] as const;
-const RSA_PKCS1_ALGS = ['RS256', 'RS384', 'RS512'] as const;
-const RSA_PSS_ALGS = ['PS256', 'PS384', 'PS512'] as const;
+export const RSA_PKCS1_ALGS = ['RS256', 'RS384', 'RS512'] as const;
+export const RSA_PSS_ALGS = ['PS256', 'PS384', 'PS512'] as const;
 
 // An EC key fits exactly one ES algorithm (RFC 7518 §3.4), so only that one is enabled.
-const ES_ALG_BY_CURVE: Record<string, string> = {
+export const ES_ALG_BY_CURVE: Record<string, string> = {
   prime256v1: 'ES256',
   secp384r1: 'ES384',
   secp521r1: 'ES512',

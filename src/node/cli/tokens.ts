@@ -3,9 +3,10 @@
 import {
   InvalidTokenError,
   signHs256,
+  subscriptionTokenSection,
   TokenExpiredError,
-  type TokenKeys,
   TokenVerifier,
+  tokenKeysOf,
 } from '../auth/index.ts';
 import type { Config } from '../config/index.ts';
 import { integerOption, type ParsedArgs, stringOption, UsageError } from './args.ts';
@@ -24,23 +25,6 @@ export function goDuration(seconds: number): string {
 }
 
 type TokenSection = Config['client']['token'];
-
-function subscriptionSection(config: Config): TokenSection {
-  const sub = config.client.subscription_token;
-  return sub.enabled ? sub : config.client.token;
-}
-
-function keysOf(section: TokenSection): TokenKeys {
-  return {
-    hmacSecretKey: section.hmac_secret_key,
-    rsaPublicKey: section.rsa_public_key,
-    ecdsaPublicKey: section.ecdsa_public_key,
-    audience: section.audience,
-    audienceRegex: section.audience_regex,
-    issuer: section.issuer,
-    issuerRegex: section.issuer_regex,
-  };
-}
 
 function hmacSecret(section: TokenSection, key: string): string {
   if (section.hmac_secret_key === '') {
@@ -67,7 +51,7 @@ export async function generateToken(
     const channel = stringOption(args, 'channel');
     if (!channel) throw new UsageError('gensubtoken needs a channel: -s CHANNEL');
     claims.channel = channel;
-    const section = subscriptionSection(config);
+    const section = subscriptionTokenSection(config);
     secret = hmacSecret(
       section,
       config.client.subscription_token.enabled ? 'client.subscription_token' : 'client.token',
@@ -98,8 +82,8 @@ export async function checkToken(
     throw new UsageError(
       `usage: centrifugo-ts check${kind === 'subscription' ? 'sub' : ''}token TOKEN`,
     );
-  const section = kind === 'subscription' ? subscriptionSection(config) : config.client.token;
-  const verifier = new TokenVerifier(keysOf(section));
+  const section = kind === 'subscription' ? subscriptionTokenSection(config) : config.client.token;
+  const verifier = new TokenVerifier(tokenKeysOf(section));
   try {
     const claims =
       kind === 'subscription'

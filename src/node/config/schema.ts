@@ -29,6 +29,21 @@ const TokenOptions = {
   user_id_claim: Str('', 'claim holding the user ID instead of sub'),
 };
 
+/**
+ * Centrifugo v6 TLSConfig. Each *_pem value is raw PEM, base64 of PEM, or a path to a PEM file
+ * (tried in that order). A server uses cert_pem, key_pem and, for mutual TLS, client_ca_pem;
+ * server_ca_pem, insecure_skip_verify and server_name only matter to TLS clients.
+ */
+const TlsOptions = {
+  enabled: Bool('use TLS'),
+  cert_pem: Str('', 'certificate: PEM, base64 PEM or file path'),
+  key_pem: Str('', 'private key: PEM, base64 PEM or file path'),
+  server_ca_pem: Str('', 'CA to verify servers with (TLS clients only)'),
+  client_ca_pem: Str('', 'CA client certificates must chain to (turns on mutual TLS)'),
+  insecure_skip_verify: Bool('skip server certificate verification (TLS clients only)'),
+  server_name: Str('', 'server name to verify (TLS clients only)'),
+};
+
 export const ChannelOptionsProps = {
   presence: Bool('keep online presence'),
   join_leave: Bool('emit join and leave messages'),
@@ -130,10 +145,17 @@ export const ConfigSchema = Type.Object(
       enabled: Bool('serve the gRPC server API'),
       address: Str('', 'gRPC bind address'),
       port: Int(10000, 'gRPC server API port'),
-      key: Str('', 'API key required in gRPC metadata authorization: apikey <key>'),
-      error_mode: Type.Union([Type.Literal(''), Type.Literal('transport')], { default: '' }),
-      reflection: Bool('gRPC server reflection'),
+      key: Str(
+        '',
+        'API key required in gRPC metadata authorization: apikey <key> ("" = no check, as Centrifugo)',
+      ),
+      error_mode: Type.Union([Type.Literal(''), Type.Literal('transport')], {
+        default: '',
+        description: '"transport": errors as gRPC status codes',
+      }),
+      reflection: Bool('gRPC server reflection (not behind the key, as in Centrifugo)'),
       max_receive_message_size: Int(0, 'max gRPC message size in bytes (0 = library default)'),
+      tls: Section(TlsOptions),
     }),
     health: Section({
       enabled: Bool('serve the health endpoint'),

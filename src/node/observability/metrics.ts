@@ -59,6 +59,29 @@ export class NodeMetrics {
     for (const name of LINT_FAILING_DEFAULTS) this.registry.removeSingleMetric(name);
   }
 
+  /** The node's connection counts are read at scrape time, never kept in step by hand. */
+  countsFrom(
+    counts: () => { numClients: number; numUsers: number; numSubs: number; numChannels: number },
+  ): void {
+    this.counts = counts;
+  }
+
+  private counts:
+    | (() => { numClients: number; numUsers: number; numSubs: number; numChannels: number })
+    | undefined;
+
+  /** Prometheus text of this node's registry. */
+  async text(): Promise<string> {
+    const c = this.counts?.();
+    if (c) {
+      this.numClients.set(c.numClients);
+      this.numUsers.set(c.numUsers);
+      this.numSubscriptions.set(c.numSubs);
+      this.numChannels.set(c.numChannels);
+    }
+    return this.registry.metrics();
+  }
+
   private gauge(name: string, help: string): Gauge {
     return new Gauge({ name: `centrifugo_${name}`, help, registers: [this.registry] });
   }
@@ -72,9 +95,5 @@ export class NodeMetrics {
         this.apiCommandErrors.inc({ protocol, method, error: String(errorCode) });
       }
     };
-  }
-
-  async text(): Promise<string> {
-    return this.registry.metrics();
   }
 }

@@ -4,6 +4,7 @@
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { ApiExecutor } from '../../api/index.ts';
 import {
+  badRequestDetailsJson,
   decodeBatchBody,
   decodeMethodBody,
   encodeJson,
@@ -87,8 +88,13 @@ export async function apiPlugin(app: FastifyInstance, opts: ApiPluginOptions): P
         return sendJson(reply, 200, await opts.executor.batch(decodeBatchBody(body)));
       }
       const res = await opts.executor.call(name, decodeMethodBody(name, body));
-      if (res.error && transportMode)
-        return sendJson(reply, errorDef(res.error.code).httpStatus, res.error);
+      if (res.error && transportMode) {
+        // Beyond Centrifugo: a 107 also says which fields were wrong (google.rpc.BadRequest).
+        const body = res.violations
+          ? { ...res.error, details: badRequestDetailsJson(res.violations) }
+          : res.error;
+        return sendJson(reply, errorDef(res.error.code).httpStatus, body);
+      }
       return sendJson(reply, 200, res.error ? { error: res.error } : { result: res.result });
     } catch (err) {
       if (err instanceof RequestDecodeError) {

@@ -1,0 +1,102 @@
+// Client publish, presence, presence_stats and history, under the namespace's allow_*
+// options (reference §4.3): a disabled feature is 108 before any permission check (103).
+import { publicationDataProblem } from '../../core/index.ts';
+import { clientError, DisconnectError, Disconnects } from '../protocol/codes.ts';
+import type { StreamPositionMsg } from '../protocol/messages.ts';
+import { clientInfoMsg, publicationMsg } from '../push-encoding.ts';
+import type { ClientSession } from '../session.ts';
+import { allowed } from './permissions.ts';
+import { resolveChannel } from './shared.ts';
+
+function channelOf(channel: string | undefined, what: string): string {
+  if (!channel) throw new DisconnectError(Disconnects.badRequest, `${what} without channel`);
+  return channel;
+}
+
+function actor(session: ClientSession, channel: string) {
+  return {
+    user: session.user,
+    subscribed: session.subs.has(channel),
+    insecure: session.ctx.config.client.insecure,
+  };
+}
+
+export async function handlePublish(
+  session: ClientSession,
+  req: { channel?: string; data?: Uint8Array },
+) {
+  const channel = channelOf(req.channel, 'publish');
+  const resolved = resolveChannel(session, channel);
+  if (!allowed('publish', resolved.options, actor(session, channel))) {
+    throw clientError('permissionDenied');
+  }
+  const data = req.data ?? new Uint8Array(0);
+  const problem = publicationDataProblem(data, resolved.options.publication_data_format);
+  if (problem) throw clientError('badRequest', problem);
+  const sub = session.subs.get(channel);
+  await session.ctx.broker.publish(channel, data, {
+    historySize: resolved.historySize,
+    historyTtlMs: resolved.historyTtlMs,
+    historyMetaTtlMs: resolved.historyMetaTtlMs,
+    clientInfo: {
+      user: session.user,
+      client: session.id,
+      connInfo: session.connInfo,
+      chanInfo: sub?.chanInfo,
+    },
+  });
+  return {};
+}
+
+export async function handlePresence(session: ClientSession, req: { channel?: string }) {
+  const channel = channelOf(req.channel, 'presence');
+  const resolved = resolveChannel(session, channel);
+  if (!resolved.options.presence) throw clientError('notAvailable');
+  if (!allowed('presence', resolved.options, actor(session, channel))) {
+    throw clientError('permissionDenied');
+  }
+  const entries = await session.ctx.presence.presence(channel);
+  const presence: Record<string, unknown> = {};
+  for (const [clientId, info] of entries) presence[clientId] = clientInfoMsg(info);
+  return { presence };
+}
+
+export async function handlePresenceStats(session: ClientSession, req: { channel?: string }) {
+  const channel = channelOf(req.channel, 'presence_stats');
+  const resolved = resolveChannel(session, channel);
+  if (!resolved.options.presence) throw clientError('notAvailable');
+  if (!allowed('presence', resolved.options, actor(session, channel))) {
+    throw clientError('permissionDenied');
+  }
+  const stats = await session.ctx.presence.presenceStats(channel);
+  return { num_clients: stats.numClients, num_users: stats.numUsers };
+}
+
+export async function handleHistory(
+  session: ClientSession,
+  req: { channel?: string; limit?: number; since?: StreamPositionMsg; reverse?: boolean },
+) {
+  const channel = channelOf(req.channel, 'history');
+  const resolved = resolveChannel(session, channel);
+  if (!resolved.historyEnabled) throw clientError('notAvailable');
+  if (!allowed('history', resolved.options, actor(session, channel))) {
+    throw clientError('permissionDenied');
+  }
+  const cap = session.ctx.config.client.history_max_publication_limit;
+  const asked = req.limit ?? 0;
+  // -1 means "all", which clients get up to the cap; 0 asks for the position only.
+  const limit = cap > 0 && (asked < 0 || asked > cap) ? cap : asked;
+  const since = req.since
+    ? { offset: req.since.offset ?? 0, epoch: req.since.epoch ?? '' }
+    : undefined;
+  if (req.reverse && since && since.offset === 0) throw clientError('badRequest');
+  const res = await session.ctx.broker.history(channel, {
+    filter: { limit, since, reverse: req.reverse === true },
+    metaTtlMs: resolved.historyMetaTtlMs,
+  });
+  return {
+    publications: res.publications.map(publicationMsg),
+    epoch: res.position.epoch,
+    offset: res.position.offset,
+  };
+}

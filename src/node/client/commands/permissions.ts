@@ -1,0 +1,39 @@
+// Who may do what in a channel, in Centrifugo's order (reference §4.3). Pure functions of
+// the channel options, the connection's user and whether it is subscribed.
+import type { ChannelOptions, Config } from '../../config/index.ts';
+
+export interface Actor {
+  user: string;
+  subscribed: boolean;
+  insecure: boolean;
+}
+
+type Action = 'publish' | 'presence' | 'history';
+
+/** Client publish, presence and history without a proxy. */
+export function allowed(action: Action, o: ChannelOptions, actor: Actor): boolean {
+  if (actor.insecure) return true;
+  const forClient = o[`allow_${action}_for_client`];
+  const forSubscriber = o[`allow_${action}_for_subscriber`];
+  const forAnonymous = o[`allow_${action}_for_anonymous`];
+  if (forClient && (actor.user !== '' || forAnonymous)) return true;
+  if (forSubscriber && actor.subscribed) return true;
+  return false;
+}
+
+/** Subscribe without a subscription token. */
+export function subscribeAllowed(
+  channel: string,
+  o: ChannelOptions,
+  user: string,
+  config: Config,
+): boolean {
+  const { private_prefix, user_boundary, user_separator } = config.channel;
+  if (private_prefix !== '' && channel.startsWith(private_prefix)) return false;
+  if (o.allow_user_limited_channels && user_boundary !== '' && channel.includes(user_boundary)) {
+    const users = channel.slice(channel.lastIndexOf(user_boundary) + user_boundary.length);
+    return users.split(user_separator).includes(user);
+  }
+  if (o.allow_subscribe_for_client && (user !== '' || o.allow_subscribe_for_anonymous)) return true;
+  return config.client.insecure;
+}

@@ -1,0 +1,42 @@
+// Small pieces every command handler needs: channel resolution with its error codes,
+// token claim payloads as bytes, and expiry arithmetic.
+import type { ResolvedChannel } from '../../core/index.ts';
+import { decodeBase64Strict } from '../../core/index.ts';
+import { clientError, DisconnectError, Disconnects } from '../protocol/codes.ts';
+import type { ClientSession } from '../session.ts';
+
+/** The channel's options; 107 for a name too long, 102 for an unknown namespace. */
+export function resolveChannel(session: ClientSession, channel: string): ResolvedChannel {
+  const { rules } = session.ctx;
+  if (rules.tooLong(channel)) throw clientError('badRequest', 'channel name too long');
+  const resolved = rules.resolve(channel);
+  if (!resolved) throw clientError('unknownChannel');
+  return resolved;
+}
+
+const utf8 = new TextEncoder();
+
+/** A token's `info`/`data` claim (JSON) or its `b64` twin, as the bytes clients receive. */
+export function claimBytes(
+  json: unknown,
+  b64: string | undefined,
+  what: string,
+): Uint8Array | undefined {
+  if (b64 !== undefined && b64 !== '') {
+    const bytes = decodeBase64Strict(b64);
+    if (!bytes) throw new DisconnectError(Disconnects.invalidToken, `b64${what} is not base64`);
+    return bytes;
+  }
+  if (json === undefined || json === null) return undefined;
+  return utf8.encode(JSON.stringify(json));
+}
+
+/** expire_at wins over exp; expire_at 0 means never. Unix seconds, 0 = no expiry. */
+export function expiryOf(claims: { exp?: number; expireAt?: number }): number {
+  if (claims.expireAt !== undefined) return claims.expireAt;
+  return claims.exp ?? 0;
+}
+
+export function ttlOf(expireAt: number): number {
+  return expireAt > 0 ? Math.max(0, expireAt - Math.floor(Date.now() / 1000)) : 0;
+}

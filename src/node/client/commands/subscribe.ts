@@ -1,0 +1,411 @@
+// Subscriptions: client subscribe (token or permission), server-side subscribe (token
+// channels/subs at connect, or the server API), recovery and positioning, presence and
+// join/leave, unsubscribe and sub_refresh.
+import {
+  InvalidTokenError,
+  type SubscribeTokenClaims,
+  TokenExpiredError,
+} from '../../auth/index.ts';
+import type { ResolvedChannel, ServerSubscribe } from '../../core/index.ts';
+import {
+  type ClientInfo,
+  type Publication,
+  type StreamPosition,
+  UnrecoverablePositionError,
+} from '../../engine/index.ts';
+import { flushBuffered } from '../delivery.ts';
+import { clientError, DisconnectError, Disconnects } from '../protocol/codes.ts';
+import type { SubscribeRequestMsg } from '../protocol/messages.ts';
+import type { EncodedPush } from '../push-encoding.ts';
+import { publicationMsg } from '../push-encoding.ts';
+import type { ClientSession } from '../session.ts';
+import { subscribeAllowed } from './permissions.ts';
+import { claimBytes, expiryOf, resolveChannel, ttlOf } from './shared.ts';
+
+/** A publication (with its position) or a join/leave push (without). */
+export interface BufferedEvent {
+  push: EncodedPush;
+  pub?: Publication;
+  position?: StreamPosition;
+}
+
+export interface SubState {
+  channel: string;
+  resolved: ResolvedChannel;
+  serverSide: boolean;
+  recoverable: boolean;
+  positioned: boolean;
+  offset: number;
+  epoch: string;
+  presence: boolean;
+  /** Emit join/leave for this client. */
+  joinLeave: boolean;
+  /** Send join/leave pushes to this client. */
+  pushJoinLeave: boolean;
+  chanInfo: Uint8Array | undefined;
+  /** Unix seconds; 0 = no expiry. */
+  expireAt: number;
+  expireTimer?: NodeJS.Timeout | undefined;
+  /** Events that arrived while the subscription was set up; undefined once live. */
+  buffer: BufferedEvent[] | undefined;
+}
+
+interface Settings {
+  serverSide: boolean;
+  recoverable: boolean;
+  positioned: boolean;
+  presence: boolean;
+  joinLeave: boolean;
+  pushJoinLeave: boolean;
+  chanInfo: Uint8Array | undefined;
+  expireAt: number;
+}
+
+interface Overrides {
+  presence?: boolean;
+  join_leave?: boolean;
+  force_push_join_leave?: boolean;
+  force_recovery?: boolean;
+  force_positioning?: boolean;
+}
+
+export async function handleSubscribe(session: ClientSession, req: SubscribeRequestMsg) {
+  const channel = req.channel ?? '';
+  if (channel === '')
+    throw new DisconnectError(Disconnects.badRequest, 'subscribe without channel');
+  const resolved = resolveChannel(session, channel);
+  if (session.subs.has(channel)) throw clientError('alreadySubscribed');
+  if (session.subs.size >= session.ctx.config.client.channel_limit) {
+    throw clientError('limitExceeded');
+  }
+  let claims: SubscribeTokenClaims | undefined;
+  if (req.token) {
+    claims = await verifySubscribeToken(session, req.token, channel);
+  } else if (!subscribeAllowed(channel, resolved.options, session.user, session.ctx.config)) {
+    throw clientError('permissionDenied');
+  }
+  const o = resolved.options;
+  const override = overridesOf(claims?.override);
+  const historyAllowed =
+    session.ctx.config.client.insecure ||
+    o.allow_history_for_client ||
+    o.allow_history_for_subscriber ||
+    claims !== undefined;
+  const forceRecovery = override.force_recovery ?? o.force_recovery;
+  const recoverable =
+    resolved.historyEnabled &&
+    (forceRecovery || (req.recoverable === true && (o.allow_recovery || historyAllowed)));
+  const positioned =
+    resolved.historyEnabled &&
+    (recoverable ||
+      (override.force_positioning ?? o.force_positioning) ||
+      (req.positioned === true && (o.allow_positioning || historyAllowed)));
+  const joinLeave = override.join_leave ?? o.join_leave;
+  const pushJoinLeave =
+    (override.force_push_join_leave ?? o.force_push_join_leave) ||
+    (joinLeave && req.join_leave === true);
+  const settings: Settings = {
+    serverSide: false,
+    recoverable,
+    positioned,
+    presence: override.presence ?? o.presence,
+    joinLeave,
+    pushJoinLeave,
+    chanInfo: claims ? claimBytes(claims.info, claims.b64info, 'info') : undefined,
+    expireAt: claims ? expiryOf(claims) : 0,
+  };
+  const since = req.recover ? { offset: req.offset ?? 0, epoch: req.epoch ?? '' } : undefined;
+  const result = await establish(session, channel, resolved, settings, since);
+  const data = claims ? claimBytes(claims.data, claims.b64data, 'data') : undefined;
+  return { ...result, data };
+}
+
+/** A subscription the server makes: token channels/subs at connect, or the server API. */
+export async function serverSideSubscribe(
+  session: ClientSession,
+  request: ServerSubscribe,
+): Promise<void> {
+  const resolved = session.ctx.rules.resolve(request.channel);
+  if (!resolved) return;
+  const result = await establish(
+    session,
+    request.channel,
+    resolved,
+    {
+      serverSide: true,
+      recoverable: resolved.historyEnabled && request.recovery,
+      positioned: resolved.historyEnabled && (request.positioning || request.recovery),
+      presence: request.presence,
+      joinLeave: request.joinLeave,
+      pushJoinLeave: request.pushJoinLeave,
+      chanInfo: request.info.length > 0 ? request.info : undefined,
+      expireAt: request.expireAt,
+    },
+    request.recoverSince,
+  );
+  session.push({
+    channel: request.channel,
+    subscribe: {
+      recoverable: result.recoverable,
+      epoch: result.epoch,
+      offset: result.offset,
+      positioned: result.positioned,
+      data: request.data,
+    },
+  });
+  const sub = session.subs.get(request.channel);
+  if (sub) flushBuffered(session, sub);
+}
+
+/** Server-side subscription from a connection token (`channels` or `subs`). */
+export async function tokenSubscribe(
+  session: ClientSession,
+  channel: string,
+  spec: { info?: Uint8Array; data?: Uint8Array; override: Overrides },
+  recover: SubscribeRequestMsg | undefined,
+) {
+  const resolved = resolveChannel(session, channel);
+  const o = resolved.options;
+  const recoverable = resolved.historyEnabled && (spec.override.force_recovery ?? o.force_recovery);
+  const joinLeave = spec.override.join_leave ?? o.join_leave;
+  const result = await establish(
+    session,
+    channel,
+    resolved,
+    {
+      serverSide: true,
+      recoverable,
+      positioned:
+        resolved.historyEnabled &&
+        (recoverable || (spec.override.force_positioning ?? o.force_positioning)),
+      presence: spec.override.presence ?? o.presence,
+      joinLeave,
+      pushJoinLeave: (spec.override.force_push_join_leave ?? o.force_push_join_leave) || joinLeave,
+      chanInfo: spec.info,
+      expireAt: 0,
+    },
+    recover?.recover ? { offset: recover.offset ?? 0, epoch: recover.epoch ?? '' } : undefined,
+  );
+  return { ...result, data: spec.data };
+}
+
+/**
+ * Registers the subscription (buffering live events), reads the stream position or recovers
+ * from `since`, adds presence and announces the join. The caller sends the reply, then
+ * flushes the buffer, so the client sees reply, recovered publications, live ones, in order.
+ */
+async function establish(
+  session: ClientSession,
+  channel: string,
+  resolved: ResolvedChannel,
+  s: Settings,
+  since: StreamPosition | undefined,
+) {
+  const { ctx } = session;
+  const sub: SubState = {
+    channel,
+    resolved,
+    ...s,
+    offset: 0,
+    epoch: '',
+    buffer: [],
+  };
+  session.subs.set(channel, sub);
+  try {
+    await ctx.hub.addSubscriber(channel, session);
+    let publications: Publication[] = [];
+    let recovered = false;
+    const wasRecovering = s.recoverable && since !== undefined;
+    if (s.positioned) {
+      const top = await streamTop(session, resolved, channel);
+      sub.offset = top.offset;
+      sub.epoch = top.epoch;
+      if (wasRecovering && since) {
+        const outcome = await recover(session, resolved, channel, since, top);
+        publications = outcome.publications;
+        recovered = outcome.recovered;
+        if (recovered) {
+          const last = publications[publications.length - 1];
+          sub.offset = last ? last.offset : since.offset;
+          sub.epoch = since.epoch === '' ? top.epoch : since.epoch;
+        }
+      }
+    }
+    if (s.presence) {
+      await ctx.presence.addPresence(channel, session.id, clientInfoOf(session, sub));
+    }
+    if (s.joinLeave) await ctx.broker.publishJoin(channel, clientInfoOf(session, sub));
+    scheduleSubExpiry(session, sub);
+    return {
+      expires: s.expireAt > 0,
+      ttl: ttlOf(s.expireAt),
+      recoverable: s.recoverable,
+      positioned: s.positioned,
+      epoch: s.positioned ? sub.epoch : '',
+      offset: s.positioned ? (recovered && since ? since.offset : sub.offset) : 0,
+      publications: publications.map(publicationMsg),
+      recovered,
+      was_recovering: wasRecovering,
+    };
+  } catch (err) {
+    session.subs.delete(channel);
+    await ctx.hub.removeSubscriber(channel, session);
+    throw err;
+  }
+}
+
+async function streamTop(session: ClientSession, resolved: ResolvedChannel, channel: string) {
+  const res = await session.ctx.broker.history(channel, {
+    filter: { limit: 0, reverse: false },
+    metaTtlMs: resolved.historyMetaTtlMs,
+  });
+  return res.position;
+}
+
+/** Publications after `since`, when the stream still has all of them (reference §4.4). */
+async function recover(
+  session: ClientSession,
+  resolved: ResolvedChannel,
+  channel: string,
+  since: StreamPosition,
+  top: StreamPosition,
+): Promise<{ publications: Publication[]; recovered: boolean }> {
+  if (since.epoch !== '' && since.epoch !== top.epoch)
+    return { publications: [], recovered: false };
+  if (since.offset === top.offset) return { publications: [], recovered: true };
+  const limit = session.ctx.config.client.recovery_max_publication_limit;
+  try {
+    const res = await session.ctx.broker.history(channel, {
+      filter: { limit: limit > 0 ? limit : -1, since, reverse: false },
+      metaTtlMs: resolved.historyMetaTtlMs,
+    });
+    const pubs = res.publications;
+    const first = pubs[0];
+    const last = pubs[pubs.length - 1];
+    const complete =
+      first !== undefined &&
+      last !== undefined &&
+      first.offset === since.offset + 1 &&
+      last.offset === res.position.offset;
+    return complete
+      ? { publications: pubs, recovered: true }
+      : { publications: [], recovered: false };
+  } catch (err) {
+    if (err instanceof UnrecoverablePositionError) return { publications: [], recovered: false };
+    throw err;
+  }
+}
+
+export async function handleUnsubscribe(session: ClientSession, req: { channel?: string }) {
+  const channel = req.channel ?? '';
+  if (session.subs.has(channel)) await removeSubscription(session, channel);
+  return {};
+}
+
+export async function removeSubscription(session: ClientSession, channel: string): Promise<void> {
+  const sub = session.subs.get(channel);
+  if (!sub) return;
+  session.subs.delete(channel);
+  clearTimeout(sub.expireTimer);
+  const { ctx } = session;
+  await ctx.hub.removeSubscriber(channel, session);
+  if (sub.presence) await ctx.presence.removePresence(channel, session.id, session.user);
+  if (sub.joinLeave) await ctx.broker.publishLeave(channel, clientInfoOf(session, sub));
+}
+
+export async function handleSubRefresh(
+  session: ClientSession,
+  req: { channel?: string; token?: string },
+) {
+  const channel = req.channel ?? '';
+  const sub = session.subs.get(channel);
+  if (channel === '' || !req.token)
+    throw new DisconnectError(Disconnects.badRequest, 'sub_refresh without channel or token');
+  if (!sub) throw clientError('permissionDenied');
+  const claims = await verifySubscribeToken(session, req.token, channel);
+  sub.expireAt = expiryOf(claims);
+  scheduleSubExpiry(session, sub);
+  return { expires: sub.expireAt > 0, ttl: ttlOf(sub.expireAt) };
+}
+
+function scheduleSubExpiry(session: ClientSession, sub: SubState): void {
+  clearTimeout(sub.expireTimer);
+  if (sub.expireAt === 0) return;
+  const due = sub.expireAt * 1000 - Date.now() + session.ctx.timings.expiredSubCloseDelayMs;
+  sub.expireTimer = setTimeout(
+    () => {
+      if (session.subs.get(sub.channel) !== sub || sub.expireAt * 1000 > Date.now()) return;
+      if (sub.serverSide) {
+        session.close(Disconnects.subExpired);
+        return;
+      }
+      void removeSubscription(session, sub.channel).then(() => {
+        session.push({
+          channel: sub.channel,
+          unsubscribe: { code: 2501, reason: 'subscription expired' },
+        });
+      });
+    },
+    Math.max(0, due),
+  );
+  sub.expireTimer.unref?.();
+}
+
+async function verifySubscribeToken(
+  session: ClientSession,
+  token: string,
+  channel: string,
+): Promise<SubscribeTokenClaims> {
+  let claims: SubscribeTokenClaims;
+  try {
+    claims = await session.ctx.subscribeTokens.verifySubscribeToken(token);
+  } catch (err) {
+    if (err instanceof TokenExpiredError) throw clientError('tokenExpired');
+    if (err instanceof InvalidTokenError) {
+      session.ctx.logger.info(
+        { client: session.id, channel, reason: err.message },
+        'invalid subscription token',
+      );
+      throw clientError('permissionDenied');
+    }
+    throw err;
+  }
+  if (claims.channel !== channel || claims.sub !== session.user) {
+    throw new DisconnectError(
+      Disconnects.invalidToken,
+      'subscription token is for another channel or user',
+    );
+  }
+  return claims;
+}
+
+export function overridesOf(raw: unknown): Overrides {
+  if (typeof raw !== 'object' || raw === null) return {};
+  const out: Overrides = {};
+  for (const key of [
+    'presence',
+    'join_leave',
+    'force_push_join_leave',
+    'force_recovery',
+    'force_positioning',
+  ] as const) {
+    const v = (raw as Record<string, unknown>)[key];
+    if (
+      typeof v === 'object' &&
+      v !== null &&
+      typeof (v as { value?: unknown }).value === 'boolean'
+    ) {
+      out[key] = (v as { value: boolean }).value;
+    }
+  }
+  return out;
+}
+
+function clientInfoOf(session: ClientSession, sub: SubState): ClientInfo {
+  return {
+    user: session.user,
+    client: session.id,
+    connInfo: session.connInfo,
+    chanInfo: sub.chanInfo,
+  };
+}

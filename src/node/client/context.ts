@@ -1,0 +1,40 @@
+// Everything a client session needs from its node, built once per node by start-node.
+import type { TokenVerifier } from '../auth/index.ts';
+import type { Config } from '../config/index.ts';
+import { durationMs } from '../config/index.ts';
+import type { ChannelRules } from '../core/index.ts';
+import type { Broker, PresenceManager } from '../engine/index.ts';
+import type { Logger } from '../observability/index.ts';
+import type { Hub } from './hub.ts';
+
+export interface ClientTimings {
+  pingIntervalMs: number;
+  pongTimeoutMs: number;
+  staleCloseDelayMs: number;
+  expiredCloseDelayMs: number;
+  expiredSubCloseDelayMs: number;
+}
+
+export interface ClientContext {
+  config: Config;
+  rules: ChannelRules;
+  broker: Broker;
+  presence: PresenceManager;
+  hub: Hub;
+  connectTokens: TokenVerifier;
+  subscribeTokens: TokenVerifier;
+  logger: Logger;
+  /** ConnectResult.version. */
+  version: string;
+  timings: ClientTimings;
+}
+
+export function clientTimings(client: Config['client']): ClientTimings {
+  return {
+    pingIntervalMs: durationMs(client.ping_interval),
+    pongTimeoutMs: durationMs(client.pong_timeout),
+    staleCloseDelayMs: durationMs(client.stale_close_delay),
+    expiredCloseDelayMs: durationMs(client.expired_close_delay),
+    expiredSubCloseDelayMs: durationMs(client.expired_sub_close_delay),
+  };
+}

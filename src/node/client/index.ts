@@ -1,0 +1,5 @@
+export { type ClientContext, clientTimings } from './context.ts';
+export { Hub } from './hub.ts';
+export { Disconnects } from './protocol/codes.ts';
+export type { Format } from './protocol/encoding.ts';
+export { ClientSession, type ClientTransport } from './session.ts';

@@ -1,0 +1,45 @@
+// Turns Reply objects into frame parts and frames into Command objects, per format.
+// JSON: one object per line; Protobuf: varint length-delimited messages.
+import { Command, Reply } from './descriptors.ts';
+import { decodeJson, encodeJson } from './json-codec.ts';
+import { decodeMessage, delimit, encodeMessage, splitDelimited } from './protobuf-codec.ts';
+
+export type Format = 'json' | 'protobuf';
+export type FramePart = string | Uint8Array;
+type Obj = Record<string, unknown>;
+
+export function encodeReply(format: Format, reply: Obj): FramePart {
+  return format === 'json' ? encodeJson(Reply, reply) : delimit(encodeMessage(Reply, reply));
+}
+
+/** An empty Reply: the server's ping. */
+export const PING: Record<Format, FramePart> = {
+  json: '{}',
+  protobuf: new Uint8Array([0]),
+};
+
+/** Commands of one incoming frame. Throws on anything undecodable (the caller closes 3501). */
+export function decodeCommands(format: Format, frame: string | Uint8Array): Obj[] {
+  if (format === 'json') {
+    const text = typeof frame === 'string' ? frame : Buffer.from(frame).toString('utf8');
+    const lines = text.split('\n');
+    // A trailing newline is tolerated, an empty frame is not.
+    if (lines.length > 1 && lines[lines.length - 1]?.trim() === '') lines.pop();
+    if (lines.length === 1 && lines[0]?.trim() === '') throw new Error('empty frame');
+    return lines.map((line) => decodeJson(Command, line));
+  }
+  const bytes = typeof frame === 'string' ? Buffer.from(frame) : frame;
+  if (bytes.length === 0) throw new Error('empty frame');
+  return splitDelimited(bytes).map((m) => decodeMessage(Command, m));
+}
+
+/** Joins queued parts into one frame of the connection's format. */
+export function joinParts(format: Format, parts: readonly FramePart[]): string | Uint8Array {
+  if (format === 'json') return (parts as string[]).join('\n');
+  if (parts.length === 1) return parts[0] as Uint8Array;
+  return Buffer.concat(parts as Uint8Array[]);
+}
+
+export function partSize(part: FramePart): number {
+  return typeof part === 'string' ? part.length : part.length;
+}

@@ -1,0 +1,42 @@
+// A push encoded at most once per format, however many subscribers receive it: the hot
+// path of fan-out is one encode per channel and publication, then shared bytes.
+import type { ClientInfo, Publication } from '../engine/index.ts';
+import { encodeReply, type Format, type FramePart } from './protocol/encoding.ts';
+import type { ClientInfoMsg, PublicationMsg } from './protocol/messages.ts';
+
+export class EncodedPush {
+  private readonly push: Record<string, unknown>;
+  private json: string | undefined;
+  private protobuf: Uint8Array | undefined;
+
+  constructor(push: Record<string, unknown>) {
+    this.push = push;
+  }
+
+  part(format: Format): FramePart {
+    if (format === 'json') {
+      this.json ??= encodeReply('json', { push: this.push }) as string;
+      return this.json;
+    }
+    this.protobuf ??= encodeReply('protobuf', { push: this.push }) as Uint8Array;
+    return this.protobuf;
+  }
+}
+
+export function clientInfoMsg(info: ClientInfo): ClientInfoMsg {
+  return {
+    user: info.user,
+    client: info.client,
+    conn_info: info.connInfo,
+    chan_info: info.chanInfo,
+  };
+}
+
+export function publicationMsg(pub: Publication): PublicationMsg {
+  return {
+    data: pub.data,
+    info: pub.info ? clientInfoMsg(pub.info) : undefined,
+    offset: pub.offset,
+    tags: pub.tags,
+  };
+}

@@ -1,0 +1,367 @@
+// One client connection: its state machine (connecting -> connected -> closed), its
+// outgoing queue (coalesced into one frame per event-loop turn, bounded by
+// client.queue_max_size), its timers (stale, ping/pong, expiry) and the dispatch of
+// commands to the handlers in commands/. Transport-agnostic: a ClientTransport writes frames.
+import { randomUUID } from 'node:crypto';
+import type { ServerRefresh, ServerSubscribe } from '../core/index.ts';
+import type { Publication, StreamPosition } from '../engine/index.ts';
+import { UnrecoverablePositionError } from '../engine/index.ts';
+import {
+  handleHistory,
+  handlePresence,
+  handlePresenceStats,
+  handlePublish,
+} from './commands/channel.ts';
+import { handleConnect, handleRefresh } from './commands/connect.ts';
+import {
+  handleSubRefresh,
+  handleSubscribe,
+  handleUnsubscribe,
+  removeSubscription,
+  type SubState,
+  serverSideSubscribe,
+} from './commands/subscribe.ts';
+import type { ClientContext } from './context.ts';
+import { deliver, flushBuffered } from './delivery.ts';
+import {
+  ClientError,
+  clientError,
+  type Disconnect,
+  DisconnectError,
+  Disconnects,
+  Unsubscribes,
+} from './protocol/codes.ts';
+import {
+  decodeCommands,
+  encodeReply,
+  type Format,
+  type FramePart,
+  joinParts,
+  PING,
+  partSize,
+} from './protocol/encoding.ts';
+import { type CommandMsg, METHOD_FIELDS } from './protocol/messages.ts';
+import type { EncodedPush } from './push-encoding.ts';
+
+export interface ClientTransport {
+  readonly format: Format;
+  write(frame: string | Uint8Array): void;
+  /** Bytes accepted by write() but not yet sent to the socket. */
+  bufferedAmount(): number;
+  close(code: number, reason: string): void;
+}
+
+type State = 'connecting' | 'connected' | 'closed';
+
+export class ClientSession {
+  readonly id = randomUUID();
+  readonly ctx: ClientContext;
+  readonly transport: ClientTransport;
+  readonly format: Format;
+  state: State = 'connecting';
+  user = '';
+  sessionId = '';
+  connInfo: Uint8Array | undefined;
+  /** Unix seconds; 0 = the connection does not expire. */
+  expireAt = 0;
+  readonly subs = new Map<string, SubState>();
+
+  private pending: FramePart[] = [];
+  private pendingBytes = 0;
+  private flushScheduled = false;
+  private commandChain: Promise<void> = Promise.resolve();
+  /** Set after a failed connect: Centrifugo stops reading such a connection. */
+  private ignoring = false;
+  private staleTimer: NodeJS.Timeout | undefined;
+  private pingTimer: NodeJS.Timeout | undefined;
+  private pongTimer: NodeJS.Timeout | undefined;
+  private expireTimer: NodeJS.Timeout | undefined;
+
+  constructor(ctx: ClientContext, transport: ClientTransport) {
+    this.ctx = ctx;
+    this.transport = transport;
+    this.format = transport.format;
+    this.staleTimer = setTimeout(
+      () => this.close(Disconnects.stale),
+      ctx.timings.staleCloseDelayMs,
+    );
+  }
+
+  // --- incoming ---------------------------------------------------------------------
+
+  /** One WebSocket message. Undecodable input closes the connection with 3501. */
+  onFrame(frame: string | Uint8Array): void {
+    if (this.state === 'closed' || this.ignoring) return;
+    let commands: CommandMsg[];
+    try {
+      commands = decodeCommands(this.format, frame) as CommandMsg[];
+    } catch (err) {
+      this.ctx.logger.info({ client: this.id, reason: (err as Error).message }, 'bad frame');
+      this.close(Disconnects.badRequest);
+      return;
+    }
+    for (const command of commands) {
+      this.commandChain = this.commandChain.then(() => this.handleCommand(command));
+    }
+  }
+
+  private async handleCommand(cmd: CommandMsg): Promise<void> {
+    if (this.state === 'closed' || this.ignoring) return;
+    const id = cmd.id ?? 0;
+    const method = METHOD_FIELDS.find((m) => cmd[m] !== undefined);
+    try {
+      if (method === undefined) {
+        if (id !== 0) throw new DisconnectError(Disconnects.badRequest, 'command without method');
+        this.onPong();
+        return;
+      }
+      if (method === 'send') {
+        // Centrifugo registers no message handler for asynchronous sends.
+        throw new DisconnectError(Disconnects.notAvailable, 'send is not available');
+      }
+      if (id === 0) throw new DisconnectError(Disconnects.badRequest, 'command id 0');
+      if (method === 'connect') {
+        if (this.state !== 'connecting')
+          throw new DisconnectError(Disconnects.badRequest, 'second connect');
+        await this.runConnect(id, cmd);
+        return;
+      }
+      if (this.state !== 'connected') {
+        throw new DisconnectError(Disconnects.badRequest, `${method} before connect`);
+      }
+      const result = await this.dispatch(method, cmd);
+      this.reply({ id, [method]: result });
+      if (method === 'subscribe') {
+        // Publications that arrived while the subscription was set up follow its reply.
+        const sub = this.subs.get(cmd.subscribe?.channel ?? '');
+        if (sub) flushBuffered(this, sub);
+      }
+    } catch (err) {
+      this.fail(id, err);
+    }
+  }
+
+  private async runConnect(id: number, cmd: CommandMsg): Promise<void> {
+    try {
+      const result = await handleConnect(this, cmd.connect ?? {});
+      if (this.state === 'closed') return;
+      this.state = 'connected';
+      clearTimeout(this.staleTimer);
+      this.reply({ id, connect: result });
+      this.schedulePing(true);
+      this.scheduleExpiry();
+      for (const sub of this.subs.values()) flushBuffered(this, sub);
+    } catch (err) {
+      if (!(err instanceof DisconnectError)) this.ignoring = true;
+      throw err;
+    }
+  }
+
+  private dispatch(method: (typeof METHOD_FIELDS)[number], cmd: CommandMsg): Promise<unknown> {
+    switch (method) {
+      case 'subscribe':
+        return handleSubscribe(this, cmd.subscribe ?? {});
+      case 'unsubscribe':
+        return handleUnsubscribe(this, cmd.unsubscribe ?? {});
+      case 'publish':
+        return handlePublish(this, cmd.publish ?? {});
+      case 'presence':
+        return handlePresence(this, cmd.presence ?? {});
+      case 'presence_stats':
+        return handlePresenceStats(this, cmd.presence_stats ?? {});
+      case 'history':
+        return handleHistory(this, cmd.history ?? {});
+      case 'refresh':
+        return handleRefresh(this, cmd.refresh ?? {});
+      case 'sub_refresh':
+        return handleSubRefresh(this, cmd.sub_refresh ?? {});
+      case 'rpc':
+        // No RPC proxy exists yet, and OSS Centrifugo has no built-in methods.
+        throw clientError('notFound');
+      default:
+        // A Command carrying `ping` is a v1 leftover; v2 pings are empty frames.
+        throw new DisconnectError(Disconnects.badRequest, `unexpected ${method}`);
+    }
+  }
+
+  private fail(id: number, err: unknown): void {
+    if (err instanceof DisconnectError) {
+      this.ctx.logger.info(
+        { client: this.id, user: this.user, code: err.disconnect.code, reason: err.message },
+        'closing client connection',
+      );
+      this.close(err.disconnect);
+      return;
+    }
+    let error: ClientError;
+    if (err instanceof ClientError) error = err;
+    else if (err instanceof UnrecoverablePositionError)
+      error = clientError('unrecoverablePosition');
+    else {
+      this.ctx.logger.error({ err, client: this.id }, 'client command failed');
+      error = clientError('internal');
+    }
+    this.reply({ id, error: error.shape });
+  }
+
+  // --- outgoing ---------------------------------------------------------------------
+
+  reply(reply: Record<string, unknown>): void {
+    this.enqueue(encodeReply(this.format, reply));
+  }
+
+  push(push: Record<string, unknown>): void {
+    this.reply({ push });
+  }
+
+  enqueue(part: FramePart): void {
+    if (this.state === 'closed') return;
+    this.pending.push(part);
+    this.pendingBytes += partSize(part);
+    if (
+      this.pendingBytes + this.transport.bufferedAmount() >
+      this.ctx.config.client.queue_max_size
+    ) {
+      this.ctx.logger.info({ client: this.id, user: this.user }, 'slow client: queue full');
+      this.pending = [];
+      this.pendingBytes = 0;
+      this.close(Disconnects.slow);
+      return;
+    }
+    if (!this.flushScheduled) {
+      this.flushScheduled = true;
+      setImmediate(() => this.flush());
+    }
+  }
+
+  private flush(): void {
+    this.flushScheduled = false;
+    if (this.pending.length === 0 || this.state === 'closed') return;
+    const frame = joinParts(this.format, this.pending);
+    this.pending = [];
+    this.pendingBytes = 0;
+    this.transport.write(frame);
+  }
+
+  // --- broker events (from the hub) ---------------------------------------------------
+
+  onPublication(channel: string, pub: Publication, position: StreamPosition, push: EncodedPush) {
+    const sub = this.subs.get(channel);
+    if (!sub) return;
+    if (sub.buffer) {
+      sub.buffer.push({ pub, position, push });
+      return;
+    }
+    deliver(this, sub, pub, position, push);
+  }
+
+  onJoinLeave(channel: string, push: EncodedPush): void {
+    const sub = this.subs.get(channel);
+    if (sub?.buffer) sub.buffer.push({ push });
+    else if (sub?.pushJoinLeave) this.enqueue(push.part(this.format));
+  }
+
+  // --- server API ---------------------------------------------------------------------
+
+  async serverSubscribe(request: ServerSubscribe): Promise<void> {
+    if (this.state !== 'connected' || this.subs.has(request.channel)) return;
+    await serverSideSubscribe(this, request);
+  }
+
+  async serverUnsubscribe(channel: string): Promise<void> {
+    const channels = channel === '' ? [...this.subs.keys()] : [channel];
+    for (const ch of channels) {
+      if (!this.subs.has(ch)) continue;
+      await removeSubscription(this, ch);
+      this.push({ channel: ch, unsubscribe: Unsubscribes.server });
+    }
+  }
+
+  async serverRefresh(request: ServerRefresh): Promise<void> {
+    if (request.expired) {
+      this.close(Disconnects.expired);
+      return;
+    }
+    if (request.info.length > 0) this.connInfo = request.info;
+    this.expireAt = request.expireAt;
+    this.scheduleExpiry();
+    const ttl = this.ttlSeconds();
+    this.push({ refresh: { expires: this.expireAt > 0, ttl } });
+  }
+
+  // --- timers -------------------------------------------------------------------------
+
+  ttlSeconds(): number {
+    return this.expireAt > 0 ? Math.max(0, this.expireAt - Math.floor(Date.now() / 1000)) : 0;
+  }
+
+  scheduleExpiry(): void {
+    clearTimeout(this.expireTimer);
+    if (this.expireAt === 0 || this.state === 'closed') return;
+    const due = this.expireAt * 1000 - Date.now() + this.ctx.timings.expiredCloseDelayMs;
+    this.expireTimer = setTimeout(
+      () => {
+        if (this.expireAt > 0 && this.expireAt * 1000 <= Date.now())
+          this.close(Disconnects.expired);
+        else this.scheduleExpiry();
+      },
+      Math.max(0, due),
+    );
+  }
+
+  private schedulePing(first = false): void {
+    const interval = this.ctx.timings.pingIntervalMs;
+    if (interval <= 0 || this.state === 'closed') return;
+    // The first ping is spread over [interval/2, interval) so reconnect storms do not sync up.
+    const delay = first ? interval / 2 + Math.random() * (interval / 2) : interval;
+    this.pingTimer = setTimeout(() => this.sendPing(), delay);
+  }
+
+  private sendPing(): void {
+    if (this.state === 'closed') return;
+    this.enqueue(PING[this.format]);
+    if (!this.pongTimer && this.ctx.timings.pongTimeoutMs > 0) {
+      this.pongTimer = setTimeout(
+        () => this.close(Disconnects.noPong),
+        this.ctx.timings.pongTimeoutMs,
+      );
+    }
+    this.schedulePing();
+  }
+
+  private onPong(): void {
+    if (this.state !== 'connected' || !this.pongTimer) {
+      throw new DisconnectError(Disconnects.badRequest, 'unexpected pong');
+    }
+    clearTimeout(this.pongTimer);
+    this.pongTimer = undefined;
+  }
+
+  // --- closing ------------------------------------------------------------------------
+
+  /** Flushes what is queued, closes with the code, then releases subscriptions. Idempotent. */
+  close(disconnect: Disconnect): void {
+    if (this.state === 'closed') return;
+    if (this.pending.length > 0) this.flush();
+    this.state = 'closed';
+    for (const t of [this.staleTimer, this.pingTimer, this.pongTimer, this.expireTimer]) {
+      clearTimeout(t);
+    }
+    this.transport.close(disconnect.code, disconnect.reason);
+    void this.release();
+  }
+
+  /** The socket went away (or close() ran): forget subscriptions, presence and the hub entry. */
+  onTransportClosed(): void {
+    if (this.state !== 'closed') this.close(Disconnects.connectionClosed);
+  }
+
+  private async release(): Promise<void> {
+    this.ctx.hub.remove(this);
+    for (const channel of [...this.subs.keys()]) {
+      await removeSubscription(this, channel).catch((err: unknown) => {
+        this.ctx.logger.error({ err, channel, client: this.id }, 'releasing subscription failed');
+      });
+    }
+  }
+}

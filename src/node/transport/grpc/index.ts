@@ -1,0 +1,1 @@
+export { type GrpcApiServer, type GrpcServerDeps, startGrpcServer } from './server.ts';

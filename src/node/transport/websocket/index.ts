@@ -1,0 +1,1 @@
+export { attachWebSocket, type WebSocketEndpoint } from './ws-endpoint.ts';

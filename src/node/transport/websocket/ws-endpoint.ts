@@ -1,0 +1,99 @@
+// The bidirectional WebSocket endpoint (websocket.handler_prefix). Refusals happen before
+// the upgrade with plain HTTP statuses (403 origin, 503 connection limit); after it, every
+// frame goes to a ClientSession, and disconnects are close frames with code and reason.
+import type { IncomingMessage, Server } from 'node:http';
+import type { Duplex } from 'node:stream';
+import { type WebSocket, WebSocketServer } from 'ws';
+import type { ClientContext, ClientTransport, Format } from '../../client/index.ts';
+import { ClientSession, Disconnects } from '../../client/index.ts';
+import type { Logger } from '../../observability/index.ts';
+import { originChecker } from './origin-check.ts';
+
+const PROTOBUF_SUBPROTOCOL = 'centrifuge-protobuf';
+const JSON_SUBPROTOCOL = 'centrifuge-json';
+
+export interface WebSocketEndpoint {
+  /** Closes every connection with 3001 shutdown and stops accepting. */
+  close(): Promise<void>;
+}
+
+export function attachWebSocket(
+  server: Server,
+  ctx: ClientContext,
+  logger: Logger,
+): WebSocketEndpoint {
+  const { config } = ctx;
+  const path = config.websocket.handler_prefix;
+  const originAllowed = originChecker(config.client.allowed_origins);
+  const wss = new WebSocketServer({
+    noServer: true,
+    maxPayload: config.websocket.message_size_limit,
+    perMessageDeflate: config.websocket.compression,
+    handleProtocols: (protocols) => {
+      if (protocols.has(PROTOBUF_SUBPROTOCOL)) return PROTOBUF_SUBPROTOCOL;
+      if (protocols.has(JSON_SUBPROTOCOL)) return JSON_SUBPROTOCOL;
+      return false;
+    },
+  });
+
+  const onUpgrade = (req: IncomingMessage, socket: Duplex, head: Buffer) => {
+    const url = new URL(req.url ?? '/', 'http://localhost');
+    if (url.pathname !== path) {
+      refuse(socket, 404, 'Not Found');
+      return;
+    }
+    if (!originAllowed(req.headers.origin)) {
+      logger.info(
+        { origin: req.headers.origin },
+        'WebSocket refused: origin not in client.allowed_origins',
+      );
+      refuse(socket, 403, 'Forbidden');
+      return;
+    }
+    const limit = config.client.connection_limit;
+    if (limit > 0 && ctx.hub.counts().numClients >= limit) {
+      refuse(socket, 503, 'Service Unavailable');
+      return;
+    }
+    wss.handleUpgrade(req, socket, head, (ws) => accept(ws, formatOf(ws, url)));
+  };
+
+  const accept = (ws: WebSocket, format: Format) => {
+    const transport: ClientTransport = {
+      format,
+      write: (frame) => ws.send(frame, { binary: format === 'protobuf' }),
+      bufferedAmount: () => ws.bufferedAmount,
+      close: (code, reason) => ws.close(code, reason),
+    };
+    const session = new ClientSession(ctx, transport);
+    ws.on('message', (data, isBinary) => {
+      const bytes = Array.isArray(data) ? Buffer.concat(data) : Buffer.from(data as ArrayBuffer);
+      session.onFrame(isBinary ? bytes : bytes.toString('utf8'));
+    });
+    ws.on('close', () => session.onTransportClosed());
+    ws.on('error', (err) => {
+      // ws closes with 1009 itself when a frame exceeds websocket.message_size_limit.
+      logger.info({ client: session.id, reason: err.message }, 'WebSocket error');
+    });
+  };
+
+  server.on('upgrade', onUpgrade);
+  return {
+    close: async () => {
+      server.off('upgrade', onUpgrade);
+      ctx.hub.closeAll(Disconnects.shutdown);
+      for (const ws of wss.clients) ws.terminate();
+      await new Promise<void>((resolve) => wss.close(() => resolve()));
+    },
+  };
+}
+
+function formatOf(ws: WebSocket, url: URL): Format {
+  if (ws.protocol === PROTOBUF_SUBPROTOCOL) return 'protobuf';
+  const asked = url.searchParams.get('format') ?? url.searchParams.get('cf_protocol');
+  return asked === 'protobuf' ? 'protobuf' : 'json';
+}
+
+function refuse(socket: Duplex, status: number, text: string): void {
+  socket.end(`HTTP/1.1 ${status} ${text}\r\nConnection: close\r\nContent-Length: 0\r\n\r\n`);
+}
