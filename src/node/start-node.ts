@@ -79,6 +79,7 @@ export async function startNode(config: Config, logger: Logger): Promise<Running
             tokenOptions(config),
           ),
           logger,
+          metrics,
           version: VERSION,
           timings: clientTimings(config.client),
         },

@@ -2,11 +2,13 @@
 // supported algorithm accepted, over a real WebSocket.
 import assert from 'node:assert/strict';
 import { createHmac, generateKeyPairSync } from 'node:crypto';
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { after, before, describe, it } from 'node:test';
-import { importPKCS8, SignJWT } from 'jose';
+import { exportJWK, importPKCS8, SignJWT } from 'jose';
 import { startTestNode, type TestNode } from '../node/harness.ts';
 import { RawClient } from './raw.ts';
-import { wsUrl } from './sdk.ts';
+import { FORMATS, newClient, wsUrl } from './sdk.ts';
 
 const SECRET = 'attack-test-secret';
 const now = () => Math.floor(Date.now() / 1000);
@@ -168,5 +170,54 @@ describe('subscription token attacks', () => {
     );
     assert.equal(((await client.reply(3)).error as { code: number }).code, 109);
     client.terminate();
+  });
+});
+
+describe('JWKS', () => {
+  let jwksNode: TestNode;
+  let server: Server;
+  let fetches = 0;
+  const pkcs8 = rsa.privateKey.export({ type: 'pkcs8', format: 'pem' }).toString();
+
+  before(async () => {
+    const jwk = { ...(await exportJWK(rsa.publicKey)), kid: 'k1', alg: 'RS256', use: 'sig' };
+    server = createServer((_req, res) => {
+      fetches += 1;
+      res.setHeader('content-type', 'application/json');
+      res.end(JSON.stringify({ keys: [jwk] }));
+    });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    const { port } = server.address() as AddressInfo;
+    jwksNode = await startTestNode({
+      client: { token: { jwks_public_endpoint: `http://127.0.0.1:${port}/jwks` } },
+    });
+  });
+  after(async () => {
+    await jwksNode?.close();
+    await new Promise((resolve) => server?.close(resolve));
+  });
+
+  for (const format of FORMATS) {
+    it(`connects the SDK with a token whose kid is in the JWKS (${format})`, async () => {
+      const key = await importPKCS8(pkcs8, 'RS256');
+      const token = await new SignJWT({ sub: 'jwks-user', exp: now() + 600 })
+        .setProtectedHeader({ alg: 'RS256', kid: 'k1' })
+        .sign(key);
+      const c = newClient(jwksNode, format, { token });
+      c.connect();
+      await c.ready(3000);
+      c.disconnect();
+      assert.ok(fetches >= 1, 'the JWKS was fetched');
+    });
+  }
+
+  it('closes 3500 for a kid the JWKS does not have', async () => {
+    const key = await importPKCS8(pkcs8, 'RS256');
+    const token = await new SignJWT({ sub: 'x', exp: now() + 600 })
+      .setProtectedHeader({ alg: 'RS256', kid: 'unknown' })
+      .sign(key);
+    const client = await RawClient.open(wsUrl(jwksNode));
+    client.send(JSON.stringify({ id: 1, connect: { token } }));
+    assert.equal(await client.closeCode(), 3500);
   });
 });

@@ -148,8 +148,12 @@ for (const format of FORMATS) {
       otherSub.subscribe();
       await otherSub.ready(3000);
       await waitUntil(() => joins.includes('dave'), 'dave joins');
+      const during = await node.api('presence_stats', { channel: channel('jl') });
+      assert.deepEqual(during.json.result, { num_clients: 2, num_users: 2 });
       other.disconnect();
       await waitUntil(() => leaves.includes('dave'), 'dave leaves');
+      const afterLeave = await node.api('presence_stats', { channel: channel('jl') });
+      assert.deepEqual(afterLeave.json.result, { num_clients: 1, num_users: 1 }, 'presence gone');
       watcher.disconnect();
     });
 

@@ -1,6 +1,7 @@
 // The CLI: parses argv, loads the config where a command needs it, runs the command and
 // returns the exit code. Expected failures (usage, config, tokens) print one `error:` line
 // to stderr and exit 1; nothing here calls process.exit.
+import { TokenConfigError } from '../auth/index.ts';
 import { ConfigError, type LoadedConfig, loadConfig } from '../config/index.ts';
 import { VERSION } from '../version.ts';
 import { type ParsedArgs, parseArgs, stringOption, UsageError } from './args.ts';
@@ -21,7 +22,11 @@ export async function runCli(
     const args = parseArgs(argv);
     return await run(args, io, env);
   } catch (err) {
-    if (err instanceof UsageError || err instanceof ConfigError) {
+    if (
+      err instanceof UsageError ||
+      err instanceof ConfigError ||
+      err instanceof TokenConfigError
+    ) {
       io.err(`error: ${err.message}`);
       return 1;
     }

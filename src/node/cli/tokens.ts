@@ -5,6 +5,7 @@ import {
   signHs256,
   subscriptionTokenSection,
   TokenExpiredError,
+  TokenKeysUnavailableError,
   TokenVerifier,
   tokenKeysOf,
 } from '../auth/index.ts';
@@ -98,6 +99,10 @@ export async function checkToken(
     io.out(`valid token for user "${claims.sub}"${channel} ${expiry}`);
     return 0;
   } catch (err) {
+    if (err instanceof TokenKeysUnavailableError) {
+      io.err(`error: cannot check the token: JWKS endpoint unavailable: ${err.message}`);
+      return 1;
+    }
     if (err instanceof TokenExpiredError || err instanceof InvalidTokenError) {
       const what = err instanceof TokenExpiredError ? 'token expired' : 'invalid token';
       io.err(`error: ${what}: ${err.message}`);

@@ -4,7 +4,7 @@ import type { Config } from '../config/index.ts';
 import { durationMs } from '../config/index.ts';
 import type { ChannelRules } from '../core/index.ts';
 import type { Broker, PresenceManager } from '../engine/index.ts';
-import type { Logger } from '../observability/index.ts';
+import type { Logger, NodeMetrics } from '../observability/index.ts';
 import type { Hub } from './hub.ts';
 
 export interface ClientTimings {
@@ -24,6 +24,7 @@ export interface ClientContext {
   connectTokens: TokenVerifier;
   subscribeTokens: TokenVerifier;
   logger: Logger;
+  metrics: NodeMetrics;
   /** ConnectResult.version. */
   version: string;
   timings: ClientTimings;

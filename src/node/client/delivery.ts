@@ -13,9 +13,14 @@ export function deliver(
   push: EncodedPush,
 ): void {
   if (pub.offset > 0 && sub.positioned) {
-    if (pub.offset <= sub.offset && position.epoch === sub.epoch) return;
+    const sameEpoch = position.epoch === sub.epoch;
+    if (sameEpoch && pub.offset <= sub.offset) return;
+    if (!sameEpoch || pub.offset > sub.offset + 1) {
+      // A gap or a new epoch: the client's position is no longer trustworthy.
+      session.insufficientState(sub);
+      return;
+    }
     sub.offset = pub.offset;
-    sub.epoch = position.epoch;
   }
   session.enqueue(push.part(session.format));
 }

@@ -53,6 +53,8 @@ export interface ClientTransport {
 
 type State = 'connecting' | 'connected' | 'closed';
 
+const TRANSPORT = { transport: 'websocket' };
+
 export class ClientSession {
   readonly id = randomUUID();
   readonly ctx: ClientContext;
@@ -93,8 +95,11 @@ export class ClientSession {
   onFrame(frame: string | Uint8Array): void {
     if (this.state === 'closed' || this.ignoring) return;
     let commands: CommandMsg[];
+    const { metrics } = this.ctx;
+    metrics.transportMessagesReceivedSize.inc(TRANSPORT, frame.length);
     try {
       commands = decodeCommands(this.format, frame) as CommandMsg[];
+      metrics.transportMessagesReceived.inc(TRANSPORT, commands.length);
     } catch (err) {
       this.ctx.logger.info({ client: this.id, reason: (err as Error).message }, 'bad frame');
       this.close(Disconnects.badRequest);
@@ -129,7 +134,13 @@ export class ClientSession {
       if (this.state !== 'connected') {
         throw new DisconnectError(Disconnects.badRequest, `${method} before connect`);
       }
-      const result = await this.dispatch(method, cmd);
+      const done = this.ctx.metrics.clientCommandDuration.startTimer({ method });
+      let result: unknown;
+      try {
+        result = await this.dispatch(method, cmd);
+      } finally {
+        done();
+      }
       this.reply({ id, [method]: result });
       if (method === 'subscribe') {
         // Publications that arrived while the subscription was set up follow its reply.
@@ -137,7 +148,7 @@ export class ClientSession {
         if (sub) flushBuffered(this, sub);
       }
     } catch (err) {
-      this.fail(id, err);
+      this.fail(id, method ?? '', err);
     }
   }
 
@@ -184,7 +195,7 @@ export class ClientSession {
     }
   }
 
-  private fail(id: number, err: unknown): void {
+  private fail(id: number, method: string, err: unknown): void {
     if (err instanceof DisconnectError) {
       this.ctx.logger.info(
         { client: this.id, user: this.user, code: err.disconnect.code, reason: err.message },
@@ -201,6 +212,7 @@ export class ClientSession {
       this.ctx.logger.error({ err, client: this.id }, 'client command failed');
       error = clientError('internal');
     }
+    this.ctx.metrics.clientReplyErrors.inc({ method, code: String(error.shape.code) });
     this.reply({ id, error: error.shape });
   }
 
@@ -238,6 +250,9 @@ export class ClientSession {
     this.flushScheduled = false;
     if (this.pending.length === 0 || this.state === 'closed') return;
     const frame = joinParts(this.format, this.pending);
+    const { metrics } = this.ctx;
+    metrics.transportMessagesSent.inc(TRANSPORT, this.pending.length);
+    metrics.transportMessagesSentSize.inc(TRANSPORT, frame.length);
     this.pending = [];
     this.pendingBytes = 0;
     this.transport.write(frame);
@@ -259,6 +274,19 @@ export class ClientSession {
     const sub = this.subs.get(channel);
     if (sub?.buffer) sub.buffer.push({ push });
     else if (sub?.pushJoinLeave) this.enqueue(push.part(this.format));
+  }
+
+  /** Positioned subscription lost its place: resubscribe (client side) or reconnect. */
+  insufficientState(sub: SubState): void {
+    this.ctx.logger.info({ client: this.id, channel: sub.channel }, 'insufficient state');
+    if (sub.serverSide) {
+      this.close(Disconnects.insufficientState);
+      return;
+    }
+    void removeSubscription(this, sub.channel).catch((err: unknown) => {
+      this.ctx.logger.error({ err, channel: sub.channel }, 'removing subscription failed');
+    });
+    this.push({ channel: sub.channel, unsubscribe: Unsubscribes.insufficientState });
   }
 
   // --- server API ---------------------------------------------------------------------
@@ -340,8 +368,11 @@ export class ClientSession {
   // --- closing ------------------------------------------------------------------------
 
   /** Flushes what is queued, closes with the code, then releases subscriptions. Idempotent. */
-  close(disconnect: Disconnect): void {
+  close(disconnect: Disconnect, byServer = true): void {
     if (this.state === 'closed') return;
+    if (byServer) {
+      this.ctx.metrics.clientServerDisconnects.inc({ code: String(disconnect.code) });
+    }
     if (this.pending.length > 0) this.flush();
     this.state = 'closed';
     for (const t of [this.staleTimer, this.pingTimer, this.pongTimer, this.expireTimer]) {
@@ -353,7 +384,7 @@ export class ClientSession {
 
   /** The socket went away (or close() ran): forget subscriptions, presence and the hub entry. */
   onTransportClosed(): void {
-    if (this.state !== 'closed') this.close(Disconnects.connectionClosed);
+    if (this.state !== 'closed') this.close(Disconnects.connectionClosed, false);
   }
 
   private async release(): Promise<void> {

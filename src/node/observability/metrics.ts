@@ -51,6 +51,65 @@ export class NodeMetrics {
     registers: [this.registry],
   });
 
+  // --- client protocol (reference §6.2); names as Centrifugo's, counters included ---------
+  readonly clientReplyErrors = new Counter({
+    name: 'centrifugo_client_num_reply_errors',
+    help: 'Number of errors in replies sent to clients.',
+    labelNames: ['method', 'code'],
+    registers: [this.registry],
+  });
+  readonly clientServerDisconnects = new Counter({
+    name: 'centrifugo_client_num_server_disconnects',
+    help: 'Number of server side client disconnects.',
+    labelNames: ['code'],
+    registers: [this.registry],
+  });
+  readonly clientCommandDuration = new Summary({
+    name: 'centrifugo_client_command_duration_seconds',
+    help: 'Client command duration summary.',
+    labelNames: ['method'],
+    percentiles: OBJECTIVES,
+    maxAgeSeconds: 60,
+    ageBuckets: 5,
+    registers: [this.registry],
+  });
+  readonly clientRecover = new Counter({
+    name: 'centrifugo_client_recover',
+    help: 'Count of recover operations.',
+    labelNames: ['recovered'],
+    registers: [this.registry],
+  });
+  readonly clientConnectionsAccepted = new Counter({
+    name: 'centrifugo_client_connections_accepted',
+    help: 'Number of accepted client connections.',
+    labelNames: ['transport'],
+    registers: [this.registry],
+  });
+  readonly transportMessagesSent = new Counter({
+    name: 'centrifugo_transport_messages_sent',
+    help: 'Number of messages sent to client connections over specific transport.',
+    labelNames: ['transport'],
+    registers: [this.registry],
+  });
+  readonly transportMessagesSentSize = new Counter({
+    name: 'centrifugo_transport_messages_sent_size',
+    help: 'Size in bytes of messages sent to client connections over specific transport.',
+    labelNames: ['transport'],
+    registers: [this.registry],
+  });
+  readonly transportMessagesReceived = new Counter({
+    name: 'centrifugo_transport_messages_received',
+    help: 'Number of messages received from client connections over specific transport.',
+    labelNames: ['transport'],
+    registers: [this.registry],
+  });
+  readonly transportMessagesReceivedSize = new Counter({
+    name: 'centrifugo_transport_messages_received_size',
+    help: 'Size in bytes of messages received from client connections over specific transport.',
+    labelNames: ['transport'],
+    registers: [this.registry],
+  });
+
   constructor(version: string) {
     this.build.labels(version).set(1);
     collectDefaultMetrics({ register: this.registry });

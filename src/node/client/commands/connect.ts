@@ -4,7 +4,7 @@ import { type ConnectTokenClaims, InvalidTokenError, TokenExpiredError } from '.
 import { clientError, DisconnectError, Disconnects } from '../protocol/codes.ts';
 import type { ConnectRequestMsg } from '../protocol/messages.ts';
 import type { ClientSession } from '../session.ts';
-import { claimBytes, expiryOf, ttlOf } from './shared.ts';
+import { claimBytes, expiryOf, keysUnavailable, ttlOf } from './shared.ts';
 import { overridesOf, removeSubscription, tokenSubscribe } from './subscribe.ts';
 
 const nowSeconds = () => Math.floor(Date.now() / 1000);

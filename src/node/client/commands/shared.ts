@@ -40,3 +40,9 @@ export function expiryOf(claims: { exp?: number; expireAt?: number }): number {
 export function ttlOf(expireAt: number): number {
   return expireAt > 0 ? Math.max(0, expireAt - Math.floor(Date.now() / 1000)) : 0;
 }
+
+/** The JWKS endpoint failed: a temporary internal error, so the client retries. */
+export function keysUnavailable(session: ClientSession, err: Error) {
+  session.ctx.logger.warn({ client: session.id, reason: err.message }, 'token keys unavailable');
+  return clientError('internal', err.message);
+}

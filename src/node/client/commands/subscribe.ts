@@ -5,6 +5,7 @@ import {
   InvalidTokenError,
   type SubscribeTokenClaims,
   TokenExpiredError,
+  TokenKeysUnavailableError,
 } from '../../auth/index.ts';
 import type { ResolvedChannel, ServerSubscribe } from '../../core/index.ts';
 import {
@@ -20,7 +21,7 @@ import type { EncodedPush } from '../push-encoding.ts';
 import { publicationMsg } from '../push-encoding.ts';
 import type { ClientSession } from '../session.ts';
 import { subscribeAllowed } from './permissions.ts';
-import { claimBytes, expiryOf, resolveChannel, ttlOf } from './shared.ts';
+import { claimBytes, expiryOf, keysUnavailable, resolveChannel, ttlOf } from './shared.ts';
 
 /** A publication (with its position) or a join/leave push (without). */
 export interface BufferedEvent {
@@ -224,6 +225,7 @@ async function establish(
         const outcome = await recover(session, resolved, channel, since, top);
         publications = outcome.publications;
         recovered = outcome.recovered;
+        ctx.metrics.clientRecover.inc({ recovered: recovered ? 'yes' : 'no' });
         if (recovered) {
           const last = publications[publications.length - 1];
           sub.offset = last ? last.offset : since.offset;
@@ -361,6 +363,7 @@ async function verifySubscribeToken(
     claims = await session.ctx.subscribeTokens.verifySubscribeToken(token);
   } catch (err) {
     if (err instanceof TokenExpiredError) throw clientError('tokenExpired');
+    if (err instanceof TokenKeysUnavailableError) throw keysUnavailable(session, err);
     if (err instanceof InvalidTokenError) {
       session.ctx.logger.info(
         { client: session.id, channel, reason: err.message },

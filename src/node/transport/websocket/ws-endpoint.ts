@@ -66,6 +66,7 @@ export function attachWebSocket(
       close: (code, reason) => ws.close(code, reason),
     };
     const session = new ClientSession(ctx, transport);
+    ctx.metrics.clientConnectionsAccepted.inc({ transport: 'websocket' });
     ws.on('message', (data, isBinary) => {
       const bytes = Array.isArray(data) ? Buffer.concat(data) : Buffer.from(data as ArrayBuffer);
       session.onFrame(isBinary ? bytes : bytes.toString('utf8'));

@@ -1,0 +1,343 @@
+// Publish rate of the server API over gRPC beside HTTP, in one run against one node
+// (reference/perf.md S4: 128-byte payload, a channel without subscribers or history, 64
+// requests in flight, no pipelining). The node runs as its own process, as in production;
+// this process only generates load. Runs alternate HTTP and gRPC so drift hits both.
+//
+//   node bench/grpc-vs-http.ts [--seconds 10] [--rounds 3] [--concurrency 64] [--out file.md]
+//
+// HTTP uses 64 keep-alive connections (one request each at a time); gRPC uses one HTTP/2
+// channel with 64 calls in flight, which is how each is normally used. Only the ratio between
+// the two is meaningful across machines; absolute figures on a 2-core box with the load
+// generator beside the server mostly measure that box.
+import { type ChildProcess, spawn } from 'node:child_process';
+import { readFileSync, writeFileSync } from 'node:fs';
+import { Agent, request } from 'node:http';
+import { connect as http2Connect } from 'node:http2';
+import { createServer } from 'node:net';
+import { cpus } from 'node:os';
+import { parseArgs } from 'node:util';
+import { credentials, loadPackageDefinition, Metadata } from '@grpc/grpc-js';
+import { loadSync } from '@grpc/proto-loader';
+
+const { values } = parseArgs({
+  options: {
+    seconds: { type: 'string', default: '10' },
+    rounds: { type: 'string', default: '3' },
+    concurrency: { type: 'string', default: '64' },
+    warmup: { type: 'string', default: '2' },
+    out: { type: 'string' },
+  },
+});
+const SECONDS = Number(values.seconds);
+const ROUNDS = Number(values.rounds);
+const CONCURRENCY = Number(values.concurrency);
+const WARMUP = Number(values.warmup);
+const KEY = 'bench-key';
+const CHANNEL = 'bench';
+// 128 bytes of JSON, as in the perf suite.
+const DATA = JSON.stringify({ text: 'x'.repeat(128 - 11) });
+if (Buffer.byteLength(DATA) !== 128) throw new Error('payload is not 128 bytes');
+
+const ROOT = new URL('../', import.meta.url).pathname;
+
+async function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const srv = createServer();
+    srv.listen(0, '127.0.0.1', () => {
+      const addr = srv.address();
+      srv.close(() => (typeof addr === 'object' && addr ? resolve(addr.port) : reject()));
+    });
+  });
+}
+
+interface Server {
+  proc: ChildProcess;
+  httpPort: number;
+  grpcPort: number;
+}
+
+async function startServer(): Promise<Server> {
+  const [httpPort, grpcPort] = [await freePort(), await freePort()];
+  const proc = spawn(
+    process.execPath,
+    [
+      `${ROOT}src/node/main.ts`,
+      '--http_server.address',
+      '127.0.0.1',
+      '--http_server.port',
+      String(httpPort),
+      '--http_api.key',
+      KEY,
+      '--grpc_api.enabled',
+      '--grpc_api.address',
+      '127.0.0.1',
+      '--grpc_api.port',
+      String(grpcPort),
+      '--grpc_api.key',
+      KEY,
+      '--log.level',
+      'error',
+    ],
+    { stdio: ['ignore', 'inherit', 'inherit'] },
+  );
+  const deadline = Date.now() + 15_000;
+  for (;;) {
+    try {
+      const res = await fetch(`http://127.0.0.1:${httpPort}/api/info`, {
+        method: 'POST',
+        headers: { 'X-API-Key': KEY },
+        body: '{}',
+      });
+      if (res.ok) break;
+    } catch {}
+    if (Date.now() > deadline) throw new Error('server did not start');
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  return { proc, httpPort, grpcPort };
+}
+
+/** utime + stime of a process in seconds (Linux). */
+function cpuSeconds(pid: number): number {
+  const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  return (Number(fields[11]) + Number(fields[12])) / 100;
+}
+
+type Publish = () => Promise<void>;
+
+function httpPublisher(port: number): { publish: Publish; close(): void } {
+  const agent = new Agent({ keepAlive: true, maxSockets: CONCURRENCY });
+  const body = JSON.stringify({ channel: CHANNEL, data: JSON.parse(DATA) });
+  const publish: Publish = () =>
+    new Promise((resolve, reject) => {
+      const req = request(
+        {
+          agent,
+          host: '127.0.0.1',
+          port,
+          path: '/api/publish',
+          method: 'POST',
+          headers: {
+            'x-api-key': KEY,
+            'content-type': 'application/json',
+            'content-length': Buffer.byteLength(body),
+          },
+        },
+        (res) => {
+          const chunks: Buffer[] = [];
+          res.on('data', (c: Buffer) => chunks.push(c));
+          res.on('end', () => {
+            const text = Buffer.concat(chunks).toString();
+            if (res.statusCode !== 200 || text !== '{"result":{}}') {
+              reject(new Error(`HTTP ${res.statusCode} ${text}`));
+            } else resolve();
+          });
+        },
+      );
+      req.on('error', reject);
+      req.end(body);
+    });
+  return { publish, close: () => agent.destroy() };
+}
+
+/**
+ * gRPC over node:http2 by hand: one pre-encoded request, a check of the answer's bytes. As
+ * light a client as node:http is for HTTP, so the two rates compare the servers.
+ */
+function rawGrpcPublisher(port: number): { publish: Publish; close(): void } {
+  const session = http2Connect(`http://127.0.0.1:${port}`);
+  const def = loadSync('api.proto', {
+    keepCase: true,
+    longs: Number,
+    includeDirs: [`${ROOT}proto`],
+  });
+  // biome-ignore lint/suspicious/noExplicitAny: proto-loader method definition.
+  const method = (def['centrifugal.centrifugo.api.CentrifugoApi'] as any).Publish;
+  const message: Buffer = method.requestSerialize({ channel: CHANNEL, data: Buffer.from(DATA) });
+  const frame = Buffer.alloc(5 + message.length);
+  frame.writeUInt32BE(message.length, 1);
+  message.copy(frame, 5);
+  // PublishResponse{result: PublishResult{}}: field 2, length 0.
+  const expected = Buffer.from([0, 0, 0, 0, 2, 0x12, 0x00]);
+  const headers = {
+    ':method': 'POST',
+    ':path': method.path,
+    'content-type': 'application/grpc',
+    te: 'trailers',
+    authorization: `apikey ${KEY}`,
+  };
+  const publish: Publish = () =>
+    new Promise((resolve, reject) => {
+      const req = session.request(headers);
+      const chunks: Buffer[] = [];
+      let grpcStatus: unknown;
+      req.on('response', (h) => {
+        grpcStatus = h['grpc-status'];
+      });
+      req.on('trailers', (t) => {
+        grpcStatus = t['grpc-status'];
+      });
+      req.on('data', (c: Buffer) => chunks.push(c));
+      req.on('error', reject);
+      req.on('close', () => {
+        const body = Buffer.concat(chunks);
+        if (grpcStatus !== '0' || !body.equals(expected)) {
+          reject(new Error(`grpc-status ${grpcStatus}, body ${body.toString('hex')}`));
+        } else resolve();
+      });
+      req.end(frame);
+    });
+  return { publish, close: () => session.close() };
+}
+
+function grpcPublisher(port: number): { publish: Publish; close(): void } {
+  const def = loadSync('api.proto', {
+    keepCase: true,
+    longs: Number,
+    includeDirs: [`${ROOT}proto`],
+  });
+  // biome-ignore lint/suspicious/noExplicitAny: generated client shape.
+  const pkg = loadPackageDefinition(def) as any;
+  const client = new pkg.centrifugal.centrifugo.api.CentrifugoApi(
+    `127.0.0.1:${port}`,
+    credentials.createInsecure(),
+  );
+  const md = new Metadata();
+  md.set('authorization', `apikey ${KEY}`);
+  const req = { channel: CHANNEL, data: Buffer.from(DATA) };
+  const publish: Publish = () =>
+    new Promise((resolve, reject) => {
+      // biome-ignore lint/suspicious/noExplicitAny: generated client shape.
+      client.Publish(req, md, (err: Error | null, res: any) => {
+        if (err) reject(err);
+        else if (res.error) reject(new Error(JSON.stringify(res.error)));
+        else resolve();
+      });
+    });
+  return { publish, close: () => client.close() };
+}
+
+interface RunResult {
+  transport: string;
+  count: number;
+  seconds: number;
+  rate: number;
+  p50: number;
+  p99: number;
+  serverCpu: number;
+}
+
+async function run(
+  transport: string,
+  publish: Publish,
+  seconds: number,
+  pid: number,
+): Promise<RunResult> {
+  const latencies: number[] = [];
+  const cpu0 = cpuSeconds(pid);
+  const t0 = performance.now();
+  const end = t0 + seconds * 1000;
+  const worker = async () => {
+    while (performance.now() < end) {
+      const s = performance.now();
+      await publish();
+      latencies.push(performance.now() - s);
+    }
+  };
+  await Promise.all(Array.from({ length: CONCURRENCY }, worker));
+  const elapsed = (performance.now() - t0) / 1000;
+  const serverCpu = cpuSeconds(pid) - cpu0;
+  latencies.sort((a, b) => a - b);
+  const pct = (p: number) =>
+    latencies[Math.min(latencies.length - 1, Math.floor(p * latencies.length))] ?? 0;
+  return {
+    transport,
+    count: latencies.length,
+    seconds: elapsed,
+    rate: latencies.length / elapsed,
+    p50: pct(0.5),
+    p99: pct(0.99),
+    serverCpu,
+  };
+}
+
+const server = await startServer();
+const pid = server.proc.pid as number;
+const http = httpPublisher(server.httpPort);
+const grpc = rawGrpcPublisher(server.grpcPort);
+const grpcJs = grpcPublisher(server.grpcPort);
+const results: RunResult[] = [];
+try {
+  await run('http', http.publish, WARMUP, pid);
+  await run('grpc', grpc.publish, WARMUP, pid);
+  await run('grpc-js', grpcJs.publish, WARMUP, pid);
+  for (let round = 0; round < ROUNDS; round++) {
+    const order: Array<[string, Publish]> = [
+      ['http', http.publish],
+      ['grpc', grpc.publish],
+      ['grpc-js', grpcJs.publish],
+    ];
+    if (round % 2 === 1) order.reverse();
+    for (const [name, publish] of order) {
+      const r = await run(name, publish, SECONDS, pid);
+      results.push(r);
+      console.error(
+        `round ${round + 1} ${name}: ${r.rate.toFixed(0)} publish/s, p50 ${r.p50.toFixed(2)} ms, p99 ${r.p99.toFixed(2)} ms`,
+      );
+    }
+  }
+} finally {
+  http.close();
+  grpc.close();
+  grpcJs.close();
+  server.proc.kill('SIGTERM');
+}
+
+const fmt = (n: number, d = 0) => n.toFixed(d);
+const mean = (xs: number[]) => xs.reduce((a, b) => a + b, 0) / xs.length;
+const summary = (t: string) => {
+  const rs = results.filter((r) => r.transport === t);
+  return {
+    rate: mean(rs.map((r) => r.rate)),
+    p50: mean(rs.map((r) => r.p50)),
+    p99: mean(rs.map((r) => r.p99)),
+    perCpu: mean(rs.map((r) => r.count / r.serverCpu)),
+    cpuShare: mean(rs.map((r) => r.serverCpu / r.seconds)),
+  };
+};
+const h = summary('http');
+const g = summary('grpc');
+const gj = summary('grpc-js');
+const cpu = cpus();
+const row = (label: string, r: ReturnType<typeof summary>) =>
+  `| ${label} | ${fmt(r.rate)} | ${fmt(r.p50, 2)} | ${fmt(r.p99, 2)} | ${fmt(r.perCpu)} | ${fmt(r.cpuShare, 2)} |`;
+const lines = [
+  `# Server API publish rate: gRPC beside HTTP (${new Date().toISOString().slice(0, 10)})`,
+  '',
+  `Command: \`node bench/grpc-vs-http.ts --seconds ${SECONDS} --rounds ${ROUNDS} --concurrency ${CONCURRENCY}\``,
+  '',
+  '| client → server API | publish/s | p50 ms | p99 ms | publishes per server CPU-second | server CPU (cores) |',
+  '|---|---|---|---|---|---|',
+  row('node:http keep-alive → HTTP `POST /api/publish`', h),
+  row('node:http2, hand-framed → gRPC `Publish`', g),
+  row('@grpc/grpc-js client → gRPC `Publish`', gj),
+  '',
+  `gRPC / HTTP (same light client kind): ${fmt(g.rate / h.rate, 2)}× the rate, ${fmt(g.perCpu / h.perCpu, 2)}× per server CPU-second.`,
+  '',
+  `Setup: ${CONCURRENCY} in flight, 128-byte JSON payload, channel without subscribers or history,`,
+  `${ROUNDS} rounds × ${SECONDS} s per client (after ${WARMUP} s warm-up each), order alternating;`,
+  `node ${process.version}, ${cpu.length} cores (${cpu[0]?.model.trim() ?? 'unknown'}), load generator and server`,
+  'on the same machine (separate processes, unpinned).',
+  '',
+  'Runs:',
+  '',
+  ...results.map(
+    (r, i) =>
+      `- ${Math.floor(i / 3) + 1}. ${r.transport}: ${fmt(r.rate)} publish/s, p50 ${fmt(r.p50, 2)} ms, p99 ${fmt(r.p99, 2)} ms, ${fmt(r.count / r.serverCpu)} per server CPU-second`,
+  ),
+];
+console.log(lines.join('\n'));
+if (values.out) {
+  writeFileSync(values.out, `${lines.join('\n')}\n`);
+  console.error(`written to ${values.out}`);
+}
