@@ -333,7 +333,7 @@ const lines = [
   '',
   ...results.map(
     (r, i) =>
-      `- ${Math.floor(i / 3) + 1}. ${r.transport}: ${fmt(r.rate)} publish/s, p50 ${fmt(r.p50, 2)} ms, p99 ${fmt(r.p99, 2)} ms, ${fmt(r.count / r.serverCpu)} per server CPU-second`,
+      `- round ${Math.floor(i / 3) + 1}, ${r.transport}: ${fmt(r.rate)} publish/s, p50 ${fmt(r.p50, 2)} ms, p99 ${fmt(r.p99, 2)} ms, ${fmt(r.count / r.serverCpu)} per server CPU-second`,
   ),
 ];
 console.log(lines.join('\n'));

@@ -3,10 +3,11 @@
 import { hostname } from 'node:os';
 import { ApiExecutor } from './api/index.ts';
 import { subscriptionTokenSection, TokenVerifier, tokenKeysOf } from './auth/index.ts';
-import { clientTimings, Hub } from './client/index.ts';
-import { type Config, ConfigError, durationMs } from './config/index.ts';
+import { BrokerControl, clientTimings, Hub } from './client/index.ts';
+import { type Config, durationMs } from './config/index.ts';
 import { ChannelRules, LocalNode } from './core/index.ts';
 import { type Engine, MemoryEngine } from './engine/index.ts';
+import { NatsEngine } from './engine/nats/index.ts';
 import type { Logger } from './observability/index.ts';
 import { NodeMetrics } from './observability/index.ts';
 import { type GrpcApiServer, startGrpcServer } from './transport/grpc/index.ts';
@@ -26,31 +27,39 @@ export interface RunningNode {
 }
 
 export async function startNode(config: Config, logger: Logger): Promise<RunningNode> {
-  const engine = createEngine(config);
   const metrics = new NodeMetrics(VERSION);
   const rules = new ChannelRules(config.channel);
-  const hub = new Hub(engine.broker, logger);
+  let hub: Hub | undefined;
+  const counts = () => hub?.counts() ?? { numClients: 0, numUsers: 0, numSubs: 0, numChannels: 0 };
   const node = new LocalNode({
     name: config.node.name || `${hostname()}_${config.http_server.port}`,
     version: VERSION,
-    counts: () => hub.counts(),
+    counts,
   });
-  metrics.countsFrom(() => hub.counts());
-  await engine.broker.start(hub);
+  const engine = await createEngine(config, rules, node, logger);
+  hub = new Hub(engine.broker, logger);
+  const localHub = hub;
+  metrics.countsFrom(counts);
+  await engine.broker.start(localHub);
+  const cluster = engine.startCluster(
+    () => node.info(),
+    () => localHub.channelCounts(),
+  );
+  metrics.nodesFrom(async () => (await cluster.nodes()).length);
   const executor = new ApiExecutor(
     {
       rules,
       broker: engine.broker,
       presence: engine.presence,
-      connections: hub,
-      nodes: async () => [node.info()],
-      channels: async () => hub.channelCounts(),
+      // Through the broker, so a command reaches the user's connections on every node.
+      connections: new BrokerControl(engine.broker),
+      nodes: () => cluster.nodes(),
+      channels: () => cluster.channels(),
       metrics,
       logger,
     },
     'http',
   );
-  metrics.numNodes.set(1);
 
   const listeners = buildHttpListeners({ config, executor, metrics, logger });
   const addresses: RunningNode['addresses'] = [];
@@ -72,7 +81,7 @@ export async function startNode(config: Config, logger: Logger): Promise<Running
           rules,
           broker: engine.broker,
           presence: engine.presence,
-          hub,
+          hub: localHub,
           connectTokens: new TokenVerifier(tokenKeysOf(config.client.token), tokenOptions(config)),
           subscribeTokens: new TokenVerifier(
             tokenKeysOf(subscriptionTokenSection(config)),
@@ -119,12 +128,22 @@ function tokenOptions(config: Config) {
   return { insecureSkipSignatureVerify: config.client.insecure_skip_token_signature_verify };
 }
 
-function createEngine(config: Config): Engine {
-  if (config.engine.type === 'nats') {
-    throw new ConfigError(
-      'engine.type "nats" is not available in this build yet: use "memory" (the default)',
-      'engine.type',
-    );
-  }
-  return new MemoryEngine({ historyMetaTtlMs: durationMs(config.channel.history_meta_ttl) });
+async function createEngine(
+  config: Config,
+  rules: ChannelRules,
+  node: LocalNode,
+  logger: Logger,
+): Promise<Engine> {
+  const metaTtlMs = durationMs(config.channel.history_meta_ttl);
+  if (config.engine.type === 'memory') return new MemoryEngine({ historyMetaTtlMs: metaTtlMs });
+  return NatsEngine.create({
+    settings: config.engine.nats,
+    nodeId: node.uid,
+    nodeName: node.name,
+    namespaceOf: (channel) => rules.namespaceOf(channel),
+    historyOf: (namespace) => rules.historyOf(namespace),
+    historyNamespaces: rules.historyNamespaces(),
+    metaTtlMs,
+    logger,
+  });
 }

@@ -88,6 +88,25 @@ describe('connection token attacks', () => {
     }
   });
 
+  for (const format of FORMATS) {
+    it(`connects the SDK with each algorithm (${format})`, async () => {
+      const tokens: Array<[string, string]> = [
+        ['HS256', hmacToken('HS256', valid(), SECRET)],
+        ['HS512', hmacToken('HS512', valid(), SECRET)],
+        ['RS256', await signWith('RS256', valid())],
+        ['ES256', await signWith('ES256', valid())],
+      ];
+      for (const [alg, token] of tokens) {
+        const c = newClient(node, format, { token });
+        c.connect();
+        await c.ready(3000).catch((err: unknown) => {
+          throw new Error(`${alg}: ${String(err)}`);
+        });
+        c.disconnect();
+      }
+    });
+  }
+
   it('closes 3500 for alg none', async () => {
     const none = `${b64url({ alg: 'none', typ: 'JWT' })}.${b64url(valid())}.`;
     assert.equal((await connectWith(none)).code, 3500);

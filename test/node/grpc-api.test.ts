@@ -580,6 +580,18 @@ describe('lifetime', () => {
     }
   });
 
+  it('serves reflection only with grpc_api.reflection', async () => {
+    const plain = await startGrpcTestNode();
+    try {
+      await assert.rejects(reflect(plain.target), (err: { code?: number }) => {
+        assert.equal(err.code, status.UNIMPLEMENTED);
+        return true;
+      });
+    } finally {
+      await plain.close();
+    }
+  });
+
   it('fails startup when the port is taken, naming the address', async () => {
     const port = node.running.grpc?.port;
     await assert.rejects(

@@ -16,6 +16,7 @@ import type {
   StreamPosition,
 } from '../engine/index.ts';
 import type { Logger } from '../observability/index.ts';
+import { applyControl } from './control.ts';
 import type { Disconnect } from './protocol/codes.ts';
 import { clientInfoMsg, EncodedPush, publicationMsg } from './push-encoding.ts';
 
@@ -135,8 +136,10 @@ export class Hub implements BrokerEventHandler, ConnectionControl {
     this.joinLeave(channel, 'leave', info);
   }
 
-  handleControl(): void {
-    // Control messages matter once nodes form a cluster; one node acts on itself directly.
+  handleControl(data: Uint8Array): void {
+    applyControl(this, data).catch((err: unknown) => {
+      this.logger.error({ err }, 'control message failed');
+    });
   }
 
   private joinLeave(channel: string, kind: 'join' | 'leave', info: ClientInfo): void {

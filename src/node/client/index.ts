@@ -1,4 +1,5 @@
 export { type ClientContext, clientTimings } from './context.ts';
+export { BrokerControl } from './control.ts';
 export { Hub } from './hub.ts';
 export { Disconnects } from './protocol/codes.ts';
 export type { Format } from './protocol/encoding.ts';

@@ -117,6 +117,26 @@ export const ConfigSchema = Type.Object(
         default: 'memory',
         description: 'engine: memory (single node) or nats (cluster)',
       }),
+      // Not in Centrifugo (its NATS broker has no history): the JetStream engine's settings.
+      nats: Section({
+        urls: Type.Array(Type.String(), {
+          default: ['nats://127.0.0.1:4222'],
+          description: 'NATS server URLs (any servers of one cluster)',
+        }),
+        prefix: Str('centrifugo', 'prefix of every subject, stream and bucket name'),
+        replicas: Int(1, 'JetStream replicas of streams and buckets (3 on a 3-server cluster)', 1),
+        token: Str('', 'NATS auth token'),
+        user: Str('', 'NATS user'),
+        password: Str('', 'NATS password'),
+        creds_file: Str('', 'NATS credentials (.creds) file'),
+        nkey_seed_file: Str('', 'file holding an NKey seed'),
+        tls: Section(TlsOptions),
+        connect_timeout: Duration('5s', 'how long to wait for NATS at startup'),
+        request_timeout: Duration('2s', 'how long a NATS call may take before error 100'),
+        presence_ttl: Duration('60s', 'presence entries expire unless refreshed'),
+        node_info_interval: Duration('3s', 'how often nodes announce themselves'),
+        node_info_ttl: Duration('10s', 'a node not heard from for this long drops out'),
+      }),
     }),
     node: Section({
       name: Str('', 'node name shown in info ("" = hostname_port)'),

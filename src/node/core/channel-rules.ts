@@ -49,6 +49,18 @@ export class ChannelRules {
     return ns === '' ? this.withoutNamespace : this.byNamespace.get(ns);
   }
 
+  /** History settings of a namespace ('' = channels without one), when it keeps history. */
+  historyOf(namespace: string): { size: number; ttlMs: number } | undefined {
+    const r = namespace === '' ? this.withoutNamespace : this.byNamespace.get(namespace);
+    return r?.historyEnabled ? { size: r.historySize, ttlMs: r.historyTtlMs } : undefined;
+  }
+
+  /** Namespaces that keep history ('' for channels without namespace). */
+  historyNamespaces(): string[] {
+    const all = ['', ...this.byNamespace.keys()];
+    return all.filter((ns) => this.historyOf(ns) !== undefined);
+  }
+
   /** Too long to be a channel name (error 107). */
   tooLong(channel: string): boolean {
     return channel.length > this.maxLength;

@@ -134,9 +134,12 @@ export interface NodeInfo {
   uptime: number;
 }
 
-/** Live nodes of the cluster (only this node on the memory engine). */
-export interface NodeRegistry {
+/** The cluster as one node sees it. */
+export interface ClusterView {
+  /** Live nodes, this one included. */
   nodes(): Promise<NodeInfo[]>;
+  /** Channels with subscribers on any live node, with subscriber counts summed. */
+  channels(): Promise<Map<string, number>>;
 }
 
 /** A broker, presence manager and node registry that belong together. */
@@ -144,5 +147,7 @@ export interface Engine {
   readonly name: string;
   readonly broker: Broker;
   readonly presence: PresenceManager;
+  /** Starts announcing this node to the others (if any); `self` is read on every announce. */
+  startCluster(self: () => NodeInfo, localChannels: () => Map<string, number>): ClusterView;
   close(): Promise<void>;
 }

@@ -129,8 +129,16 @@ export class NodeMetrics {
     | (() => { numClients: number; numUsers: number; numSubs: number; numChannels: number })
     | undefined;
 
+  /** The cluster's live node count, read at scrape time. */
+  nodesFrom(count: () => Promise<number>): void {
+    this.nodeCount = count;
+  }
+
+  private nodeCount: (() => Promise<number>) | undefined;
+
   /** Prometheus text of this node's registry. */
   async text(): Promise<string> {
+    if (this.nodeCount) this.numNodes.set(await this.nodeCount().catch(() => 0));
     const c = this.counts?.();
     if (c) {
       this.numClients.set(c.numClients);

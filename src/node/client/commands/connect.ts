@@ -1,6 +1,11 @@
 // connect and refresh: credentials (token, or anonymous where allowed), connection expiry,
 // user connection limits and the server-side subscriptions a token asks for.
-import { type ConnectTokenClaims, InvalidTokenError, TokenExpiredError } from '../../auth/index.ts';
+import {
+  type ConnectTokenClaims,
+  InvalidTokenError,
+  TokenExpiredError,
+  TokenKeysUnavailableError,
+} from '../../auth/index.ts';
 import { clientError, DisconnectError, Disconnects } from '../protocol/codes.ts';
 import type { ConnectRequestMsg } from '../protocol/messages.ts';
 import type { ClientSession } from '../session.ts';
@@ -17,6 +22,7 @@ async function verifyConnectToken(
     return await session.ctx.connectTokens.verifyConnectToken(token);
   } catch (err) {
     if (err instanceof TokenExpiredError) throw clientError('tokenExpired');
+    if (err instanceof TokenKeysUnavailableError) throw keysUnavailable(session, err);
     if (err instanceof InvalidTokenError) {
       session.ctx.logger.info(
         { client: session.id, reason: err.message },

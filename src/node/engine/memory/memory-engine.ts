@@ -1,6 +1,6 @@
 // The embedded engine: broker and presence in this process, nothing shared with other
 // nodes. The default, so a node runs with no other service.
-import type { Engine } from '../types.ts';
+import type { ClusterView, Engine, NodeInfo } from '../types.ts';
 import { MemoryBroker } from './memory-broker.ts';
 import { MemoryPresence } from './memory-presence.ts';
 
@@ -29,6 +29,11 @@ export class MemoryEngine implements Engine {
     });
     this.sweepTimer = setInterval(() => this.broker.sweep(), options.sweepIntervalMs ?? 10_000);
     this.sweepTimer.unref();
+  }
+
+  /** One node is the whole cluster. */
+  startCluster(self: () => NodeInfo, localChannels: () => Map<string, number>): ClusterView {
+    return { nodes: async () => [self()], channels: async () => localChannels() };
   }
 
   async close(): Promise<void> {

@@ -2,10 +2,11 @@
 // response to bytes and the error mode; every decision about a command belongs to the
 // ApiExecutor, the same one (with protocol="grpc" metrics) that serves HTTP.
 //
-// The service definition is built by hand from proto/api.proto rather than taken from
-// proto-loader as is, for one reason: grpc-js answers INTERNAL when a deserializer throws,
-// and a request that is not valid protobuf is the client's fault (INVALID_ARGUMENT). So the
-// deserializers here never throw; they hand the handler a Decoded value instead.
+// The service definition is proto-loader's with the request deserializers replaced: grpc-js
+// answers INTERNAL when a deserializer throws, and a request that is not valid protobuf is the
+// client's fault (INVALID_ARGUMENT, with the field at fault). So these deserializers check the
+// bytes first (wire-check.ts says why protobufjs alone is not enough), never throw, and hand
+// the handler a Decoded value.
 import {
   type handleUnaryCall,
   type Metadata,
@@ -86,10 +87,11 @@ function safeDeserializer(
   checker: WireChecker,
 ): (buf: Buffer) => Decoded {
   const descriptor = method.requestType.type as Descriptor;
+  checker.prepare(descriptor);
   return (buf) => {
-    const problem = checker.problem(buf, descriptor);
-    if (problem) return { ok: false, problem };
     try {
+      const problem = checker.problem(buf, descriptor);
+      if (problem) return { ok: false, problem };
       const obj = method.requestDeserialize(buf);
       const request =
         target === 'batch' ? decodeBatchObject(obj) : decodeRequestObject(target, obj);

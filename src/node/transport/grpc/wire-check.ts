@@ -28,7 +28,7 @@ interface FieldShape {
   wire: number;
   packable: boolean;
   utf8: boolean;
-  message: (() => MessageShape) | undefined;
+  message: MessageShape | undefined;
 }
 
 type MessageShape = Map<number, FieldShape>;
@@ -69,6 +69,11 @@ export class WireChecker {
     this.lookup = lookup;
   }
 
+  /** Resolves a message's shape ahead of use; throws when a field's type cannot be found. */
+  prepare(descriptor: Descriptor): void {
+    this.shapeOf(descriptor);
+  }
+
   /** Why the bytes are not a well-formed encoding of the message, or undefined. */
   problem(bytes: Uint8Array, descriptor: Descriptor): WireProblem | undefined {
     return this.check(bytes, 0, bytes.length, this.shapeOf(descriptor), '');
@@ -93,7 +98,9 @@ export class WireChecker {
         wire,
         packable: f.label === 'LABEL_REPEATED' && wire !== LEN,
         utf8: f.type === 'TYPE_STRING',
-        message: nested && (() => this.shapeOf(nested)),
+        // Resolved now, so a descriptor that does not resolve fails at startup. The cache
+        // entry made above ends recursion for a message that contains itself.
+        message: nested && this.shapeOf(nested),
       });
     }
     return shape;
@@ -159,7 +166,7 @@ export class WireChecker {
         return { field: where, reason: `${label}: not valid UTF-8` };
       }
       if (known.message) {
-        const inner = this.check(buf, valueStart, pos, known.message(), `${where}.`);
+        const inner = this.check(buf, valueStart, pos, known.message, `${where}.`);
         if (inner) return inner;
       }
     }

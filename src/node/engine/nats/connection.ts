@@ -1,0 +1,56 @@
+// Connects to NATS with engine.nats settings: any of the listed servers, one auth method,
+// TLS. Reconnects forever once connected: an outage must not end the node.
+import { readFileSync } from 'node:fs';
+import { credsAuthenticator, type NatsConnection, nkeyAuthenticator } from '@nats-io/nats-core';
+import { connect, type NodeConnectionOptions } from '@nats-io/transport-node';
+import { type Config, durationMs, loadPem } from '../../config/index.ts';
+
+export type NatsSettings = Config['engine']['nats'];
+
+export function connectionOptions(s: NatsSettings, name: string): NodeConnectionOptions {
+  const options: NodeConnectionOptions = {
+    servers: s.urls,
+    name,
+    timeout: durationMs(s.connect_timeout),
+    maxReconnectAttempts: -1,
+    reconnectTimeWait: 500,
+    pingInterval: 5_000,
+    maxPingOut: 2,
+  };
+  if (s.token !== '') options.token = s.token;
+  if (s.user !== '') {
+    options.user = s.user;
+    options.pass = s.password;
+  }
+  if (s.creds_file !== '') {
+    options.authenticator = credsAuthenticator(readFileSync(s.creds_file));
+  } else if (s.nkey_seed_file !== '') {
+    const seed = readFileSync(s.nkey_seed_file, 'utf8').trim();
+    options.authenticator = nkeyAuthenticator(new TextEncoder().encode(seed));
+  }
+  if (s.tls.enabled) {
+    options.tls = {
+      ...(s.tls.server_ca_pem !== ''
+        ? { ca: loadPem(s.tls.server_ca_pem, 'engine.nats.tls.server_ca_pem').toString() }
+        : {}),
+      ...(s.tls.cert_pem !== ''
+        ? {
+            cert: loadPem(s.tls.cert_pem, 'engine.nats.tls.cert_pem').toString(),
+            key: loadPem(s.tls.key_pem, 'engine.nats.tls.key_pem').toString(),
+          }
+        : {}),
+    };
+  }
+  return options;
+}
+
+export async function connectNats(s: NatsSettings, name: string): Promise<NatsConnection> {
+  try {
+    return await connect(connectionOptions(s, name));
+  } catch (err) {
+    throw new Error(
+      `cannot connect to NATS at ${s.urls.join(', ')}: ${(err as Error).message} (check engine.nats.urls and credentials)`,
+      { cause: err },
+    );
+  }
+}

@@ -1,0 +1,1 @@
+export { NatsEngine, type NatsEngineOptions } from './nats-engine.ts';

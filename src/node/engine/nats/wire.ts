@@ -1,0 +1,77 @@
+// How publications and join/leave events travel between nodes: the payload is the message
+// body untouched; offset, epoch, publisher info and tags ride in headers, so a stored message
+// republished by JetStream carries everything a node needs to deliver it.
+import { headers, type MsgHdrs } from '@nats-io/nats-core';
+import type { ClientInfo, Publication } from '../types.ts';
+import { EPOCH_HEADER, OFFSET_HEADER } from './channel-state.ts';
+
+const INFO_HEADER = 'Centrifugo-Info';
+const TAGS_HEADER = 'Centrifugo-Tags';
+const TIME_HEADER = 'Centrifugo-Time';
+
+interface InfoJson {
+  u: string;
+  c: string;
+  ci?: string;
+  chi?: string;
+}
+
+const b64 = (b: Uint8Array | undefined) =>
+  b && b.length > 0 ? Buffer.from(b).toString('base64') : undefined;
+const unb64 = (s: string | undefined) => (s ? new Uint8Array(Buffer.from(s, 'base64')) : undefined);
+
+export function infoToJson(info: ClientInfo): InfoJson {
+  return { u: info.user, c: info.client, ci: b64(info.connInfo), chi: b64(info.chanInfo) };
+}
+
+export function infoFromJson(j: InfoJson): ClientInfo {
+  const info: ClientInfo = { user: j.u, client: j.c };
+  if (j.ci) info.connInfo = unb64(j.ci);
+  if (j.chi) info.chanInfo = unb64(j.chi);
+  return info;
+}
+
+export function publicationHeaders(
+  offset: number,
+  epoch: string,
+  info: ClientInfo | undefined,
+  tags: Record<string, string> | undefined,
+  time: number,
+): MsgHdrs {
+  const h = headers();
+  if (offset > 0) {
+    h.set(OFFSET_HEADER, String(offset));
+    h.set(EPOCH_HEADER, epoch);
+  }
+  if (info) h.set(INFO_HEADER, JSON.stringify(infoToJson(info)));
+  if (tags) h.set(TAGS_HEADER, JSON.stringify(tags));
+  h.set(TIME_HEADER, String(time));
+  return h;
+}
+
+export function publicationFrom(data: Uint8Array, h: MsgHdrs | undefined): Publication {
+  const offset = Number(h?.get(OFFSET_HEADER) || 0);
+  const info = h?.get(INFO_HEADER);
+  const tags = h?.get(TAGS_HEADER);
+  const time = h?.get(TIME_HEADER);
+  return {
+    offset,
+    data,
+    info: info ? infoFromJson(JSON.parse(info) as InfoJson) : undefined,
+    tags: tags ? (JSON.parse(tags) as Record<string, string>) : undefined,
+    time: time ? Number(time) : undefined,
+  };
+}
+
+export function epochOf(h: MsgHdrs | undefined): string {
+  return h?.get(EPOCH_HEADER) ?? '';
+}
+
+export function encodeJoinLeave(kind: 'join' | 'leave', info: ClientInfo): Uint8Array {
+  return new TextEncoder().encode(JSON.stringify({ k: kind, i: infoToJson(info) }));
+}
+
+export function decodeJoinLeave(data: Uint8Array): { kind: 'join' | 'leave'; info: ClientInfo } {
+  const j = JSON.parse(new TextDecoder().decode(data)) as { k: 'join' | 'leave'; i: InfoJson };
+  return { kind: j.k, info: infoFromJson(j.i) };
+}
