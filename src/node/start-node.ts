@@ -46,6 +46,11 @@ export async function startNode(config: Config, logger: Logger): Promise<Running
     () => localHub.channelCounts(),
   );
   metrics.nodesFrom(async () => (await cluster.nodes()).length);
+  const positionCheck = setInterval(
+    () => void localHub.checkPositions((ch) => rules.resolve(ch)?.historyMetaTtlMs),
+    durationMs(config.client.channel_position_check_delay),
+  );
+  positionCheck.unref();
   const executor = new ApiExecutor(
     {
       rules,
@@ -114,6 +119,7 @@ export async function startNode(config: Config, logger: Logger): Promise<Running
   const close = () => {
     closing ??= (async () => {
       // Clients first (close 3001, they reconnect elsewhere), then HTTP, then the engine.
+      clearInterval(positionCheck);
       await websocket?.close();
       await grpc?.close();
       await Promise.allSettled(listeners.map((l) => l.app.close()));

@@ -31,7 +31,7 @@ export async function startTestNode(raw: Record<string, unknown> = {}): Promise<
     ...raw,
     http_server: { address: '127.0.0.1', port: 0, ...(raw.http_server as object) },
     http_api: { key: API_KEY, ...(raw.http_api as object) },
-    log: { level: 'none' },
+    log: { level: (raw.log as { level?: string })?.level ?? 'none' },
   };
   const config = validateConfig(merged);
   const running = await startNode(config, createLogger(config.log));

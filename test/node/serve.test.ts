@@ -2,57 +2,13 @@
 // where the key came from, serves the API, and on SIGTERM finishes the request in
 // flight before exiting 0.
 import assert from 'node:assert/strict';
-import { type ChildProcess, spawn } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { request as httpRequest } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-
-const MAIN = new URL('../../src/node/main.ts', import.meta.url).pathname;
-
-interface Started {
-  child: ChildProcess;
-  logs: Array<Record<string, unknown>>;
-  apiUrl: string;
-  exited: Promise<number | null>;
-}
-
-const isApiReady = (entry: Record<string, unknown>) =>
-  String(entry.msg).startsWith('HTTP server API ready');
-
-async function startBinary(args: string[], cwd: string): Promise<Started> {
-  const child = spawn(process.execPath, [MAIN, ...args], {
-    cwd,
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  const logs: Array<Record<string, unknown>> = [];
-  const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
-  let buffered = '';
-  const ready = new Promise<string>((resolve, reject) => {
-    const timer = setTimeout(() => {
-      // A node that never says it is ready must not outlive the test run.
-      child.kill('SIGKILL');
-      reject(new Error(`node did not start: ${JSON.stringify(logs)}`));
-    }, 15_000);
-    child.stdout?.on('data', (chunk: Buffer) => {
-      buffered += chunk.toString();
-      const lines = buffered.split('\n');
-      buffered = lines.pop() ?? '';
-      for (const line of lines) {
-        if (line.trim() === '') continue;
-        const entry = JSON.parse(line) as Record<string, unknown>;
-        logs.push(entry);
-        if (isApiReady(entry)) {
-          clearTimeout(timer);
-          resolve(entry.endpoint as string);
-        }
-      }
-    });
-    child.on('exit', () => reject(new Error(`node exited early: ${JSON.stringify(logs)}`)));
-  });
-  return { child, logs, apiUrl: await ready, exited };
-}
+import { isApiReady, MAIN, type Started, startBinary } from './node-process.ts';
 
 describe('centrifugo-ts serve', () => {
   let dir: string;

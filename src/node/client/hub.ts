@@ -36,6 +36,10 @@ export interface HubSession {
   serverSubscribe(request: ServerSubscribe): Promise<void>;
   serverUnsubscribe(channel: string): Promise<void>;
   serverRefresh(request: ServerRefresh): Promise<void>;
+  /** Whether this session tracks the channel's stream position. */
+  isPositioned(channel: string): boolean;
+  /** Compares the session's position with the stream's top (see Hub.checkPositions). */
+  checkPosition(channel: string, top: StreamPosition): void;
 }
 
 export class Hub implements BrokerEventHandler, ConnectionControl {
@@ -117,6 +121,29 @@ export class Hub implements BrokerEventHandler, ConnectionControl {
   /** Closes every connection (node shutdown). */
   closeAll(disconnect: Disconnect): void {
     for (const session of [...this.sessions.values()]) session.close(disconnect);
+  }
+
+  /**
+   * Fan-out is at most once: a publication lost between NATS and this node leaves a gap that
+   * the next publication reveals, but not if none comes. So every
+   * client.channel_position_check_delay the stream top of each positioned channel is read once
+   * and handed to its sessions, which resubscribe (2500) or reconnect (3010) when behind.
+   */
+  async checkPositions(metaTtlMs: (channel: string) => number | undefined): Promise<void> {
+    for (const [channel, set] of [...this.channels]) {
+      const positioned = [...set].filter((s) => s.isPositioned(channel));
+      const ttl = metaTtlMs(channel);
+      if (positioned.length === 0 || ttl === undefined) continue;
+      try {
+        const { position } = await this.broker.history(channel, {
+          filter: { limit: 0, reverse: false },
+          metaTtlMs: ttl,
+        });
+        for (const s of positioned) s.checkPosition(channel, position);
+      } catch (err) {
+        this.logger.warn({ channel, err: (err as Error).message }, 'position check failed');
+      }
+    }
   }
 
   // --- broker events ------------------------------------------------------------------

@@ -289,6 +289,27 @@ export class ClientSession {
     this.push({ channel: sub.channel, unsubscribe: Unsubscribes.insufficientState });
   }
 
+  isPositioned(channel: string): boolean {
+    const sub = this.subs.get(channel);
+    return sub !== undefined && sub.positioned && !sub.buffer;
+  }
+
+  /** Behind the top seen at the previous check (a publication in flight gets one period). */
+  checkPosition(channel: string, top: StreamPosition): void {
+    const sub = this.subs.get(channel);
+    if (!sub || !sub.positioned || sub.buffer) return;
+    if (top.epoch !== sub.epoch && top.epoch !== '') {
+      this.insufficientState(sub);
+      return;
+    }
+    const target = sub.checkTarget;
+    if (target && target.epoch === sub.epoch && sub.offset < target.offset) {
+      this.insufficientState(sub);
+      return;
+    }
+    sub.checkTarget = top.offset > sub.offset ? top : undefined;
+  }
+
   // --- server API ---------------------------------------------------------------------
 
   async serverSubscribe(request: ServerSubscribe): Promise<void> {

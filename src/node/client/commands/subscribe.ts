@@ -47,6 +47,8 @@ export interface SubState {
   /** Unix seconds; 0 = no expiry. */
   expireAt: number;
   expireTimer?: NodeJS.Timeout | undefined;
+  /** Stream top seen by the last position check; still behind it at the next one = lost. */
+  checkTarget?: StreamPosition | undefined;
   /** Events that arrived while the subscription was set up; undefined once live. */
   buffer: BufferedEvent[] | undefined;
 }

@@ -109,8 +109,8 @@ export class NatsBroker implements Broker {
     });
     this.subs.set(channel, sub);
     // The subscription is registered on the server only after a round trip: without this,
-    // a publication right after subscribe could be missed.
-    await this.o.nc.flush();
+    // a publication right after subscribe could be missed. Bounded, for NATS outages.
+    await withTimeout(this.o.nc.flush(), this.o.requestTimeoutMs, 'NATS subscribe');
   }
 
   async unsubscribe(channel: string): Promise<void> {
@@ -206,6 +206,23 @@ export class NatsBroker implements Broker {
     }
   }
 
+  /**
+   * While a stream elects a new leader (a NATS server died) its API has no responders for a
+   * moment. Retry such calls with a short backoff until engine.nats.request_timeout, then give
+   * up with the error (the API answers 100): a publish either lands once or fails visibly.
+   */
+  private async whileUnavailable<T>(task: () => Promise<T>): Promise<T> {
+    const deadline = Date.now() + this.o.requestTimeoutMs;
+    for (let delay = 50; ; delay = Math.min(delay * 2, 400)) {
+      try {
+        return await task();
+      } catch (err) {
+        if (!isTransient(err) || Date.now() + delay > deadline) throw err;
+        await new Promise((r) => setTimeout(r, delay));
+      }
+    }
+  }
+
   private serialized<T>(channel: string, task: () => Promise<T>): Promise<T> {
     const previous = this.chains.get(channel) ?? Promise.resolve();
     const next = previous.then(task, task);
@@ -273,13 +290,13 @@ export class NatsBroker implements Broker {
       ? await this.o.streams.ensure(namespace, settings)
       : this.o.names.historyStream(namespace);
     const subject = this.o.names.historySubject(namespace, channel);
-    const retained = await this.retained(stream, subject);
+    const retained = await this.whileUnavailable(() => this.retained(stream, subject));
     const last = retained[retained.length - 1];
     let position: StreamPosition;
     if (last) {
       position = { offset: last.pub.offset, epoch: last.epoch };
     } else {
-      position = await this.positionWithoutMessages(channel);
+      position = await this.whileUnavailable(() => this.positionWithoutMessages(channel));
     }
     const pubs = retained.filter((r) => r.epoch === position.epoch).map((r) => r.pub);
     return {
@@ -377,4 +394,21 @@ function contiguousTail(pubs: Publication[]): Publication[] {
     }
   }
   return pubs;
+}
+
+function withTimeout<T>(promise: Promise<T>, ms: number, what: string): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`${what} timed out after ${ms} ms`)), ms);
+  });
+  return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
+}
+
+/** Errors of a JetStream that is electing or briefly unreachable, as opposed to refusals. */
+function isTransient(err: unknown): boolean {
+  const e = err as { name?: string; message?: string; code?: number | string };
+  const text = `${e?.name ?? ''} ${e?.message ?? ''}`;
+  return /no responders|JetStreamNotEnabled|503|temporarily unavailable|no suitable peers/i.test(
+    text,
+  );
 }

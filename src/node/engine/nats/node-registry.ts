@@ -67,6 +67,8 @@ export class NatsNodeRegistry {
     const expected = this.nodes().length;
     const out = new Map<string, number>();
     const replies = await this.nc.requestMany(`${this.names.prefix}.survey.channels`, '', {
+      // Done when every live node answered, or at the timeout if one cannot.
+      strategy: 'count',
       maxMessages: expected,
       maxWait: timeoutMs,
     });

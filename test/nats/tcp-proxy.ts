@@ -1,0 +1,55 @@
+// A TCP front for several nodes, as a Kubernetes Service is: each new connection goes to
+// the first backend that accepts it, so when a node dies its clients reconnect to another.
+import { connect, createServer, type Server, type Socket } from 'node:net';
+
+export interface TcpProxy {
+  url: string;
+  port: number;
+  close(): Promise<void>;
+}
+
+export async function startTcpProxy(backends: () => number[]): Promise<TcpProxy> {
+  const sockets = new Set<Socket>();
+  const server: Server = createServer((client) => {
+    sockets.add(client);
+    client.on('close', () => sockets.delete(client));
+    const candidates = [...backends()];
+    const tryNext = () => {
+      const port = candidates.shift();
+      if (port === undefined) {
+        client.destroy();
+        return;
+      }
+      const upstream = connect(port, '127.0.0.1');
+      upstream.once('error', () => {
+        upstream.destroy();
+        tryNext();
+      });
+      upstream.once('connect', () => {
+        sockets.add(upstream);
+        upstream.on('close', () => {
+          sockets.delete(upstream);
+          client.destroy();
+        });
+        client.on('close', () => upstream.destroy());
+        upstream.on('error', () => client.destroy());
+        client.on('error', () => upstream.destroy());
+        client.pipe(upstream);
+        upstream.pipe(client);
+      });
+    };
+    tryNext();
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const address = server.address();
+  const port = typeof address === 'object' && address ? address.port : 0;
+  return {
+    url: `http://127.0.0.1:${port}`,
+    port,
+    close: () =>
+      new Promise((resolve) => {
+        for (const s of sockets) s.destroy();
+        server.close(() => resolve());
+      }),
+  };
+}
