@@ -10,15 +10,8 @@
 import { writeFileSync } from 'node:fs';
 import { cpus } from 'node:os';
 import { parseArgs } from 'node:util';
-import WebSocket from 'ws';
-import { Command } from '../src/node/client/protocol/descriptors.ts';
+import { connectSubscriber, type Format, publishLoop, type Subscriber } from './lib/load.ts';
 import {
-  delimit,
-  encodeMessage,
-  splitDelimited,
-} from '../src/node/client/protocol/protobuf-codec.ts';
-import {
-  BENCH_KEY,
   cpuSeconds,
   type NodeProcess,
   percentile,
@@ -40,89 +33,6 @@ const RATE = Number(values.rate);
 const SECONDS = Number(values.seconds);
 const SAMPLE = Number(values.sample);
 const CHANNEL = 'bench';
-
-type Format = 'json' | 'protobuf';
-
-interface Subscriber {
-  ws: WebSocket;
-  received: number;
-}
-
-async function connectSubscriber(port: number, format: Format, latencies: number[] | undefined) {
-  const url = `ws://127.0.0.1:${port}/connection/websocket`;
-  const ws = new WebSocket(url, format === 'protobuf' ? ['centrifuge-protobuf'] : undefined);
-  const sub: Subscriber = { ws, received: 0 };
-  await new Promise<void>((resolve, reject) => {
-    ws.once('open', () => resolve());
-    ws.once('error', reject);
-  });
-  let subscribed!: () => void;
-  const ready = new Promise<void>((r) => {
-    subscribed = r;
-  });
-  let replies = 0;
-  ws.on('message', (data: Buffer, isBinary) => {
-    const now = Date.now();
-    if (!isBinary) {
-      const lines = data.toString().split('\n');
-      for (const line of lines) {
-        if (line.startsWith('{"push"')) {
-          sub.received += 1;
-          if (latencies) latencies.push(now - Number(/"t":(\d+)/.exec(line)?.[1]));
-        } else if (line === '{}') ws.send('{}');
-        else if (++replies === 2) subscribed();
-      }
-      return;
-    }
-    for (const msg of splitDelimited(data)) {
-      if (msg.length === 0) {
-        ws.send(new Uint8Array([0]));
-        continue;
-      }
-      // Replies to our commands carry id (field 1); pushes do not.
-      if (msg[0] === 0x08) {
-        if (++replies === 2) subscribed();
-        continue;
-      }
-      sub.received += 1;
-      if (latencies) {
-        const t = /"t":(\d+)/.exec(Buffer.from(msg).toString('latin1'))?.[1];
-        latencies.push(now - Number(t));
-      }
-    }
-  });
-  const commands = [
-    { id: 1, connect: {} },
-    { id: 2, subscribe: { channel: CHANNEL } },
-  ];
-  if (format === 'json') ws.send(commands.map((c) => JSON.stringify(c)).join('\n'));
-  else ws.send(Buffer.concat(commands.map((c) => delimit(encodeMessage(Command, c)))));
-  await ready;
-  return sub;
-}
-
-async function publishLoop(port: number): Promise<number> {
-  let sent = 0;
-  const started = Date.now();
-  const interval = 1000 / RATE;
-  const inFlight: Promise<unknown>[] = [];
-  while (Date.now() - started < SECONDS * 1000) {
-    const due = started + sent * interval;
-    const wait = due - Date.now();
-    if (wait > 0) await new Promise((r) => setTimeout(r, wait));
-    inFlight.push(
-      fetch(`http://127.0.0.1:${port}/api/publish`, {
-        method: 'POST',
-        headers: { 'X-API-Key': BENCH_KEY },
-        body: `{"channel":"${CHANNEL}","data":{"t":${Date.now()},"text":"${'x'.repeat(100)}"}}`,
-      }).then((r) => r.arrayBuffer()),
-    );
-    sent += 1;
-    if (inFlight.length > 200) await Promise.all(inFlight.splice(0));
-  }
-  await Promise.all(inFlight);
-  return sent;
-}
 
 interface Result {
   format: Format;
@@ -155,7 +65,7 @@ async function runOnce(format: Format): Promise<Result> {
     for (let i = 0; i < SUBSCRIBERS; i += 50) {
       const batch = await Promise.all(
         Array.from({ length: Math.min(50, SUBSCRIBERS - i) }, (_, j) =>
-          connectSubscriber(node.httpPort, format, i + j < SAMPLE ? latencies : undefined),
+          connectSubscriber(node.httpPort, format, CHANNEL, i + j < SAMPLE ? latencies : undefined),
         ),
       );
       subs.push(...batch);
@@ -163,7 +73,7 @@ async function runOnce(format: Format): Promise<Result> {
     const pid = node.proc.pid as number;
     const cpuBefore = cpuSeconds(pid);
     const t0 = Date.now();
-    const published = await publishLoop(node.httpPort);
+    const published = await publishLoop(node.httpPort, CHANNEL, RATE, SECONDS);
     const expected = published * SUBSCRIBERS;
     const drainDeadline = Date.now() + 10_000;
     const total = () => subs.reduce((n, s) => n + s.received, 0);

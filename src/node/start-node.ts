@@ -36,7 +36,7 @@ export async function startNode(config: Config, logger: Logger): Promise<Running
     version: VERSION,
     counts,
   });
-  const engine = await createEngine(config, rules, node, logger);
+  const engine = await createEngine(config, rules, node, logger, metrics);
   hub = new Hub(engine.broker, logger);
   const localHub = hub;
   metrics.countsFrom(counts);
@@ -139,6 +139,7 @@ async function createEngine(
   rules: ChannelRules,
   node: LocalNode,
   logger: Logger,
+  metrics: NodeMetrics,
 ): Promise<Engine> {
   const metaTtlMs = durationMs(config.channel.history_meta_ttl);
   if (config.engine.type === 'memory') return new MemoryEngine({ historyMetaTtlMs: metaTtlMs });
@@ -151,5 +152,6 @@ async function createEngine(
     historyNamespaces: rules.historyNamespaces(),
     metaTtlMs,
     logger,
+    metrics,
   });
 }

@@ -100,7 +100,10 @@ describe('NATS failures', () => {
   it('rides out a NATS restart: errors 100 quickly meanwhile, then resumes', async () => {
     const nats = await startNatsServer();
     cleanups.push(() => nats.stop());
-    const node = await startTestNode(config([nats.url], `r${randomBytes(3).toString('hex')}`));
+    const node = await startTestNode({
+      ...config([nats.url], `r${randomBytes(3).toString('hex')}`),
+      prometheus: { enabled: true },
+    });
     cleanups.push(() => node.close());
     const client: Client = newClient(node, 'json', { token: await token('patient') });
     cleanups.push(async () => client.disconnect());
@@ -113,11 +116,16 @@ describe('NATS failures', () => {
     assert.ok((await node.api('publish', { channel: 'load:restart', data: { n: 1 } })).json.result);
 
     await nats.kill();
+    const metricsText = async () =>
+      (await fetch(`${node.url}/metrics`).then((r) => r.text())).match(
+        /^centrifugo_engine_nats_connected (\d)/m,
+      )?.[1];
     const started = Date.now();
     const during = await node.api('publish', { channel: 'load:restart', data: { n: 2 } });
     assert.equal(during.json.error?.code, 100);
     assert.ok(Date.now() - started < 5000, 'the error comes within the request timeout');
 
+    assert.equal(await metricsText(), '0', '/metrics shows the outage');
     await nats.restart();
     const deadline = Date.now() + 15_000;
     for (;;) {
@@ -127,6 +135,7 @@ describe('NATS failures', () => {
       await new Promise((r) => setTimeout(r, 200));
     }
     await waitUntil(() => received.includes(3), 'delivery resumes', 10_000);
+    assert.equal(await metricsText(), '1', '/metrics shows the recovery');
     assert.deepEqual(
       received.filter((n) => n !== 3),
       [1],

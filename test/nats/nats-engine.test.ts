@@ -1,11 +1,22 @@
 // The engine conformance suite, unchanged, against the NATS JetStream engine on a real
-// nats-server.
+// nats-server; then what the engine sets up in NATS at startup.
+import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
+import { describe, it } from 'node:test';
+import { jetstreamManager } from '@nats-io/jetstream';
+import { connect } from '@nats-io/transport-node';
 import { validateConfig } from '../../src/node/config/index.ts';
 import { describeEngine } from '../../src/node/engine/conformance.ts';
 import { NatsEngine } from '../../src/node/engine/nats/index.ts';
 import { createLogger } from '../../src/node/observability/index.ts';
-import { startNatsServer } from './harness.ts';
+import {
+  findNatsServer,
+  freePorts,
+  natsInfo,
+  startNatsCluster,
+  startNatsServer,
+} from './harness.ts';
 
 describeEngine('nats', async () => {
   const server = await startNatsServer();
@@ -26,4 +37,97 @@ describeEngine('nats', async () => {
     logger: createLogger({ level: 'none', file: '' }),
   });
   return { engine, cleanup: () => server.stop() };
+});
+
+describe('NATS engine setup', () => {
+  const logger = createLogger({ level: 'none', file: '' });
+  const settingsFor = (url: string, prefix: string, replicas = 1) =>
+    validateConfig({ engine: { type: 'nats', nats: { urls: [url], prefix, replicas } } }).engine
+      .nats;
+
+  it('creates history streams at startup and updates them when options change', async (t) => {
+    const server = await startNatsServer({ t });
+    const prefix = `s${randomBytes(3).toString('hex')}`;
+    const open = (size: number) =>
+      NatsEngine.create({
+        settings: settingsFor(server.url, prefix),
+        nodeId: 'n',
+        nodeName: 'setup',
+        namespaceOf: () => 'chat',
+        historyOf: () => ({ size, ttlMs: 60_000 }),
+        historyNamespaces: ['chat'],
+        metaTtlMs: 3_600_000,
+        logger,
+      });
+    const first = await open(10);
+    await first.close();
+    const nc = await connect({ servers: server.url });
+    t.after(() => nc.close());
+    const jsm = await jetstreamManager(nc);
+    const name = `${prefix}_history_${Buffer.from('chat').toString('base64url')}`;
+    assert.equal((await jsm.streams.info(name)).config.max_msgs_per_subject, 10);
+    const second = await open(25);
+    await second.close();
+    const updated = (await jsm.streams.info(name)).config;
+    assert.equal(updated.max_msgs_per_subject, 25);
+    assert.equal(updated.max_age, 60_000 * 1_000_000);
+  });
+
+  it('creates streams and buckets with three replicas on a 3-server cluster', async (t) => {
+    const cluster = await startNatsCluster(3);
+    t.after(() => cluster.stop());
+    const prefix = `r${randomBytes(3).toString('hex')}`;
+    const engine = await NatsEngine.create({
+      settings: validateConfig({
+        engine: { type: 'nats', nats: { urls: cluster.urls, prefix, replicas: 3 } },
+      }).engine.nats,
+      nodeId: 'n',
+      nodeName: 'r3',
+      namespaceOf: () => '',
+      historyOf: () => ({ size: 5, ttlMs: 60_000 }),
+      historyNamespaces: [''],
+      metaTtlMs: 3_600_000,
+      logger,
+    });
+    t.after(() => engine.close());
+    const nc = await connect({ servers: cluster.urls });
+    t.after(() => nc.close());
+    const jsm = await jetstreamManager(nc);
+    const names = [`${prefix}_history__`, `KV_${prefix}_meta`, `KV_${prefix}_presence`];
+    for (const name of names) {
+      assert.equal((await jsm.streams.info(name)).config.num_replicas, 3, name);
+    }
+  });
+
+  it('refuses to start on a NATS without JetStream, saying so', async (t) => {
+    const [port] = await freePorts(1);
+    const proc = spawn(findNatsServer(), ['-a', '127.0.0.1', '-p', String(port)], {
+      stdio: 'ignore',
+    });
+    t.after(() => proc.kill('SIGKILL'));
+    const url = `nats://127.0.0.1:${port}`;
+    const deadline = Date.now() + 10_000;
+    while (
+      !(await natsInfo(url).then(
+        () => true,
+        () => false,
+      ))
+    ) {
+      assert.ok(Date.now() < deadline, 'plain nats-server did not start');
+      await new Promise((r) => setTimeout(r, 50));
+    }
+    await assert.rejects(
+      NatsEngine.create({
+        settings: settingsFor(url, 'nojs'),
+        nodeId: 'n',
+        nodeName: 'nojs',
+        namespaceOf: () => '',
+        historyOf: () => undefined,
+        historyNamespaces: [],
+        metaTtlMs: 3_600_000,
+        logger,
+      }),
+      /has no JetStream.*-js/,
+    );
+  });
 });

@@ -110,6 +110,14 @@ export class NodeMetrics {
     registers: [this.registry],
   });
 
+  // --- NATS engine (not in Centrifugo, whose NATS broker has no JetStream) ---------------
+  readonly natsConnected = this.gauge('engine_nats_connected', '1 while connected to NATS.');
+  readonly natsDisconnects = new Counter({
+    name: 'centrifugo_engine_nats_disconnects_total',
+    help: 'Number of times the NATS connection was lost.',
+    registers: [this.registry],
+  });
+
   constructor(version: string) {
     this.build.labels(version).set(1);
     collectDefaultMetrics({ register: this.registry });

@@ -6,7 +6,7 @@ import { type JetStreamManager, jetstream, jetstreamManager } from '@nats-io/jet
 import { Kvm } from '@nats-io/kv';
 import type { NatsConnection } from '@nats-io/nats-core';
 import { durationMs } from '../../config/index.ts';
-import type { Logger } from '../../observability/index.ts';
+import type { Logger, NodeMetrics } from '../../observability/index.ts';
 import type { ClusterView, Engine, NodeInfo } from '../types.ts';
 import { connectNats, type NatsSettings } from './connection.ts';
 import { type HistorySettings, HistoryStreams } from './history-streams.ts';
@@ -27,6 +27,8 @@ export interface NatsEngineOptions {
   /** channel.history_meta_ttl: how long a stream position outlives its last publication. */
   metaTtlMs: number;
   logger: Logger;
+  /** Connection state for /metrics; absent in tests that need none. */
+  metrics?: Pick<NodeMetrics, 'natsConnected' | 'natsDisconnects'>;
 }
 
 export class NatsEngine implements Engine {
@@ -93,7 +95,7 @@ export class NatsEngine implements Engine {
       });
       const presence = new NatsPresence(presenceKv, jsm, names, presenceTtlMs / 3, onError);
       const registry = new NatsNodeRegistry(nc, names, durationMs(s.node_info_ttl));
-      watchConnection(nc, o.logger);
+      watchConnection(nc, o.logger, o.metrics);
       o.logger.info(
         {
           urls: s.urls,
@@ -144,13 +146,25 @@ async function requireJetStream(
   }
 }
 
-/** Outages and recoveries show in the log; calls meanwhile fail fast with error 100. */
-function watchConnection(nc: NatsConnection, logger: Logger): void {
+/** Outages and recoveries show in the log and in /metrics; calls meanwhile answer error 100. */
+function watchConnection(
+  nc: NatsConnection,
+  logger: Logger,
+  metrics: NatsEngineOptions['metrics'],
+): void {
+  metrics?.natsConnected.set(1);
   void (async () => {
     for await (const s of nc.status()) {
-      if (s.type === 'disconnect') logger.warn({ server: s.server }, 'NATS disconnected');
-      else if (s.type === 'reconnect') logger.info({ server: s.server }, 'NATS reconnected');
-      else if (s.type === 'error') logger.error({ err: String(s.error) }, 'NATS error');
+      if (s.type === 'disconnect') {
+        logger.warn({ server: s.server }, 'NATS disconnected: reconnecting');
+        metrics?.natsConnected.set(0);
+        metrics?.natsDisconnects.inc();
+      } else if (s.type === 'reconnect') {
+        logger.info({ server: s.server }, 'NATS reconnected');
+        metrics?.natsConnected.set(1);
+      } else if (s.type === 'error') {
+        logger.error({ err: String(s.error) }, 'NATS error');
+      }
     }
   })();
 }
