@@ -246,3 +246,90 @@ describe('anonymous connections', () => {
     });
   }
 });
+
+describe('subscription token refresh and token subs', () => {
+  let subNode: TestNode;
+  before(async () => {
+    subNode = await startTestNode({
+      client: { token: { hmac_secret_key: SECRET }, expired_sub_close_delay: '1s' },
+      channel: {
+        namespaces: [{ name: 'vip', presence: true, history_size: 10, history_ttl: '60s' }],
+      },
+    });
+  });
+  after(async () => {
+    await subNode?.close();
+  });
+
+  for (const format of FORMATS) {
+    it(`refreshes an expiring subscription token through sub_refresh (${format})`, async () => {
+      let issued = 0;
+      const c = track(newClient(subNode, format, { token: await token({ sub: 'gina' }) }));
+      c.connect();
+      await c.ready(3000);
+      const channel = `vip:${format}`;
+      const sub = c.newSubscription(channel, {
+        getToken: async () => {
+          issued += 1;
+          // The first token lives 2 s, so the SDK must come back for another one.
+          const exp = now() + (issued === 1 ? 2 : 3600);
+          return signHs256({ sub: 'gina', channel, exp }, SECRET);
+        },
+      });
+      const unsubscribed: number[] = [];
+      sub.on('unsubscribed', (ctx) => unsubscribed.push(ctx.code));
+      sub.subscribe();
+      await sub.ready(3000);
+      await waitUntil(() => issued >= 2, 'a refreshed subscription token', 6000);
+      // Past the first token's expiry plus expired_sub_close_delay: still subscribed.
+      await new Promise((r) => setTimeout(r, 2500));
+      assert.equal(sub.state, 'subscribed');
+      assert.deepEqual(unsubscribed, []);
+      c.disconnect();
+    });
+  }
+
+  it('subscribes server-side to the channels of a token `subs` claim, with their info', async () => {
+    const c = track(
+      newClient(subNode, 'json', {
+        token: await token({ sub: 'hank', subs: { 'vip:lounge': { info: { seat: 7 } } } }),
+      }),
+    );
+    const subscribed = once<{ channel: string }>(c, 'subscribed');
+    c.connect();
+    assert.equal((await subscribed).channel, 'vip:lounge');
+    const presence = await subNode.api('presence', { channel: 'vip:lounge' });
+    const entries = Object.values(presence.json.result.presence) as Array<{
+      user: string;
+      chan_info: unknown;
+    }>;
+    assert.deepEqual(
+      entries.map((e) => [e.user, e.chan_info]),
+      [['hank', { seat: 7 }]],
+    );
+    c.disconnect();
+  });
+});
+
+describe('client.insecure', () => {
+  let open: TestNode;
+  before(async () => {
+    open = await startTestNode({ client: { insecure: true } });
+  });
+  after(async () => {
+    await open?.close();
+  });
+
+  it('connects without a token and allows subscribe, publish and history everywhere', async () => {
+    const c = track(newClient(open, 'json'));
+    c.connect();
+    await c.ready(3000);
+    const sub = c.newSubscription('anything');
+    const got = once<{ data: unknown }>(sub, 'publication');
+    sub.subscribe();
+    await sub.ready(3000);
+    await sub.publish({ free: true });
+    assert.deepEqual((await got).data, { free: true });
+    c.disconnect();
+  });
+});
