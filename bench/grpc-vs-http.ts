@@ -9,15 +9,20 @@
 // channel with 64 calls in flight, which is how each is normally used. Only the ratio between
 // the two is meaningful across machines; absolute figures on a 2-core box with the load
 // generator beside the server mostly measure that box.
-import { type ChildProcess, spawn } from 'node:child_process';
-import { readFileSync, writeFileSync } from 'node:fs';
+import { writeFileSync } from 'node:fs';
 import { Agent, request } from 'node:http';
 import { connect as http2Connect } from 'node:http2';
-import { createServer } from 'node:net';
 import { cpus } from 'node:os';
 import { parseArgs } from 'node:util';
 import { credentials, loadPackageDefinition, Metadata } from '@grpc/grpc-js';
 import { loadSync } from '@grpc/proto-loader';
+import {
+  BENCH_KEY,
+  cpuSeconds,
+  freePort,
+  type NodeProcess,
+  startNodeProcess,
+} from './lib/node-process.ts';
 
 const { values } = parseArgs({
   options: {
@@ -32,7 +37,7 @@ const SECONDS = Number(values.seconds);
 const ROUNDS = Number(values.rounds);
 const CONCURRENCY = Number(values.concurrency);
 const WARMUP = Number(values.warmup);
-const KEY = 'bench-key';
+const KEY = BENCH_KEY;
 const CHANNEL = 'bench';
 // 128 bytes of JSON, as in the perf suite.
 const DATA = JSON.stringify({ text: 'x'.repeat(128 - 11) });
@@ -40,67 +45,19 @@ if (Buffer.byteLength(DATA) !== 128) throw new Error('payload is not 128 bytes')
 
 const ROOT = new URL('../', import.meta.url).pathname;
 
-async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const srv = createServer();
-    srv.listen(0, '127.0.0.1', () => {
-      const addr = srv.address();
-      srv.close(() => (typeof addr === 'object' && addr ? resolve(addr.port) : reject()));
-    });
-  });
-}
-
-interface Server {
-  proc: ChildProcess;
-  httpPort: number;
-  grpcPort: number;
-}
-
-async function startServer(): Promise<Server> {
-  const [httpPort, grpcPort] = [await freePort(), await freePort()];
-  const proc = spawn(
-    process.execPath,
-    [
-      `${ROOT}src/node/main.ts`,
-      '--http_server.address',
-      '127.0.0.1',
-      '--http_server.port',
-      String(httpPort),
-      '--http_api.key',
-      KEY,
-      '--grpc_api.enabled',
-      '--grpc_api.address',
-      '127.0.0.1',
-      '--grpc_api.port',
-      String(grpcPort),
-      '--grpc_api.key',
-      KEY,
-      '--log.level',
-      'error',
-    ],
-    { stdio: ['ignore', 'inherit', 'inherit'] },
-  );
-  const deadline = Date.now() + 15_000;
-  for (;;) {
-    try {
-      const res = await fetch(`http://127.0.0.1:${httpPort}/api/info`, {
-        method: 'POST',
-        headers: { 'X-API-Key': KEY },
-        body: '{}',
-      });
-      if (res.ok) break;
-    } catch {}
-    if (Date.now() > deadline) throw new Error('server did not start');
-    await new Promise((r) => setTimeout(r, 100));
-  }
-  return { proc, httpPort, grpcPort };
-}
-
-/** utime + stime of a process in seconds (Linux). */
-function cpuSeconds(pid: number): number {
-  const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-  return (Number(fields[11]) + Number(fields[12])) / 100;
+/** The node with the gRPC API on, through the shared bench launcher. */
+async function startServer(): Promise<NodeProcess & { grpcPort: number }> {
+  const grpcPort = await freePort();
+  const node = await startNodeProcess([
+    '--grpc_api.enabled',
+    '--grpc_api.address',
+    '127.0.0.1',
+    '--grpc_api.port',
+    String(grpcPort),
+    '--grpc_api.key',
+    KEY,
+  ]);
+  return { ...node, grpcPort };
 }
 
 type Publish = () => Promise<void>;
@@ -290,7 +247,7 @@ try {
   http.close();
   grpc.close();
   grpcJs.close();
-  server.proc.kill('SIGTERM');
+  await server.stop();
 }
 
 const fmt = (n: number, d = 0) => n.toFixed(d);

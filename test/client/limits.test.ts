@@ -170,3 +170,25 @@ describe('client.allowed_origins empty', () => {
     assert.equal(await upgradeStatus(wsUrl(node), { Origin: 'https://app.example.com' }), 403);
   });
 });
+
+describe('API disconnect with odd codes and reasons', () => {
+  let node: TestNode;
+  before(async () => {
+    node = await startTestNode({ client: { token: { hmac_secret_key: SECRET } } });
+  });
+  after(async () => {
+    await node?.close();
+  });
+
+  it('closes with 3000 for a code a close frame cannot carry, and trims a long reason', async () => {
+    const a = await connected(node, 'odd-a');
+    await node.api('disconnect', { user: 'odd-a', disconnect: { code: 1005, reason: 'x' } });
+    assert.equal((await a.closed).code, 3000);
+    const b = await connected(node, 'odd-b');
+    const reason = 'é'.repeat(100);
+    await node.api('disconnect', { user: 'odd-b', disconnect: { code: 4000, reason } });
+    const closed = await b.closed;
+    assert.equal(closed.code, 4000);
+    assert.ok(Buffer.byteLength(closed.reason) <= 123 && reason.startsWith(closed.reason));
+  });
+});

@@ -19,6 +19,13 @@ const Section = <T extends Record<string, TSchema>>(props: T) =>
 
 const TokenOptions = {
   hmac_secret_key: Str('', 'HMAC secret for HS256/384/512 tokens'),
+  // Centrifugo 6.7+ rotation keys (the operator sets them when it rotates the HMAC secret).
+  // Key names only for now: token verification does not consult them yet.
+  hmac_previous_secret_key: Str('', 'previous HMAC secret, still accepted during a rotation'),
+  hmac_previous_secret_key_valid_until: Int(
+    0,
+    'unix time (seconds) after which hmac_previous_secret_key is refused',
+  ),
   rsa_public_key: Str('', 'RSA public key (PEM) for RS256/384/512 tokens'),
   ecdsa_public_key: Str('', 'ECDSA public key (PEM) for ES256/384/512 tokens'),
   jwks_public_endpoint: Str('', 'JWKS endpoint; replaces the static keys'),

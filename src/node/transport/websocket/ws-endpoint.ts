@@ -63,7 +63,7 @@ export function attachWebSocket(
       format,
       write: (frame) => ws.send(frame, { binary: format === 'protobuf' }),
       bufferedAmount: () => ws.bufferedAmount,
-      close: (code, reason) => ws.close(code, reason),
+      close: (code, reason) => ws.close(closeCode(code), closeReason(reason)),
     };
     const session = new ClientSession(ctx, transport);
     ctx.metrics.clientConnectionsAccepted.inc({ transport: 'websocket' });
@@ -97,4 +97,17 @@ function formatOf(ws: WebSocket, url: URL): Format {
 
 function refuse(socket: Duplex, status: number, text: string): void {
   socket.end(`HTTP/1.1 ${status} ${text}\r\nConnection: close\r\nContent-Length: 0\r\n\r\n`);
+}
+
+/** Codes a close frame may carry (RFC 6455 §7.4): the API can ask for any number. */
+function closeCode(code: number): number {
+  const valid = (code >= 3000 && code <= 4999) || [1000, 1001, 1008, 1009, 1011].includes(code);
+  return valid ? code : 3000;
+}
+
+/** A close frame holds at most 123 bytes of reason. */
+function closeReason(reason: string): string {
+  const bytes = Buffer.from(reason, 'utf8');
+  if (bytes.length <= 123) return reason;
+  return new TextDecoder().decode(bytes.subarray(0, 123)).replace(/\uFFFD+$/, '');
 }
