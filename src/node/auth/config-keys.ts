@@ -13,6 +13,8 @@ export function subscriptionTokenSection(config: Config): TokenSection {
 export function tokenKeysOf(section: TokenSection): TokenKeys {
   return {
     hmacSecretKey: section.hmac_secret_key,
+    hmacPreviousSecretKey: section.hmac_previous_secret_key,
+    hmacPreviousSecretKeyValidUntil: section.hmac_previous_secret_key_valid_until,
     rsaPublicKey: section.rsa_public_key,
     ecdsaPublicKey: section.ecdsa_public_key,
     jwksPublicEndpoint: section.jwks_public_endpoint,

@@ -147,6 +147,30 @@ describe('TokenVerifier with HMAC', () => {
   });
 });
 
+describe('TokenVerifier during an HMAC secret rotation', () => {
+  const oldToken = () =>
+    handMade({ alg: 'HS256', typ: 'JWT' }, { sub: 'u', exp: NOW_S + 60 }, hmacWith('old-secret'));
+
+  it('accepts a token of the previous secret until its valid_until', async () => {
+    const rotating = hmacVerifier({
+      hmacPreviousSecretKey: 'old-secret',
+      hmacPreviousSecretKeyValidUntil: NOW_S + 10,
+    });
+    assert.equal((await rotating.verifyConnectToken(oldToken())).sub, 'u');
+    const current = await hmacSign('HS256', { sub: 'v', exp: NOW_S + 60 });
+    assert.equal((await rotating.verifyConnectToken(current)).sub, 'v');
+  });
+
+  it('refuses it once valid_until has passed, and without a previous secret', async () => {
+    const expired = hmacVerifier({
+      hmacPreviousSecretKey: 'old-secret',
+      hmacPreviousSecretKeyValidUntil: NOW_S - 1,
+    });
+    await assert.rejects(expired.verifyConnectToken(oldToken()), InvalidTokenError);
+    await assert.rejects(hmacVerifier().verifyConnectToken(oldToken()), InvalidTokenError);
+  });
+});
+
 describe('TokenVerifier with RSA and ECDSA', () => {
   let rsaPem = '';
   let rsaPrivate: CryptoKey;

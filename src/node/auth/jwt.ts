@@ -58,6 +58,8 @@ function parsePayload(bytes: Uint8Array): Claims {
 
 export class TokenVerifier {
   private readonly keys: ReadonlyMap<string, VerifyKey>;
+  /** Accepted for HS* tokens the current secret refuses, during a credential rotation. */
+  private readonly previousHmac: { secret: Uint8Array; validUntil: number } | undefined;
   /** Set when `jwksPublicEndpoint` is: then it alone supplies keys and `keys` stays empty. */
   private readonly jwks: JwksKeySet | undefined;
   private readonly policy: ClaimPolicy;
@@ -70,6 +72,14 @@ export class TokenVerifier {
     // As in Centrifugo, a JWKS endpoint replaces the static keys rather than adding to them.
     this.jwks = endpoint === '' ? undefined : new JwksKeySet(endpoint, options.jwks);
     this.keys = this.jwks === undefined ? buildKeyRing(keys) : new Map();
+    const previous = keys.hmacPreviousSecretKey ?? '';
+    this.previousHmac =
+      this.jwks === undefined && previous !== ''
+        ? {
+            secret: new TextEncoder().encode(previous),
+            validUntil: keys.hmacPreviousSecretKeyValidUntil ?? 0,
+          }
+        : undefined;
     this.policy = compilePolicy(keys);
     this.skipSignature = options.insecureSkipSignatureVerify ?? false;
     this.now = options.now ?? Date.now;
@@ -87,6 +97,13 @@ export class TokenVerifier {
     const claims = subscribeClaims(await this.payload(token));
     checkRegisteredClaims(claims.raw, this.policy, this.now() / 1000);
     return claims;
+  }
+
+  private previousHmacFor(alg: unknown): Uint8Array | undefined {
+    const p = this.previousHmac;
+    if (!p || typeof alg !== 'string' || !alg.startsWith('HS')) return undefined;
+    if (p.validUntil > 0 && this.now() / 1000 >= p.validUntil) return undefined;
+    return p.secret;
   }
 
   private staticKey(alg: unknown): VerifyKey {
@@ -121,6 +138,17 @@ export class TokenVerifier {
       return parsePayload(payload);
     } catch (err) {
       if (err instanceof InvalidTokenError) throw err;
+      const previous = this.previousHmacFor(alg);
+      if (previous) {
+        try {
+          const { payload } = await compactVerify(token, previous, {
+            algorithms: [alg as string],
+          });
+          return parsePayload(payload);
+        } catch {
+          // Fall through: the token fits neither secret.
+        }
+      }
       throw invalid('signature verification failed', err);
     }
   }

@@ -8,6 +8,10 @@ import { TokenConfigError } from './errors.ts';
 /** Mirrors Centrifugo v6 `client.token.*`; an empty string means "not configured". */
 export interface TokenKeys {
   hmacSecretKey: string;
+  /** The HMAC secret before a rotation, still accepted until the time below ('' = none). */
+  hmacPreviousSecretKey?: string;
+  /** Unix seconds after which the previous secret is refused; 0 = no end. */
+  hmacPreviousSecretKeyValidUntil?: number;
   rsaPublicKey: string;
   ecdsaPublicKey: string;
   /** JWKS URL; when set, keys come from it by `kid` and the three static keys are ignored. */
