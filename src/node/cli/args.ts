@@ -12,6 +12,7 @@ export const COMMANDS = [
   'checksubtoken',
   'checkconfig',
   'version',
+  'operator',
   'help',
 ] as const;
 export type Command = (typeof COMMANDS)[number];
@@ -91,6 +92,45 @@ export const COMMAND_OPTIONS: Record<Command, { options: OptionSpec[]; configFla
     ],
   },
   version: { configFlags: false, options: [] },
+  operator: {
+    configFlags: false,
+    options: [
+      {
+        long: 'kubeconfig',
+        kind: 'string',
+        help: 'kubeconfig file (default: $KUBECONFIG, in-cluster, ~/.kube/config)',
+      },
+      {
+        long: 'namespace',
+        short: 'n',
+        kind: 'string',
+        help: 'watch this namespace only (default: all)',
+      },
+      {
+        long: 'leader-election-namespace',
+        kind: 'string',
+        help: 'namespace of the Lease (default: $POD_NAMESPACE, then the context namespace)',
+      },
+      {
+        long: 'leader-election-id',
+        kind: 'string',
+        help: 'name of the Lease (default centrifugo-ts-operator)',
+      },
+      { long: 'disable-leader-election', kind: 'boolean', help: 'run without a Lease' },
+      { long: 'lease-duration', kind: 'integer', help: 'Lease duration in seconds (default 15)' },
+      { long: 'renew-deadline', kind: 'integer', help: 'renew deadline in seconds (default 10)' },
+      { long: 'retry-period', kind: 'integer', help: 'Lease retry period in seconds (default 2)' },
+      { long: 'identity', kind: 'string', help: 'Lease holder identity (default host_random)' },
+      { long: 'workers', kind: 'integer', help: 'concurrent reconciles (default 4)' },
+      { long: 'resync', kind: 'integer', help: 'seconds between full resyncs (default 300)' },
+      {
+        long: 'health-port',
+        kind: 'integer',
+        help: 'serve /healthz and /readyz on this port (default: off)',
+      },
+      { long: 'log-level', kind: 'string', help: 'trace|debug|info|warn|error (default info)' },
+    ],
+  },
   help: { configFlags: false, options: [] },
 };
 

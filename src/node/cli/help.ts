@@ -10,6 +10,7 @@ const SUMMARY: Record<Command, string> = {
   checksubtoken: 'verify a subscription token against the config: checksubtoken TOKEN',
   checkconfig: 'validate a config file and exit',
   version: 'print the version',
+  operator: 'run the Kubernetes operator that reconciles Centrifugo resources',
   help: 'print this help',
 };
 
@@ -20,7 +21,7 @@ export function helpText(): string {
     lines.push(`  ${command.padEnd(14)}${SUMMARY[command]}`);
     for (const o of COMMAND_OPTIONS[command].options) {
       const flag = `${o.short ? `-${o.short}, ` : ''}--${o.long}`;
-      lines.push(`      ${flag.padEnd(20)}${o.help}`);
+      lines.push(`      ${flag.length < 20 ? flag.padEnd(20) : `${flag}  `}${o.help}`);
     }
   }
   lines.push(

@@ -83,5 +83,10 @@ async function run(args: ParsedArgs, io: CliIo, env: Record<string, string | und
     case 'serve':
       await serve(load(args, env));
       return 0;
+    case 'operator': {
+      // Loaded on demand: a node never pays for the operator's code.
+      const { runOperatorCommand } = await import('../../operator/cli.ts');
+      return runOperatorCommand(args, io, env);
+    }
   }
 }

@@ -1,0 +1,179 @@
+// The Deployment of nodes. The pod template carries the config and credentials hashes, so a
+// change of either rolls the pods (a ConfigMap or Secret change alone would not). Secrets
+// come in as CENTRIFUGO_* env from the Secret, never through the ConfigMap. Under autoscaling
+// `replicas` is left out: the HPA owns it, and sending it would fight every scale.
+//
+// Image contract: the image's entrypoint is the `centrifugo-ts` binary; args pick the command.
+import { LEAF_BY_DOTTED } from '../../node/config/leaves.ts';
+import { CONFIG_HASH_ANNOTATION, CREDENTIALS_HASH_ANNOTATION } from '../crd/index.ts';
+import type { KubeObject } from '../kube/types.ts';
+import type { BuildContext } from './context.ts';
+import { mergeOverrides } from './merge.ts';
+import {
+  CLIENT_PORT,
+  CONFIG_DIR,
+  CONFIG_FILE,
+  CONTAINER_NAME,
+  childNames,
+  commonLabels,
+  GRPC_PORT,
+  INTERNAL_PORT,
+  NATS_CREDS_DIR,
+  NATS_CREDS_FILE,
+  ownerReference,
+  selectorLabels,
+} from './names.ts';
+
+type EnvVar = Record<string, unknown>;
+
+/** The env variable a dotted config key is read from, as the node derives it. */
+export function envName(dottedKey: string): string {
+  const leaf = LEAF_BY_DOTTED.get(dottedKey);
+  if (!leaf) throw new Error(`${dottedKey} is not a node config key`);
+  return leaf.env;
+}
+
+function secretEnv(name: string, secret: string, key: string): EnvVar {
+  return { name, valueFrom: { secretKeyRef: { name: secret, key } } };
+}
+
+function credentialEnv(ctx: BuildContext): EnvVar[] {
+  const { secretName, keys } = ctx.credentials;
+  // Every key of the Secret that names a node config key becomes that key's env variable;
+  // other keys of an existing Secret are left alone.
+  return [...keys]
+    .filter((k) => LEAF_BY_DOTTED.has(k))
+    .sort()
+    .map((k) => secretEnv(envName(k), secretName, k));
+}
+
+function natsEnv(ctx: BuildContext): EnvVar[] {
+  const ref =
+    ctx.spec.engine.type === 'nats' ? ctx.spec.engine.nats?.credentialsSecretRef : undefined;
+  if (!ref) return [];
+  const env: EnvVar[] = [];
+  if (ref.tokenKey) env.push(secretEnv(envName('engine.nats.token'), ref.name, ref.tokenKey));
+  if (ref.userKey) env.push(secretEnv(envName('engine.nats.user'), ref.name, ref.userKey));
+  if (ref.passwordKey) {
+    env.push(secretEnv(envName('engine.nats.password'), ref.name, ref.passwordKey));
+  }
+  return env;
+}
+
+function probe(path: string, periodSeconds: number, failureThreshold: number) {
+  return {
+    httpGet: { path, port: 'internal' },
+    periodSeconds,
+    timeoutSeconds: 2,
+    failureThreshold,
+  };
+}
+
+export function buildPodSpec(ctx: BuildContext): Record<string, unknown> {
+  const { spec, nodeConfig } = ctx;
+  const names = childNames(ctx.name);
+  const ports = [
+    { name: 'client', containerPort: CLIENT_PORT, protocol: 'TCP' },
+    { name: 'internal', containerPort: INTERNAL_PORT, protocol: 'TCP' },
+  ];
+  if (nodeConfig.grpcEnabled)
+    ports.push({ name: 'grpc', containerPort: GRPC_PORT, protocol: 'TCP' });
+
+  const volumeMounts: Record<string, unknown>[] = [
+    { name: 'config', mountPath: CONFIG_DIR, readOnly: true },
+  ];
+  const volumes: Record<string, unknown>[] = [
+    { name: 'config', configMap: { name: names.configMap } },
+  ];
+  const credsRef = spec.engine.type === 'nats' ? spec.engine.nats?.credentialsSecretRef : undefined;
+  if (credsRef?.credsKey) {
+    volumeMounts.push({ name: 'nats-creds', mountPath: NATS_CREDS_DIR, readOnly: true });
+    volumes.push({
+      name: 'nats-creds',
+      secret: {
+        secretName: credsRef.name,
+        items: [{ key: credsRef.credsKey, path: NATS_CREDS_FILE }],
+      },
+    });
+  }
+
+  const container: Record<string, unknown> = {
+    name: CONTAINER_NAME,
+    image: ctx.image,
+    imagePullPolicy: spec.image.pullPolicy,
+    args: ['serve', '--config', `${CONFIG_DIR}/${CONFIG_FILE}`],
+    ports,
+    env: [...credentialEnv(ctx), ...natsEnv(ctx)],
+    volumeMounts,
+    readinessProbe: probe(nodeConfig.healthPath, 5, 3),
+    livenessProbe: probe(nodeConfig.healthPath, 10, 6),
+    startupProbe: probe(nodeConfig.healthPath, 2, 30),
+    securityContext: {
+      allowPrivilegeEscalation: false,
+      readOnlyRootFilesystem: true,
+      capabilities: { drop: ['ALL'] },
+    },
+  };
+  if (spec.resources) container.resources = spec.resources;
+
+  const podSpec: Record<string, unknown> = {
+    containers: [container],
+    volumes,
+    securityContext: {
+      runAsNonRoot: true,
+      runAsUser: 1000,
+      runAsGroup: 1000,
+      fsGroup: 1000,
+      seccompProfile: { type: 'RuntimeDefault' },
+    },
+    // Nodes drain connections on SIGTERM within shutdown.timeout (30s by default).
+    terminationGracePeriodSeconds: 40,
+  };
+  if (spec.imagePullSecrets?.length) podSpec.imagePullSecrets = spec.imagePullSecrets;
+  const override = spec.podTemplate?.spec;
+  return override ? (mergeOverrides(podSpec, override) as Record<string, unknown>) : podSpec;
+}
+
+export function buildDeployment(ctx: BuildContext): KubeObject {
+  const { spec, nodeConfig } = ctx;
+  const selector = selectorLabels(ctx.name);
+  const podAnnotations: Record<string, string> = {
+    ...(spec.podTemplate?.metadata?.annotations ?? {}),
+    [CONFIG_HASH_ANNOTATION]: nodeConfig.hash,
+    [CREDENTIALS_HASH_ANNOTATION]: ctx.credentials.hash,
+  };
+  if (nodeConfig.metricsEnabled) {
+    Object.assign(podAnnotations, {
+      'prometheus.io/scrape': 'true',
+      'prometheus.io/port': String(INTERNAL_PORT),
+      'prometheus.io/path': nodeConfig.metricsPath,
+    });
+  }
+  const deploymentSpec: Record<string, unknown> = {
+    selector: { matchLabels: selector },
+    revisionHistoryLimit: 5,
+    template: {
+      metadata: {
+        // Operator labels win over user labels: the selector must keep matching.
+        labels: {
+          ...(spec.podTemplate?.metadata?.labels ?? {}),
+          ...commonLabels(ctx.name, ctx.tag, 'node'),
+        },
+        annotations: podAnnotations,
+      },
+      spec: buildPodSpec(ctx),
+    },
+  };
+  if (!spec.autoscaling.enabled) deploymentSpec.replicas = spec.replicas;
+  return {
+    apiVersion: 'apps/v1',
+    kind: 'Deployment',
+    metadata: {
+      name: childNames(ctx.name).deployment,
+      namespace: ctx.namespace,
+      labels: commonLabels(ctx.name, ctx.tag, 'node'),
+      ownerReferences: [ownerReference(ctx.resource)],
+    },
+    spec: deploymentSpec,
+  };
+}

@@ -1,0 +1,91 @@
+// Names, labels and owner references shared by every child. Children are named after the
+// Centrifugo (the CRD's CEL keeps that name a DNS-1035 label of at most 54 characters, so
+// `<name>-internal` is still a valid Service name).
+import {
+  API_VERSION,
+  APP_NAME,
+  type CentrifugoResource,
+  KIND,
+  LABEL_COMPONENT,
+  LABEL_INSTANCE,
+  LABEL_MANAGED_BY,
+  LABEL_NAME,
+  LABEL_PART_OF,
+  LABEL_VERSION,
+  MANAGED_BY,
+  PART_OF,
+} from '../crd/index.ts';
+import type { OwnerReference } from '../kube/types.ts';
+
+/** Container ports: fixed, so probes and config never disagree; Service ports are the spec's. */
+export const CLIENT_PORT = 8000;
+export const INTERNAL_PORT = 9000;
+export const GRPC_PORT = 10000;
+export const CONTAINER_NAME = 'centrifugo';
+export const CONFIG_DIR = '/etc/centrifugo';
+export const CONFIG_FILE = 'config.json';
+export const NATS_CREDS_DIR = '/etc/centrifugo/nats';
+export const NATS_CREDS_FILE = 'nats.creds';
+
+/** Which Service a label selects, for the ServiceMonitor (both Services share the rest). */
+export const SERVICE_ROLE_LABEL = 'centrifugo-ts.dev/service';
+
+export const childNames = (name: string) => ({
+  deployment: name,
+  clientService: name,
+  internalService: `${name}-internal`,
+  configMap: `${name}-config`,
+  generatedSecret: `${name}-credentials`,
+  pdb: name,
+  hpa: name,
+  serviceMonitor: name,
+});
+
+/** Selector labels: name and instance only, because selectors are immutable. */
+export function selectorLabels(name: string): Record<string, string> {
+  return { [LABEL_NAME]: APP_NAME, [LABEL_INSTANCE]: name };
+}
+
+export function selectorString(name: string): string {
+  return Object.entries(selectorLabels(name))
+    .map(([k, v]) => `${k}=${v}`)
+    .join(',');
+}
+
+/** A label value from an image tag, or undefined when nothing valid is left. */
+export function versionLabel(tag: string): string | undefined {
+  const value = tag
+    .replace(/[^A-Za-z0-9_.-]/g, '_')
+    .slice(0, 63)
+    .replace(/^[^A-Za-z0-9]+|[^A-Za-z0-9]+$/g, '');
+  return value === '' ? undefined : value;
+}
+
+export function commonLabels(name: string, tag: string, component: string) {
+  const labels: Record<string, string> = {
+    ...selectorLabels(name),
+    [LABEL_COMPONENT]: component,
+    [LABEL_PART_OF]: PART_OF,
+    [LABEL_MANAGED_BY]: MANAGED_BY,
+  };
+  const version = versionLabel(tag);
+  if (version !== undefined) labels[LABEL_VERSION] = version;
+  return labels;
+}
+
+/**
+ * The controller reference every child carries: garbage collection deletes children with the
+ * Centrifugo, and the operator finds the owner of a changed child through it.
+ */
+export function ownerReference(resource: CentrifugoResource): OwnerReference {
+  const { name, uid } = resource.metadata;
+  if (uid === undefined) throw new Error(`Centrifugo ${name} has no uid: read it from the API`);
+  return {
+    apiVersion: API_VERSION,
+    kind: KIND,
+    name,
+    uid,
+    controller: true,
+    blockOwnerDeletion: true,
+  };
+}

@@ -1,0 +1,520 @@
+// The Centrifugo custom resource's schema: the one source of the CRD in deploy/crds/, of the
+// defaults the builders see (crd/defaults.ts applies the same `default`s the API server
+// applies) and of the TypeScript types. Cross-field rules are CEL (`x-kubernetes-validations`)
+// so the API server rejects a bad spec at admission time, with the message written here.
+// Strings that CEL reads carry maxLength, lists maxItems: CEL rules must be cost-bounded.
+import { type Static, type TSchema, Type } from '@sinclair/typebox';
+import { LEAF_BY_DOTTED } from '../../node/config/leaves.ts';
+
+const rules = (...list: { rule: string; message: string; reason?: string }[]) => ({
+  'x-kubernetes-validations': list,
+});
+
+const StringMap = (description: string) =>
+  Type.Unsafe<Record<string, string>>({
+    type: 'object',
+    additionalProperties: { type: 'string', maxLength: 4096 },
+    maxProperties: 64,
+    description,
+  });
+
+const IntOrString = (description: string) =>
+  Type.Unsafe<number | string>({
+    anyOf: [{ type: 'integer' }, { type: 'string' }],
+    'x-kubernetes-int-or-string': true,
+    description,
+  });
+
+/** An opaque object the API server keeps as is (no pruning, no validation below it). */
+const Opaque = (description: string) =>
+  Type.Unsafe<Record<string, unknown>>({
+    type: 'object',
+    'x-kubernetes-preserve-unknown-fields': true,
+    description,
+  });
+
+// resource.Quantity as upstream CRDs spell it.
+const QUANTITY =
+  '^(\\+|-)?(([0-9]+(\\.[0-9]*)?)|(\\.[0-9]+))(([KMGTPE]i)|[numkMGTPE]|([eE](\\+|-)?(([0-9]+(\\.[0-9]*)?)|(\\.[0-9]+))))?$';
+const Quantities = (description: string) =>
+  Type.Unsafe<Record<string, number | string>>({
+    type: 'object',
+    additionalProperties: {
+      anyOf: [{ type: 'integer' }, { type: 'string' }],
+      pattern: QUANTITY,
+      'x-kubernetes-int-or-string': true,
+    },
+    description,
+  });
+
+const DNS_NAME = '^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$';
+const SecretName = (description: string) =>
+  Type.String({ minLength: 1, maxLength: 253, pattern: DNS_NAME, description });
+const SecretKey = (description: string) =>
+  Type.String({ minLength: 1, maxLength: 253, pattern: '^[-._a-zA-Z0-9]+$', description });
+const Port = (def: number, description: string) =>
+  Type.Integer({ format: 'int32', minimum: 1, maximum: 65535, default: def, description });
+const DURATION = '^([0-9]+(\\.[0-9]+)?(ms|s|m|h))+$';
+
+/**
+ * Keys a user may not put in spec.config, with the reason shown by the API server. Secrets
+ * reach pods only from a Secret; keys the operator derives from the spec (engine, ports,
+ * health) would silently fight it.
+ */
+export const FORBIDDEN_CONFIG_KEYS: readonly { key: string; why: string }[] = [
+  { key: 'http_api.key', why: 'it is a secret: it lives in the credentials Secret' },
+  { key: 'grpc_api.key', why: 'it is a secret: it lives in the credentials Secret' },
+  {
+    key: 'client.token.hmac_secret_key',
+    why: 'it is a secret: it lives in the credentials Secret',
+  },
+  {
+    key: 'client.token.hmac_previous_secret_key',
+    why: 'the operator sets it from the credentials Secret during a rotation',
+  },
+  {
+    key: 'client.token.hmac_previous_secret_key_valid_until',
+    why: 'the operator sets it from the credentials Secret during a rotation',
+  },
+  {
+    key: 'client.subscription_token.hmac_secret_key',
+    why: 'it is a secret: pass it as env CENTRIFUGO_CLIENT_SUBSCRIPTION_TOKEN_HMAC_SECRET_KEY from a Secret through spec.podTemplate',
+  },
+  { key: 'engine.type', why: 'set spec.engine.type instead' },
+  { key: 'engine.nats.urls', why: 'set spec.engine.nats.urls instead' },
+  { key: 'engine.nats.prefix', why: 'set spec.engine.nats.prefix instead' },
+  { key: 'engine.nats.replicas', why: 'set spec.engine.nats.replicas instead' },
+  { key: 'engine.nats.token', why: 'it is a secret: use spec.engine.nats.credentialsSecretRef' },
+  { key: 'engine.nats.user', why: 'use spec.engine.nats.credentialsSecretRef' },
+  { key: 'engine.nats.password', why: 'it is a secret: use spec.engine.nats.credentialsSecretRef' },
+  { key: 'engine.nats.creds_file', why: 'use spec.engine.nats.credentialsSecretRef.credsKey' },
+  { key: 'http_server.port', why: 'the operator owns container ports: set spec.service.ports' },
+  {
+    key: 'http_server.internal_port',
+    why: 'the operator owns container ports: set spec.service.ports',
+  },
+  { key: 'grpc_api.port', why: 'the operator owns container ports: set spec.service.ports' },
+  { key: 'health.enabled', why: 'the operator always enables /health: the probes use it' },
+];
+
+interface ConfigNode {
+  type?: string;
+  items?: { type: string };
+  maxItems?: number;
+  'x-kubernetes-preserve-unknown-fields'?: true;
+  properties?: Record<string, ConfigNode>;
+  'x-kubernetes-validations'?: { rule: string; message: string }[];
+  description?: string;
+}
+
+/**
+ * spec.config stays opaque (every key preserved), but each section holding a forbidden key is
+ * declared, down to the key itself with the node schema's type: CEL can only name fields the
+ * schema declares with a type. Each rule sits on the key's parent, so the API server's error
+ * points at it.
+ */
+function configSchema(): ConfigNode {
+  const root: ConfigNode = { type: 'object', 'x-kubernetes-preserve-unknown-fields': true };
+  for (const { key, why } of FORBIDDEN_CONFIG_KEYS) {
+    const parts = key.split('.');
+    const leaf = parts.pop() as string;
+    let node = root;
+    for (const part of parts) {
+      node.properties ??= {};
+      node.properties[part] ??= { type: 'object', 'x-kubernetes-preserve-unknown-fields': true };
+      node = node.properties[part];
+    }
+    node.properties ??= {};
+    node.properties[leaf] = leafSchema(key);
+    node['x-kubernetes-validations'] ??= [];
+    node['x-kubernetes-validations'].push({
+      rule: `!has(self.${leaf})`,
+      message: `spec.config must not set ${key} (${why})`,
+    });
+  }
+  return root;
+}
+
+function leafSchema(key: string): ConfigNode {
+  const kind = LEAF_BY_DOTTED.get(key)?.kind;
+  if (kind === undefined) throw new Error(`${key} is not a node config key`);
+  if (kind === 'boolean') return { type: 'boolean' };
+  if (kind === 'integer') return { type: 'integer' };
+  if (kind === 'string[]') return { type: 'array', items: { type: 'string' }, maxItems: 64 };
+  return { type: 'string' };
+}
+
+const ConfigSchema = Type.Unsafe<Record<string, unknown>>({
+  ...configSchema(),
+  description:
+    'A Centrifugo v6 config (the JSON of config.json). Secrets, the engine and ports are set ' +
+    'elsewhere in the spec; the operator validates the rest against the node schema.',
+});
+
+const NatsCredentials = Type.Object(
+  {
+    name: SecretName('Secret in the Centrifugo namespace holding the NATS credentials'),
+    tokenKey: Type.Optional(SecretKey('key holding a NATS auth token')),
+    userKey: Type.Optional(SecretKey('key holding the NATS user')),
+    passwordKey: Type.Optional(SecretKey('key holding the NATS password')),
+    credsKey: Type.Optional(SecretKey('key holding a NATS .creds file (mounted as a file)')),
+  },
+  {
+    description: 'NATS credentials from a Secret; each *Key names a key of that Secret',
+    ...rules(
+      {
+        rule: 'has(self.userKey) == has(self.passwordKey)',
+        message: 'credentialsSecretRef: userKey and passwordKey go together',
+      },
+      {
+        rule: 'has(self.tokenKey) || has(self.userKey) || has(self.credsKey)',
+        message: 'credentialsSecretRef: set tokenKey, userKey+passwordKey or credsKey',
+      },
+    ),
+  },
+);
+
+const Engine = Type.Object(
+  {
+    type: Type.Unsafe<'memory' | 'nats'>({
+      type: 'string',
+      enum: ['memory', 'nats'],
+      default: 'memory',
+      description: 'memory: one node, state in process; nats: NATS JetStream, many nodes',
+    }),
+    nats: Type.Optional(
+      Type.Object({
+        urls: Type.Array(
+          Type.String({ minLength: 1, maxLength: 1024, pattern: '^(nats|tls|wss?)://' }),
+          { minItems: 1, maxItems: 16, description: 'NATS server URLs of one cluster' },
+        ),
+        prefix: Type.Optional(
+          Type.String({
+            minLength: 1,
+            maxLength: 64,
+            pattern: '^[A-Za-z0-9_-]+$',
+            description: 'prefix of subjects, streams and buckets (default centrifugo)',
+          }),
+        ),
+        replicas: Type.Optional(
+          Type.Integer({
+            format: 'int32',
+            minimum: 1,
+            maximum: 5,
+            description: 'JetStream replicas of streams and buckets (3 on a 3-server cluster)',
+          }),
+        ),
+        credentialsSecretRef: Type.Optional(NatsCredentials),
+      }),
+    ),
+  },
+  {
+    default: {},
+    ...rules(
+      {
+        rule: "self.type != 'nats' || has(self.nats)",
+        message: 'engine.type nats needs engine.nats.urls',
+      },
+      {
+        rule: "self.type == 'nats' || !has(self.nats)",
+        message: 'engine.nats is set but engine.type is memory: set engine.type: nats',
+      },
+    ),
+  },
+);
+
+const Secrets = Type.Object(
+  {
+    generate: Type.Optional(
+      Type.Boolean({
+        description:
+          'generate the credentials Secret <name>-credentials once (the default when no ' +
+          'existingSecret is named); it is never regenerated',
+      }),
+    ),
+    existingSecret: Type.Optional(
+      SecretName(
+        'use this Secret instead; keys http_api.key, grpc_api.key, client.token.hmac_secret_key',
+      ),
+    ),
+    rotation: Type.Object(
+      {
+        hmacGracePeriodSeconds: Type.Integer({
+          format: 'int32',
+          minimum: 0,
+          maximum: 31536000,
+          default: 86400,
+          description: 'how long the previous HMAC secret stays valid after a rotation',
+        }),
+      },
+      { default: {} },
+    ),
+  },
+  {
+    default: {},
+    ...rules(
+      {
+        rule: '!has(self.existingSecret) || !has(self.generate) || !self.generate',
+        message: 'secrets: generate and existingSecret are mutually exclusive',
+      },
+      {
+        rule: 'has(self.existingSecret) || !has(self.generate) || self.generate',
+        message: 'secrets: generate: false needs existingSecret',
+      },
+    ),
+  },
+);
+
+const Service = Type.Object(
+  {
+    type: Type.Unsafe<'ClusterIP' | 'NodePort' | 'LoadBalancer'>({
+      type: 'string',
+      enum: ['ClusterIP', 'NodePort', 'LoadBalancer'],
+      default: 'ClusterIP',
+      description: 'type of the client Service (the internal Service is always ClusterIP)',
+    }),
+    annotations: Type.Optional(StringMap('annotations of the client Service')),
+    labels: Type.Optional(StringMap('extra labels of the client Service')),
+    ports: Type.Object(
+      {
+        client: Port(8000, 'client Service port (WebSocket, HTTP)'),
+        internal: Port(9000, 'internal Service port (server API, /health, /metrics)'),
+        grpc: Port(10000, 'internal Service port of the gRPC server API, when enabled'),
+      },
+      { default: {} },
+    ),
+  },
+  { default: {} },
+);
+
+const Resources = Type.Object(
+  {
+    limits: Type.Optional(Quantities('resource limits, as in a container')),
+    requests: Type.Optional(Quantities('resource requests, as in a container')),
+  },
+  { description: 'resources of the centrifugo container' },
+);
+
+const PodTemplate = Type.Object(
+  {
+    metadata: Type.Optional(
+      Type.Object({
+        labels: Type.Optional(StringMap('extra pod labels (selector labels win)')),
+        annotations: Type.Optional(StringMap('extra pod annotations')),
+      }),
+    ),
+    spec: Type.Optional(
+      Opaque(
+        'a partial PodSpec merged over the generated one: objects merge, lists of named items ' +
+          '(containers, volumes, env, ...) merge by name, other values replace',
+      ),
+    ),
+  },
+  { description: 'escape hatch: pod labels, annotations and PodSpec overrides' },
+);
+
+const Pdb = Type.Object(
+  {
+    enabled: Type.Boolean({ default: false, description: 'create a PodDisruptionBudget' }),
+    minAvailable: Type.Optional(IntOrString('pods that must stay available')),
+    maxUnavailable: Type.Optional(IntOrString('pods that may be unavailable (default 1)')),
+  },
+  {
+    default: {},
+    ...rules({
+      rule: '!has(self.minAvailable) || !has(self.maxUnavailable)',
+      message: 'pdb: set minAvailable or maxUnavailable, not both',
+    }),
+  },
+);
+
+const Percent = (description: string) =>
+  Type.Integer({ format: 'int32', minimum: 1, maximum: 100, description });
+
+const Autoscaling = Type.Object(
+  {
+    enabled: Type.Boolean({ default: false, description: 'create a HorizontalPodAutoscaler' }),
+    minReplicas: Type.Integer({ format: 'int32', minimum: 1, default: 1 }),
+    maxReplicas: Type.Optional(Type.Integer({ format: 'int32', minimum: 1 })),
+    targetCPUUtilizationPercentage: Type.Optional(
+      Percent('average CPU utilization target (80 when no target is set)'),
+    ),
+    targetMemoryUtilizationPercentage: Type.Optional(Percent('average memory utilization target')),
+    behavior: Type.Optional(Opaque('HorizontalPodAutoscalerBehavior (autoscaling/v2)')),
+  },
+  {
+    default: {},
+    ...rules(
+      {
+        rule: '!self.enabled || has(self.maxReplicas)',
+        message: 'autoscaling.enabled needs autoscaling.maxReplicas',
+      },
+      {
+        rule: '!has(self.maxReplicas) || self.minReplicas <= self.maxReplicas',
+        message: 'autoscaling: minReplicas must not exceed maxReplicas',
+      },
+    ),
+  },
+);
+
+const ServiceMonitor = Type.Object(
+  {
+    enabled: Type.Boolean({
+      default: false,
+      description: 'create a ServiceMonitor (only when monitoring.coreos.com/v1 is served)',
+    }),
+    interval: Type.Optional(Type.String({ pattern: DURATION, maxLength: 32 })),
+    scrapeTimeout: Type.Optional(Type.String({ pattern: DURATION, maxLength: 32 })),
+    labels: Type.Optional(StringMap('extra labels, e.g. the one your Prometheus selects')),
+  },
+  { default: {} },
+);
+
+export const SpecSchema = Type.Object(
+  {
+    replicas: Type.Integer({
+      format: 'int32',
+      minimum: 0,
+      default: 1,
+      description: 'node pods; more than 1 needs engine.type nats; ignored under autoscaling',
+    }),
+    image: Type.Object(
+      {
+        repository: Type.String({ minLength: 1, maxLength: 512, default: 'centrifugo-ts' }),
+        tag: Type.Optional(
+          Type.String({
+            minLength: 1,
+            maxLength: 128,
+            description: "image tag (default: the operator's own version)",
+          }),
+        ),
+        pullPolicy: Type.Unsafe<'Always' | 'IfNotPresent' | 'Never'>({
+          type: 'string',
+          enum: ['Always', 'IfNotPresent', 'Never'],
+          default: 'IfNotPresent',
+        }),
+      },
+      { default: {} },
+    ),
+    imagePullSecrets: Type.Optional(
+      Type.Array(Type.Object({ name: SecretName('image pull Secret') }), { maxItems: 16 }),
+    ),
+    engine: Engine,
+    config: Type.Optional(ConfigSchema),
+    secrets: Secrets,
+    service: Service,
+    resources: Type.Optional(Resources),
+    podTemplate: Type.Optional(PodTemplate),
+    pdb: Pdb,
+    autoscaling: Autoscaling,
+    serviceMonitor: ServiceMonitor,
+  },
+  {
+    default: {},
+    ...rules(
+      {
+        rule: "self.replicas <= 1 || self.engine.type == 'nats'",
+        message:
+          'replicas > 1 needs engine.type: nats (the memory engine keeps state in one process)',
+        reason: 'FieldValueForbidden',
+      },
+      {
+        rule: "!self.autoscaling.enabled || !has(self.autoscaling.maxReplicas) || self.autoscaling.maxReplicas <= 1 || self.engine.type == 'nats'",
+        message: 'autoscaling.maxReplicas > 1 needs engine.type: nats',
+        reason: 'FieldValueForbidden',
+      },
+    ),
+  },
+);
+
+/** metav1.Condition, as upstream CRDs spell it. */
+export const ConditionSchema = Type.Object({
+  type: Type.String({
+    maxLength: 316,
+    pattern:
+      '^([a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*/)?(([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9])$',
+  }),
+  status: Type.Unsafe<'True' | 'False' | 'Unknown'>({
+    type: 'string',
+    enum: ['True', 'False', 'Unknown'],
+  }),
+  observedGeneration: Type.Optional(Type.Integer({ format: 'int64', minimum: 0 })),
+  lastTransitionTime: Type.String({ format: 'date-time' }),
+  reason: Type.String({
+    minLength: 1,
+    maxLength: 1024,
+    pattern: '^[A-Za-z]([A-Za-z0-9_,:]*[A-Za-z0-9_])?$',
+  }),
+  message: Type.String({ maxLength: 32768 }),
+});
+
+const Count = (description: string) =>
+  Type.Optional(Type.Integer({ format: 'int32', minimum: 0, description }));
+
+export const StatusSchema = Type.Object({
+  observedGeneration: Type.Optional(
+    Type.Integer({ format: 'int64', description: 'the generation last reconciled' }),
+  ),
+  conditions: Type.Optional(
+    Type.Unsafe<Static<typeof ConditionSchema>[]>({
+      type: 'array',
+      items: ConditionSchema,
+      maxItems: 16,
+      'x-kubernetes-list-type': 'map',
+      'x-kubernetes-list-map-keys': ['type'],
+    }),
+  ),
+  replicas: Count('pods of the Deployment'),
+  readyReplicas: Count('ready pods'),
+  updatedReplicas: Count('pods of the current template'),
+  selector: Type.Optional(Type.String({ description: 'label selector of the pods (scale)' })),
+  image: Type.Optional(Type.String({ description: 'the image rolled out' })),
+  configHash: Type.Optional(Type.String()),
+  credentialsHash: Type.Optional(Type.String()),
+  credentials: Type.Optional(
+    Type.Object(
+      {
+        secretName: Type.String(),
+        generated: Type.Boolean({ description: 'the operator generated the Secret' }),
+        keys: StringMap('what each key of the Secret holds; never the values'),
+        rotatedFor: Type.Optional(
+          Type.String({ description: 'the rotate-credentials annotation last acted upon' }),
+        ),
+        previousHmacValidUntil: Type.Optional(Type.String({ format: 'date-time' })),
+      },
+      { description: 'where the credentials are: names only, never values' },
+    ),
+  ),
+  endpoints: Type.Optional(
+    Type.Object({
+      client: Type.String({ description: 'host:port for WebSocket and HTTP clients' }),
+      internal: Type.String({ description: 'host:port of the server API, /health, /metrics' }),
+      grpc: Type.Optional(Type.String({ description: 'host:port of the gRPC server API' })),
+    }),
+  ),
+});
+
+export type CentrifugoSpec = Static<typeof SpecSchema>;
+export type CentrifugoStatus = Static<typeof StatusSchema>;
+export type Condition = Static<typeof ConditionSchema>;
+
+/** The root schema of the custom resource (what openAPIV3Schema holds). */
+export const ResourceSchema: TSchema = Type.Object(
+  {
+    apiVersion: Type.Optional(Type.String()),
+    kind: Type.Optional(Type.String()),
+    metadata: Type.Optional(Type.Unsafe<object>({ type: 'object' })),
+    spec: Type.Optional(SpecSchema),
+    status: Type.Optional(StatusSchema),
+  },
+  {
+    description:
+      'A Centrifugo-compatible real-time messaging cluster: nodes, Services and credentials.',
+    ...rules({
+      rule: "self.metadata.name.size() <= 54 && self.metadata.name.matches('^[a-z]([-a-z0-9]*[a-z0-9])?$')",
+      message:
+        'metadata.name must be a DNS-1035 label of at most 54 characters: Services are named after it',
+      reason: 'FieldValueInvalid',
+    }),
+  },
+);
