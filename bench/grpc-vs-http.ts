@@ -10,12 +10,18 @@
 // the two is meaningful across machines; absolute figures on a 2-core box with the load
 // generator beside the server mostly measure that box.
 import { writeFileSync } from 'node:fs';
-import { Agent, request } from 'node:http';
-import { connect as http2Connect } from 'node:http2';
 import { cpus } from 'node:os';
 import { parseArgs } from 'node:util';
 import { credentials, loadPackageDefinition, Metadata } from '@grpc/grpc-js';
 import { loadSync } from '@grpc/proto-loader';
+import {
+  type ClosedLoopResult,
+  closedLoop,
+  DATA_128,
+  httpPublisher,
+  type Publish,
+  rawGrpcPublisher,
+} from './lib/api-load.ts';
 import {
   BENCH_KEY,
   cpuSeconds,
@@ -40,7 +46,7 @@ const WARMUP = Number(values.warmup);
 const KEY = BENCH_KEY;
 const CHANNEL = 'bench';
 // 128 bytes of JSON, as in the perf suite.
-const DATA = JSON.stringify({ text: 'x'.repeat(128 - 11) });
+const DATA = DATA_128;
 if (Buffer.byteLength(DATA) !== 128) throw new Error('payload is not 128 bytes');
 
 const ROOT = new URL('../', import.meta.url).pathname;
@@ -58,93 +64,6 @@ async function startServer(): Promise<NodeProcess & { grpcPort: number }> {
     KEY,
   ]);
   return { ...node, grpcPort };
-}
-
-type Publish = () => Promise<void>;
-
-function httpPublisher(port: number): { publish: Publish; close(): void } {
-  const agent = new Agent({ keepAlive: true, maxSockets: CONCURRENCY });
-  const body = JSON.stringify({ channel: CHANNEL, data: JSON.parse(DATA) });
-  const publish: Publish = () =>
-    new Promise((resolve, reject) => {
-      const req = request(
-        {
-          agent,
-          host: '127.0.0.1',
-          port,
-          path: '/api/publish',
-          method: 'POST',
-          headers: {
-            'x-api-key': KEY,
-            'content-type': 'application/json',
-            'content-length': Buffer.byteLength(body),
-          },
-        },
-        (res) => {
-          const chunks: Buffer[] = [];
-          res.on('data', (c: Buffer) => chunks.push(c));
-          res.on('end', () => {
-            const text = Buffer.concat(chunks).toString();
-            if (res.statusCode !== 200 || text !== '{"result":{}}') {
-              reject(new Error(`HTTP ${res.statusCode} ${text}`));
-            } else resolve();
-          });
-        },
-      );
-      req.on('error', reject);
-      req.end(body);
-    });
-  return { publish, close: () => agent.destroy() };
-}
-
-/**
- * gRPC over node:http2 by hand: one pre-encoded request, a check of the answer's bytes. As
- * light a client as node:http is for HTTP, so the two rates compare the servers.
- */
-function rawGrpcPublisher(port: number): { publish: Publish; close(): void } {
-  const session = http2Connect(`http://127.0.0.1:${port}`);
-  const def = loadSync('api.proto', {
-    keepCase: true,
-    longs: Number,
-    includeDirs: [`${ROOT}proto`],
-  });
-  // biome-ignore lint/suspicious/noExplicitAny: proto-loader method definition.
-  const method = (def['centrifugal.centrifugo.api.CentrifugoApi'] as any).Publish;
-  const message: Buffer = method.requestSerialize({ channel: CHANNEL, data: Buffer.from(DATA) });
-  const frame = Buffer.alloc(5 + message.length);
-  frame.writeUInt32BE(message.length, 1);
-  message.copy(frame, 5);
-  // PublishResponse{result: PublishResult{}}: field 2, length 0.
-  const expected = Buffer.from([0, 0, 0, 0, 2, 0x12, 0x00]);
-  const headers = {
-    ':method': 'POST',
-    ':path': method.path,
-    'content-type': 'application/grpc',
-    te: 'trailers',
-    authorization: `apikey ${KEY}`,
-  };
-  const publish: Publish = () =>
-    new Promise((resolve, reject) => {
-      const req = session.request(headers);
-      const chunks: Buffer[] = [];
-      let grpcStatus: unknown;
-      req.on('response', (h) => {
-        grpcStatus = h['grpc-status'];
-      });
-      req.on('trailers', (t) => {
-        grpcStatus = t['grpc-status'];
-      });
-      req.on('data', (c: Buffer) => chunks.push(c));
-      req.on('error', reject);
-      req.on('close', () => {
-        const body = Buffer.concat(chunks);
-        if (grpcStatus !== '0' || !body.equals(expected)) {
-          reject(new Error(`grpc-status ${grpcStatus}, body ${body.toString('hex')}`));
-        } else resolve();
-      });
-      req.end(frame);
-    });
-  return { publish, close: () => session.close() };
 }
 
 function grpcPublisher(port: number): { publish: Publish; close(): void } {
@@ -174,14 +93,8 @@ function grpcPublisher(port: number): { publish: Publish; close(): void } {
   return { publish, close: () => client.close() };
 }
 
-interface RunResult {
+interface RunResult extends ClosedLoopResult {
   transport: string;
-  count: number;
-  seconds: number;
-  rate: number;
-  p50: number;
-  p99: number;
-  serverCpu: number;
 }
 
 async function run(
@@ -190,38 +103,21 @@ async function run(
   seconds: number,
   pid: number,
 ): Promise<RunResult> {
-  const latencies: number[] = [];
-  const cpu0 = cpuSeconds(pid);
-  const t0 = performance.now();
-  const end = t0 + seconds * 1000;
-  const worker = async () => {
-    while (performance.now() < end) {
-      const s = performance.now();
-      await publish();
-      latencies.push(performance.now() - s);
-    }
-  };
-  await Promise.all(Array.from({ length: CONCURRENCY }, worker));
-  const elapsed = (performance.now() - t0) / 1000;
-  const serverCpu = cpuSeconds(pid) - cpu0;
-  latencies.sort((a, b) => a - b);
-  const pct = (p: number) =>
-    latencies[Math.min(latencies.length - 1, Math.floor(p * latencies.length))] ?? 0;
-  return {
-    transport,
-    count: latencies.length,
-    seconds: elapsed,
-    rate: latencies.length / elapsed,
-    p50: pct(0.5),
-    p99: pct(0.99),
-    serverCpu,
-  };
+  const r = await closedLoop(publish, seconds, CONCURRENCY, () => cpuSeconds(pid));
+  return { transport, ...r };
 }
 
 const server = await startServer();
 const pid = server.proc.pid as number;
-const http = httpPublisher(server.httpPort);
-const grpc = rawGrpcPublisher(server.grpcPort);
+const http = httpPublisher(
+  server.httpPort,
+  JSON.stringify({ channel: CHANNEL, data: JSON.parse(DATA) }),
+  {
+    concurrency: CONCURRENCY,
+    expect: '{"result":{}}',
+  },
+);
+const grpc = rawGrpcPublisher(server.grpcPort, CHANNEL, DATA);
 const grpcJs = grpcPublisher(server.grpcPort);
 const results: RunResult[] = [];
 try {

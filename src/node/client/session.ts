@@ -55,6 +55,60 @@ type State = 'connecting' | 'connected' | 'closed';
 
 const TRANSPORT = { transport: 'websocket' };
 
+// --- flushing ------------------------------------------------------------------------
+// Sessions with queued parts are flushed together, once per event-loop turn, from one
+// setImmediate (not one per session: a publication to a channel with N subscribers would
+// schedule N). Sessions of one channel usually hold the same parts in the same order (the
+// same pushes), so the frame joined for one is kept and handed to the next whose queue
+// matches part for part: one join (and, in the transport, one framing) per turn instead
+// of one per session.
+const dirty: ClientSession[] = [];
+let flushScheduled = false;
+
+function flushDirty(): void {
+  flushScheduled = false;
+  const sessions = dirty.splice(0);
+  let lastParts: readonly FramePart[] = [];
+  let lastFormat: Format | undefined;
+  let lastFrame: string | Uint8Array = '';
+  let metrics: ClientContext['metrics'] | undefined;
+  let messages = 0;
+  let bytes = 0;
+  for (const session of sessions) {
+    const parts = session.takePending();
+    if (parts === undefined) continue;
+    let frame: string | Uint8Array;
+    if (session.format === lastFormat && sameParts(parts, lastParts)) frame = lastFrame;
+    else {
+      frame = joinParts(session.format, parts);
+      lastParts = parts;
+      lastFormat = session.format;
+      lastFrame = frame;
+    }
+    if (session.ctx.metrics !== metrics) {
+      if (metrics) countSent(metrics, messages, bytes);
+      metrics = session.ctx.metrics;
+      messages = 0;
+      bytes = 0;
+    }
+    messages += parts.length;
+    bytes += frame.length;
+    session.transport.write(frame);
+  }
+  if (metrics) countSent(metrics, messages, bytes);
+}
+
+function sameParts(a: readonly FramePart[], b: readonly FramePart[]): boolean {
+  if (a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
+  return true;
+}
+
+function countSent(metrics: ClientContext['metrics'], messages: number, bytes: number): void {
+  metrics.transportMessagesSent.inc(TRANSPORT, messages);
+  metrics.transportMessagesSentSize.inc(TRANSPORT, bytes);
+}
+
 export class ClientSession {
   readonly id = randomUUID();
   readonly ctx: ClientContext;
@@ -70,7 +124,8 @@ export class ClientSession {
 
   private pending: FramePart[] = [];
   private pendingBytes = 0;
-  private flushScheduled = false;
+  /** In the dirty list, waiting for this turn's flush. */
+  private flushQueued = false;
   private commandChain: Promise<void> = Promise.resolve();
   /** Set after a failed connect: Centrifugo stops reading such a connection. */
   private ignoring = false;
@@ -240,21 +295,31 @@ export class ClientSession {
       this.close(Disconnects.slow);
       return;
     }
-    if (!this.flushScheduled) {
-      this.flushScheduled = true;
-      setImmediate(() => this.flush());
+    if (!this.flushQueued) {
+      this.flushQueued = true;
+      dirty.push(this);
+      if (!flushScheduled) {
+        flushScheduled = true;
+        setImmediate(flushDirty);
+      }
     }
   }
 
-  private flush(): void {
-    this.flushScheduled = false;
-    if (this.pending.length === 0 || this.state === 'closed') return;
-    const frame = joinParts(this.format, this.pending);
-    const { metrics } = this.ctx;
-    metrics.transportMessagesSent.inc(TRANSPORT, this.pending.length);
-    metrics.transportMessagesSentSize.inc(TRANSPORT, frame.length);
+  /** The queued parts, emptying the queue; undefined when there is nothing to write. */
+  takePending(): FramePart[] | undefined {
+    this.flushQueued = false;
+    if (this.pending.length === 0 || this.state === 'closed') return undefined;
+    const parts = this.pending;
     this.pending = [];
     this.pendingBytes = 0;
+    return parts;
+  }
+
+  private flush(): void {
+    const parts = this.takePending();
+    if (parts === undefined) return;
+    const frame = joinParts(this.format, parts);
+    countSent(this.ctx.metrics, parts.length, frame.length);
     this.transport.write(frame);
   }
 

@@ -59,9 +59,18 @@ export function attachWebSocket(
   };
 
   const accept = (ws: WebSocket, format: Format) => {
+    const binary = format === 'protobuf';
+    // Without permessage-deflate, a frame that many connections send (a publication's push)
+    // is framed once and written to each socket as is; see sharedFrame.
+    const socket = ws.extensions === '' ? rawSocket(ws) : undefined;
     const transport: ClientTransport = {
       format,
-      write: (frame) => ws.send(frame, { binary: format === 'protobuf' }),
+      write: (frame) => {
+        if (ws.readyState !== WS_OPEN) return;
+        const framed = socket ? sharedFrame(frame, binary) : undefined;
+        if (framed && socket) socket.write(framed);
+        else ws.send(frame, { binary });
+      },
       bufferedAmount: () => ws.bufferedAmount,
       close: (code, reason) => ws.close(closeCode(code), closeReason(reason)),
     };
@@ -87,6 +96,58 @@ export function attachWebSocket(
       await new Promise<void>((resolve) => wss.close(() => resolve()));
     },
   };
+}
+
+const WS_OPEN = 1;
+
+/**
+ * The socket under a ws WebSocket (ws 8, pinned in package.json, keeps it as `_socket`).
+ * Writing complete frames to it directly is safe when no extension is negotiated: ws's
+ * sender then writes every frame synchronously too, so frames never interleave, and
+ * ws.bufferedAmount still counts what waits in the socket.
+ */
+function rawSocket(ws: WebSocket): Duplex | undefined {
+  const socket = (ws as unknown as { _socket?: Duplex })._socket;
+  return socket && typeof socket.write === 'function' ? socket : undefined;
+}
+
+// The last data written through ws.send, and the last data framed for sharing. Fan-out
+// writes one push to every subscriber of a channel in a row, so the second write of the
+// same data frames it once (header + payload in one buffer), and the following writes
+// reuse that buffer: one write per socket instead of ws's header, cork and writev, and no
+// per-socket UTF-8 encoding of JSON. Data written once (replies) goes through ws.send.
+let lastSent: { data: string | Uint8Array; binary: boolean } | undefined;
+let shared: { data: string | Uint8Array; binary: boolean; frame: Buffer } | undefined;
+
+function sharedFrame(data: string | Uint8Array, binary: boolean): Buffer | undefined {
+  if (shared && shared.binary === binary && shared.data === data) return shared.frame;
+  if (lastSent && lastSent.binary === binary && lastSent.data === data) {
+    shared = { data, binary, frame: frameBytes(data, binary) };
+    lastSent = undefined;
+    return shared.frame;
+  }
+  lastSent = { data, binary };
+  return undefined;
+}
+
+/** One unmasked, final server frame (RFC 6455 §5.2): text for JSON, binary for Protobuf. */
+export function frameBytes(data: string | Uint8Array, binary: boolean): Buffer {
+  const length = typeof data === 'string' ? Buffer.byteLength(data, 'utf8') : data.length;
+  const header = length < 126 ? 2 : length < 65536 ? 4 : 10;
+  const out = Buffer.allocUnsafe(header + length);
+  out[0] = 0x80 | (binary ? 0x2 : 0x1);
+  if (length < 126) out[1] = length;
+  else if (length < 65536) {
+    out[1] = 126;
+    out.writeUInt16BE(length, 2);
+  } else {
+    out[1] = 127;
+    out.writeUInt32BE(Math.floor(length / 2 ** 32), 2);
+    out.writeUInt32BE(length >>> 0, 6);
+  }
+  if (typeof data === 'string') out.write(data, header, 'utf8');
+  else out.set(data, header);
+  return out;
 }
 
 function formatOf(ws: WebSocket, url: URL): Format {
