@@ -462,6 +462,127 @@ describe('bad input', () => {
   });
 });
 
+describe('HTTP/2 edges (the server frames gRPC itself)', () => {
+  const publishPath = `/${SERVICE}/Publish`;
+  const publish = (data: unknown): Buffer => {
+    const m = (apiDefinition()[SERVICE] as ServiceDefinition).Publish as MethodDefinition<
+      object,
+      Json
+    >;
+    return m.requestSerialize({ channel: 'n', data: json(data) });
+  };
+  const frame = (msg: Buffer, flag = 0) => {
+    const out = Buffer.alloc(5 + msg.length);
+    out[0] = flag;
+    out.writeUInt32BE(msg.length, 1);
+    msg.copy(out, 5);
+    return out;
+  };
+
+  /** One request by hand: its response headers, trailers (or trailers-only headers) and body. */
+  async function h2(headers: Record<string, string>, body: Buffer) {
+    const session = http2Connect(`http://${node.target}`);
+    session.on('error', () => {});
+    try {
+      return await new Promise<{ status: number; grpc: Record<string, unknown>; body: Buffer }>(
+        (resolve, reject) => {
+          const req = session.request({
+            ':method': 'POST',
+            ':path': publishPath,
+            'content-type': 'application/grpc',
+            te: 'trailers',
+            authorization: `apikey ${API_KEY}`,
+            ...headers,
+          });
+          let status = 0;
+          let grpc: Record<string, unknown> = {};
+          const chunks: Buffer[] = [];
+          req.on('response', (h) => {
+            status = Number(h[':status']);
+            if (h['grpc-status'] !== undefined) grpc = h;
+          });
+          req.on('trailers', (t) => {
+            grpc = t;
+          });
+          req.on('data', (c: Buffer) => chunks.push(c));
+          req.on('end', () => resolve({ status, grpc, body: Buffer.concat(chunks) }));
+          req.on('error', reject);
+          // node ends a GET's stream itself.
+          if (!req.writableEnded) req.end(body);
+        },
+      );
+    } finally {
+      session.close();
+    }
+  }
+
+  it('answers a request that is not gRPC with HTTP 415 and a hint', async () => {
+    const res = await h2({ ':method': 'GET', 'content-type': 'text/plain' }, Buffer.alloc(0));
+    assert.equal(res.status, 415);
+    assert.match(res.body.toString(), /gRPC endpoint/);
+  });
+
+  it('refuses a unary call with two messages, or none, with INVALID_ARGUMENT', async () => {
+    const one = frame(publish({ a: 1 }));
+    for (const body of [Buffer.concat([one, one]), Buffer.alloc(0)]) {
+      const res = await h2({}, body);
+      assert.equal(res.status, 200);
+      assert.equal(Number(res.grpc['grpc-status']), status.INVALID_ARGUMENT);
+      assert.match(String(res.grpc['grpc-message']), /exactly one request message/);
+    }
+  });
+
+  it('inflates gzip requests and refuses an encoding it does not know, naming the supported', async () => {
+    const { gzipSync } = await import('node:zlib');
+    const zipped = await h2({ 'grpc-encoding': 'gzip' }, frame(gzipSync(publish({ z: 1 })), 1));
+    assert.equal(
+      Number(zipped.grpc['grpc-status']),
+      status.OK,
+      String(zipped.grpc['grpc-message']),
+    );
+    assert.ok(zipped.body.length > 5, 'a response message');
+    const brotli = await h2({ 'grpc-encoding': 'br' }, frame(Buffer.from([1, 2, 3]), 1));
+    assert.equal(Number(brotli.grpc['grpc-status']), status.UNIMPLEMENTED);
+    assert.match(String(brotli.grpc['grpc-message']), /br is not supported.*gzip/);
+  });
+
+  it('serves a grpc-js client that compresses every request', async () => {
+    const zipping = generatedClient(node.target, credentials.createInsecure(), {
+      'grpc.default_compression_algorithm': 2, // gzip
+    });
+    try {
+      ok(await zipping.call('Publish', { channel: 'n', data: json({ gz: true }) }));
+    } finally {
+      zipping.close();
+    }
+  });
+
+  it('names what is unknown as grpc-go does: the service, or the method of a known one', async () => {
+    const service = await h2({ ':path': '/x.Nope/Publish' }, frame(Buffer.alloc(0)));
+    assert.equal(service.grpc['grpc-message'], 'unknown service x.Nope');
+    const method = await h2({ ':path': `/${SERVICE}/Nope` }, frame(Buffer.alloc(0)));
+    assert.equal(method.grpc['grpc-message'], `unknown method Nope for service ${SERVICE}`);
+  });
+
+  it('outlives clients that cancel calls in flight', async () => {
+    const session = http2Connect(`http://${node.target}`);
+    session.on('error', () => {});
+    for (let i = 0; i < 20; i++) {
+      const req = session.request({
+        ':method': 'POST',
+        ':path': publishPath,
+        'content-type': 'application/grpc',
+        authorization: `apikey ${API_KEY}`,
+      });
+      req.on('error', () => {});
+      req.end(frame(publish({ i })));
+      req.close(0x8); // CANCEL, before the answer
+    }
+    session.destroy();
+    ok(await node.client.call('Info', {}));
+  });
+});
+
 describe('metrics', () => {
   it('counts gRPC commands and errors with protocol="grpc"', async () => {
     ok(await node.client.call('Publish', { channel: 'n', data: json({}) }));

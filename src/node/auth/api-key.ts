@@ -46,8 +46,18 @@ export function extractApiKey(headers: Headers, query: unknown): string | undefi
 // comparison does not reveal the expected key's length either.
 const digest = (value: string): Buffer => createHash('sha256').update(value, 'utf8').digest();
 
-/** True only for a configured (non-empty) key that equals the given one, in constant time. */
+/**
+ * A check of given keys against one configured key, in constant time: true only for a
+ * non-empty configured key that equals the given one. The configured key's digest is taken
+ * once, not on every request.
+ */
+export function createApiKeyCheck(expected: string): (given: string | undefined) => boolean {
+  if (expected === '') return () => false;
+  const want = digest(expected);
+  return (given) => given !== undefined && timingSafeEqual(digest(given), want);
+}
+
+/** One comparison; createApiKeyCheck for a key compared on every request. */
 export function apiKeyMatches(given: string | undefined, expected: string): boolean {
-  if (expected === '' || given === undefined) return false;
-  return timingSafeEqual(digest(given), digest(expected));
+  return createApiKeyCheck(expected)(given);
 }

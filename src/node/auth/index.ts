@@ -1,4 +1,4 @@
-export { apiKeyMatches, extractApiKey } from './api-key.ts';
+export { apiKeyMatches, createApiKeyCheck, extractApiKey } from './api-key.ts';
 export { subscriptionTokenSection, tokenKeysOf } from './config-keys.ts';
 export {
   InvalidTokenError,

@@ -1,14 +1,15 @@
-// The gRPC server API listener (grpc_api.*): Centrifugo's options on a grpc-js server.
-// Bound on grpc_api.address:port (all interfaces when the address is empty, as Centrifugo's
-// ":10000"), with TLS when grpc_api.tls.enabled and reflection when grpc_api.reflection.
-import { Server, type ServerCredentials } from '@grpc/grpc-js';
-import { ReflectionService } from '@grpc/reflection';
+// The gRPC server API listener (grpc_api.*): Centrifugo's options on the node:http2 gRPC
+// server of h2-server.ts. Bound on grpc_api.address:port (all interfaces when the address is
+// empty, as Centrifugo's ":10000"), with TLS when grpc_api.tls.enabled and reflection when
+// grpc_api.reflection.
 import type { ApiExecutor } from '../../api/index.ts';
 import type { Config } from '../../config/index.ts';
 import type { Logger } from '../../observability/index.ts';
+import { createGrpcServer, type Route } from './h2-server.ts';
 import { apiDefinition } from './proto.ts';
-import { addApiService } from './service.ts';
-import { serverCredentials } from './tls.ts';
+import { reflectionRoutes } from './reflection.ts';
+import { apiServiceRoutes } from './service.ts';
+import { secureServerOptions } from './tls.ts';
 
 export interface GrpcServerDeps {
   options: Config['grpc_api'];
@@ -31,26 +32,41 @@ export interface GrpcApiServer {
 
 /** In-flight unary calls finish well within this; only idle-forever streams hit it. */
 const CLOSE_GRACE_MS = 5_000;
+/** grpc-go's default, which Centrifugo keeps when the option is 0. */
+const DEFAULT_MAX_RECEIVE = 4 * 1024 * 1024;
 
 export async function startGrpcServer(deps: GrpcServerDeps): Promise<GrpcApiServer> {
   const { options, logger } = deps;
-  const credentials = serverCredentials(options.tls, 'grpc_api.tls');
-  const server = new Server(
-    options.max_receive_message_size > 0
-      ? { 'grpc.max_receive_message_length': options.max_receive_message_size }
-      : {},
+  const routes = new Map<string, Route>(
+    apiServiceRoutes({
+      executor: deps.executor,
+      key: options.key,
+      errorMode: options.error_mode,
+      logger,
+    }),
   );
-  addApiService(server, {
-    executor: deps.executor,
-    key: options.key,
-    errorMode: options.error_mode,
+  // Not behind the key, as in Centrifugo (its key interceptor covers unary calls only).
+  if (options.reflection) {
+    for (const [path, route] of reflectionRoutes(apiDefinition())) routes.set(path, route);
+  }
+  const server = createGrpcServer({
+    routes,
+    maxReceiveMessageSize:
+      options.max_receive_message_size > 0 ? options.max_receive_message_size : DEFAULT_MAX_RECEIVE,
+    tls: secureServerOptions(options.tls, 'grpc_api.tls'),
     logger,
   });
-  // Not behind the key, as in Centrifugo (its key interceptor covers unary calls only).
-  if (options.reflection) new ReflectionService(apiDefinition()).addToServer(server);
 
   const host = options.address === '' ? '0.0.0.0' : options.address;
-  const port = await bind(server, host, options.port, credentials);
+  const target = `${host.includes(':') ? `[${host}]` : host}:${options.port}`;
+  let port: number;
+  try {
+    port = await server.listen(host, options.port);
+  } catch (err) {
+    throw new Error(`gRPC server API cannot listen on ${target}: ${(err as Error).message}`, {
+      cause: err,
+    });
+  }
   const scheme = options.tls.enabled ? 'grpcs' : 'grpc';
   logger.info(
     {
@@ -68,36 +84,8 @@ export async function startGrpcServer(deps: GrpcServerDeps): Promise<GrpcApiServ
 
   let closing: Promise<void> | undefined;
   const close = () => {
-    closing ??= new Promise<void>((resolve) => {
-      const timer = setTimeout(() => {
-        server.forceShutdown();
-        resolve();
-      }, CLOSE_GRACE_MS);
-      server.tryShutdown(() => {
-        clearTimeout(timer);
-        resolve();
-      });
-    });
+    closing ??= server.close(CLOSE_GRACE_MS);
     return closing;
   };
   return { host, port, tls: options.tls.enabled, close };
-}
-
-function bind(
-  server: Server,
-  host: string,
-  port: number,
-  credentials: ServerCredentials,
-): Promise<number> {
-  const target = `${host.includes(':') ? `[${host}]` : host}:${port}`;
-  return new Promise((resolve, reject) => {
-    server.bindAsync(target, credentials, (err, bound) => {
-      if (err) {
-        server.forceShutdown();
-        reject(
-          new Error(`gRPC server API cannot listen on ${target}: ${err.message}`, { cause: err }),
-        );
-      } else resolve(bound);
-    });
-  });
 }

@@ -1,30 +1,27 @@
-// The CentrifugoApi service on a grpc-js server: framing only. Key check, bytes to request,
-// response to bytes and the error mode; every decision about a command belongs to the
-// ApiExecutor, the same one (with protocol="grpc" metrics) that serves HTTP.
+// The CentrifugoApi service as routes of the gRPC server (h2-server.ts): key check, bytes to
+// request, response to bytes and the error mode; every decision about a command belongs to
+// the ApiExecutor, the same one (with protocol="grpc" metrics) that serves HTTP.
 //
-// The service definition is proto-loader's with the request deserializers replaced: grpc-js
-// answers INTERNAL when a deserializer throws, and a request that is not valid protobuf is the
-// client's fault (INVALID_ARGUMENT, with the field at fault). So these deserializers check the
-// bytes first (wire-check.ts says why protobufjs alone is not enough), never throw, and hand
-// the handler a Decoded value.
-import {
-  type handleUnaryCall,
-  type Metadata,
-  type Server,
-  type ServiceDefinition,
-  type StatusObject,
-  status,
-  type UntypedServiceImplementation,
-} from '@grpc/grpc-js';
-import type { ServiceDefinition as LoadedService, MethodDefinition } from '@grpc/proto-loader';
+// A request that is not valid protobuf is the client's fault (INVALID_ARGUMENT, with the field
+// at fault), so its bytes are checked before protobufjs decodes them (wire-check.ts says why
+// protobufjs alone is not enough).
+import type { MethodDefinition, ServiceDefinition } from '@grpc/proto-loader';
 import {
   type ApiExecutor,
   decodeBatchObject,
   decodeRequestObject,
   type MethodName,
 } from '../../api/index.ts';
-import { apiKeyMatches } from '../../auth/index.ts';
+import { createApiKeyCheck } from '../../auth/index.ts';
 import type { Logger } from '../../observability/index.ts';
+import { headerValue } from './framing.ts';
+import {
+  type GrpcCall,
+  GrpcCode,
+  type GrpcStatus,
+  type Route,
+  type UnaryOutcome,
+} from './h2-server.ts';
 import { API_PACKAGE, API_SERVICE, apiDefinition } from './proto.ts';
 import { transportStatus, undecodableStatus } from './status-details.ts';
 import { type Descriptor, WireChecker, type WireProblem } from './wire-check.ts';
@@ -59,31 +56,37 @@ export interface ApiServiceOptions {
   logger: Logger;
 }
 
-export function addApiService(server: Server, opts: ApiServiceOptions): void {
+/** A route per rpc of the service, keyed by path (`/<package>.CentrifugoApi/<Method>`). */
+export function apiServiceRoutes(opts: ApiServiceOptions): Map<string, Route> {
   const api = apiDefinition();
-  const loaded = api[API_SERVICE] as LoadedService;
+  const loaded = api[API_SERVICE] as ServiceDefinition;
   const checker = new WireChecker(
     (name) => (api[`${API_PACKAGE}.${name}`] as { type: Descriptor } | undefined)?.type,
   );
-  const definition: Record<string, MethodDefinition<object, object, unknown>> = {};
-  const implementation: UntypedServiceImplementation = {};
+  const authorized = keyCheck(opts.key);
+  const routes = new Map<string, Route>();
   for (const [name, m] of Object.entries(loaded)) {
     const target = OSS_METHODS[name];
     const requestType = `${API_PACKAGE}.${(m.requestType.type as { name: string }).name}`;
-    definition[name] = {
-      ...m,
-      requestDeserialize:
-        target === undefined ? (buf: Buffer) => buf : safeDeserializer(target, m, checker),
-    };
-    implementation[name] =
-      target === undefined ? unimplemented(name, opts) : handler(name, target, requestType, opts);
+    const handle =
+      target === undefined
+        ? unimplemented(name, authorized, opts)
+        : handler(name, target, requestType, m, checker, authorized, opts);
+    routes.set(m.path, { kind: 'unary', handle });
   }
-  server.addService(definition as unknown as ServiceDefinition, implementation);
+  return routes;
 }
 
-function safeDeserializer(
+/** Centrifugo compares the whole first value with `apikey <KEY>`, scheme case included. */
+function keyCheck(key: string): (call: GrpcCall) => boolean {
+  if (key === '') return () => true;
+  const matches = createApiKeyCheck(`apikey ${key}`);
+  return (call) => matches(headerValue(call.headers.authorization));
+}
+
+function decoder(
   target: MethodName | 'batch',
-  method: MethodDefinition<object, object, unknown>,
+  method: MethodDefinition<object, object>,
   checker: WireChecker,
 ): (buf: Buffer) => Decoded {
   const descriptor = method.requestType.type as Descriptor;
@@ -102,29 +105,23 @@ function safeDeserializer(
   };
 }
 
-function authorized(metadata: Metadata, key: string): boolean {
-  if (key === '') return true;
-  // Centrifugo compares the whole first value with `apikey <KEY>`, scheme case included.
-  const value = metadata.get('authorization')[0];
-  return typeof value === 'string' && apiKeyMatches(value, `apikey ${key}`);
-}
-
-function refuse(name: string, metadata: Metadata, peer: string, opts: ApiServiceOptions) {
+function refuse(name: string, call: GrpcCall, opts: ApiServiceOptions): UnaryOutcome {
   opts.logger.warn(
-    { method: name, remote: peer, keyGiven: metadata.get('authorization').length > 0 },
+    { method: name, remote: call.peer(), keyGiven: call.headers.authorization !== undefined },
     'gRPC API request refused: missing or wrong API key',
   );
-  return { code: status.UNAUTHENTICATED, details: 'unauthenticated' };
+  return { status: { code: GrpcCode.UNAUTHENTICATED, message: 'unauthenticated' } };
 }
 
-function unimplemented(name: string, opts: ApiServiceOptions): handleUnaryCall<unknown, unknown> {
-  return (call, callback) => {
-    if (!authorized(call.metadata, opts.key)) {
-      callback(refuse(name, call.metadata, call.getPeer(), opts));
-      return;
-    }
+function unimplemented(
+  name: string,
+  authorized: (call: GrpcCall) => boolean,
+  opts: ApiServiceOptions,
+) {
+  return (call: GrpcCall): UnaryOutcome => {
+    if (!authorized(call)) return refuse(name, call, opts);
     // Centrifugo PRO only; the wording is grpc-go's Unimplemented server's.
-    callback({ code: status.UNIMPLEMENTED, details: `method ${name} not implemented` });
+    return { status: { code: GrpcCode.UNIMPLEMENTED, message: `method ${name} not implemented` } };
   };
 }
 
@@ -132,30 +129,33 @@ function handler(
   name: string,
   target: MethodName | 'batch',
   requestType: string,
+  method: MethodDefinition<object, object>,
+  checker: WireChecker,
+  authorized: (call: GrpcCall) => boolean,
   opts: ApiServiceOptions,
-): handleUnaryCall<Decoded, unknown> {
-  return (call, callback) => {
-    if (!authorized(call.metadata, opts.key)) {
-      callback(refuse(name, call.metadata, call.getPeer(), opts));
-      return;
-    }
-    const decoded = call.request;
+) {
+  const decode = decoder(target, method, checker);
+  const encode = (response: unknown): UnaryOutcome => ({
+    response: method.responseSerialize(response as object),
+  });
+  return (call: GrpcCall, bytes: Buffer): UnaryOutcome | Promise<UnaryOutcome> => {
+    if (!authorized(call)) return refuse(name, call, opts);
+    const decoded = decode(bytes);
     if (!decoded.ok) {
       opts.logger.warn(
         { method: name, field: decoded.problem.field, reason: decoded.problem.reason },
         'gRPC API request refused: not valid protobuf',
       );
-      callback(undecodableStatus(requestType, decoded.problem));
-      return;
+      return { status: undecodableStatus(requestType, decoded.problem) };
     }
     const transportMode =
-      opts.errorMode === 'transport' || call.metadata.get(ERROR_MODE_KEY)[0] === 'transport';
-    run(target, decoded.request, transportMode, opts.executor).then(
-      ({ error, response }) => callback(error ?? null, response),
+      opts.errorMode === 'transport' || headerValue(call.headers[ERROR_MODE_KEY]) === 'transport';
+    return run(target, decoded.request, transportMode, opts.executor).then(
+      (outcome) => ('status' in outcome ? outcome : encode(outcome.response)),
       (err: unknown) => {
         // The executor never throws; this is a bug in this file, not a bad request.
         opts.logger.error({ err, method: name }, 'gRPC API request failed');
-        callback({ code: status.INTERNAL, details: 'internal server error' });
+        return { status: { code: GrpcCode.INTERNAL, message: 'internal server error' } };
       },
     );
   };
@@ -166,14 +166,14 @@ async function run(
   request: unknown,
   transportMode: boolean,
   executor: ApiExecutor,
-): Promise<{ error?: Partial<StatusObject>; response?: unknown }> {
+): Promise<{ response: unknown } | { status: GrpcStatus }> {
   if (target === 'batch') {
     // Batch replies carry per-command errors and are never turned into a status.
     return { response: await executor.batch(request as Parameters<ApiExecutor['batch']>[0]) };
   }
   const res = await executor.call(target, request as never);
   if (res.error) {
-    if (transportMode) return { error: transportStatus(res.error, res.violations) };
+    if (transportMode) return { status: transportStatus(res.error, res.violations) };
     return { response: { error: res.error } };
   }
   return { response: { result: res.result } };

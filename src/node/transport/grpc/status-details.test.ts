@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { type Metadata, status } from '@grpc/grpc-js';
+import { status } from '@grpc/grpc-js';
 import type { MessageTypeDefinition } from '@grpc/proto-loader';
 import { Errors } from '../../core/index.ts';
 import { API_PACKAGE, apiDefinition, rpcStatusDefinition } from './proto.ts';
@@ -10,8 +10,8 @@ import { STATUS_DETAILS_KEY, transportStatus, undecodableStatus } from './status
 type Codec = MessageTypeDefinition<object, any>;
 const codec = (def: Record<string, unknown>, name: string) => def[name] as Codec;
 
-function decode(metadata: Metadata | undefined) {
-  const bin = metadata?.get(STATUS_DETAILS_KEY)[0] as Buffer;
+function decode(binary: Readonly<Record<string, Uint8Array>> | undefined) {
+  const bin = Buffer.from(binary?.[STATUS_DETAILS_KEY] as Uint8Array);
   const st = codec(rpcStatusDefinition(), 'google.rpc.Status').deserialize(bin);
   return {
     code: st.code ?? 0,
@@ -39,8 +39,8 @@ describe('transport error mode statuses', () => {
     for (const e of [...Object.values(Errors), { code: 999, message: 'made up' }]) {
       const st = transportStatus({ code: e.code, message: e.message });
       assert.equal(st.code, expected[e.code] ?? status.INTERNAL, `${e.code}`);
-      assert.equal(st.details, e.message);
-      const d = decode(st.metadata);
+      assert.equal(st.message, e.message);
+      const d = decode(st.binary);
       assert.equal(d.code, st.code);
       assert.equal(d.message, e.message);
       assert.deepEqual(d.details, [{ code: e.code, message: e.message }]);
@@ -52,7 +52,7 @@ describe('transport error mode statuses', () => {
       { field: 'channel', description: 'channel required' },
       { field: 'since.offset', description: 'must be above 0' },
     ]);
-    assert.deepEqual(decode(st.metadata).details, [
+    assert.deepEqual(decode(st.binary).details, [
       { code: 107, message: 'bad request' },
       {
         field_violations: [
@@ -66,7 +66,7 @@ describe('transport error mode statuses', () => {
   it('answers undecodable bytes with INVALID_ARGUMENT and 107, naming the field', () => {
     const st = undecodableStatus('x.PublishRequest', { field: 'channel', reason: 'cut short' });
     assert.equal(st.code, status.INVALID_ARGUMENT);
-    assert.deepEqual(decode(st.metadata).details[1], {
+    assert.deepEqual(decode(st.binary).details[1], {
       field_violations: [
         { field: 'channel', description: 'not a valid x.PublishRequest: cut short' },
       ],

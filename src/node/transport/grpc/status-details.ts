@@ -2,10 +2,10 @@
 // table (core/errors.ts), and `grpc-status-details-bin` carries a google.rpc.Status whose
 // details are the centrifugal.centrifugo.api.Error (what Centrifugo sends) and, for a bad
 // request, a google.rpc.BadRequest naming the fields at fault (what Centrifugo does not).
-import { Metadata, type StatusObject, status } from '@grpc/grpc-js';
 import type { MessageTypeDefinition } from '@grpc/proto-loader';
 import { API_ERROR_TYPE_URL, BAD_REQUEST_TYPE_URL, type FieldViolation } from '../../api/index.ts';
 import { type ErrorShape, Errors, errorDef } from '../../core/index.ts';
+import { GrpcCode, type GrpcStatus } from './h2-server.ts';
 import { API_PACKAGE, apiDefinition, rpcStatusDefinition } from './proto.ts';
 
 export const STATUS_DETAILS_KEY = 'grpc-status-details-bin';
@@ -44,14 +44,13 @@ export function encodeStatusDetails(
 }
 
 /** The status a Centrifugo error answers with in transport error mode. */
-export function transportStatus(
-  error: ErrorShape,
-  violations?: FieldViolation[],
-): Partial<StatusObject> {
+export function transportStatus(error: ErrorShape, violations?: FieldViolation[]): GrpcStatus {
   const code = errorDef(error.code).grpcStatus;
-  const metadata = new Metadata();
-  metadata.set(STATUS_DETAILS_KEY, encodeStatusDetails(code, error, violations));
-  return { code, details: error.message, metadata };
+  return {
+    code,
+    message: error.message,
+    binary: { [STATUS_DETAILS_KEY]: encodeStatusDetails(code, error, violations) },
+  };
 }
 
 /**
@@ -62,16 +61,16 @@ export function transportStatus(
 export function undecodableStatus(
   messageType: string,
   problem: { field: string; reason: string },
-): Partial<StatusObject> {
+): GrpcStatus {
   const error = { code: Errors.badRequest.code, message: Errors.badRequest.message };
   const violation = {
     field: problem.field,
     description: `not a valid ${messageType}: ${problem.reason}`,
   };
-  const metadata = new Metadata();
-  metadata.set(
-    STATUS_DETAILS_KEY,
-    encodeStatusDetails(status.INVALID_ARGUMENT, error, [violation]),
-  );
-  return { code: status.INVALID_ARGUMENT, details: error.message, metadata };
+  const code = GrpcCode.INVALID_ARGUMENT;
+  return {
+    code,
+    message: error.message,
+    binary: { [STATUS_DETAILS_KEY]: encodeStatusDetails(code, error, [violation]) },
+  };
 }

@@ -11,7 +11,7 @@ import {
   isMethod,
   RequestDecodeError,
 } from '../../api/index.ts';
-import { apiKeyMatches, extractApiKey } from '../../auth/index.ts';
+import { createApiKeyCheck, extractApiKey } from '../../auth/index.ts';
 import { errorDef } from '../../core/index.ts';
 import type { Logger } from '../../observability/index.ts';
 
@@ -40,10 +40,11 @@ export async function apiPlugin(app: FastifyInstance, opts: ApiPluginOptions): P
     },
   );
 
+  const keyMatches = createApiKeyCheck(opts.key);
   app.addHook('onRequest', async (req, reply) => {
     if (opts.insecure) return;
     const given = extractApiKey(req.headers, req.query as Record<string, unknown>);
-    if (!apiKeyMatches(given, opts.key)) {
+    if (!keyMatches(given)) {
       opts.logger.warn(
         { path: req.url.split('?')[0], remote: req.ip, keyGiven: given !== undefined },
         'API request refused: missing or wrong API key',
