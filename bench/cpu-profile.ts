@@ -4,7 +4,7 @@
 // for the project's own files. The .cpuprofile stays for a flame graph (Chrome DevTools,
 // speedscope).
 //
-//   node bench/cpu-profile.ts [--load fanout|api|grpc] [--format json|protobuf] [--subscribers 1000]
+//   node bench/cpu-profile.ts [--load fanout|api|batch|grpc] [--format json|protobuf] [--subscribers 1000]
 //     [--rate 400] [--seconds 10] [--top 30] [--dir /tmp/centrifugo-ts-prof]
 import { mkdirSync, readdirSync, readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
@@ -41,14 +41,20 @@ const server = await startServer('centrifugo-ts', {
 });
 try {
   const cpu0 = server.cpuSeconds();
-  if (values.load === 'api' || values.load === 'grpc') {
+  if (values.load === 'api' || values.load === 'batch' || values.load === 'grpc') {
+    const command = { channel: 'bench', data: JSON.parse(DATA_128) };
     const p =
       values.load === 'grpc'
         ? rawGrpcPublisher(server.grpcPort, 'bench')
-        : httpPublisher(
-            server.httpPort,
-            JSON.stringify({ channel: 'bench', data: JSON.parse(DATA_128) }),
-          );
+        : values.load === 'batch'
+          ? httpPublisher(
+              server.httpPort,
+              JSON.stringify({
+                commands: Array.from({ length: 20 }, () => ({ publish: command })),
+              }),
+              { path: '/api/batch' },
+            )
+          : httpPublisher(server.httpPort, JSON.stringify(command));
     const r = await closedLoop(p.publish, Number(values.seconds), 64, server.cpuSeconds);
     p.close();
     console.log(

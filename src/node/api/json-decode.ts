@@ -3,7 +3,7 @@
 // answers an unmarshal failure); unknown fields are ignored, as Go's decoder does. Objects a
 // protobuf decoder made (the gRPC API) go through the same field table, so both transports
 // hand the executor the same shapes with the same proto3 zero values.
-import { arraySpans, objectSpans, type Span } from './raw-json.ts';
+import { indexSpans, objectSpans, type Span, type SpanNode } from './raw-json.ts';
 import {
   type BatchRequest,
   isMethod,
@@ -83,6 +83,11 @@ const FIELDS: { [M in MethodName]: Record<string, Kind> } = {
   channels: { pattern: 'string' },
 };
 
+/** FIELDS as lists, walked once per request instead of Object.entries each time. */
+const FIELD_LISTS = Object.fromEntries(
+  Object.entries(FIELDS).map(([m, fields]) => [m, Object.entries(fields)]),
+) as { [M in MethodName]: [string, Kind][] };
+
 const EMPTY = new Uint8Array(0);
 const ZERO: Record<Kind, unknown> = {
   string: '',
@@ -100,8 +105,8 @@ const ZERO: Record<Kind, unknown> = {
 /** Reads a `bytes` field: raw JSON text from the body, or the bytes protobuf carried. */
 type BytesReader = (name: string, value: unknown, where: string) => Uint8Array;
 
-function jsonBytes(text: string, span: Span): BytesReader {
-  let spans: Map<string, Span> | undefined;
+function jsonBytes(text: string, span: Span | SpanNode): BytesReader {
+  let spans: Map<string, Span> | undefined = 'members' in span ? span.members : undefined;
   return (name) => {
     spans ??= objectSpans(text, span);
     const s = spans.get(name) as Span;
@@ -160,20 +165,20 @@ export function decodeBatchObject(value: unknown): BatchRequest {
 export function decodeBatchBody(body: string | Buffer): BatchRequest {
   const { value, text } = parseBody(body);
   const obj = asObject(value, 'request');
-  const spans = objectSpans(text, { start: 0, end: text.length });
   const parallel = obj.parallel === undefined ? false : expectBool(obj.parallel, 'parallel');
   if (obj.commands === undefined || obj.commands === null) return { commands: [], parallel };
   if (!Array.isArray(obj.commands)) throw new RequestDecodeError('commands must be a list');
-  const commandsSpan = spans.get('commands') as Span;
-  const elementSpans = arraySpans(text, commandsSpan);
+  // body -> commands -> each command -> its request: the spans of every request's fields.
+  const tree = indexSpans(text, { start: 0, end: text.length }, 4);
+  const elements = tree.members?.get('commands')?.items ?? [];
   const commands = obj.commands.map((cmd: unknown, i) => {
     const where = `commands[${i}]`;
     const cmdObj = asObject(cmd, where);
     // The first method present in api.proto order, as Centrifugo's executor picks it.
     const method = METHODS.find((m) => cmdObj[m] !== undefined && cmdObj[m] !== null);
     if (method === undefined) return { method: undefined };
-    const memberSpans = objectSpans(text, elementSpans[i] as Span);
-    const bytes = jsonBytes(text, memberSpans.get(method) as Span);
+    const request = elements[i]?.members?.get(method) as SpanNode;
+    const bytes = jsonBytes(text, request);
     return { method, request: decodeRequest(method, cmdObj[method], bytes, `${where}.${method}.`) };
   });
   return { commands, parallel };
@@ -186,9 +191,8 @@ function decodeRequest<M extends MethodName>(
   prefix: string,
 ): RequestOf[M] {
   const obj = asObject(value, prefix === '' ? 'request' : prefix.slice(0, -1));
-  const fields = FIELDS[method];
   const out: Record<string, unknown> = {};
-  for (const [name, kind] of Object.entries(fields)) {
+  for (const [name, kind] of FIELD_LISTS[method]) {
     const v = obj[name];
     if (v === undefined || v === null) {
       if (ZERO[kind] !== undefined) out[name] = ZERO[kind];

@@ -17,14 +17,17 @@ function skipWs(text: string, pos: number): number {
 }
 
 function skipString(text: string, pos: number): number {
-  // pos is at the opening quote.
-  let i = pos + 1;
+  // pos is at the opening quote. The closing one is the next quote not escaped, that is
+  // not preceded by an odd run of backslashes; indexOf finds candidates natively.
+  let from = pos + 1;
   for (;;) {
-    const c = text.charCodeAt(i);
-    if (c === 0x5c) i += 2;
-    else if (c === 0x22) return i + 1;
-    else if (Number.isNaN(c)) return i;
-    else i++;
+    const quote = text.indexOf('"', from);
+    if (quote < 0) return text.length;
+    let backslashes = 0;
+    while (quote - backslashes - 1 > pos && text.charCodeAt(quote - backslashes - 1) === 0x5c)
+      backslashes++;
+    if (backslashes % 2 === 0) return quote + 1;
+    from = quote + 1;
   }
 }
 
@@ -68,36 +71,67 @@ function skipValue(text: string, pos: number): number {
   return i;
 }
 
-/** Spans of an object's member values by key (the last one wins, as in JSON.parse). */
-export function objectSpans(text: string, span: Span): Map<string, Span> {
-  const out = new Map<string, Span>();
-  let i = skipWs(text, span.start);
-  if (text.charCodeAt(i) !== 0x7b) return out;
-  i = skipWs(text, i + 1);
-  while (i < span.end && text.charCodeAt(i) === 0x22) {
+/** A value's span, and for containers indexed to some depth, their members or items. */
+export interface SpanNode extends Span {
+  members?: Map<string, SpanNode>;
+  items?: SpanNode[];
+}
+
+/**
+ * The spans of the value at `span` and of what it contains, `depth` containers deep, in one
+ * pass over the text (deeper values are skipped, not indexed). A batch body indexed 4 deep
+ * gives every command's fields without reading any byte twice.
+ */
+export function indexSpans(text: string, span: Span, depth: number): SpanNode {
+  return nodeAt(text, skipWs(text, span.start), depth);
+}
+
+function nodeAt(text: string, pos: number, depth: number): SpanNode {
+  const c = text.charCodeAt(pos);
+  if (depth > 0 && c === 0x7b) return objectAt(text, pos, depth);
+  if (depth > 0 && c === 0x5b) return arrayAt(text, pos, depth);
+  return { start: pos, end: skipValue(text, pos) };
+}
+
+function objectAt(text: string, pos: number, depth: number): SpanNode {
+  // The last of repeated keys wins, as in JSON.parse.
+  const members = new Map<string, SpanNode>();
+  let i = skipWs(text, pos + 1);
+  while (text.charCodeAt(i) === 0x22) {
     const keyEnd = skipString(text, i);
-    const key = JSON.parse(text.slice(i, keyEnd)) as string;
+    // Keys without escapes (all of the API's) are their text; JSON.parse only for the rest.
+    const raw = text.slice(i + 1, keyEnd - 1);
+    const key = raw.includes('\\') ? (JSON.parse(text.slice(i, keyEnd)) as string) : raw;
     i = skipWs(text, keyEnd);
     i = skipWs(text, i + 1); // the colon
-    const end = skipValue(text, i);
-    out.set(key, { start: i, end });
-    i = skipWs(text, end);
+    const value = nodeAt(text, i, depth - 1);
+    members.set(key, value);
+    i = skipWs(text, value.end);
     if (text.charCodeAt(i) === 0x2c) i = skipWs(text, i + 1);
   }
-  return out;
+  return { start: pos, end: Math.min(i + 1, text.length), members };
+}
+
+function arrayAt(text: string, pos: number, depth: number): SpanNode {
+  const items: SpanNode[] = [];
+  let i = skipWs(text, pos + 1);
+  while (i < text.length && text.charCodeAt(i) !== 0x5d) {
+    const item = nodeAt(text, i, depth - 1);
+    items.push(item);
+    i = skipWs(text, item.end);
+    if (text.charCodeAt(i) === 0x2c) i = skipWs(text, i + 1);
+    else break;
+  }
+  i = skipWs(text, i);
+  return { start: pos, end: Math.min(i + 1, text.length), items };
+}
+
+/** Spans of an object's member values by key (the last one wins, as in JSON.parse). */
+export function objectSpans(text: string, span: Span): Map<string, Span> {
+  return indexSpans(text, span, 1).members ?? new Map();
 }
 
 /** Spans of an array's elements. */
 export function arraySpans(text: string, span: Span): Span[] {
-  const out: Span[] = [];
-  let i = skipWs(text, span.start);
-  if (text.charCodeAt(i) !== 0x5b) return out;
-  i = skipWs(text, i + 1);
-  while (i < span.end && text.charCodeAt(i) !== 0x5d) {
-    const end = skipValue(text, i);
-    out.push({ start: i, end });
-    i = skipWs(text, end);
-    if (text.charCodeAt(i) === 0x2c) i = skipWs(text, i + 1);
-  }
-  return out;
+  return indexSpans(text, span, 1).items ?? [];
 }

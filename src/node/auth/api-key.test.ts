@@ -36,6 +36,15 @@ describe('apiKeyMatches', () => {
     assert.equal(apiKeyMatches('secret', 'secret'), true);
     assert.equal(apiKeyMatches('secreT', 'secret'), false);
     assert.equal(apiKeyMatches('secret-longer', 'secret'), false);
+    assert.equal(apiKeyMatches('secre', 'secret'), false);
+    assert.equal(apiKeyMatches('secret\u0000', 'secret'), false);
+    assert.equal(
+      apiKeyMatches('secret', 'secret\u0000'),
+      false,
+      'a zero-padded prefix is not the key',
+    );
+    assert.equal(apiKeyMatches('ключ', 'ключ'), true);
+    assert.equal(apiKeyMatches('ключ', 'ключи'), false);
     assert.equal(apiKeyMatches(undefined, 'secret'), false);
   });
 

@@ -1,7 +1,8 @@
 // Prometheus metrics under Centrifugo's `centrifugo_*` names, so dashboards and alerts
 // written for Centrifugo read a centrifugo-ts node unchanged. One registry per node
 // (never the global one), so several nodes can live in one process during tests.
-import { Counter, collectDefaultMetrics, Gauge, Registry, Summary } from 'prom-client';
+import { Counter, collectDefaultMetrics, Gauge, Registry } from 'prom-client';
+import { WindowedSummary } from './windowed-summary.ts';
 
 const LINT_FAILING_DEFAULTS = [
   'nodejs_active_handles_total',
@@ -35,11 +36,11 @@ export class NodeMetrics {
     labelNames: ['type'],
     registers: [this.registry],
   });
-  readonly apiCommandDuration = new Summary({
+  readonly apiCommandDuration = new WindowedSummary({
     name: 'centrifugo_api_command_duration_seconds',
     help: 'Duration of API per command.',
     labelNames: ['protocol', 'method'],
-    percentiles: OBJECTIVES,
+    quantiles: OBJECTIVES,
     maxAgeSeconds: 60,
     ageBuckets: 5,
     registers: [this.registry],
@@ -64,11 +65,11 @@ export class NodeMetrics {
     labelNames: ['code'],
     registers: [this.registry],
   });
-  readonly clientCommandDuration = new Summary({
+  readonly clientCommandDuration = new WindowedSummary({
     name: 'centrifugo_client_command_duration_seconds',
     help: 'Client command duration summary.',
     labelNames: ['method'],
-    percentiles: OBJECTIVES,
+    quantiles: OBJECTIVES,
     maxAgeSeconds: 60,
     ageBuckets: 5,
     registers: [this.registry],

@@ -14,7 +14,7 @@ import {
   type SecureServerOptions,
   type ServerHttp2Stream,
 } from 'node:http2';
-import type { AddressInfo } from 'node:net';
+import type { AddressInfo, Socket } from 'node:net';
 import { promisify } from 'node:util';
 import { gunzip, inflate } from 'node:zlib';
 import type { Logger } from '../../observability/index.ts';
@@ -113,6 +113,10 @@ export function createGrpcServer(opts: GrpcServerOptions): GrpcH2Server {
     : createServer(serverOptions);
   const sessions = new Set<Http2Session>();
 
+  // Small frames (a reply is three) must not wait for Nagle's algorithm and the peer's
+  // delayed ACK: that is up to 40 ms per call on a connection with calls in flight.
+  server.on('connection', (socket: Socket) => socket.setNoDelay(true));
+  server.on('secureConnection', (socket: Socket) => socket.setNoDelay(true));
   server.on('session', (session) => {
     sessions.add(session);
     session.on('close', () => sessions.delete(session));
