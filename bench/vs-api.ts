@@ -5,7 +5,8 @@
 // alternate round by round.
 //
 //   node bench/vs-api.ts [--seconds 8] [--rounds 2] [--concurrency 64] [--batch 20]
-//     [--modes http,http-batch,grpc] [--a /path/to/before-tree] [--no-wait] [--out file]
+//     [--modes http,http-batch,grpc] [--a /path/to/before-tree] [--node-flags="--flag ..."]
+//     [--no-wait] [--out file]
 //
 // With --a, the other server is not Centrifugo but centrifugo-ts from that tree (a before/
 // after of a change, see ab-fanout.ts for how to make the tree): the "Centrifugo" column then
@@ -45,11 +46,14 @@ const { values } = parseArgs({
     warmup: { type: 'string', default: '2' },
     modes: { type: 'string', default: 'http,http-batch,grpc' },
     a: { type: 'string' },
+    // node flags for this tree's centrifugo-ts only (an A/B of a V8 setting: --a .)
+    'node-flags': { type: 'string', default: '' },
     'no-wait': { type: 'boolean', default: false },
     out: { type: 'string' },
   },
 });
 const BEFORE_TREE = values.a;
+const NODE_FLAGS = values['node-flags'].split(' ').filter(Boolean);
 const SECONDS = Number(values.seconds);
 const ROUNDS = Number(values.rounds);
 const CONCURRENCY = Number(values.concurrency);
@@ -92,9 +96,9 @@ async function runServer(kind: ServerKind, round: number): Promise<Row[]> {
     ? await startServer('centrifugo-ts', {
         cpu: SERVER_CPU,
         grpc: true,
-        ...(kind === 'centrifugo' ? { root: BEFORE_TREE } : {}),
+        ...(kind === 'centrifugo' ? { root: BEFORE_TREE } : { nodeFlags: NODE_FLAGS }),
       })
-    : await startServer(kind, { cpu: SERVER_CPU, grpc: true });
+    : await startServer(kind, { cpu: SERVER_CPU, grpc: true, nodeFlags: NODE_FLAGS });
   const rows: Row[] = [];
   try {
     for (const mode of MODES) {
@@ -143,7 +147,7 @@ const { placement, loadBefore } = await prepare({ wait: !values['no-wait'] });
 const result = newResult(
   'S3',
   'server API publish (HTTP single, HTTP batch, gRPC)',
-  `node bench/vs-api.ts --seconds ${SECONDS} --rounds ${ROUNDS} --concurrency ${CONCURRENCY} --batch ${BATCH} --modes ${MODES.join(',')}${BEFORE_TREE ? ` --a ${BEFORE_TREE}` : ''}`,
+  `node bench/vs-api.ts --seconds ${SECONDS} --rounds ${ROUNDS} --concurrency ${CONCURRENCY} --batch ${BATCH} --modes ${MODES.join(',')}${BEFORE_TREE ? ` --a ${BEFORE_TREE}` : ''}${NODE_FLAGS.length ? ` --node-flags="${NODE_FLAGS.join(' ')}"` : ''}`,
   placement,
   loadBefore,
   {

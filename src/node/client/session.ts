@@ -356,13 +356,13 @@ export class ClientSession {
 
   isPositioned(channel: string): boolean {
     const sub = this.subs.get(channel);
-    return sub !== undefined && sub.positioned && !sub.buffer;
+    return sub?.positioned === true && !sub.buffer;
   }
 
   /** Behind the top seen at the previous check (a publication in flight gets one period). */
   checkPosition(channel: string, top: StreamPosition): void {
     const sub = this.subs.get(channel);
-    if (!sub || !sub.positioned || sub.buffer) return;
+    if (!sub?.positioned || sub.buffer) return;
     if (top.epoch !== sub.epoch && top.epoch !== '') {
       this.insufficientState(sub);
       return;

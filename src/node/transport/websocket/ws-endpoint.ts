@@ -6,8 +6,10 @@ import type { Duplex } from 'node:stream';
 import { type WebSocket, WebSocketServer } from 'ws';
 import type { ClientContext, ClientTransport, Format } from '../../client/index.ts';
 import { ClientSession, Disconnects } from '../../client/index.ts';
+import { durationMs } from '../../config/index.ts';
 import type { Logger } from '../../observability/index.ts';
 import { originChecker } from './origin-check.ts';
+import { watchWriteStalls } from './write-stall.ts';
 
 const PROTOBUF_SUBPROTOCOL = 'centrifuge-protobuf';
 const JSON_SUBPROTOCOL = 'centrifuge-json';
@@ -25,6 +27,8 @@ export function attachWebSocket(
   const { config } = ctx;
   const path = config.websocket.handler_prefix;
   const originAllowed = originChecker(config.client.allowed_origins);
+  // 0 means the default, as in Centrifugo (its WebSocket handler falls back to 1 s).
+  const writeTimeoutMs = durationMs(config.websocket.write_timeout) || 1000;
   const wss = new WebSocketServer({
     noServer: true,
     maxPayload: config.websocket.message_size_limit,
@@ -62,7 +66,21 @@ export function attachWebSocket(
     const binary = format === 'protobuf';
     // Without permessage-deflate, a frame that many connections send (a publication's push)
     // is framed once and written to each socket as is; see sharedFrame.
-    const socket = ws.extensions === '' ? rawSocket(ws) : undefined;
+    const underlying = rawSocket(ws);
+    const socket = ws.extensions === '' ? underlying : undefined;
+    let session: ClientSession | undefined;
+    const stalls = underlying
+      ? watchWriteStalls(underlying, writeTimeoutMs, () => {
+          logger.info(
+            { client: session?.id, user: session?.user, timeoutMs: writeTimeoutMs },
+            'slow client: a write made no progress within websocket.write_timeout',
+          );
+          session?.close(Disconnects.writeError);
+          // The peer takes no bytes, so no close frame would reach it: drop the socket, as
+          // Centrifugo does after a failed write.
+          ws.terminate();
+        })
+      : undefined;
     const transport: ClientTransport = {
       format,
       write: (frame) => {
@@ -70,20 +88,25 @@ export function attachWebSocket(
         const framed = socket ? sharedFrame(frame, binary) : undefined;
         if (framed && socket) socket.write(framed);
         else ws.send(frame, { binary });
+        stalls?.afterWrite();
       },
       bufferedAmount: () => ws.bufferedAmount,
       close: (code, reason) => ws.close(closeCode(code), closeReason(reason)),
     };
-    const session = new ClientSession(ctx, transport);
+    session = new ClientSession(ctx, transport);
     ctx.metrics.clientConnectionsAccepted.inc({ transport: 'websocket' });
+    const live = session;
     ws.on('message', (data, isBinary) => {
       const bytes = Array.isArray(data) ? Buffer.concat(data) : Buffer.from(data as ArrayBuffer);
-      session.onFrame(isBinary ? bytes : bytes.toString('utf8'));
+      live.onFrame(isBinary ? bytes : bytes.toString('utf8'));
     });
-    ws.on('close', () => session.onTransportClosed());
+    ws.on('close', () => {
+      stalls?.stop();
+      live.onTransportClosed();
+    });
     ws.on('error', (err) => {
       // ws closes with 1009 itself when a frame exceeds websocket.message_size_limit.
-      logger.info({ client: session.id, reason: err.message }, 'WebSocket error');
+      logger.info({ client: live.id, reason: err.message }, 'WebSocket error');
     });
   };
 
