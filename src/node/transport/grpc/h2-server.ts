@@ -193,49 +193,64 @@ function onStream(
     if (inflate === undefined) throw new Error('compressed message without grpc-encoding');
     return inflate(m.bytes);
   };
-  const state = route.kind === 'unary' ? unaryCall(stream, call, route.handle) : undefined;
+  const unary = route.kind === 'unary' ? unaryCall(stream, call, route.handle) : undefined;
   const streaming = route.kind === 'stream' ? streamCall(stream, call, route.handle) : undefined;
   let refused = false;
+  const refuse = (code: number, message: string) => {
+    refused = true;
+    opts.logger.warn({ path, remote: call.peer(), reason: message }, 'gRPC API request refused');
+    respondStatus(stream, { code, message });
+  };
+  // A streaming call's messages reach its handler in order, inflated or not, and its end
+  // only after them.
+  let delivered: Promise<void> = Promise.resolve();
 
   stream.on('data', (chunk: Buffer) => {
     if (refused) return;
     const fed = reader.feed(chunk);
     if (!fed.ok) {
-      refused = true;
-      const message = `received message larger than max (${fed.tooLarge} vs. ${opts.maxReceiveMessageSize})`;
-      opts.logger.warn(
-        { path, remote: call.peer(), reason: message },
-        'gRPC API request refused: message too large (grpc_api.max_receive_message_size)',
+      refuse(
+        GrpcCode.RESOURCE_EXHAUSTED,
+        `received message larger than max (${fed.tooLarge} vs. ${opts.maxReceiveMessageSize}): grpc_api.max_receive_message_size`,
       );
-      respondStatus(stream, { code: GrpcCode.RESOURCE_EXHAUSTED, message });
+      return;
+    }
+    if (unary && reader.messages.length > 1) {
+      // Refused now rather than at the end, so a client cannot pile messages up.
+      refuse(GrpcCode.INVALID_ARGUMENT, 'a unary call carries exactly one request message');
       return;
     }
     if (streaming) {
       for (const m of reader.messages.splice(0)) {
-        Promise.resolve(decode(m)).then(streaming.message, () => {
-          refused = true;
-          respondStatus(stream, badCompression());
-        });
+        delivered = delivered
+          .then(() => decode(m))
+          .then(streaming.message, () => {
+            if (!refused) refuse(GrpcCode.INTERNAL, badCompression().message);
+          });
       }
     }
   });
   stream.on('end', () => {
     if (refused) return;
     if (reader.pendingBytes > 0) {
-      const message = 'request ended inside a message (its length prefix promised more bytes)';
-      opts.logger.warn({ path, remote: call.peer(), reason: message }, 'gRPC API request refused');
-      respondStatus(stream, { code: GrpcCode.INVALID_ARGUMENT, message });
+      refuse(
+        GrpcCode.INVALID_ARGUMENT,
+        'request ended inside a message (its length prefix promised more bytes)',
+      );
       return;
     }
     if (streaming) {
-      streaming.end();
+      delivered = delivered.then(() => {
+        if (!refused) streaming.end();
+      });
       return;
     }
     const messages = reader.messages;
-    if (messages.length !== 1 || state === undefined) {
-      const message = `a unary call carries exactly one request message, got ${messages.length}`;
-      opts.logger.warn({ path, remote: call.peer(), reason: message }, 'gRPC API request refused');
-      respondStatus(stream, { code: GrpcCode.INVALID_ARGUMENT, message });
+    if (messages.length !== 1 || unary === undefined) {
+      refuse(
+        GrpcCode.INVALID_ARGUMENT,
+        'a unary call carries exactly one request message, got none',
+      );
       return;
     }
     let bytes: Promise<Buffer> | Buffer;
@@ -245,8 +260,8 @@ function onStream(
       respondStatus(stream, badCompression());
       return;
     }
-    if (Buffer.isBuffer(bytes)) state(bytes);
-    else bytes.then(state, () => respondStatus(stream, badCompression()));
+    if (Buffer.isBuffer(bytes)) unary(bytes);
+    else bytes.then(unary, () => respondStatus(stream, badCompression()));
   });
 }
 
