@@ -6,7 +6,11 @@
 // recovered, server CPU during the storm and peak RSS.
 //
 //   node bench/vs-reconnect.ts [--subscribers 5000] [--missed 50] [--spread-ms 1000]
-//     [--rounds 3] [--no-wait] [--out file]
+//     [--rounds 3] [--kinds centrifugo-ts,centrifugo] [--node-flags="--cpu-prof ..."]
+//     [--no-wait] [--out file]
+//
+// --node-flags go to centrifugo-ts's node only (a profile of the storm: --kinds
+// centrifugo-ts --rounds 1 --node-flags="--cpu-prof --cpu-prof-dir /tmp/prof").
 import { parseArgs } from 'node:util';
 import {
   apiPost,
@@ -25,6 +29,8 @@ const { values } = parseArgs({
     missed: { type: 'string', default: '50' },
     'spread-ms': { type: 'string', default: '1000' },
     rounds: { type: 'string', default: '3' },
+    kinds: { type: 'string', default: 'centrifugo-ts,centrifugo' },
+    'node-flags': { type: 'string', default: '' },
     'no-wait': { type: 'boolean', default: false },
     out: { type: 'string' },
   },
@@ -33,6 +39,7 @@ const N = Number(values.subscribers);
 const MISSED = Number(values.missed);
 const SPREAD = Number(values['spread-ms']);
 const ROUNDS = Number(values.rounds);
+const KINDS = values.kinds.split(',');
 const CHANNEL = 'rec:storm';
 const NAMESPACES = [
   {
@@ -69,7 +76,11 @@ async function publishN(port: number, n: number): Promise<void> {
 }
 
 async function runServer(kind: ServerKind, sources: [string, string]): Promise<Run> {
-  const server = await startServer(kind, { cpu: SERVER_CPU, namespaces: NAMESPACES });
+  const server = await startServer(kind, {
+    cpu: SERVER_CPU,
+    namespaces: NAMESPACES,
+    nodeFlags: values['node-flags'].split(' ').filter(Boolean),
+  });
   let subs: Subscriber[] = [];
   const second: Subscriber[] = [];
   try {
@@ -183,14 +194,20 @@ const result = newResult(
 // earlier rounds' TIME_WAIT ports do not get in the way. Metrics are medians over rounds.
 const runs: Run[] = [];
 for (let round = 0; round < ROUNDS; round++) {
-  const order: ServerKind[] =
-    round % 2 === 0 ? ['centrifugo-ts', 'centrifugo'] : ['centrifugo', 'centrifugo-ts'];
+  const order = (
+    round % 2 === 0 ? ['centrifugo-ts', 'centrifugo'] : ['centrifugo', 'centrifugo-ts']
+  ).filter((k) => KINDS.includes(k)) as ServerKind[];
   for (const [k, kind] of order.entries()) {
     const base = 10 + round * 4 + k * 2;
     runs.push(await runServer(kind, [`127.0.0.${base}`, `127.0.0.${base + 1}`]));
   }
 }
 result.runs = runs;
+if (KINDS.length < 2) {
+  // One server only (a profiling run): no side-by-side record to write.
+  console.log(JSON.stringify(runs, null, 2));
+  process.exit(0);
+}
 const med = (kind: ServerKind): Run => {
   const rs = runs.filter((r) => r.kind === kind);
   const m = (f: (r: Run) => number) => {

@@ -127,7 +127,7 @@ export class Operator {
   #startControllers(): void {
     if (this.#running || this.#closed) return;
     const events = new EventRecorder(this.#client, FIELD_MANAGER, this.identity, (err) =>
-      this.#log.debug({ err: (err as Error).message }, 'event not recorded'),
+      this.#log.warn({ err: (err as Error).message }, 'event not recorded'),
     );
     const reconciler = new Reconciler({
       api: this.#client,

@@ -204,7 +204,21 @@ export class Reconciler {
 
     let deployment: DeploymentObject | undefined;
     for (const object of desired.apply) {
-      const applied = await this.#apply(object);
+      let applied: KubeObject;
+      try {
+        applied = await this.#apply(object);
+      } catch (err) {
+        // The credentials Secret went away since it was read (its metadata carries the uid
+        // read): start over now, which regenerates it, rather than report a failure.
+        if (object.kind === 'Secret' && isConflict(err)) {
+          this.#log.info(
+            { key: `${ctx.namespace}/${ctx.name}`, secret: object.metadata.name },
+            'credentials Secret replaced or deleted during the reconcile: reconciling again',
+          );
+          return { requeueAfterMs: 0 };
+        }
+        throw err;
+      }
       if (object.kind === 'Deployment') deployment = applied as DeploymentObject;
     }
     for (const ref of desired.absent) await this.#deleteIfOwned(ref, resource);
@@ -486,6 +500,7 @@ export class Reconciler {
         generated,
         keys: present,
         hash: secretDataHash(secret.data),
+        uid: secret.metadata.uid,
       },
       status,
     };

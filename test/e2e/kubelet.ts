@@ -487,6 +487,25 @@ async function processLauncher(plan: PodPlan, root: string): Promise<Launcher> {
 
 let containerCount = 0;
 
+/** A stopped container's exit code; null while it runs or when docker cannot tell. */
+async function exitCodeOf(name: string): Promise<number | null> {
+  for (let i = 0; i < 50; i++) {
+    const res = spawnSync(
+      'docker',
+      ['inspect', '-f', '{{.State.Running}} {{.State.ExitCode}}', name],
+      { encoding: 'utf8', timeout: 30_000 },
+    );
+    const [running, code] = (res.stdout ?? '').trim().split(' ');
+    if (res.status === 0 && running === 'false') {
+      const n = Number.parseInt(code ?? '', 10);
+      return Number.isNaN(n) ? null : n;
+    }
+    if (res.status !== 0) return null;
+    await sleep(200);
+  }
+  return null;
+}
+
 async function containerLauncher(plan: PodPlan, root: string): Promise<Launcher> {
   const mountsRoot = join(root, 'mounts');
   await mkdir(mountsRoot, { mode: 0o755 });
@@ -544,7 +563,13 @@ async function containerLauncher(plan: PodPlan, root: string): Promise<Launcher>
       const exited = new Promise<number | null>((resolve) => {
         waiter.once('exit', () => {
           const code = Number.parseInt(waited.trim(), 10);
-          resolve(Number.isNaN(code) ? null : code);
+          if (!Number.isNaN(code)) {
+            resolve(code);
+            return;
+          }
+          // `docker wait` can end without printing (the daemon dropped its stream): ask the
+          // container itself, once it is no longer running.
+          resolve(exitCodeOf(name));
         });
       });
       return {

@@ -686,6 +686,51 @@ test('operator against a real API server', { timeout: 600_000 }, async (t) => {
     assert.equal(secret.metadata.annotations?.['centrifugo-ts.dev/rotated-for'], 'c1');
     assert.equal(secret.metadata.annotations?.['someone/else'], 'edited', 'the other edit stands');
   });
+
+  await t.test(
+    'a Secret deleted during a reconcile is regenerated with its data, never recreated empty',
+    T,
+    async () => {
+      // The operator is closed (previous test): only these reconcilers act. One whose apply
+      // of the Secret's metadata lands just after a user deleted the Secret it had read.
+      await api.createNamespace('race');
+      const recorded: string[] = [];
+      const events = { record: (_o: unknown, _t: string, reason: string) => recorded.push(reason) };
+      const options = { events, logger: pino({ level: 'silent' }), defaultTag: '0.0.0-test' };
+      await create(client, centrifugo('race', 'chat'));
+      await new Reconciler({ api: client, ...options }).reconcile('race/chat');
+      const first = await client.get<SecretObject>(paths.secret('race', 'chat-credentials'));
+      let raced = false;
+      const racing: KubeApi = {
+        get: client.get.bind(client),
+        create: client.create.bind(client),
+        mergePatch: client.mergePatch.bind(client),
+        delete: client.delete.bind(client),
+        serves: client.serves.bind(client),
+        apply: (async (path: string, object: KubeObject, manager: string) => {
+          if (path.includes('/secrets/') && !raced) {
+            raced = true;
+            await client.delete(path);
+          }
+          return client.apply(path, object, manager);
+        }) as KubeApi['apply'],
+      };
+      const result = await new Reconciler({ api: racing, ...options }).reconcile('race/chat');
+      assert.ok(raced, 'the Secret was deleted between its read and its metadata apply');
+      assert.deepEqual(result, { requeueAfterMs: 0 }, 'the reconcile starts over at once');
+      assert.equal(
+        await getOptional(client, paths.secret('race', 'chat-credentials')),
+        undefined,
+        'no empty Secret was created by the metadata apply',
+      );
+      await new Reconciler({ api: client, ...options }).reconcile('race/chat');
+      const second = await client.get<SecretObject>(paths.secret('race', 'chat-credentials'));
+      assert.notEqual(second.metadata.uid, first.metadata.uid);
+      assert.ok(second.data?.['http_api.key'], 'regenerated with its data');
+      assert.notEqual(second.data?.['http_api.key'], first.data?.['http_api.key']);
+      assert.deepEqual(recorded, ['CredentialsGenerated', 'CredentialsRegenerated']);
+    },
+  );
 });
 
 const SERVICE_MONITOR_CRD = `

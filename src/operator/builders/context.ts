@@ -12,6 +12,11 @@ export interface CredentialsView {
   keys: readonly string[];
   /** Hash of the Secret's data (and of the NATS credentials); rolls the pods on change. */
   hash: string;
+  /**
+   * The uid of the Secret as read. Applying its metadata with the uid can only update that
+   * Secret: if it was deleted meanwhile the apply is refused instead of creating an empty one.
+   */
+  uid?: string;
 }
 
 export interface BuildInputs {

@@ -69,7 +69,11 @@ export function buildNewCredentialsSecret(
 
 /** The server-side apply intent for an existing generated Secret: labels and owner, no data. */
 export function buildCredentialsSecretMetadata(ctx: BuildContext): SecretObject {
-  return { apiVersion: 'v1', kind: 'Secret', metadata: metadata(ctx.resource, ctx.tag) };
+  const meta: ReturnType<typeof metadata> & { uid?: string } = metadata(ctx.resource, ctx.tag);
+  // Server-side apply creates what is missing; with the uid it only updates the Secret the
+  // reconcile read (a Secret deleted meanwhile is regenerated, with its data, next time).
+  if (ctx.credentials.uid !== undefined) meta.uid = ctx.credentials.uid;
+  return { apiVersion: 'v1', kind: 'Secret', metadata: meta };
 }
 
 /**
