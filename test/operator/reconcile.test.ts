@@ -42,6 +42,19 @@ const template = (d: DeploymentObject) =>
     spec: { containers: Container[] };
   };
 
+/** The client as a reconciler's KubeApi, with some calls replaced (to stage a race). */
+function kubeApiWith(client: Cluster['client'], overrides: Partial<KubeApi>): KubeApi {
+  return {
+    get: client.get.bind(client),
+    create: client.create.bind(client),
+    apply: client.apply.bind(client),
+    mergePatch: client.mergePatch.bind(client),
+    delete: client.delete.bind(client),
+    serves: client.serves.bind(client),
+    ...overrides,
+  };
+}
+
 async function settled(cluster: Cluster, ns: string, name: string) {
   const { client } = cluster;
   await waitFor(`${ns}/${name} deployment`, () =>
@@ -644,12 +657,7 @@ test('operator against a real API server', { timeout: 600_000 }, async (t) => {
     // A reconciler whose first Secret patch races a concurrent edit made just before it lands.
     const conflicts: number[] = [];
     let raced = false;
-    const api409: KubeApi = {
-      get: client.get.bind(client),
-      create: client.create.bind(client),
-      apply: client.apply.bind(client),
-      delete: client.delete.bind(client),
-      serves: client.serves.bind(client),
+    const api409 = kubeApiWith(client, {
       mergePatch: (async (path: string, patch: unknown, manager: string) => {
         if (path.includes('/secrets/') && !raced) {
           raced = true;
@@ -666,7 +674,7 @@ test('operator against a real API server', { timeout: 600_000 }, async (t) => {
           throw err;
         }
       }) as KubeApi['mergePatch'],
-    };
+    });
     // Only this test's reconciler may act now: the operator would rotate first.
     await operator.close();
     await client.mergePatch(
@@ -701,12 +709,7 @@ test('operator against a real API server', { timeout: 600_000 }, async (t) => {
       await new Reconciler({ api: client, ...options }).reconcile('race/chat');
       const first = await client.get<SecretObject>(paths.secret('race', 'chat-credentials'));
       let raced = false;
-      const racing: KubeApi = {
-        get: client.get.bind(client),
-        create: client.create.bind(client),
-        mergePatch: client.mergePatch.bind(client),
-        delete: client.delete.bind(client),
-        serves: client.serves.bind(client),
+      const racing = kubeApiWith(client, {
         apply: (async (path: string, object: KubeObject, manager: string) => {
           if (path.includes('/secrets/') && !raced) {
             raced = true;
@@ -714,7 +717,7 @@ test('operator against a real API server', { timeout: 600_000 }, async (t) => {
           }
           return client.apply(path, object, manager);
         }) as KubeApi['apply'],
-      };
+      });
       const result = await new Reconciler({ api: racing, ...options }).reconcile('race/chat');
       assert.ok(raced, 'the Secret was deleted between its read and its metadata apply');
       assert.deepEqual(result, { requeueAfterMs: 0 }, 'the reconcile starts over at once');
