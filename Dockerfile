@@ -51,7 +51,8 @@ COPY src ./src
 USER 1000:1000
 EXPOSE 8000 9000 10000
 # Node is PID 1: both commands handle SIGTERM (nodes drain, the operator releases its Lease).
-ENTRYPOINT ["node", "/app/bin/centrifugo-ts.js"]
+# --max-semi-space-size: see src/node/runtime-flags.ts (test/node/runtime-flags.test.ts checks it).
+ENTRYPOINT ["node", "--max-semi-space-size=4", "/app/bin/centrifugo-ts.js"]
 CMD ["serve"]
 
 # Last, so a new date or commit does not invalidate the layers above.

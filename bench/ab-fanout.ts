@@ -3,7 +3,8 @@
 // hits both. Each server pinned to CPU 0, this load generator to CPU 1.
 //
 //   node bench/ab-fanout.ts --a /path/to/before-tree [--b .] [--rates 50,100,800]
-//     [--rounds 3] [--step-seconds 5] [--formats json,protobuf] [--out file]
+//     [--rounds 3] [--step-seconds 5] [--formats json,protobuf] [--b-flags="--v8-flag"]
+//     [--out file]
 //
 // A tree is a copy of the checkout (src/, package.json, proto/, node_modules link): e.g.
 //   mkdir /tmp/before && cp -r src package.json proto /tmp/before/ &&
@@ -25,6 +26,8 @@ const { values } = parseArgs({
     formats: { type: 'string', default: 'json,protobuf' },
     subscribers: { type: 'string', default: '1000' },
     label: { type: 'string', default: 'fan-out change' },
+    // node flags for tree B only (an A/B of a V8 setting: --a . --b .)
+    'b-flags': { type: 'string', default: '' },
     'no-wait': { type: 'boolean', default: false },
     out: { type: 'string' },
   },
@@ -50,7 +53,11 @@ interface Sample {
 }
 
 async function runTree(tree: 'A' | 'B', format: Format, round: number): Promise<Sample[]> {
-  const server = await startServer('centrifugo-ts', { cpu: SERVER_CPU, root: TREES[tree] });
+  const server = await startServer('centrifugo-ts', {
+    cpu: SERVER_CPU,
+    root: TREES[tree],
+    nodeFlags: tree === 'B' ? values['b-flags'].split(' ').filter(Boolean) : [],
+  });
   const out: Sample[] = [];
   try {
     const latencies: number[] = [];
@@ -134,7 +141,7 @@ for (const format of FORMATS) {
 const md = [
   `### Before/after: ${values.label} (${today()})`,
   '',
-  `\`node bench/ab-fanout.ts --a <before> --rates ${RATES.join(',')} --rounds ${ROUNDS} --step-seconds ${STEP}\` — ${machine()}; ${placement}; load average ${loadBefore} before; ${SUBSCRIBERS} subscribers, medians of ${ROUNDS} alternating rounds (A = before, B = after).`,
+  `\`node bench/ab-fanout.ts --a <before> --rates ${RATES.join(',')} --rounds ${ROUNDS} --step-seconds ${STEP}${values['b-flags'] ? ` --b-flags="${values['b-flags']}"` : ''}\` — ${machine()}; ${placement}; load average ${loadBefore} before; ${SUBSCRIBERS} subscribers, medians of ${ROUNDS} alternating rounds (A = before, B = after).`,
   '',
   '| format | pub/s | msg per server CPU-s, before | after | after / before | server cores | p99 ms | RSS MiB |',
   '|---|---|---|---|---|---|---|---|',

@@ -12,4 +12,5 @@ fi
 if [ ! -f config.json ]; then
   node src/node/main.ts genconfig -c config.json
 fi
-exec node src/node/main.ts -c config.json --health.enabled --prometheus.enabled "$@"
+# The node flags of src/node/runtime-flags.ts.
+exec node --max-semi-space-size=4 src/node/main.ts -c config.json --health.enabled --prometheus.enabled "$@"

@@ -5,6 +5,7 @@ import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { cpus, tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { NODE_FLAGS } from '../../src/node/runtime-flags.ts';
 import { BENCH_KEY, cpuSeconds, freePort, rssBytes } from './node-process.ts';
 
 const ROOT = new URL('../../', import.meta.url).pathname;
@@ -127,6 +128,8 @@ export async function startServer(
       ? [centrifugoBinary(), '--config', file]
       : [
           process.execPath,
+          // As shipped (the image's ENTRYPOINT); --node-flags come later and win.
+          ...NODE_FLAGS,
           ...(opts.nodeFlags ?? []),
           `${opts.root ?? ROOT}/src/node/main.ts`.replace(/\/\/+/g, '/'),
           '--config',

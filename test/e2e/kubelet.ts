@@ -23,6 +23,7 @@ import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { fileURLToPath } from 'node:url';
+import { NODE_FLAGS } from '../../src/node/runtime-flags.ts';
 import type { ApiServer } from '../k8s/harness.ts';
 
 export type Runtime = 'process' | 'docker';
@@ -438,7 +439,8 @@ async function processLauncher(plan: PodPlan, root: string): Promise<Launcher> {
       `env KUBECONFIG=<the projected service account token and CA> (in-cluster credentials are read from ${SERVICE_ACCOUNT_DIR} only)`,
     );
   }
-  const command = [process.execPath, BIN, ...args];
+  // The image's ENTRYPOINT: node with the runtime flags, then the binary.
+  const command = [process.execPath, ...NODE_FLAGS, BIN, ...args];
   let output = '';
   const record = (c: Buffer) => {
     output += c.toString('utf8');
