@@ -193,39 +193,30 @@ for (const format of FORMATS) {
     const s = r.steps.find((x) => x.rate === rate);
     return s !== undefined && s.delivered >= 0.99 * s.expected;
   };
-  const common = RATES.filter((rate) => full(ts, rate) && full(c, rate)).pop();
-  if (common !== undefined) {
-    const st = ts.steps.find((s) => s.rate === common) as Step;
-    const sc = c.steps.find((s) => s.rate === common) as Step;
+  const atRate = (rate: number, extra: { headline?: boolean; note: string }) => {
+    const st = ts.steps.find((s) => s.rate === rate) as Step;
+    const sc = c.steps.find((s) => s.rate === rate) as Step;
     result.metrics.push(
       metric(
-        `${format}: delivered msg per server CPU-second at ${common} pub/s`,
+        `${format}: delivered msg per server CPU-second at ${rate} pub/s`,
         'msg/CPU-s',
         'higher',
         st.deliveredPerServerCpuSecond,
         sc.deliveredPerServerCpuSecond,
-        { note: 'both near 1 core: this mostly says whether each keeps up' },
+        extra,
       ),
-      metric(`${format}: p99 at ${common} pub/s`, 'ms', 'lower', st.p99Ms, sc.p99Ms),
+      metric(`${format}: p99 at ${rate} pub/s`, 'ms', 'lower', st.p99Ms, sc.p99Ms),
     );
+  };
+  const common = RATES.filter((rate) => full(ts, rate) && full(c, rate)).pop();
+  if (common !== undefined) {
+    atRate(common, { note: 'both near 1 core: this mostly says whether each keeps up' });
   }
   // And at the lowest rate, below saturation, where neither coalesces much: the per-core
   // cost of a delivered message, the headline figure.
   const low = RATES.find((rate) => full(ts, rate) && full(c, rate));
   if (low !== undefined && low !== common) {
-    const st = ts.steps.find((s) => s.rate === low) as Step;
-    const sc = c.steps.find((s) => s.rate === low) as Step;
-    result.metrics.push(
-      metric(
-        `${format}: delivered msg per server CPU-second at ${low} pub/s`,
-        'msg/CPU-s',
-        'higher',
-        st.deliveredPerServerCpuSecond,
-        sc.deliveredPerServerCpuSecond,
-        { headline: true, note: 'below saturation: the per-core cost' },
-      ),
-      metric(`${format}: p99 at ${low} pub/s`, 'ms', 'lower', st.p99Ms, sc.p99Ms),
-    );
+    atRate(low, { headline: true, note: 'below saturation: the per-core cost' });
   }
   result.metrics.push(
     metric(`${format}: server RSS after the run`, 'MiB', 'lower', ts.rssMiB, c.rssMiB),

@@ -130,8 +130,3 @@ function arrayAt(text: string, pos: number, depth: number): SpanNode {
 export function objectSpans(text: string, span: Span): Map<string, Span> {
   return indexSpans(text, span, 1).members ?? new Map();
 }
-
-/** Spans of an array's elements. */
-export function arraySpans(text: string, span: Span): Span[] {
-  return indexSpans(text, span, 1).items ?? [];
-}

@@ -1,6 +1,9 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { apiKeyMatches, extractApiKey } from './api-key.ts';
+import { createApiKeyCheck, extractApiKey } from './api-key.ts';
+
+const apiKeyMatches = (given: string | undefined, expected: string) =>
+  createApiKeyCheck(expected)(given);
 
 describe('extractApiKey', () => {
   it('prefers x-api-key, then Authorization, then the api_key query parameter', () => {
@@ -31,7 +34,7 @@ describe('extractApiKey', () => {
   });
 });
 
-describe('apiKeyMatches', () => {
+describe('createApiKeyCheck', () => {
   it('matches only the configured key', () => {
     assert.equal(apiKeyMatches('secret', 'secret'), true);
     assert.equal(apiKeyMatches('secreT', 'secret'), false);

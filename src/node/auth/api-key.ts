@@ -63,8 +63,3 @@ export function createApiKeyCheck(expected: string): (given: string | undefined)
     return sameBytes && sameLength;
   };
 }
-
-/** One comparison; createApiKeyCheck for a key compared on every request. */
-export function apiKeyMatches(given: string | undefined, expected: string): boolean {
-  return createApiKeyCheck(expected)(given);
-}

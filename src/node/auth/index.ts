@@ -1,4 +1,4 @@
-export { apiKeyMatches, createApiKeyCheck, extractApiKey } from './api-key.ts';
+export { createApiKeyCheck, extractApiKey } from './api-key.ts';
 export { subscriptionTokenSection, tokenKeysOf } from './config-keys.ts';
 export {
   InvalidTokenError,

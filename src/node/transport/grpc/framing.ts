@@ -113,8 +113,3 @@ export function encodeGrpcMessage(message: string): string {
   }
   return out;
 }
-
-/** The first value of a header that node may give as a list. */
-export function headerValue(value: string | string[] | undefined): string | undefined {
-  return Array.isArray(value) ? value[0] : value;
-}

@@ -18,7 +18,7 @@ import type { AddressInfo, Socket } from 'node:net';
 import { promisify } from 'node:util';
 import { gunzip, inflate } from 'node:zlib';
 import type { Logger } from '../../observability/index.ts';
-import { encodeGrpcMessage, encodeMessage, headerValue, MessageReader } from './framing.ts';
+import { encodeGrpcMessage, encodeMessage, type Message, MessageReader } from './framing.ts';
 
 /** gRPC status codes (the numbers are the protocol's). */
 export const GrpcCode = {
@@ -92,6 +92,7 @@ const DECOMPRESS: Readonly<Record<string, (b: Buffer) => Promise<Buffer>>> = {
   deflate: promisify(inflate),
 };
 const ACCEPT_ENCODING = `identity,${Object.keys(DECOMPRESS).join(',')}`;
+const BAD_COMPRESSION = 'cannot decompress the request message';
 
 export function createGrpcServer(opts: GrpcServerOptions): GrpcH2Server {
   const settings = {
@@ -187,11 +188,12 @@ function onStream(
     return;
   }
   const reader = new MessageReader(opts.maxReceiveMessageSize);
-  const decode = (m: { compressed: boolean; bytes: Buffer }): Promise<Buffer> | Buffer => {
+  // A Buffer for a plain message (the unary hot path stays synchronous), a promise for a
+  // compressed one; a compressed message under grpc-encoding identity is a rejection.
+  const decode = (m: Message): Promise<Buffer> | Buffer => {
     if (!m.compressed) return m.bytes;
     const inflate = DECOMPRESS[encoding];
-    if (inflate === undefined) throw new Error('compressed message without grpc-encoding');
-    return inflate(m.bytes);
+    return inflate ? inflate(m.bytes) : Promise.reject(new Error('no grpc-encoding'));
   };
   const unary = route.kind === 'unary' ? unaryCall(stream, call, route.handle) : undefined;
   const streaming = route.kind === 'stream' ? streamCall(stream, call, route.handle) : undefined;
@@ -225,7 +227,7 @@ function onStream(
         delivered = delivered
           .then(() => decode(m))
           .then(streaming.message, () => {
-            if (!refused) refuse(GrpcCode.INTERNAL, badCompression().message);
+            if (!refused) refuse(GrpcCode.INTERNAL, BAD_COMPRESSION);
           });
       }
     }
@@ -245,23 +247,18 @@ function onStream(
       });
       return;
     }
-    const messages = reader.messages;
-    if (messages.length !== 1 || unary === undefined) {
+    // A second message was refused as it arrived: here there is one, or none.
+    const [message] = reader.messages;
+    if (message === undefined || unary === undefined) {
       refuse(
         GrpcCode.INVALID_ARGUMENT,
         'a unary call carries exactly one request message, got none',
       );
       return;
     }
-    let bytes: Promise<Buffer> | Buffer;
-    try {
-      bytes = decode(messages[0] as { compressed: boolean; bytes: Buffer });
-    } catch {
-      respondStatus(stream, badCompression());
-      return;
-    }
+    const bytes = decode(message);
     if (Buffer.isBuffer(bytes)) unary(bytes);
-    else bytes.then(unary, () => respondStatus(stream, badCompression()));
+    else bytes.then(unary, () => refuse(GrpcCode.INTERNAL, BAD_COMPRESSION));
   });
 }
 
@@ -345,6 +342,11 @@ function respondHttp(stream: ServerHttp2Stream, code: number, text: string): voi
   stream.end(text);
 }
 
+/** The first value of a header that node may give as a list. */
+export function headerValue(value: string | string[] | undefined): string | undefined {
+  return Array.isArray(value) ? value[0] : value;
+}
+
 function alive(stream: ServerHttp2Stream): boolean {
   return !stream.destroyed && !stream.closed;
 }
@@ -356,10 +358,6 @@ function open(stream: ServerHttp2Stream): boolean {
 
 function isGrpcContentType(value: string | undefined): boolean {
   return value !== undefined && /^application\/grpc(?:$|[+;])/.test(value);
-}
-
-function badCompression(): GrpcStatus {
-  return { code: GrpcCode.INTERNAL, message: 'cannot decompress the request message' };
 }
 
 /** grpc-go's wording, which tools and users know. */

@@ -14,11 +14,11 @@ import {
 } from '../../api/index.ts';
 import { createApiKeyCheck } from '../../auth/index.ts';
 import type { Logger } from '../../observability/index.ts';
-import { headerValue } from './framing.ts';
 import {
   type GrpcCall,
   GrpcCode,
   type GrpcStatus,
+  headerValue,
   type Route,
   type UnaryOutcome,
 } from './h2-server.ts';

@@ -9,7 +9,7 @@ import { ClientSession, Disconnects } from '../../client/index.ts';
 import { durationMs } from '../../config/index.ts';
 import type { Logger } from '../../observability/index.ts';
 import { originChecker } from './origin-check.ts';
-import { watchWriteStalls } from './write-stall.ts';
+import { type StallWatch, watchWriteStalls } from './write-stall.ts';
 
 const PROTOBUF_SUBPROTOCOL = 'centrifuge-protobuf';
 const JSON_SUBPROTOCOL = 'centrifuge-json';
@@ -68,19 +68,8 @@ export function attachWebSocket(
     // is framed once and written to each socket as is; see sharedFrame.
     const underlying = rawSocket(ws);
     const socket = ws.extensions === '' ? underlying : undefined;
-    let session: ClientSession | undefined;
-    const stalls = underlying
-      ? watchWriteStalls(underlying, writeTimeoutMs, () => {
-          logger.info(
-            { client: session?.id, user: session?.user, timeoutMs: writeTimeoutMs },
-            'slow client: a write made no progress within websocket.write_timeout',
-          );
-          session?.close(Disconnects.writeError);
-          // The peer takes no bytes, so no close frame would reach it: drop the socket, as
-          // Centrifugo does after a failed write.
-          ws.terminate();
-        })
-      : undefined;
+    // Set once the session exists (it needs the transport, the watch needs the session).
+    let stalls: StallWatch | undefined;
     const transport: ClientTransport = {
       format,
       write: (frame) => {
@@ -93,20 +82,31 @@ export function attachWebSocket(
       bufferedAmount: () => ws.bufferedAmount,
       close: (code, reason) => ws.close(closeCode(code), closeReason(reason)),
     };
-    session = new ClientSession(ctx, transport);
+    const session = new ClientSession(ctx, transport);
+    if (underlying) {
+      stalls = watchWriteStalls(underlying, writeTimeoutMs, () => {
+        logger.info(
+          { client: session.id, user: session.user, timeoutMs: writeTimeoutMs },
+          'slow client: a write made no progress within websocket.write_timeout',
+        );
+        session.close(Disconnects.writeError);
+        // The peer takes no bytes, so no close frame would reach it: drop the socket, as
+        // Centrifugo does after a failed write.
+        ws.terminate();
+      });
+    }
     ctx.metrics.clientConnectionsAccepted.inc({ transport: 'websocket' });
-    const live = session;
     ws.on('message', (data, isBinary) => {
       const bytes = Array.isArray(data) ? Buffer.concat(data) : Buffer.from(data as ArrayBuffer);
-      live.onFrame(isBinary ? bytes : bytes.toString('utf8'));
+      session.onFrame(isBinary ? bytes : bytes.toString('utf8'));
     });
     ws.on('close', () => {
       stalls?.stop();
-      live.onTransportClosed();
+      session.onTransportClosed();
     });
     ws.on('error', (err) => {
       // ws closes with 1009 itself when a frame exceeds websocket.message_size_limit.
-      logger.info({ client: live.id, reason: err.message }, 'WebSocket error');
+      logger.info({ client: session.id, reason: err.message }, 'WebSocket error');
     });
   };
 
@@ -154,7 +154,7 @@ function sharedFrame(data: string | Uint8Array, binary: boolean): Buffer | undef
 }
 
 /** One unmasked, final server frame (RFC 6455 §5.2): text for JSON, binary for Protobuf. */
-export function frameBytes(data: string | Uint8Array, binary: boolean): Buffer {
+function frameBytes(data: string | Uint8Array, binary: boolean): Buffer {
   const length = typeof data === 'string' ? Buffer.byteLength(data, 'utf8') : data.length;
   const header = length < 126 ? 2 : length < 65536 ? 4 : 10;
   const out = Buffer.allocUnsafe(header + length);
