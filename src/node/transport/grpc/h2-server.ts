@@ -1,24 +1,25 @@
-// A gRPC server on node:http2, framing only: routes a call's path to its handler, reads the
-// request messages, writes the response and the status (grpc/doc/PROTOCOL-HTTP2.md). It
-// replaces @grpc/grpc-js's server, whose per-call machinery (interceptors, metadata objects,
-// channelz, several streams per call) cost about two thirds of the CPU of a publish
-// (bench/results/2026-11-23-vs-improvements.md); what a unary call needs is a few lines here.
+// A gRPC server, framing only: routes a call's path to its handler, reads the request
+// messages, writes the response and the status (grpc/doc/PROTOCOL-HTTP2.md). It replaces
+// @grpc/grpc-js's server, whose per-call machinery (interceptors, metadata objects, channelz,
+// several streams per call) cost about two thirds of the CPU of a publish
+// (bench/results/2026-11-23-vs-improvements.md), and runs on this directory's own HTTP/2
+// connection (h2/connection.ts) rather than node:http2, whose per-stream objects cost the
+// next half (bench/results/2026-12-01-ab-api-raw-h2.md).
 import {
-  constants,
-  createSecureServer,
-  createServer,
-  type Http2SecureServer,
-  type Http2Server,
-  type Http2Session,
-  type IncomingHttpHeaders,
-  type SecureServerOptions,
-  type ServerHttp2Stream,
-} from 'node:http2';
-import type { AddressInfo, Socket } from 'node:net';
+  type AddressInfo,
+  createServer as createTcpServer,
+  type Server,
+  type Socket,
+} from 'node:net';
+import { createServer as createTlsServer, type TLSSocket, type TlsOptions } from 'node:tls';
 import { promisify } from 'node:util';
 import { gunzip, inflate } from 'node:zlib';
 import type { Logger } from '../../observability/index.ts';
 import { encodeGrpcMessage, encodeMessage, type Message, MessageReader } from './framing.ts';
+import { type ConnectionLimits, H2Connection } from './h2/connection.ts';
+import { encodeHeaderBlock } from './h2/hpack.ts';
+import type { RequestHeaders } from './h2/request-headers.ts';
+import type { H2Stream } from './h2/stream.ts';
 
 /** gRPC status codes (the numbers are the protocol's). */
 export const GrpcCode = {
@@ -43,7 +44,7 @@ export interface GrpcCall {
   /** `/package.Service/Method`. */
   readonly path: string;
   /** The request's metadata: HTTP/2 headers, names in lower case. */
-  readonly headers: IncomingHttpHeaders;
+  readonly headers: RequestHeaders;
   /** `host:port` of the client, for log lines. */
   peer(): string;
 }
@@ -74,7 +75,7 @@ export interface GrpcServerOptions {
   /** Largest request message accepted, bytes (grpc_api.max_receive_message_size). */
   maxReceiveMessageSize: number;
   /** TLS options for a secure server; plaintext HTTP/2 (h2c, prior knowledge) without. */
-  tls?: SecureServerOptions;
+  tls?: TlsOptions;
   logger: Logger;
 }
 
@@ -84,8 +85,13 @@ export interface GrpcH2Server {
   close(graceMs: number): Promise<void>;
 }
 
-const OK_TRAILERS = { 'grpc-status': '0' };
-const RESPONSE_HEADERS = { ':status': 200, 'content-type': 'application/grpc' };
+const RESPONSE_HEADERS: [string, string][] = [
+  [':status', '200'],
+  ['content-type', 'application/grpc'],
+];
+// Encoded once: the reply of every successful unary call is these two blocks and a message.
+const RESPONSE_BLOCK = encodeHeaderBlock(RESPONSE_HEADERS);
+const OK_TRAILERS_BLOCK = encodeHeaderBlock([['grpc-status', '0']]);
 // Compressed requests (a client's grpc-encoding) are inflated; replies are never compressed.
 const DECOMPRESS: Readonly<Record<string, (b: Buffer) => Promise<Buffer>>> = {
   gzip: promisify(gunzip),
@@ -95,40 +101,37 @@ const ACCEPT_ENCODING = `identity,${Object.keys(DECOMPRESS).join(',')}`;
 const BAD_COMPRESSION = 'cannot decompress the request message';
 
 export function createGrpcServer(opts: GrpcServerOptions): GrpcH2Server {
-  const settings = {
+  const limits: ConnectionLimits = {
     // grpc-go's default is unbounded; a bound keeps one connection from opening streams
     // without end. 64 in flight (the benchmark's load) stays far below it.
     maxConcurrentStreams: 1000,
     // A 4 MiB message needs the window to grow beyond HTTP/2's 64 KiB default to arrive
     // in one round trip.
-    initialWindowSize: 1 << 20,
+    streamWindow: 1 << 20,
+    connectionWindow: 1 << 24,
+    maxHeaderListSize: 64 * 1024,
+    // What a connection's unfinished requests may hold: a few of the largest messages.
+    maxBufferedBytes: Math.max(16 * 2 ** 20, 4 * opts.maxReceiveMessageSize),
   };
-  const serverOptions = {
-    settings,
-    // node counts unacknowledged frames and buffered headers against this (MB); its default
-    // of 10 would refuse streams of a busy connection carrying large messages.
-    maxSessionMemory: Math.max(10, Math.ceil((4 * opts.maxReceiveMessageSize) / 2 ** 20)),
+  const connections = new Set<H2Connection>();
+  let closing = false;
+  const accept = (socket: Socket) => {
+    const connection = new H2Connection(socket, limits, {
+      stream: (stream) => onStream(stream, opts),
+      protocolError: (reason, remote) =>
+        opts.logger.warn({ remote, reason }, 'gRPC API connection closed'),
+    });
+    connections.add(connection);
+    socket.on('close', () => connections.delete(connection));
+    if (closing) connection.drain();
   };
-  const server: Http2Server | Http2SecureServer = opts.tls
-    ? createSecureServer({ ...opts.tls, ...serverOptions, allowHTTP1: false })
-    : createServer(serverOptions);
-  const sessions = new Set<Http2Session>();
-
-  // Small frames (a reply is three) must not wait for Nagle's algorithm and the peer's
-  // delayed ACK: that is up to 40 ms per call on a connection with calls in flight.
-  server.on('connection', (socket: Socket) => socket.setNoDelay(true));
-  server.on('secureConnection', (socket: Socket) => socket.setNoDelay(true));
-  server.on('session', (session) => {
-    sessions.add(session);
-    session.on('close', () => sessions.delete(session));
-    // A peer that breaks the connection is its own problem; never the node's.
-    session.on('error', () => {});
-    session.setLocalWindowSize(1 << 24);
-  });
-  // TLS handshakes without ALPN h2, and the like: the connection is closed, nothing to do.
-  server.on('unknownProtocol', (socket) => socket.destroy());
-  server.on('sessionError', () => {});
-  server.on('stream', (stream, headers) => onStream(stream, headers, opts));
+  const server: Server = opts.tls
+    ? createTlsServer(opts.tls, (socket: TLSSocket) => {
+        // A TLS client that did not ask for h2 by ALPN cannot speak gRPC: nothing to say.
+        if (socket.alpnProtocol !== 'h2') socket.destroy();
+        else accept(socket);
+      })
+    : createTcpServer(accept);
 
   return {
     listen: (host, port) =>
@@ -141,36 +144,32 @@ export function createGrpcServer(opts: GrpcServerOptions): GrpcH2Server {
       }),
     close: (graceMs) =>
       new Promise((resolve) => {
+        closing = true;
         const timer = setTimeout(() => {
-          for (const s of sessions) s.destroy();
+          for (const c of connections) c.destroy();
         }, graceMs);
         server.close(() => {
           clearTimeout(timer);
           resolve();
         });
         // GOAWAY: no new streams; the connection closes once its streams are done.
-        for (const s of sessions) s.close();
+        for (const c of connections) c.drain();
       }),
   };
 }
 
-function onStream(
-  stream: ServerHttp2Stream,
-  headers: IncomingHttpHeaders,
-  opts: GrpcServerOptions,
-) {
-  stream.on('error', () => {});
-  const path = headers[':path'] ?? '';
-  if (headers[':method'] !== 'POST' || !isGrpcContentType(headers['content-type'])) {
+function onStream(stream: H2Stream, opts: GrpcServerOptions) {
+  const headers = stream.headers;
+  const path = headerValue(headers[':path']) ?? '';
+  const method = headerValue(headers[':method']);
+  const contentType = headerValue(headers['content-type']);
+  if (method !== 'POST' || !isGrpcContentType(contentType)) {
     // Not a gRPC request at all: plain HTTP, as grpc-go answers it.
-    opts.logger.warn(
-      { path, method: headers[':method'], contentType: headers['content-type'] },
-      'gRPC API request refused: not a gRPC request',
-    );
+    opts.logger.warn({ path, method, contentType }, 'gRPC API request refused: not a gRPC request');
     respondHttp(stream, 415, 'this is a gRPC endpoint: POST with content-type application/grpc\n');
     return;
   }
-  const call: GrpcCall = { path, headers, peer: () => peerOf(stream) };
+  const call: GrpcCall = { path, headers, peer: () => stream.peer() };
   const route = opts.routes.get(path);
   if (route === undefined) {
     respondStatus(stream, {
@@ -207,7 +206,7 @@ function onStream(
   // only after them.
   let delivered: Promise<void> = Promise.resolve();
 
-  stream.on('data', (chunk: Buffer) => {
+  stream.onData = (chunk) => {
     if (refused) return;
     const fed = reader.feed(chunk);
     if (!fed.ok) {
@@ -231,8 +230,8 @@ function onStream(
           });
       }
     }
-  });
-  stream.on('end', () => {
+  };
+  stream.onEnd = () => {
     if (refused) return;
     if (reader.pendingBytes > 0) {
       refuse(
@@ -259,10 +258,10 @@ function onStream(
     const bytes = decode(message);
     if (Buffer.isBuffer(bytes)) unary(bytes);
     else bytes.then(unary, () => refuse(GrpcCode.INTERNAL, BAD_COMPRESSION));
-  });
+  };
 }
 
-function unaryCall(stream: ServerHttp2Stream, call: GrpcCall, handle: UnaryHandler) {
+function unaryCall(stream: H2Stream, call: GrpcCall, handle: UnaryHandler) {
   return (request: Buffer) => {
     let outcome: UnaryOutcome | Promise<UnaryOutcome>;
     try {
@@ -280,79 +279,80 @@ function unaryCall(stream: ServerHttp2Stream, call: GrpcCall, handle: UnaryHandl
   };
 }
 
-function streamCall(stream: ServerHttp2Stream, call: GrpcCall, handle: StreamHandler) {
-  let started = false;
+function streamCall(stream: H2Stream, call: GrpcCall, handle: StreamHandler) {
   let ended = false;
   const writer: StreamWriter = {
     write(message) {
       if (ended || !alive(stream)) return;
-      if (!started) {
-        started = true;
-        stream.respond(RESPONSE_HEADERS, { waitForTrailers: true });
-        stream.once('wantTrailers', () => stream.sendTrailers(trailersOf(finalStatus)));
-      }
+      if (!stream.headersSent) stream.respond(RESPONSE_BLOCK, false);
       stream.write(encodeMessage(message));
     },
     end(status = { code: GrpcCode.OK, message: '' }) {
       if (ended) return;
       ended = true;
-      if (!started) {
-        respondStatus(stream, status);
-        return;
-      }
-      finalStatus = status;
-      if (alive(stream)) stream.end();
+      if (!stream.headersSent) respondStatus(stream, status);
+      else stream.end(encodeHeaderBlock(trailersOf(status)));
     },
   };
-  let finalStatus: GrpcStatus = { code: GrpcCode.OK, message: '' };
   return handle(call, writer);
 }
 
-function respondOutcome(stream: ServerHttp2Stream, outcome: UnaryOutcome): void {
+function respondOutcome(stream: H2Stream, outcome: UnaryOutcome): void {
   if ('status' in outcome) {
     respondStatus(stream, outcome.status);
     return;
   }
   if (!open(stream)) return;
-  stream.respond(RESPONSE_HEADERS, { waitForTrailers: true });
-  stream.once('wantTrailers', () => stream.sendTrailers(OK_TRAILERS));
-  stream.end(encodeMessage(outcome.response));
+  stream.respond(RESPONSE_BLOCK, false);
+  stream.write(encodeMessage(outcome.response));
+  stream.end(OK_TRAILERS_BLOCK);
 }
 
-/** A status with no message: "Trailers-Only", one HEADERS frame that ends the stream. */
-function respondStatus(stream: ServerHttp2Stream, status: GrpcStatus): void {
+/**
+ * A status with no message: "Trailers-Only", one HEADERS frame that ends the stream (and,
+ * when the client is still sending, a reset that tells it to stop).
+ */
+function respondStatus(stream: H2Stream, status: GrpcStatus): void {
   if (!open(stream)) return;
-  stream.respond({ ...RESPONSE_HEADERS, ...trailersOf(status) }, { endStream: true });
-  // Stop reading what the client may still send for this call (a refused large message).
-  if (!stream.readableEnded) stream.close(constants.NGHTTP2_NO_ERROR);
+  stream.respond(encodeHeaderBlock([...RESPONSE_HEADERS, ...trailersOf(status)]), true);
 }
 
-function trailersOf(status: GrpcStatus): Record<string, string> {
-  const out: Record<string, string> = { 'grpc-status': String(status.code) };
-  if (status.message !== '') out['grpc-message'] = encodeGrpcMessage(status.message);
+function trailersOf(status: GrpcStatus): [string, string][] {
+  const out: [string, string][] = [['grpc-status', String(status.code)]];
+  if (status.message !== '') out.push(['grpc-message', encodeGrpcMessage(status.message)]);
   for (const [name, value] of Object.entries(status.binary ?? {})) {
-    out[name] = Buffer.from(value.buffer, value.byteOffset, value.byteLength).toString('base64');
+    out.push([
+      name,
+      Buffer.from(value.buffer, value.byteOffset, value.byteLength).toString('base64'),
+    ]);
   }
   return out;
 }
 
-function respondHttp(stream: ServerHttp2Stream, code: number, text: string): void {
+function respondHttp(stream: H2Stream, code: number, text: string): void {
   if (!open(stream)) return;
-  stream.respond({ ':status': code, 'content-type': 'text/plain; charset=utf-8' });
-  stream.end(text);
+  stream.respond(
+    encodeHeaderBlock([
+      [':status', String(code)],
+      ['content-type', 'text/plain; charset=utf-8'],
+    ]),
+    false,
+  );
+  stream.write(Buffer.from(text));
+  stream.end();
 }
 
-/** The first value of a header that node may give as a list. */
+/** The first value of a header given more than once. */
 export function headerValue(value: string | string[] | undefined): string | undefined {
   return Array.isArray(value) ? value[0] : value;
 }
 
-function alive(stream: ServerHttp2Stream): boolean {
-  return !stream.destroyed && !stream.closed;
+function alive(stream: H2Stream): boolean {
+  return !stream.closed && !stream.localEnded;
 }
 
 /** Still waiting for its response headers (not cancelled by the client, not answered). */
-function open(stream: ServerHttp2Stream): boolean {
+function open(stream: H2Stream): boolean {
   return alive(stream) && !stream.headersSent;
 }
 
@@ -369,13 +369,4 @@ function unknownPathMessage(path: string, routes: ReadonlyMap<string, Route>): s
     if (known.startsWith(service)) return `unknown method ${m[2]} for service ${m[1]}`;
   }
   return `unknown service ${m[1]}`;
-}
-
-function peerOf(stream: ServerHttp2Stream): string {
-  const socket = stream.session?.socket;
-  if (!socket?.remoteAddress) return 'unknown';
-  const host = socket.remoteAddress.includes(':')
-    ? `[${socket.remoteAddress}]`
-    : socket.remoteAddress;
-  return `${host}:${socket.remotePort}`;
 }

@@ -1,4 +1,4 @@
-// The gRPC server API listener (grpc_api.*): Centrifugo's options on the node:http2 gRPC
+// The gRPC server API listener (grpc_api.*): Centrifugo's options on the gRPC
 // server of h2-server.ts. Bound on grpc_api.address:port (all interfaces when the address is
 // empty, as Centrifugo's ":10000"), with TLS when grpc_api.tls.enabled and reflection when
 // grpc_api.reflection.

@@ -1,18 +1,14 @@
-// grpc_api.tls into node:http2 secure-server options. PEM values follow Centrifugo v6's
+// grpc_api.tls into TLS server options. PEM values follow Centrifugo v6's
 // PEMData: raw PEM, else base64 of PEM, else a path to a PEM file. A client_ca_pem turns on
 // mutual TLS (client certificates required and verified), as Go's RequireAndVerifyClientCert
 // does there.
-import type { SecureServerOptions } from 'node:http2';
-import { createSecureContext } from 'node:tls';
+import { createSecureContext, type TlsOptions } from 'node:tls';
 import { type Config, ConfigError, loadPem } from '../../config/index.ts';
 
 type TlsConfig = Config['grpc_api']['tls'];
 
 /** undefined when TLS is off (plaintext HTTP/2). */
-export function secureServerOptions(
-  tls: TlsConfig,
-  section: string,
-): SecureServerOptions | undefined {
+export function secureServerOptions(tls: TlsConfig, section: string): TlsOptions | undefined {
   if (!tls.enabled) return undefined;
   if (tls.cert_pem === '' || tls.key_pem === '') {
     throw new ConfigError(
@@ -24,7 +20,7 @@ export function secureServerOptions(
   const key = loadPem(tls.key_pem, `${section}.key_pem`);
   const ca =
     tls.client_ca_pem === '' ? undefined : loadPem(tls.client_ca_pem, `${section}.client_ca_pem`);
-  const options: SecureServerOptions = {
+  const options: TlsOptions = {
     cert,
     key,
     ...(ca ? { ca, requestCert: true, rejectUnauthorized: true } : {}),

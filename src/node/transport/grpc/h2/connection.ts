@@ -1,0 +1,591 @@
+// The server side of one HTTP/2 connection (RFC 9113), as much of it as a gRPC server
+// needs: frames in, streams to a handler, replies out within the peer's windows. Written
+// here rather than on node:http2 because node's per-stream objects (a Duplex each, header
+// objects, nghttp2 callbacks) cost more CPU than the publish they carry
+// (bench/results/2026-12-01-ab-api-raw-h2.md). Everything a reply writes in one turn of the
+// event loop goes out in one socket write.
+import type { Socket } from 'node:net';
+import {
+  CLIENT_PREFACE,
+  DEFAULT_MAX_FRAME_SIZE,
+  DEFAULT_WINDOW_SIZE,
+  ErrorCode,
+  Flag,
+  FRAME_HEADER_SIZE,
+  FrameType,
+  goawayFrame,
+  headersFrames,
+  MAX_WINDOW_SIZE,
+  pingAckFrame,
+  rstStreamFrame,
+  SETTINGS_ACK,
+  Setting,
+  settingsFrame,
+  windowUpdateFrame,
+} from './frames.ts';
+import { encodeHeaderBlock, HpackDecoder } from './hpack.ts';
+import { HpackError } from './hpack-error.ts';
+import { requestHeaders } from './request-headers.ts';
+import { H2Stream, type StreamOwner } from './stream.ts';
+
+export interface ConnectionLimits {
+  maxConcurrentStreams: number;
+  /** Each stream's receive window, advertised in SETTINGS. */
+  streamWindow: number;
+  /** The connection's receive window, raised from 64 KiB at the start. */
+  connectionWindow: number;
+  /** SETTINGS_MAX_HEADER_LIST_SIZE: a larger request gets 431. */
+  maxHeaderListSize: number;
+  /** Request bytes the connection's open streams may hold; past it a stream is reset. */
+  maxBufferedBytes: number;
+}
+
+export interface ConnectionEvents {
+  stream(stream: H2Stream): void;
+  /** The connection is closed for a fault (the peer broke the protocol; log it once). */
+  protocolError(reason: string, peer: string): void;
+}
+
+/** A client that connects and says nothing is dropped after this. */
+const PREFACE_TIMEOUT_MS = 10_000;
+/** Replies waiting in the socket past this stop reading until the client reads them. */
+const MAX_QUEUED_WRITE_BYTES = 4 * 1024 * 1024;
+const EMPTY = Buffer.alloc(0);
+const HTTP1_REQUEST = /^[A-Z]{3,7} \S+ HTTP\/1\.[01]\r?\n/;
+const HTTP1_HINT =
+  'this is a gRPC endpoint: HTTP/2 POST with content-type application/grpc (h2c: prior knowledge)\n';
+const HEADER_LIST_TOO_LARGE = encodeHeaderBlock([[':status', '431']]);
+
+class ConnectionError extends Error {
+  readonly code: number;
+  constructor(code: number, message: string) {
+    super(message);
+    this.code = code;
+  }
+}
+
+export class H2Connection implements StreamOwner {
+  private readonly socket: Socket;
+  private readonly limits: ConnectionLimits;
+  private readonly events: ConnectionEvents;
+  private readonly peerAddress: string;
+  private readonly hpack: HpackDecoder;
+  private readonly streams = new Map<number, H2Stream>();
+  private readonly waitingForWindow = new Set<H2Stream>();
+
+  peerMaxFrameSize = DEFAULT_MAX_FRAME_SIZE;
+  sendWindow = DEFAULT_WINDOW_SIZE;
+  private peerInitialWindow = DEFAULT_WINDOW_SIZE;
+  private receiveWindow: number;
+  private unacknowledged = 0;
+  private bufferedBytes = 0;
+
+  private input: Buffer = EMPTY;
+  private prefaceSeen = false;
+  private settingsSeen = false;
+  /** The client has acknowledged this side's SETTINGS, so it knows the stream limit. */
+  private settingsAcked = false;
+  private lastStreamId = 0;
+  /** Stream whose header block continues in CONTINUATION frames (0: none). */
+  private continuing = 0;
+  private continuingEnd = false;
+  private headerParts: Buffer[] = [];
+  private headerBytes = 0;
+
+  private output: Buffer[] = [];
+  private outputBytes = 0;
+  private flushScheduled = false;
+  private reading = false;
+  private paused = false;
+  private draining = false;
+  private dead = false;
+
+  constructor(socket: Socket, limits: ConnectionLimits, events: ConnectionEvents) {
+    this.socket = socket;
+    this.limits = limits;
+    this.events = events;
+    this.receiveWindow = DEFAULT_WINDOW_SIZE;
+    this.hpack = new HpackDecoder(4096, limits.maxHeaderListSize);
+    const host = socket.remoteAddress ?? 'unknown';
+    this.peerAddress = `${host.includes(':') ? `[${host}]` : host}:${socket.remotePort ?? 0}`;
+    socket.setNoDelay(true);
+    socket.setTimeout(PREFACE_TIMEOUT_MS, () => socket.destroy());
+    socket.on('data', (chunk: Buffer) => this.read(chunk));
+    socket.on('error', () => {});
+    socket.on('close', () => this.gone());
+    socket.on('drain', () => {
+      if (this.paused && !this.dead) {
+        this.paused = false;
+        socket.resume();
+      }
+    });
+  }
+
+  get streamCount(): number {
+    return this.streams.size;
+  }
+
+  /** GOAWAY: streams already started finish, no new ones; the socket ends after them. */
+  drain(): void {
+    if (this.dead || this.draining) return;
+    this.draining = true;
+    this.queue(goawayFrame(this.lastStreamId, ErrorCode.NO_ERROR));
+    this.flush();
+    if (this.streams.size === 0) this.socket.end();
+  }
+
+  destroy(): void {
+    this.socket.destroy();
+  }
+
+  // StreamOwner
+  queue(bytes: Buffer): void {
+    if (this.dead) return;
+    this.output.push(bytes);
+    this.outputBytes += bytes.length;
+    if (!this.reading && !this.flushScheduled) {
+      this.flushScheduled = true;
+      process.nextTick(() => this.flush());
+    }
+  }
+
+  blocked(stream: H2Stream): void {
+    this.waitingForWindow.add(stream);
+  }
+
+  closed(stream: H2Stream): void {
+    this.streams.delete(stream.id);
+    this.waitingForWindow.delete(stream);
+    this.bufferedBytes -= stream.buffered;
+    if (this.draining && this.streams.size === 0) {
+      this.flush();
+      this.socket.end();
+    }
+  }
+
+  private flush(): void {
+    this.flushScheduled = false;
+    if (this.outputBytes === 0 || this.dead) return;
+    const out =
+      this.output.length === 1
+        ? (this.output[0] as Buffer)
+        : Buffer.concat(this.output, this.outputBytes);
+    this.output = [];
+    this.outputBytes = 0;
+    this.socket.write(out);
+    // A client that sends requests and does not read the replies is not read either.
+    if (this.socket.writableLength > MAX_QUEUED_WRITE_BYTES && !this.paused) {
+      this.paused = true;
+      this.socket.pause();
+    }
+  }
+
+  private read(chunk: Buffer): void {
+    if (this.dead) return;
+    this.input = this.input.length === 0 ? chunk : Buffer.concat([this.input, chunk]);
+    this.reading = true;
+    try {
+      this.parse();
+    } catch (err) {
+      // Anything else is a bug here or in a handler: that connection closes, the node serves on.
+      if (err instanceof ConnectionError) this.fail(err.code, err.message);
+      else this.fail(ErrorCode.INTERNAL_ERROR, `internal error: ${(err as Error).message}`);
+    } finally {
+      this.reading = false;
+    }
+    this.flush();
+  }
+
+  private parse(): void {
+    if (!this.prefaceSeen && !this.readPreface()) return;
+    const input = this.input;
+    let at = 0;
+    while (!this.dead && input.length - at >= FRAME_HEADER_SIZE) {
+      const length =
+        (input[at] as number) * 65536 + (input[at + 1] as number) * 256 + (input[at + 2] as number);
+      if (length > DEFAULT_MAX_FRAME_SIZE) {
+        throw new ConnectionError(ErrorCode.FRAME_SIZE_ERROR, `frame of ${length} bytes`);
+      }
+      if (input.length - at < FRAME_HEADER_SIZE + length) break;
+      const type = input[at + 3] as number;
+      const flags = input[at + 4] as number;
+      const streamId = input.readUInt32BE(at + 5) & 0x7fffffff;
+      const payload = input.subarray(at + FRAME_HEADER_SIZE, at + FRAME_HEADER_SIZE + length);
+      at += FRAME_HEADER_SIZE + length;
+      this.frame(type, flags, streamId, payload);
+    }
+    this.input = at === input.length ? EMPTY : input.subarray(at);
+  }
+
+  private readPreface(): boolean {
+    const input = this.input;
+    const n = Math.min(input.length, CLIENT_PREFACE.length);
+    if (input.compare(CLIENT_PREFACE, 0, n, 0, n) !== 0) {
+      this.notHttp2(input);
+      return false;
+    }
+    if (input.length < CLIENT_PREFACE.length) return false;
+    this.prefaceSeen = true;
+    this.input = input.subarray(CLIENT_PREFACE.length);
+    this.socket.setTimeout(0);
+    // The server's preface, sent only now so that an HTTP/1 client's answer is plain text.
+    this.queue(
+      settingsFrame([
+        [Setting.MAX_CONCURRENT_STREAMS, this.limits.maxConcurrentStreams],
+        [Setting.INITIAL_WINDOW_SIZE, this.limits.streamWindow],
+        [Setting.MAX_HEADER_LIST_SIZE, this.limits.maxHeaderListSize],
+        [Setting.ENABLE_PUSH, 0],
+      ]),
+    );
+    const raise = this.limits.connectionWindow - DEFAULT_WINDOW_SIZE;
+    if (raise > 0) {
+      this.queue(windowUpdateFrame(0, raise));
+      this.receiveWindow += raise;
+    }
+    return true;
+  }
+
+  /** Not the HTTP/2 preface: an HTTP/1 request gets a hint, anything else the door. */
+  private notHttp2(input: Buffer): void {
+    const head = input.subarray(0, 1024).toString('latin1');
+    if (HTTP1_REQUEST.test(head)) {
+      const body = Buffer.from(HTTP1_HINT);
+      this.socket.end(
+        `HTTP/1.1 415 Unsupported Media Type\r\ncontent-type: text/plain; charset=utf-8\r\ncontent-length: ${body.length}\r\nconnection: close\r\n\r\n${HTTP1_HINT}`,
+      );
+      this.dead = true;
+      this.events.protocolError('an HTTP/1 request on the gRPC port', this.peerAddress);
+      return;
+    }
+    // Perhaps the start of an HTTP/1 request line: wait for its end (bounded in size and by
+    // the preface timeout).
+    if (input.length < 1024 && /^[A-Z]+( [^\r\n]*)?$/.test(head)) return;
+    this.dead = true;
+    this.events.protocolError('not HTTP/2 (no client preface)', this.peerAddress);
+    this.socket.destroy();
+  }
+
+  private frame(type: number, flags: number, streamId: number, payload: Buffer): void {
+    if (!this.settingsSeen) {
+      if (type !== FrameType.SETTINGS || flags & Flag.ACK) {
+        throw new ConnectionError(ErrorCode.PROTOCOL_ERROR, 'the first frame must be SETTINGS');
+      }
+      this.settingsSeen = true;
+    }
+    if (this.continuing !== 0 && type !== FrameType.CONTINUATION) {
+      throw new ConnectionError(ErrorCode.PROTOCOL_ERROR, 'a header block was interrupted');
+    }
+    switch (type) {
+      case FrameType.DATA:
+        this.onData(flags, streamId, payload);
+        return;
+      case FrameType.HEADERS:
+        this.onHeaders(flags, streamId, payload);
+        return;
+      case FrameType.PRIORITY:
+        if (streamId === 0) throw protocolError('PRIORITY on stream 0');
+        if (payload.length !== 5) this.streams.get(streamId)?.reset(ErrorCode.FRAME_SIZE_ERROR);
+        return;
+      case FrameType.RST_STREAM:
+        this.onReset(streamId, payload);
+        return;
+      case FrameType.SETTINGS:
+        this.onSettings(flags, streamId, payload);
+        return;
+      case FrameType.PUSH_PROMISE:
+        throw protocolError('a client cannot push');
+      case FrameType.PING:
+        if (streamId !== 0) throw protocolError('PING on a stream');
+        if (payload.length !== 8) {
+          throw new ConnectionError(ErrorCode.FRAME_SIZE_ERROR, 'PING is 8 bytes');
+        }
+        if (!(flags & Flag.ACK)) this.queue(pingAckFrame(payload));
+        return;
+      case FrameType.GOAWAY:
+        if (streamId !== 0) throw protocolError('GOAWAY on a stream');
+        // The client leaves: what it started finishes, then the socket ends.
+        this.drain();
+        return;
+      case FrameType.WINDOW_UPDATE:
+        this.onWindowUpdate(streamId, payload);
+        return;
+      case FrameType.CONTINUATION:
+        this.onContinuation(flags, streamId, payload);
+        return;
+      default:
+      // Unknown frame types are ignored (RFC 9113 §4.1).
+    }
+  }
+
+  private onSettings(flags: number, streamId: number, payload: Buffer): void {
+    if (streamId !== 0) throw protocolError('SETTINGS on a stream');
+    if (flags & Flag.ACK) {
+      if (payload.length !== 0) {
+        throw new ConnectionError(ErrorCode.FRAME_SIZE_ERROR, 'SETTINGS ACK with a payload');
+      }
+      this.settingsAcked = true;
+      return;
+    }
+    if (payload.length % 6 !== 0) {
+      throw new ConnectionError(ErrorCode.FRAME_SIZE_ERROR, 'SETTINGS not a multiple of 6');
+    }
+    let windowDelta = 0;
+    for (let at = 0; at < payload.length; at += 6) {
+      const id = payload.readUInt16BE(at);
+      const value = payload.readUInt32BE(at + 2);
+      if (id === Setting.ENABLE_PUSH && value > 1) throw protocolError('ENABLE_PUSH above 1');
+      if (id === Setting.INITIAL_WINDOW_SIZE) {
+        if (value > MAX_WINDOW_SIZE) {
+          throw new ConnectionError(ErrorCode.FLOW_CONTROL_ERROR, 'INITIAL_WINDOW_SIZE too large');
+        }
+        windowDelta += value - this.peerInitialWindow;
+        this.peerInitialWindow = value;
+      }
+      if (id === Setting.MAX_FRAME_SIZE) {
+        if (value < DEFAULT_MAX_FRAME_SIZE || value > 2 ** 24 - 1) {
+          throw protocolError('MAX_FRAME_SIZE out of range');
+        }
+        this.peerMaxFrameSize = value;
+      }
+      // HEADER_TABLE_SIZE does not matter: replies use no dynamic table.
+    }
+    this.queue(SETTINGS_ACK);
+    if (windowDelta !== 0) {
+      for (const s of this.streams.values()) {
+        s.sendWindow += windowDelta;
+        if (s.sendWindow > MAX_WINDOW_SIZE) {
+          throw new ConnectionError(ErrorCode.FLOW_CONTROL_ERROR, 'a stream window overflowed');
+        }
+      }
+      if (windowDelta > 0) this.resumeBlocked();
+    }
+  }
+
+  private onWindowUpdate(streamId: number, payload: Buffer): void {
+    if (payload.length !== 4) {
+      throw new ConnectionError(ErrorCode.FRAME_SIZE_ERROR, 'WINDOW_UPDATE is 4 bytes');
+    }
+    const increment = payload.readUInt32BE(0) & 0x7fffffff;
+    if (streamId === 0) {
+      if (increment === 0) throw protocolError('WINDOW_UPDATE of 0');
+      this.sendWindow += increment;
+      if (this.sendWindow > MAX_WINDOW_SIZE) {
+        throw new ConnectionError(ErrorCode.FLOW_CONTROL_ERROR, 'connection window overflowed');
+      }
+      this.resumeBlocked();
+      return;
+    }
+    const stream = this.streams.get(streamId);
+    if (stream === undefined) {
+      if (streamId > this.lastStreamId) throw protocolError('WINDOW_UPDATE on an idle stream');
+      return;
+    }
+    if (increment === 0) {
+      stream.reset(ErrorCode.PROTOCOL_ERROR);
+      return;
+    }
+    stream.sendWindow += increment;
+    if (stream.sendWindow > MAX_WINDOW_SIZE) {
+      stream.reset(ErrorCode.FLOW_CONTROL_ERROR);
+      return;
+    }
+    if (this.waitingForWindow.has(stream) && stream.flush()) this.waitingForWindow.delete(stream);
+  }
+
+  private resumeBlocked(): void {
+    for (const s of this.waitingForWindow) {
+      if (this.sendWindow <= 0) return;
+      if (s.flush()) this.waitingForWindow.delete(s);
+    }
+  }
+
+  private onReset(streamId: number, payload: Buffer): void {
+    if (streamId === 0) throw protocolError('RST_STREAM on stream 0');
+    if (payload.length !== 4) {
+      throw new ConnectionError(ErrorCode.FRAME_SIZE_ERROR, 'RST_STREAM is 4 bytes');
+    }
+    if (streamId > this.lastStreamId) throw protocolError('RST_STREAM on an idle stream');
+    this.streams.get(streamId)?.abort();
+  }
+
+  private onData(flags: number, streamId: number, payload: Buffer): void {
+    if (streamId === 0) throw protocolError('DATA on stream 0');
+    // Flow control counts the whole payload, padding included (RFC 9113 §6.9.1).
+    const counted = payload.length;
+    this.receiveWindow -= counted;
+    if (this.receiveWindow < 0) {
+      throw new ConnectionError(ErrorCode.FLOW_CONTROL_ERROR, 'more DATA than the window');
+    }
+    this.unacknowledged += counted;
+    if (this.unacknowledged >= this.limits.connectionWindow / 2) {
+      this.queue(windowUpdateFrame(0, this.unacknowledged));
+      this.receiveWindow += this.unacknowledged;
+      this.unacknowledged = 0;
+    }
+    const data = unpad(flags, payload);
+    const stream = this.streams.get(streamId);
+    if (stream === undefined) {
+      if (streamId > this.lastStreamId) throw protocolError('DATA on an idle stream');
+      return; // a stream this side reset or finished: its late frames are dropped
+    }
+    if (stream.remoteEnded) {
+      stream.reset(ErrorCode.STREAM_CLOSED);
+      return;
+    }
+    stream.receiveWindow -= counted;
+    if (stream.receiveWindow < 0) {
+      stream.reset(ErrorCode.FLOW_CONTROL_ERROR);
+      return;
+    }
+    stream.buffered += data.length;
+    this.bufferedBytes += data.length;
+    if (this.bufferedBytes > this.limits.maxBufferedBytes) {
+      stream.reset(ErrorCode.ENHANCE_YOUR_CALM);
+      return;
+    }
+    const endStream = (flags & Flag.END_STREAM) !== 0;
+    stream.unacknowledged += counted;
+    if (!endStream && stream.unacknowledged >= this.limits.streamWindow / 2) {
+      this.queue(windowUpdateFrame(streamId, stream.unacknowledged));
+      stream.receiveWindow += stream.unacknowledged;
+      stream.unacknowledged = 0;
+    }
+    if (data.length > 0) stream.onData(data);
+    if (endStream) stream.endRemote();
+  }
+
+  private onHeaders(flags: number, streamId: number, payload: Buffer): void {
+    if (streamId === 0) throw protocolError('HEADERS on stream 0');
+    let block = payload;
+    let padding = 0;
+    if (flags & Flag.PADDED) {
+      if (block.length < 1) throw protocolError('PADDED HEADERS without a pad length');
+      padding = block[0] as number;
+      block = block.subarray(1);
+    }
+    if (flags & Flag.PRIORITY) {
+      if (block.length < 5) throw protocolError('HEADERS too short for its priority');
+      block = block.subarray(5);
+    }
+    if (padding > block.length) throw protocolError('padding longer than the frame');
+    block = block.subarray(0, block.length - padding);
+    const endStream = (flags & Flag.END_STREAM) !== 0;
+    if (flags & Flag.END_HEADERS) {
+      this.onHeaderBlock(streamId, block, endStream);
+      return;
+    }
+    this.continuing = streamId;
+    this.continuingEnd = endStream;
+    this.headerParts = [block];
+    this.headerBytes = block.length;
+  }
+
+  private onContinuation(flags: number, streamId: number, payload: Buffer): void {
+    if (this.continuing === 0 || streamId !== this.continuing) {
+      throw protocolError('CONTINUATION without its HEADERS');
+    }
+    this.headerBytes += payload.length;
+    // Not decodable in pieces, so bounded as it comes: past twice the list limit, even the
+    // most compressed block is refused.
+    if (this.headerBytes > 2 * this.limits.maxHeaderListSize) {
+      throw new ConnectionError(ErrorCode.ENHANCE_YOUR_CALM, 'header block too large');
+    }
+    this.headerParts.push(payload);
+    if (!(flags & Flag.END_HEADERS)) return;
+    const block = Buffer.concat(this.headerParts);
+    this.continuing = 0;
+    this.headerParts = [];
+    this.onHeaderBlock(streamId, block, this.continuingEnd);
+  }
+
+  private onHeaderBlock(streamId: number, block: Buffer, endStream: boolean): void {
+    let decoded: { headers: string[]; tooLarge: boolean };
+    try {
+      decoded = this.hpack.decode(block);
+    } catch (err) {
+      if (err instanceof HpackError) {
+        throw new ConnectionError(ErrorCode.COMPRESSION_ERROR, `HPACK: ${err.message}`);
+      }
+      throw err;
+    }
+    const existing = this.streams.get(streamId);
+    if (existing !== undefined) {
+      // Trailers from the client: they end its side.
+      if (existing.remoteEnded) existing.reset(ErrorCode.STREAM_CLOSED);
+      else if (!endStream) existing.reset(ErrorCode.PROTOCOL_ERROR);
+      else existing.endRemote();
+      return;
+    }
+    if (streamId % 2 === 0 || streamId <= this.lastStreamId) {
+      throw protocolError(`HEADERS opening stream ${streamId} out of order`);
+    }
+    this.lastStreamId = streamId;
+    if (this.draining || this.streams.size >= this.streamLimit()) {
+      this.queue(rstStreamFrame(streamId, ErrorCode.REFUSED_STREAM));
+      return;
+    }
+    if (decoded.tooLarge) {
+      this.queue(headersFrames(streamId, HEADER_LIST_TOO_LARGE, true, this.peerMaxFrameSize));
+      if (!endStream) this.queue(rstStreamFrame(streamId, ErrorCode.NO_ERROR));
+      return;
+    }
+    const checked = requestHeaders(decoded.headers);
+    if (!checked.ok) {
+      this.queue(rstStreamFrame(streamId, ErrorCode.PROTOCOL_ERROR));
+      return;
+    }
+    const stream = new H2Stream(
+      streamId,
+      checked.headers,
+      this,
+      { send: this.peerInitialWindow, receive: this.limits.streamWindow },
+      this.peerAddress,
+    );
+    this.streams.set(streamId, stream);
+    this.events.stream(stream);
+    if (endStream) stream.endRemote();
+  }
+
+  /**
+   * Streams a client opens before it has our SETTINGS were opened under the protocol's
+   * initial limit (none): up to 100, the least RFC 9113 §6.5.2 recommends, are taken.
+   */
+  private streamLimit(): number {
+    const limit = this.limits.maxConcurrentStreams;
+    return this.settingsAcked ? limit : Math.max(limit, 100);
+  }
+
+  /** A connection error: GOAWAY with the code, then the socket closes. */
+  private fail(code: number, reason: string): void {
+    if (this.dead) return;
+    this.queue(goawayFrame(this.lastStreamId, code, reason));
+    this.flush();
+    this.dead = true;
+    this.events.protocolError(reason, this.peerAddress);
+    this.socket.end();
+    // A peer that does not close its side is not waited for.
+    setTimeout(() => this.socket.destroy(), 1000).unref();
+    this.abortAll();
+  }
+
+  private gone(): void {
+    this.dead = true;
+    this.abortAll();
+  }
+
+  private abortAll(): void {
+    for (const s of [...this.streams.values()]) s.abort();
+  }
+}
+
+function protocolError(message: string): ConnectionError {
+  return new ConnectionError(ErrorCode.PROTOCOL_ERROR, message);
+}
+
+function unpad(flags: number, payload: Buffer): Buffer {
+  if (!(flags & Flag.PADDED)) return payload;
+  if (payload.length < 1) throw protocolError('PADDED DATA without a pad length');
+  const padding = payload[0] as number;
+  if (padding >= payload.length) throw protocolError('padding longer than the frame');
+  return payload.subarray(1, payload.length - padding);
+}
