@@ -121,6 +121,67 @@ describe('routing', () => {
     );
     assert.deepEqual(res.json, { result: {} });
   });
+
+  it('decodes a percent-encoded method name and leaves other paths to the rest of the node', async () => {
+    const encoded = await request(`${node.url}/api/publi%73h`, {
+      method: 'POST',
+      headers: { 'X-API-Key': API_KEY },
+      body: JSON.stringify({ channel: 'news', data: {} }),
+    });
+    assert.deepEqual(encoded.json, { result: {} });
+    const bad = await request(`${node.url}/api/%zz`, {
+      method: 'POST',
+      headers: { 'X-API-Key': API_KEY },
+      body: '{}',
+    });
+    assert.equal(bad.status, 404);
+    const health = await request(`${node.url}/health`, { method: 'GET' });
+    assert.equal(health.status, 200);
+  });
+
+  it('refuses a chunked body once it passes max_request_body_size, and serves on', async () => {
+    const small = await startTestNode({ http_api: { max_request_body_size: 1000 } });
+    try {
+      // No Content-Length: the limit is found while reading.
+      const chunks = new ReadableStream({
+        start(c) {
+          for (let i = 0; i < 10; i++) c.enqueue(new TextEncoder().encode('x'.repeat(200)));
+          c.close();
+        },
+      });
+      const res = await request(`${small.url}/api/publish`, {
+        method: 'POST',
+        headers: { 'X-API-Key': API_KEY },
+        body: chunks,
+        duplex: 'half',
+      } as RequestInit);
+      assert.equal(res.status, 413);
+      assert.match(res.text, /max_request_body_size is 1000 bytes/);
+      assert.deepEqual((await small.api('publish', { channel: 'a', data: {} })).json, {
+        result: {},
+      });
+    } finally {
+      await small.close();
+    }
+  });
+
+  it('serves the API at the root with handler_prefix "/", health beside it', async () => {
+    const root = await startTestNode({
+      http_api: { handler_prefix: '/' },
+      health: { enabled: true },
+    });
+    try {
+      const res = await request(`${root.url}/publish`, {
+        method: 'POST',
+        headers: { 'X-API-Key': API_KEY },
+        body: JSON.stringify({ channel: 'news', data: {} }),
+      });
+      assert.deepEqual(res.json, { result: {} });
+      assert.equal((await request(`${root.url}/health`, { method: 'GET' })).status, 200);
+    } finally {
+      await root.close();
+    }
+  });
 });
 
 describe('errors and error modes', () => {
