@@ -7,9 +7,13 @@ cd "$(dirname "$0")/.."
 . scripts/ensure-nats.sh >/dev/null
 bash bench/centrifugo.sh >/dev/null
 scenarios=("$@")
-[[ ${#scenarios[@]} -gt 0 ]] || scenarios=(idle fanout api cross-node reconnect slow)
+[[ ${#scenarios[@]} -gt 0 ]] || scenarios=(idle fanout fanout-10k api cross-node reconnect slow)
 for s in "${scenarios[@]}"; do
   echo "=== vs-$s (load: $(cut -d' ' -f1-3 /proc/loadavg))" >&2
-  node "bench/vs-$s.ts"
+  case "$s" in
+    # S2 at 10k subscribers: ten times the messages per publication, so a tenth of the rates.
+    fanout-10k) node bench/vs-fanout.ts --subscribers 10000 --rates 5,10,20,40,80,160,320 ;;
+    *) node "bench/vs-$s.ts" ;;
+  esac
 done
 node bench/vs-report.ts
