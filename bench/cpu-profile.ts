@@ -4,11 +4,17 @@
 // for the project's own files. The .cpuprofile stays for a flame graph (Chrome DevTools,
 // speedscope).
 //
-//   node bench/cpu-profile.ts [--load fanout|api|batch|grpc] [--format json|protobuf] [--subscribers 1000]
+//   node bench/cpu-profile.ts [--load fanout|api|batch|grpc] [--http-client node|raw] [--format json|protobuf] [--subscribers 1000]
 //     [--rate 400] [--seconds 10] [--top 30] [--dir /tmp/centrifugo-ts-prof]
 import { mkdirSync, readdirSync, readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
-import { closedLoop, DATA_128, httpPublisher, rawGrpcPublisher } from './lib/api-load.ts';
+import {
+  closedLoop,
+  DATA_128,
+  httpPublisher,
+  rawGrpcPublisher,
+  rawHttpPublisher,
+} from './lib/api-load.ts';
 import {
   closeApiAgents,
   connectMany,
@@ -28,6 +34,8 @@ const { values } = parseArgs({
     seconds: { type: 'string', default: '10' },
     top: { type: 'string', default: '30' },
     dir: { type: 'string', default: '/tmp/centrifugo-ts-prof' },
+    // node: node:http's client; raw: HTTP/1.1 by hand, which keeps the server core busy.
+    'http-client': { type: 'string', default: 'node' },
   },
 });
 const DIR = `${values.dir}/${Date.now()}`;
@@ -43,18 +51,19 @@ try {
   const cpu0 = server.cpuSeconds();
   if (values.load === 'api' || values.load === 'batch' || values.load === 'grpc') {
     const command = { channel: 'bench', data: JSON.parse(DATA_128) };
+    const http = values['http-client'] === 'raw' ? rawHttpPublisher : httpPublisher;
     const p =
       values.load === 'grpc'
         ? rawGrpcPublisher(server.grpcPort, 'bench')
         : values.load === 'batch'
-          ? httpPublisher(
+          ? http(
               server.httpPort,
               JSON.stringify({
                 commands: Array.from({ length: 20 }, () => ({ publish: command })),
               }),
               { path: '/api/batch' },
             )
-          : httpPublisher(server.httpPort, JSON.stringify(command));
+          : http(server.httpPort, JSON.stringify(command));
     const r = await closedLoop(p.publish, Number(values.seconds), 64, server.cpuSeconds);
     p.close();
     console.log(

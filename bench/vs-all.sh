@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Runs every side-by-side scenario (bench/vs-*.ts) with its defaults, then the report.
-# About 20 minutes; each scenario first waits (bounded) for the load average to drop below 1.5.
+# About 30 minutes; each scenario first waits (bounded) for the load average to drop below 1.5.
 #   bash bench/vs-all.sh [scenario ...]     # e.g. bash bench/vs-all.sh fanout api
 set -euo pipefail
 cd "$(dirname "$0")/.."

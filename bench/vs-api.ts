@@ -2,11 +2,14 @@
 // payload, a channel without subscribers or history; HTTP single publish, HTTP batch (20
 // publishes per /api/batch), and gRPC Publish (hand-framed over node:http2, one HTTP/2
 // connection). Each server pinned to CPU 0, this load generator to CPU 1; the servers
-// alternate round by round.
+// alternate round by round. HTTP is written by hand on 64 keep-alive sockets (`raw`), light
+// enough that the server's core, not the generator's, is the limit; `--http-client node`
+// uses node:http's client instead, which saturates its core first (the records before
+// 2026-12-01 evening), so that the servers idle part of the time.
 //
 //   node bench/vs-api.ts [--seconds 8] [--rounds 2] [--concurrency 64] [--batch 20]
-//     [--modes http,http-batch,grpc] [--a /path/to/before-tree] [--node-flags="--flag ..."]
-//     [--no-wait] [--out file]
+//     [--modes http,http-batch,grpc] [--http-client raw|node] [--a /path/to/before-tree]
+//     [--node-flags="--flag ..."] [--no-wait] [--out file]
 //
 // With --a, the other server is not Centrifugo but centrifugo-ts from that tree (a before/
 // after of a change, see ab-fanout.ts for how to make the tree): the "Centrifugo" column then
@@ -19,6 +22,7 @@ import {
   httpPublisher,
   type Publisher,
   rawGrpcPublisher,
+  rawHttpPublisher,
 } from './lib/api-load.ts';
 import {
   metric,
@@ -45,6 +49,8 @@ const { values } = parseArgs({
     batch: { type: 'string', default: '20' },
     warmup: { type: 'string', default: '2' },
     modes: { type: 'string', default: 'http,http-batch,grpc' },
+    // node: node:http's client; raw: HTTP/1.1 by hand, light enough to keep a server core busy.
+    'http-client': { type: 'string', default: 'raw' },
     a: { type: 'string' },
     // node flags for this tree's centrifugo-ts only (an A/B of a V8 setting: --a .)
     'node-flags': { type: 'string', default: '' },
@@ -71,10 +77,14 @@ const batch = JSON.stringify({
   commands: Array.from({ length: BATCH }, () => ({ publish: publishCommand })),
 });
 
+const HTTP_CLIENT = values['http-client'];
+if (HTTP_CLIENT !== 'node' && HTTP_CLIENT !== 'raw') throw new Error('--http-client node|raw');
+const http = HTTP_CLIENT === 'raw' ? rawHttpPublisher : httpPublisher;
+
 function publisher(server: BenchServer, mode: Mode): Publisher {
-  if (mode === 'http') return httpPublisher(server.httpPort, single, { concurrency: CONCURRENCY });
+  if (mode === 'http') return http(server.httpPort, single, { concurrency: CONCURRENCY });
   if (mode === 'http-batch') {
-    return httpPublisher(server.httpPort, batch, { path: '/api/batch', concurrency: CONCURRENCY });
+    return http(server.httpPort, batch, { path: '/api/batch', concurrency: CONCURRENCY });
   }
   return rawGrpcPublisher(server.grpcPort, CHANNEL);
 }
@@ -147,7 +157,7 @@ const { placement, loadBefore } = await prepare({ wait: !values['no-wait'] });
 const result = newResult(
   'S3',
   'server API publish (HTTP single, HTTP batch, gRPC)',
-  `node bench/vs-api.ts --seconds ${SECONDS} --rounds ${ROUNDS} --concurrency ${CONCURRENCY} --batch ${BATCH} --modes ${MODES.join(',')}${BEFORE_TREE ? ` --a ${BEFORE_TREE}` : ''}${NODE_FLAGS.length ? ` --node-flags="${NODE_FLAGS.join(' ')}"` : ''}`,
+  `node bench/vs-api.ts --seconds ${SECONDS} --rounds ${ROUNDS} --concurrency ${CONCURRENCY} --batch ${BATCH} --modes ${MODES.join(',')}${HTTP_CLIENT === 'node' ? ' --http-client node' : ''}${BEFORE_TREE ? ` --a ${BEFORE_TREE}` : ''}${NODE_FLAGS.length ? ` --node-flags="${NODE_FLAGS.join(' ')}"` : ''}`,
   placement,
   loadBefore,
   {

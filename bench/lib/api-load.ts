@@ -3,6 +3,7 @@
 // runner that keeps `concurrency` requests in flight and reads the server's CPU time.
 import { Agent, request } from 'node:http';
 import { connect as http2Connect } from 'node:http2';
+import { type Socket, connect as tcpConnect } from 'node:net';
 import { loadSync } from '@grpc/proto-loader';
 import { BENCH_KEY } from './node-process.ts';
 
@@ -60,6 +61,97 @@ export function httpPublisher(
       req.end(body);
     });
   return { publish, close: () => agent.destroy() };
+}
+
+/**
+ * The same load as httpPublisher, with HTTP/1.1 written and read by hand on `concurrency`
+ * keep-alive sockets: a third of node:http's client CPU per request, so that one load
+ * generator core can keep a server core busy (with node:http it saturates first, and both
+ * servers then idle part of the time). Replies must be 200 with Content-Length (both servers
+ * send it) and, as in httpPublisher, carry no "error" (or match `expect` exactly).
+ */
+export function rawHttpPublisher(
+  port: number,
+  body: string,
+  opts: { path?: string; concurrency?: number; expect?: string } = {},
+): Publisher {
+  const request = Buffer.from(
+    `POST ${opts.path ?? '/api/publish'} HTTP/1.1\r\nhost: 127.0.0.1:${port}\r\nx-api-key: ${BENCH_KEY}\r\ncontent-type: application/json\r\ncontent-length: ${Buffer.byteLength(body)}\r\n\r\n${body}`,
+  );
+  const idle: RawHttpConnection[] = [];
+  const all: RawHttpConnection[] = [];
+  const publish: Publish = async () => {
+    let c = idle.pop();
+    if (c === undefined) {
+      c = new RawHttpConnection(port);
+      all.push(c);
+    }
+    const reply = await c.exchange(request);
+    idle.push(c);
+    const ok =
+      reply.status === 200 &&
+      (opts.expect !== undefined ? reply.body === opts.expect : !reply.body.includes('"error"'));
+    if (!ok) throw new Error(`HTTP ${reply.status} ${reply.body.slice(0, 200)}`);
+  };
+  return {
+    publish,
+    close: () => {
+      for (const c of all) c.close();
+    },
+  };
+}
+
+const HEADERS_END = Buffer.from('\r\n\r\n');
+const CONTENT_LENGTH = /\r\ncontent-length: *(\d+)/i;
+
+/** One keep-alive connection, one request at a time. */
+class RawHttpConnection {
+  private readonly socket: Socket;
+  private input: Buffer = Buffer.alloc(0);
+  private waiting:
+    | { resolve: (r: { status: number; body: string }) => void; reject: (e: Error) => void }
+    | undefined;
+
+  constructor(port: number) {
+    this.socket = tcpConnect(port, '127.0.0.1');
+    this.socket.setNoDelay(true);
+    this.socket.on('data', (chunk: Buffer) => {
+      this.input = this.input.length === 0 ? chunk : Buffer.concat([this.input, chunk]);
+      this.parse();
+    });
+    const fail = (err: Error) => {
+      this.waiting?.reject(err);
+      this.waiting = undefined;
+    };
+    this.socket.on('error', fail);
+    this.socket.on('close', () => fail(new Error('connection closed')));
+  }
+
+  exchange(request: Buffer): Promise<{ status: number; body: string }> {
+    return new Promise((resolve, reject) => {
+      this.waiting = { resolve, reject };
+      this.socket.write(request);
+    });
+  }
+
+  close(): void {
+    this.socket.destroy();
+  }
+
+  private parse(): void {
+    const end = this.input.indexOf(HEADERS_END);
+    if (end < 0) return;
+    const head = this.input.toString('latin1', 0, end);
+    const length = Number(CONTENT_LENGTH.exec(head)?.[1] ?? 0);
+    const total = end + 4 + length;
+    if (this.input.length < total) return;
+    const status = Number(head.slice(9, 12));
+    const body = this.input.toString('utf8', end + 4, total);
+    this.input = this.input.subarray(total);
+    const w = this.waiting;
+    this.waiting = undefined;
+    w?.resolve({ status, body });
+  }
 }
 
 /**
