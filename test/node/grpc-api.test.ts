@@ -522,6 +522,13 @@ describe('HTTP/2 edges (the server frames gRPC itself)', () => {
     assert.match(res.body.toString(), /gRPC endpoint/);
   });
 
+  it('answers HTTP/1 (a browser, curl without h2) with 415 and a hint, then serves gRPC on', async () => {
+    const res = await fetch(`http://${node.target}/`, { signal: AbortSignal.timeout(5000) });
+    assert.equal(res.status, 415);
+    assert.match(await res.text(), /gRPC endpoint.*HTTP\/2/);
+    ok(await node.client.call('Info', {}));
+  });
+
   it('refuses a unary call with two messages, or none, with INVALID_ARGUMENT', async () => {
     const one = frame(publish({ a: 1 }));
     for (const body of [Buffer.concat([one, one]), Buffer.alloc(0)]) {

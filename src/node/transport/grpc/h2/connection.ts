@@ -121,10 +121,6 @@ export class H2Connection implements StreamOwner {
     });
   }
 
-  get streamCount(): number {
-    return this.streams.size;
-  }
-
   /** GOAWAY: streams already started finish, no new ones; the socket ends after them. */
   drain(): void {
     if (this.dead || this.draining) return;
