@@ -1,42 +1,34 @@
 // Results into JSON text. `bytes` values (Uint8Array) are embedded raw: they hold the
 // JSON a publisher sent, which Centrifugo writes back unchanged rather than as base64.
+// Built by string concatenation (V8 joins the pieces lazily), which is the cheapest way to
+// write the small replies every API call gets.
 
 export function encodeJson(value: unknown): string {
-  const parts: string[] = [];
-  write(value, parts);
-  return parts.join('');
-}
-
-function write(value: unknown, out: string[]): void {
   if (value instanceof Uint8Array) {
-    out.push(
-      value.length === 0
-        ? 'null'
-        : Buffer.from(value.buffer, value.byteOffset, value.length).toString('utf8'),
-    );
-    return;
+    return value.length === 0
+      ? 'null'
+      : Buffer.from(value.buffer, value.byteOffset, value.length).toString('utf8');
   }
   if (Array.isArray(value)) {
-    out.push('[');
-    value.forEach((item, i) => {
-      if (i > 0) out.push(',');
-      write(item, out);
-    });
-    out.push(']');
-    return;
+    let out = '[';
+    for (let i = 0; i < value.length; i++) {
+      if (i > 0) out += ',';
+      out += encodeJson(value[i]);
+    }
+    return `${out}]`;
   }
   if (typeof value === 'object' && value !== null) {
-    out.push('{');
+    let out = '{';
     let first = true;
-    for (const [key, item] of Object.entries(value)) {
+    const record = value as Record<string, unknown>;
+    for (const key of Object.keys(record)) {
+      const item = record[key];
       if (item === undefined) continue;
-      if (!first) out.push(',');
+      if (!first) out += ',';
       first = false;
-      out.push(JSON.stringify(key), ':');
-      write(item, out);
+      out += `${JSON.stringify(key)}:${encodeJson(item)}`;
     }
-    out.push('}');
-    return;
+    return `${out}}`;
   }
-  out.push(JSON.stringify(value) ?? 'null');
+  return JSON.stringify(value) ?? 'null';
 }

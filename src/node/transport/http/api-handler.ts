@@ -206,8 +206,10 @@ function readBody(
     done(chunks.length === 1 ? (chunks[0] as Buffer) : Buffer.concat(chunks, size));
   });
   // A client that goes away mid-body gets no answer; nothing was accepted.
-  req.on('error', () => {});
+  req.on('error', ignore);
 }
+
+const ignore = () => {};
 
 function send(
   res: ServerResponse,
@@ -217,9 +219,11 @@ function send(
   extra?: Record<string, string>,
 ): void {
   if (res.headersSent || res.destroyed) return;
-  const headers: Record<string, string | number> = { ...extra };
-  if (contentType !== undefined) headers['content-type'] = contentType;
-  headers['content-length'] = Buffer.byteLength(body);
+  // A flat list (name, value, ...), which node writes without walking an object.
+  const headers: string[] = [];
+  if (extra) for (const name of Object.keys(extra)) headers.push(name, extra[name] as string);
+  if (contentType !== undefined) headers.push('content-type', contentType);
+  headers.push('content-length', String(Buffer.byteLength(body)));
   replyLater(res, status, headers, body);
 }
 
@@ -231,17 +235,12 @@ function send(
 interface Reply {
   res: ServerResponse;
   status: number;
-  headers: Record<string, string | number>;
+  headers: string[];
   body: string;
 }
 let replies: Reply[] = [];
 
-function replyLater(
-  res: ServerResponse,
-  status: number,
-  headers: Record<string, string | number>,
-  body: string,
-): void {
+function replyLater(res: ServerResponse, status: number, headers: string[], body: string): void {
   if (replies.push({ res, status, headers, body }) === 1) setImmediate(writeReplies);
 }
 
