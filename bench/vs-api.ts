@@ -7,7 +7,7 @@
 // uses node:http's client instead, which saturates its core first (the records before
 // 2026-12-01 evening), so that the servers idle part of the time.
 //
-//   node bench/vs-api.ts [--seconds 8] [--rounds 2] [--concurrency 64] [--batch 20]
+//   node bench/vs-api.ts [--seconds 8] [--rounds 3] [--concurrency 64] [--batch 20] [--warmup 5]
 //     [--modes http,http-batch,grpc] [--http-client raw|node] [--a /path/to/before-tree]
 //     [--node-flags="--flag ..."] [--no-wait] [--out file]
 //
@@ -44,10 +44,13 @@ import {
 const { values } = parseArgs({
   options: {
     seconds: { type: 'string', default: '8' },
-    rounds: { type: 'string', default: '2' },
+    rounds: { type: 'string', default: '3' },
     concurrency: { type: 'string', default: '64' },
     batch: { type: 'string', default: '20' },
-    warmup: { type: 'string', default: '2' },
+    // Seconds of load per mode before measuring. A fresh node's first seconds run the hot path
+    // before V8's optimizing tier has compiled it (2 s left round 1 about 15% low); a server
+    // runs for days, and Go has no such phase, so 5 s compares the two as they run.
+    warmup: { type: 'string', default: '5' },
     modes: { type: 'string', default: 'http,http-batch,grpc' },
     // node: node:http's client; raw: HTTP/1.1 by hand, light enough to keep a server core busy.
     'http-client': { type: 'string', default: 'raw' },
@@ -157,7 +160,7 @@ const { placement, loadBefore } = await prepare({ wait: !values['no-wait'] });
 const result = newResult(
   'S3',
   'server API publish (HTTP single, HTTP batch, gRPC)',
-  `node bench/vs-api.ts --seconds ${SECONDS} --rounds ${ROUNDS} --concurrency ${CONCURRENCY} --batch ${BATCH} --modes ${MODES.join(',')}${HTTP_CLIENT === 'node' ? ' --http-client node' : ''}${BEFORE_TREE ? ` --a ${BEFORE_TREE}` : ''}${NODE_FLAGS.length ? ` --node-flags="${NODE_FLAGS.join(' ')}"` : ''}`,
+  `node bench/vs-api.ts --seconds ${SECONDS} --rounds ${ROUNDS} --concurrency ${CONCURRENCY} --batch ${BATCH} --warmup ${WARMUP} --modes ${MODES.join(',')}${HTTP_CLIENT === 'node' ? ' --http-client node' : ''}${BEFORE_TREE ? ` --a ${BEFORE_TREE}` : ''}${NODE_FLAGS.length ? ` --node-flags="${NODE_FLAGS.join(' ')}"` : ''}`,
   placement,
   loadBefore,
   {
