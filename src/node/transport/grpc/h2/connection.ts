@@ -108,6 +108,8 @@ export class H2Connection implements StreamOwner {
     this.hpack = new HpackDecoder(4096, limits.maxHeaderListSize);
     const host = socket.remoteAddress ?? 'unknown';
     this.peerAddress = `${host.includes(':') ? `[${host}]` : host}:${socket.remotePort ?? 0}`;
+    // Small frames (a reply is three) must not wait for Nagle's algorithm and the peer's
+    // delayed ACK: that is up to 40 ms per call on a connection with calls in flight.
     socket.setNoDelay(true);
     socket.setTimeout(PREFACE_TIMEOUT_MS, () => socket.destroy());
     socket.on('data', (chunk: Buffer) => this.read(chunk));
