@@ -10,7 +10,7 @@ import { type Engine, MemoryEngine } from './engine/index.ts';
 import { NatsEngine } from './engine/nats/index.ts';
 import type { Logger } from './observability/index.ts';
 import { NodeMetrics } from './observability/index.ts';
-import { type GrpcApiServer, startGrpcServer } from './transport/grpc/index.ts';
+import type { GrpcApiServer } from './transport/grpc/index.ts';
 import { buildHttpListeners, type HttpListener } from './transport/http/index.ts';
 import { attachWebSocket, type WebSocketEndpoint } from './transport/websocket/index.ts';
 import { VERSION } from './version.ts';
@@ -103,6 +103,9 @@ export async function startNode(config: Config, logger: Logger): Promise<Running
     // gRPC server API (grpc_api.*): the same executor, its metrics labelled protocol="grpc".
     // Last to start, so a failure here unwinds the listeners above through the catch below.
     if (config.grpc_api.enabled) {
+      // Loaded only when on (it is off by default, as in Centrifugo): the gRPC and protobuf
+      // libraries and the parsed api.proto are 26 MiB, most of an idle node's own memory.
+      const { startGrpcServer } = await import('./transport/grpc/index.ts');
       grpc = await startGrpcServer({
         options: config.grpc_api,
         executor: executor.forProtocol('grpc'),
