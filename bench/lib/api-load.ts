@@ -48,11 +48,12 @@ export function httpPublisher(
           const chunks: Buffer[] = [];
           res.on('data', (c: Buffer) => chunks.push(c));
           res.on('end', () => {
-            const text = Buffer.concat(chunks).toString();
-            const bad =
-              res.statusCode !== 200 ||
-              (opts.expect !== undefined ? text !== opts.expect : text.includes('"error"'));
-            if (bad) reject(new Error(`HTTP ${res.statusCode} ${text.slice(0, 200)}`));
+            const problem = replyProblem(
+              res.statusCode ?? 0,
+              Buffer.concat(chunks).toString(),
+              opts.expect,
+            );
+            if (problem) reject(problem);
             else resolve();
           });
         },
@@ -68,7 +69,7 @@ export function httpPublisher(
  * keep-alive sockets: a third of node:http's client CPU per request, so that one load
  * generator core can keep a server core busy (with node:http it saturates first, and both
  * servers then idle part of the time). Replies must be 200 with Content-Length (both servers
- * send it) and, as in httpPublisher, carry no "error" (or match `expect` exactly).
+ * send it); the same check as httpPublisher's applies.
  */
 export function rawHttpPublisher(
   port: number,
@@ -88,10 +89,8 @@ export function rawHttpPublisher(
     }
     const reply = await c.exchange(request);
     idle.push(c);
-    const ok =
-      reply.status === 200 &&
-      (opts.expect !== undefined ? reply.body === opts.expect : !reply.body.includes('"error"'));
-    if (!ok) throw new Error(`HTTP ${reply.status} ${reply.body.slice(0, 200)}`);
+    const problem = replyProblem(reply.status, reply.body, opts.expect);
+    if (problem) throw problem;
   };
   return {
     publish,
@@ -99,6 +98,12 @@ export function rawHttpPublisher(
       for (const c of all) c.close();
     },
   };
+}
+
+/** A reply that is not 200, or carries an "error" (or differs from `expect`), is a failure. */
+function replyProblem(status: number, body: string, expect: string | undefined): Error | undefined {
+  const ok = status === 200 && (expect !== undefined ? body === expect : !body.includes('"error"'));
+  return ok ? undefined : new Error(`HTTP ${status} ${body.slice(0, 200)}`);
 }
 
 const HEADERS_END = Buffer.from('\r\n\r\n');

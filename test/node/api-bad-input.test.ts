@@ -5,6 +5,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { METHODS } from '../../src/node/api/index.ts';
 import { Errors } from '../../src/node/core/index.ts';
+import { seededRandom } from '../seeded.ts';
 import { API_KEY, request, startTestNode, type TestNode } from './harness.ts';
 
 const KNOWN_CODES = new Set<number>(Object.values(Errors).map((e) => e.code));
@@ -85,7 +86,7 @@ describe('bad input', () => {
   });
 
   it('survives 1,200 generated bodies with well-formed answers only', async () => {
-    const rand = mulberry32(0x5eed);
+    const rand = seededRandom(0x5eed);
     let accepted = 0;
     const methods = [...METHODS, 'batch'];
     for (let round = 0; round < 60; round++) {
@@ -110,17 +111,6 @@ describe('bad input', () => {
 // --- generators -------------------------------------------------------------------------
 
 type Rand = () => number;
-
-function mulberry32(seed: number): Rand {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 const FIELDS = [
   'channel',

@@ -16,7 +16,7 @@ import { promisify } from 'node:util';
 import { gunzip, inflate } from 'node:zlib';
 import type { Logger } from '../../observability/index.ts';
 import { encodeGrpcMessage, encodeMessage, type Message, MessageReader } from './framing.ts';
-import { type ConnectionLimits, H2Connection } from './h2/connection.ts';
+import { type ConnectionOptions, H2Connection } from './h2/connection.ts';
 import { encodeHeaderBlock } from './h2/hpack.ts';
 import type { RequestHeaders } from './h2/request-headers.ts';
 import type { H2Stream } from './h2/stream.ts';
@@ -101,7 +101,7 @@ const ACCEPT_ENCODING = `identity,${Object.keys(DECOMPRESS).join(',')}`;
 const BAD_COMPRESSION = 'cannot decompress the request message';
 
 export function createGrpcServer(opts: GrpcServerOptions): GrpcH2Server {
-  const limits: ConnectionLimits = {
+  const options: ConnectionOptions = {
     // grpc-go's default is unbounded; a bound keeps one connection from opening streams
     // without end. 64 in flight (the benchmark's load) stays far below it.
     maxConcurrentStreams: 1000,
@@ -112,11 +112,13 @@ export function createGrpcServer(opts: GrpcServerOptions): GrpcH2Server {
     maxHeaderListSize: 64 * 1024,
     // What a connection's unfinished requests may hold: a few of the largest messages.
     maxBufferedBytes: Math.max(16 * 2 ** 20, 4 * opts.maxReceiveMessageSize),
+    http1Hint:
+      'this is a gRPC endpoint: HTTP/2 POST with content-type application/grpc (h2c: prior knowledge)\n',
   };
   const connections = new Set<H2Connection>();
   let closing = false;
   const accept = (socket: Socket) => {
-    const connection = new H2Connection(socket, limits, {
+    const connection = new H2Connection(socket, options, {
       stream: (stream) => onStream(stream, opts),
       protocolError: (reason, remote) =>
         opts.logger.warn({ remote, reason }, 'gRPC API connection closed'),

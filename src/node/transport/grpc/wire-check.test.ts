@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import type { MessageTypeDefinition } from '@grpc/proto-loader';
+import { hex } from '../../../../test/seeded.ts';
 import { API_PACKAGE, apiDefinition } from './proto.ts';
 import { type Descriptor, WireChecker } from './wire-check.ts';
 
@@ -12,7 +13,6 @@ const checker = new WireChecker(
 );
 const problem = (name: string, bytes: Uint8Array) =>
   checker.problem(bytes, type(name).type as Descriptor);
-const hex = (h: string) => Buffer.from(h.replace(/\s+/g, ''), 'hex');
 
 describe('wire check', () => {
   it('passes what protobuf encoders write, unknown fields included', () => {

@@ -124,7 +124,7 @@ export function createApiHandler(opts: ApiHandlerOptions): ApiHandler {
       }
     }
     const name = nameOf(path, prefix);
-    if (name !== 'batch' && !isMethod(name)) {
+    if (!isApiName(name)) {
       send(res, 404, TEXT_TYPE, '404 page not found\n');
       return;
     }
@@ -158,7 +158,7 @@ export function createApiHandler(opts: ApiHandlerOptions): ApiHandler {
   };
 }
 
-function isApiName(name: string): boolean {
+function isApiName(name: string): name is MethodName | 'batch' {
   return name === 'batch' || isMethod(name);
 }
 

@@ -4,17 +4,18 @@ import assert from 'node:assert/strict';
 import { type ClientHttp2Session, connect as http2Connect } from 'node:http2';
 import { createServer, type Server, connect as tcpConnect } from 'node:net';
 import { after, before, describe, it } from 'node:test';
-import { type ConnectionLimits, H2Connection } from './connection.ts';
+import { type ConnectionOptions, H2Connection } from './connection.ts';
 import { FRAME_HEADER_SIZE, FrameType, frame, settingsFrame } from './frames.ts';
 import { encodeHeaderBlock } from './hpack.ts';
 import type { H2Stream } from './stream.ts';
 
-const LIMITS: ConnectionLimits = {
+const LIMITS: ConnectionOptions = {
   maxConcurrentStreams: 8,
   streamWindow: 1 << 16,
   connectionWindow: 1 << 20,
   maxHeaderListSize: 40 * 1024,
   maxBufferedBytes: 1 << 20,
+  http1Hint: 'this is a gRPC endpoint\n',
 };
 const OK = encodeHeaderBlock([[':status', '200']]);
 

@@ -28,7 +28,7 @@ import { HpackError } from './hpack-error.ts';
 import { requestHeaders } from './request-headers.ts';
 import { H2Stream, type StreamOwner } from './stream.ts';
 
-export interface ConnectionLimits {
+export interface ConnectionOptions {
   maxConcurrentStreams: number;
   /** Each stream's receive window, advertised in SETTINGS. */
   streamWindow: number;
@@ -38,6 +38,8 @@ export interface ConnectionLimits {
   maxHeaderListSize: number;
   /** Request bytes the connection's open streams may hold; past it a stream is reset. */
   maxBufferedBytes: number;
+  /** The text an HTTP/1 request gets with its 415: what this port expects instead. */
+  http1Hint: string;
 }
 
 export interface ConnectionEvents {
@@ -52,8 +54,6 @@ const PREFACE_TIMEOUT_MS = 10_000;
 const MAX_QUEUED_WRITE_BYTES = 4 * 1024 * 1024;
 const EMPTY = Buffer.alloc(0);
 const HTTP1_REQUEST = /^[A-Z]{3,7} \S+ HTTP\/1\.[01]\r?\n/;
-const HTTP1_HINT =
-  'this is a gRPC endpoint: HTTP/2 POST with content-type application/grpc (h2c: prior knowledge)\n';
 const HEADER_LIST_TOO_LARGE = encodeHeaderBlock([[':status', '431']]);
 
 class ConnectionError extends Error {
@@ -66,7 +66,7 @@ class ConnectionError extends Error {
 
 export class H2Connection implements StreamOwner {
   private readonly socket: Socket;
-  private readonly limits: ConnectionLimits;
+  private readonly options: ConnectionOptions;
   private readonly events: ConnectionEvents;
   private readonly peerAddress: string;
   private readonly hpack: HpackDecoder;
@@ -100,12 +100,12 @@ export class H2Connection implements StreamOwner {
   private draining = false;
   private dead = false;
 
-  constructor(socket: Socket, limits: ConnectionLimits, events: ConnectionEvents) {
+  constructor(socket: Socket, options: ConnectionOptions, events: ConnectionEvents) {
     this.socket = socket;
-    this.limits = limits;
+    this.options = options;
     this.events = events;
     this.receiveWindow = DEFAULT_WINDOW_SIZE;
-    this.hpack = new HpackDecoder(4096, limits.maxHeaderListSize);
+    this.hpack = new HpackDecoder(4096, options.maxHeaderListSize);
     const host = socket.remoteAddress ?? 'unknown';
     this.peerAddress = `${host.includes(':') ? `[${host}]` : host}:${socket.remotePort ?? 0}`;
     // Small frames (a reply is three) must not wait for Nagle's algorithm and the peer's
@@ -229,13 +229,13 @@ export class H2Connection implements StreamOwner {
     // The server's preface, sent only now so that an HTTP/1 client's answer is plain text.
     this.queue(
       settingsFrame([
-        [Setting.MAX_CONCURRENT_STREAMS, this.limits.maxConcurrentStreams],
-        [Setting.INITIAL_WINDOW_SIZE, this.limits.streamWindow],
-        [Setting.MAX_HEADER_LIST_SIZE, this.limits.maxHeaderListSize],
+        [Setting.MAX_CONCURRENT_STREAMS, this.options.maxConcurrentStreams],
+        [Setting.INITIAL_WINDOW_SIZE, this.options.streamWindow],
+        [Setting.MAX_HEADER_LIST_SIZE, this.options.maxHeaderListSize],
         [Setting.ENABLE_PUSH, 0],
       ]),
     );
-    const raise = this.limits.connectionWindow - DEFAULT_WINDOW_SIZE;
+    const raise = this.options.connectionWindow - DEFAULT_WINDOW_SIZE;
     if (raise > 0) {
       this.queue(windowUpdateFrame(0, raise));
       this.receiveWindow += raise;
@@ -247,9 +247,9 @@ export class H2Connection implements StreamOwner {
   private notHttp2(input: Buffer): void {
     const head = input.subarray(0, 1024).toString('latin1');
     if (HTTP1_REQUEST.test(head)) {
-      const body = Buffer.from(HTTP1_HINT);
+      const hint = this.options.http1Hint;
       this.socket.end(
-        `HTTP/1.1 415 Unsupported Media Type\r\ncontent-type: text/plain; charset=utf-8\r\ncontent-length: ${body.length}\r\nconnection: close\r\n\r\n${HTTP1_HINT}`,
+        `HTTP/1.1 415 Unsupported Media Type\r\ncontent-type: text/plain; charset=utf-8\r\ncontent-length: ${Buffer.byteLength(hint)}\r\nconnection: close\r\n\r\n${hint}`,
       );
       this.dead = true;
       this.events.protocolError('an HTTP/1 request on the gRPC port', this.peerAddress);
@@ -415,7 +415,7 @@ export class H2Connection implements StreamOwner {
       throw new ConnectionError(ErrorCode.FLOW_CONTROL_ERROR, 'more DATA than the window');
     }
     this.unacknowledged += counted;
-    if (this.unacknowledged >= this.limits.connectionWindow / 2) {
+    if (this.unacknowledged >= this.options.connectionWindow / 2) {
       this.queue(windowUpdateFrame(0, this.unacknowledged));
       this.receiveWindow += this.unacknowledged;
       this.unacknowledged = 0;
@@ -437,13 +437,13 @@ export class H2Connection implements StreamOwner {
     }
     stream.buffered += data.length;
     this.bufferedBytes += data.length;
-    if (this.bufferedBytes > this.limits.maxBufferedBytes) {
+    if (this.bufferedBytes > this.options.maxBufferedBytes) {
       stream.reset(ErrorCode.ENHANCE_YOUR_CALM);
       return;
     }
     const endStream = (flags & Flag.END_STREAM) !== 0;
     stream.unacknowledged += counted;
-    if (!endStream && stream.unacknowledged >= this.limits.streamWindow / 2) {
+    if (!endStream && stream.unacknowledged >= this.options.streamWindow / 2) {
       this.queue(windowUpdateFrame(streamId, stream.unacknowledged));
       stream.receiveWindow += stream.unacknowledged;
       stream.unacknowledged = 0;
@@ -485,7 +485,7 @@ export class H2Connection implements StreamOwner {
     this.headerBytes += payload.length;
     // Not decodable in pieces, so bounded as it comes: past twice the list limit, even the
     // most compressed block is refused.
-    if (this.headerBytes > 2 * this.limits.maxHeaderListSize) {
+    if (this.headerBytes > 2 * this.options.maxHeaderListSize) {
       throw new ConnectionError(ErrorCode.ENHANCE_YOUR_CALM, 'header block too large');
     }
     this.headerParts.push(payload);
@@ -536,7 +536,7 @@ export class H2Connection implements StreamOwner {
       streamId,
       checked.headers,
       this,
-      { send: this.peerInitialWindow, receive: this.limits.streamWindow },
+      { send: this.peerInitialWindow, receive: this.options.streamWindow },
       this.peerAddress,
     );
     this.streams.set(streamId, stream);
@@ -549,7 +549,7 @@ export class H2Connection implements StreamOwner {
    * initial limit (none): up to 100, the least RFC 9113 §6.5.2 recommends, are taken.
    */
   private streamLimit(): number {
-    const limit = this.limits.maxConcurrentStreams;
+    const limit = this.options.maxConcurrentStreams;
     return this.settingsAcked ? limit : Math.max(limit, 100);
   }
 

@@ -2,24 +2,12 @@ import assert from 'node:assert/strict';
 import http2 from 'node:http2';
 import net from 'node:net';
 import { describe, it } from 'node:test';
+import { hex, seededRandom } from '../../../../../test/seeded.ts';
 import { encodeHeaderBlock, HpackDecoder } from './hpack.ts';
 import { HpackError } from './hpack-error.ts';
 import { huffmanEncode, huffmanEncodedLength } from './huffman.ts';
 
-const hex = (s: string) => Buffer.from(s.replace(/\s+/g, ''), 'hex');
 const flat = (pairs: [string, string][]) => pairs.flat();
-
-/** A seeded generator (mulberry32), so a failing random case is the same on every run. */
-function random(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 2 ** 32;
-  };
-}
 
 interface Step {
   block: string;
@@ -521,7 +509,7 @@ async function captureHeaderBlocks(
 
 describe('HPACK decoder against nghttp2 (node:http2 client)', () => {
   it('decodes request after request on one connection, dynamic table and all', async () => {
-    const next = random(9113);
+    const next = seededRandom(9113);
     const randomText = (length: number) =>
       Array.from({ length }, () => String.fromCharCode(0x21 + Math.floor(next() * 94))).join('');
     const constantLong = randomText(1000);

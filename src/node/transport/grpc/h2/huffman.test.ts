@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
+import { hex, seededRandom } from '../../../../../test/seeded.ts';
 import { HpackError } from './hpack-error.ts';
 import {
   huffmanDecode,
@@ -7,20 +8,6 @@ import {
   huffmanEncode,
   huffmanEncodedLength,
 } from './huffman.ts';
-
-const hex = (s: string) => Buffer.from(s.replace(/\s+/g, ''), 'hex');
-
-/** A seeded generator (mulberry32), so a failing random case is the same on every run. */
-function random(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 2 ** 32;
-  };
-}
 
 const allOctets = String.fromCharCode(...Array.from({ length: 256 }, (_, i) => i));
 
@@ -61,7 +48,7 @@ describe('HPACK Huffman code', () => {
   });
 
   it('round-trips random strings of any octets and of header-like text', () => {
-    const next = random(7541);
+    const next = seededRandom(7541);
     const text = 'abcdefghijklmnopqrstuvwxyz0123456789-_./:;=, ABCDEFXYZ';
     for (let round = 0; round < 500; round++) {
       const length = Math.floor(next() * 200);
