@@ -321,9 +321,7 @@ export async function startApiServer(opts: ApiServerOptions = {}): Promise<ApiSe
   const logTail = () => procs.map((p) => `--- ${p.name}\n${p.logTail()}`).join('\n');
 
   try {
-    const [etcdPort, peerPort, apiPort] = (await freePorts(3)) as [number, number, number];
-    const etcdUrl = `http://127.0.0.1:${etcdPort}`;
-    const peerUrl = `http://127.0.0.1:${peerPort}`;
+    const [apiPort] = (await freePorts(1)) as [number];
     const url = `https://127.0.0.1:${apiPort}`;
     const certDir = join(dir, 'certs');
     const caPath = join(certDir, 'apiserver.crt');
@@ -365,24 +363,42 @@ export async function startApiServer(opts: ApiServerOptions = {}): Promise<ApiSe
       HELM_DATA_HOME: join(dir, 'helm', 'data'),
     };
 
-    const etcd = startProcess('etcd', assets.etcd, [
-      '--name=default',
-      `--data-dir=${join(dir, 'etcd')}`,
-      `--listen-client-urls=${etcdUrl}`,
-      `--advertise-client-urls=${etcdUrl}`,
-      `--listen-peer-urls=${peerUrl}`,
-      `--initial-advertise-peer-urls=${peerUrl}`,
-      `--initial-cluster=default=${peerUrl}`,
-      '--initial-cluster-state=new',
-      '--unsafe-no-fsync', // throwaway data: no fsync keeps a 2-core machine quick
-      '--log-level=warn',
-    ]);
-    procs.push(etcd);
-    await waitUntil('etcd', etcd, readyMs, logTail, async () => {
-      const res = await fetch(`${etcdUrl}/health`, { signal: AbortSignal.timeout(1_000) });
-      const body = await res.text();
-      return res.ok && body.includes('"health":"true"') ? true : `/health ${res.status} ${body}`;
-    });
+    // A free port can be taken by another process between the check and etcd's bind (other
+    // servers start beside this one): etcd then exits at once, and gets new ports (3 tries).
+    let etcdUrl = '';
+    for (let attempt = 1; ; attempt++) {
+      const [clientPort, peerPort] = (await freePorts(2)) as [number, number];
+      etcdUrl = `http://127.0.0.1:${clientPort}`;
+      const peerUrl = `http://127.0.0.1:${peerPort}`;
+      const etcd = startProcess('etcd', assets.etcd, [
+        '--name=default',
+        `--data-dir=${join(dir, `etcd-${attempt}`)}`,
+        `--listen-client-urls=${etcdUrl}`,
+        `--advertise-client-urls=${etcdUrl}`,
+        `--listen-peer-urls=${peerUrl}`,
+        `--initial-advertise-peer-urls=${peerUrl}`,
+        `--initial-cluster=default=${peerUrl}`,
+        '--initial-cluster-state=new',
+        '--unsafe-no-fsync', // throwaway data: no fsync keeps a 2-core machine quick
+        '--log-level=warn',
+      ]);
+      procs.push(etcd);
+      const url = etcdUrl;
+      try {
+        await waitUntil('etcd', etcd, readyMs, logTail, async () => {
+          const res = await fetch(`${url}/health`, { signal: AbortSignal.timeout(1_000) });
+          const body = await res.text();
+          return res.ok && body.includes('"health":"true"')
+            ? true
+            : `/health ${res.status} ${body}`;
+        });
+        break;
+      } catch (err) {
+        const portTaken = etcd.hasExited() && etcd.logTail().includes('address already in use');
+        if (!portTaken || attempt === 3) throw err;
+        procs.pop();
+      }
+    }
 
     const api = startProcess('kube-apiserver', assets.kubeApiserver, [
       `--etcd-servers=${etcdUrl}`,
