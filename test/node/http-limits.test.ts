@@ -79,6 +79,17 @@ describe('HTTP limits', () => {
     assert.match(got, /^HTTP\/1\.1 100 Continue\r\n\r\nHTTP\/1\.1 200 OK/, got);
   });
 
+  it('answers headers over 16 KiB with 431 and counts it', async () => {
+    const before = await limitHits('max_header_size');
+    const res = await request(`${node.url}/api/info`, {
+      method: 'POST',
+      headers: { 'X-API-Key': API_KEY, 'X-Big': 'a'.repeat(20 * 1024) },
+      body: '{}',
+    });
+    assert.equal(res.status, 431);
+    assert.equal((await limitHits('max_header_size')) - before, 1);
+  });
+
   it('takes the timeouts from http_server.* and refuses a negative one by name', () => {
     const config = validateConfig({});
     assert.equal(config.http_server.read_header_timeout, '10s');
