@@ -121,12 +121,16 @@ const protoBytes: BytesReader = (_name, value, where) => {
 
 function parseBody(body: string | Buffer): { value: unknown; text: string } {
   const text = typeof body === 'string' ? body : body.toString('utf8');
-  if (text.trim() === '') return { value: {}, text: '{}' };
+  // As Go's json.Unmarshal into a request struct: no JSON at all is an error, `null` is the
+  // empty request.
+  if (text.trim() === '') throw new RequestDecodeError('body is empty');
+  let value: unknown;
   try {
-    return { value: JSON.parse(text), text };
+    value = JSON.parse(text);
   } catch (err) {
     throw new RequestDecodeError(`body is not valid JSON: ${(err as Error).message}`);
   }
+  return value === null ? { value: {}, text: '{}' } : { value, text };
 }
 
 /** Decodes the body of `POST <prefix>/<method>`. */

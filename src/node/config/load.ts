@@ -6,6 +6,7 @@ import { extname } from 'node:path';
 import { type TSchema, TypeGuard } from '@sinclair/typebox';
 import { Value, ValueErrorType } from '@sinclair/typebox/value';
 import { parse as parseYaml } from 'yaml';
+import { parseDuration } from './duration.ts';
 import { ConfigError } from './errors.ts';
 import { LEAF_BY_DOTTED, LEAF_BY_ENV, parseLeafText } from './leaves.ts';
 import { type Config, ConfigSchema } from './schema.ts';
@@ -170,6 +171,14 @@ function checkSemantics(config: Config): void {
       'config key "http_api.handler_prefix" must start with "/"',
       'http_api.handler_prefix',
     );
+  }
+  for (const key of ['read_header_timeout', 'read_timeout', 'idle_timeout'] as const) {
+    if ((parseDuration(config.http_server[key]) ?? 0) < 0) {
+      throw new ConfigError(
+        `config key "http_server.${key}" must not be negative`,
+        `http_server.${key}`,
+      );
+    }
   }
   if (config.http_server.internal_port !== '' && !/^\d+$/.test(config.http_server.internal_port)) {
     throw new ConfigError(

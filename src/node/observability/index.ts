@@ -1,2 +1,3 @@
 export { createLogger, type Logger, type LogSettings } from './logger.ts';
 export { NodeMetrics } from './metrics.ts';
+export { RateLimitedLog } from './rate-limited-log.ts';
