@@ -23,6 +23,7 @@ import {
 } from './commands/subscribe.ts';
 import type { ClientContext } from './context.ts';
 import { deliver, flushBuffered } from './delivery.ts';
+import type { FrameTap } from './frame-tap.ts';
 import {
   ClientError,
   clientError,
@@ -121,6 +122,8 @@ export class ClientSession {
   /** Unix seconds; 0 = the connection does not expire. */
   expireAt = 0;
   readonly subs = new Map<string, SubState>();
+  /** Set while an admin traces this user (client/frame-tap.ts). */
+  tap: FrameTap | undefined;
 
   private pending: FramePart[] = [];
   private pendingBytes = 0;
@@ -149,6 +152,7 @@ export class ClientSession {
   /** One WebSocket message. Undecodable input closes the connection with 3501. */
   onFrame(frame: string | Uint8Array): void {
     if (this.state === 'closed' || this.ignoring) return;
+    this.tap?.received(this, frame);
     let commands: CommandMsg[];
     const { metrics } = this.ctx;
     metrics.transportMessagesReceivedSize.inc(TRANSPORT, frame.length);
@@ -283,6 +287,7 @@ export class ClientSession {
 
   enqueue(part: FramePart): void {
     if (this.state === 'closed') return;
+    this.tap?.sent(this, part);
     this.pending.push(part);
     this.pendingBytes += partSize(part);
     if (
@@ -456,6 +461,7 @@ export class ClientSession {
   /** Flushes what is queued, closes with the code, then releases subscriptions. Idempotent. */
   close(disconnect: Disconnect, byServer = true): void {
     if (this.state === 'closed') return;
+    this.tap?.closed(this, disconnect);
     if (byServer) {
       this.ctx.metrics.clientServerDisconnects.inc({ code: String(disconnect.code) });
     }
