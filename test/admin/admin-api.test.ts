@@ -3,6 +3,9 @@
 // counter, the admin API's legacy commands, connection lists and live traces with the
 // official SDK as the client.
 import assert from 'node:assert/strict';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { LOGIN_LIMIT } from '../../src/node/admin/index.ts';
 import { signHs256 } from '../../src/node/auth/index.ts';
@@ -385,6 +388,19 @@ describe('admin configurations', () => {
     assert.equal((await request(`${node.url}/admin/init`, {})).status, 404);
     assert.equal((await request(`${baseOf(node, 'internal')}/adm/admin/init`, {})).status, 404);
     assert.equal((await login(`${node.url}/adm`)).status, 200);
+  });
+
+  it('serves the files of admin.web_path instead of the built-in UI', async (t) => {
+    const dir = await mkdtemp(join(tmpdir(), 'admin-web-path-'));
+    t.after(() => rm(dir, { recursive: true, force: true }));
+    await writeFile(join(dir, 'index.html'), '<p>my own admin UI</p>');
+    const node = await startTestNode({ ...CONFIG, admin: { ...ADMIN, web_path: dir } });
+    t.after(() => node.close());
+    const page = await request(`${node.url}/`, {});
+    assert.equal(page.text, '<p>my own admin UI</p>');
+    assert.equal(page.headers.get('content-security-policy'), null, 'its own policy, not ours');
+    assert.equal((await request(`${node.url}/app.js`, {})).status, 404);
+    assert.equal((await request(`${node.url}/admin/init`, {})).status, 200);
   });
 
   it('admin.insecure needs no login; no password or secret makes every login fail', async (t) => {

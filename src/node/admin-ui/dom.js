@@ -83,7 +83,7 @@ export function table(caption, headers, rows, { stack = true, numeric = [] } = {
     h(
       'table',
       { class: stack ? 'stack' : undefined },
-      h('caption', { class: 'muted', style: 'text-align:left' }, caption),
+      h('caption', {}, caption),
       h(
         'thead',
         {},
@@ -106,6 +106,11 @@ export function table(caption, headers, rows, { stack = true, numeric = [] } = {
       ),
     ),
   );
+}
+
+/** plural(1, 'client') -> "1 client", plural(2, 'client') -> "2 clients". */
+export function plural(n, word) {
+  return `${n} ${n === 1 ? word : `${word}s`}`;
 }
 
 /** JSON as indented text, for answers and publications. */

@@ -95,7 +95,10 @@ export function enter(root, { api }) {
     preview();
   };
 
-  form.addEventListener('input', preview);
+  form.addEventListener('input', () => {
+    preview();
+    state.clear();
+  });
   form.addEventListener('submit', async (event) => {
     event.preventDefault();
     let p;

@@ -1,6 +1,6 @@
 // Channels: those with subscribers (the `channels` command, with a pattern), and for one
 // channel its presence and its history, page by page through offsets.
-import { field, h, pretty, routeParams, statusLine, table } from '../dom.js';
+import { field, h, plural, pretty, routeParams, statusLine, table } from '../dom.js';
 
 export const title = 'Channels';
 const PAGE = 20;
@@ -29,7 +29,7 @@ export function enter(root, { api }) {
           ? h('p', { class: 'muted' }, 'No channel with subscribers matches.')
           : table(
               'Channels with subscribers, across the cluster',
-              ['Channel', 'Subscribers', ''],
+              ['Channel', 'Subscribers', 'Actions'],
               names.map((name) => [
                 h('code', {}, name),
                 channels[name].num_clients ?? 0,
@@ -65,7 +65,7 @@ export function enter(root, { api }) {
         const { presence = {} } = await api.result('presence', { channel: name });
         const entries = Object.values(presence);
         presenceState.info(
-          `${stats.num_clients ?? 0} clients, ${stats.num_users ?? 0} users present.`,
+          `${plural(stats.num_clients ?? 0, 'client')}, ${plural(stats.num_users ?? 0, 'user')} present.`,
         );
         presenceHolder.replaceChildren(
           entries.length === 0
@@ -91,7 +91,7 @@ export function enter(root, { api }) {
         const res = await api.result('history', params);
         const pubs = res.publications ?? [];
         historyState.info(
-          `Stream at offset ${res.offset ?? 0}, epoch ${res.epoch || '(none)'}; ${pubs.length} publications shown.`,
+          `Stream at offset ${res.offset ?? 0}, epoch ${res.epoch || '(none)'}; ${plural(pubs.length, 'publication')} shown.`,
         );
         if (sinceEpoch.value.trim() === '' && res.epoch) sinceEpoch.value = res.epoch;
         const last = pubs[pubs.length - 1];

@@ -1,7 +1,7 @@
 // Connections of THIS node, by user or by channel, with disconnect and unsubscribe buttons.
 // The buttons send the server API's disconnect and unsubscribe commands (which reach the
 // connection on whichever node holds it); the list itself is this node's only.
-import { field, h, routeParams, statusLine, table } from '../dom.js';
+import { field, h, plural, routeParams, statusLine, table } from '../dom.js';
 
 export const title = 'Connections';
 
@@ -46,14 +46,14 @@ export function enter(root, { api }) {
       state.info(
         shown < res.total
           ? `${res.total} connections, first ${shown} shown.`
-          : `${res.total} ${res.total === 1 ? 'connection' : 'connections'}.`,
+          : `${plural(res.total, 'connection')}.`,
       );
       list.replaceChildren(
         shown === 0
           ? h('p', { class: 'muted' }, 'No connection matches.')
           : table(
               `Connections on node ${res.node}`,
-              ['Client', 'User', 'Transport', 'Subscriptions', ''],
+              ['Client', 'User', 'Transport', 'Subscriptions', 'Actions'],
               res.connections.map((c) => row(c)),
             ),
       );

@@ -1,6 +1,6 @@
 // Cluster status: every live node (the `info` command), refreshed every REFRESH_MS while the
 // page is open and the tab visible.
-import { duration, h, statusLine, table } from '../dom.js';
+import { duration, h, plural, statusLine, table } from '../dom.js';
 
 export const title = 'Status';
 const REFRESH_MS = 2000;
@@ -35,7 +35,7 @@ export function enter(root, { api }) {
   const render = (nodes) => {
     nodes.sort((a, b) => a.name.localeCompare(b.name));
     const sum = (key) => nodes.reduce((n, node) => n + (node[key] ?? 0), 0);
-    summary.textContent = `${nodes.length} ${nodes.length === 1 ? 'node' : 'nodes'}, ${sum('num_clients')} clients, ${sum('num_users')} users, ${sum('num_subs')} subscriptions.`;
+    summary.textContent = `${plural(nodes.length, 'node')}, ${plural(sum('num_clients'), 'client')}, ${plural(sum('num_users'), 'user')}, ${plural(sum('num_subs'), 'subscription')}.`;
     const rows = nodes.map((n) => [
       n.name,
       n.version,

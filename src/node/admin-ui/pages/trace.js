@@ -1,10 +1,12 @@
 // Live trace of one channel (publications, joins, leaves as this node receives them) or one
 // user (frames to and from the user's connections on this node). The node bounds a trace
 // (events, bytes, time) and ends it; leaving the page or Stop ends it too.
-import { field, h, routeParams, statusLine } from '../dom.js';
+import { field, h, plural, routeParams, statusLine } from '../dom.js';
 
 export const title = 'Trace';
 const KEEP = 300;
+// A user's frames by direction; a push travels as a reply in protocol v2.
+const LABELS = { command: 'from client', reply: 'to client' };
 
 let controller;
 
@@ -36,12 +38,12 @@ export function enter(root, { api }) {
     if (data.type === 'disconnected') extra.push(`code ${data.code} ${data.reason}`);
     if (data.truncated) extra.push(`(cut: ${data.truncated} characters in all)`);
     if (data.dropped)
-      extra.push(`(${data.dropped} frames dropped before this one: the reader was slow)`);
+      extra.push(`(${plural(data.dropped, 'frame')} dropped before this one: the reader was slow)`);
     log.prepend(
       h(
         'li',
         {},
-        h('span', { class: `tag ${data.type}` }, data.type),
+        h('span', { class: `tag ${data.type}` }, LABELS[data.type] ?? data.type),
         h(
           'span',
           { class: 'muted' },
@@ -91,12 +93,12 @@ export function enter(root, { api }) {
             );
           else if (type === 'trace') {
             add(data);
-            state.info(`Tracing ${what}: ${count} ${count === 1 ? 'frame' : 'frames'}.`);
+            state.info(`Tracing ${what}: ${plural(count, 'frame')}.`);
           } else if (type === 'end') {
             ended = true;
             const failed = data.reason.startsWith('cannot');
             finish(
-              `Trace ended: ${data.reason}. ${data.events} frames${data.dropped ? `, ${data.dropped} dropped` : ''}.`,
+              `Trace ended: ${data.reason}. ${plural(data.events, 'frame')}${data.dropped ? `, ${data.dropped} dropped` : ''}.`,
               failed,
             );
           }
@@ -105,7 +107,7 @@ export function enter(root, { api }) {
       );
       if (!ended && controller === mine) finish('Trace ended: the node closed the stream.', true);
     } catch (err) {
-      if (err.name === 'AbortError') finish(`Trace stopped: ${count} frames.`, false);
+      if (err.name === 'AbortError') finish(`Trace stopped: ${plural(count, 'frame')}.`, false);
       else finish(err.message, true);
     }
   };
