@@ -9,6 +9,7 @@ import { mkdir, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
 import { fileURLToPath } from 'node:url';
+import type { Subscription } from 'centrifuge';
 import type { Page } from 'playwright-core';
 import { signHs256 } from '../../src/node/auth/index.ts';
 import { type Client, newClient, waitUntil } from '../client/sdk.ts';
@@ -84,7 +85,7 @@ function focused(page: Page, expression: 'type' | 'text'): Promise<unknown> {
 async function subscribed(
   node: TestNode,
   user: string,
-): Promise<{ client: Client; got: unknown[]; id: string }> {
+): Promise<{ client: Client; sub: Subscription; got: unknown[]; id: string }> {
   const client = newClient(node, 'json', { token: await userToken(user) });
   const got: unknown[] = [];
   let id = '';
@@ -96,7 +97,7 @@ async function subscribed(
   sub.subscribe();
   client.connect();
   await sub.ready(5000);
-  return { client, got, id };
+  return { client, sub, got, id };
 }
 
 describe('admin web UI in Chromium', () => {
@@ -220,6 +221,17 @@ describe('admin web UI in Chromium', () => {
     await page.getByRole('cell', { name: alice.id, exact: true }).waitFor();
     await assertLabelled(page, 'the connections page');
     await shot('4-connections');
+    let unsubscribeCode = 0;
+    alice.sub.on('unsubscribed', (ctx) => {
+      unsubscribeCode = ctx.code;
+    });
+    await page
+      .getByRole('button', { name: `Unsubscribe alice (${alice.id}) from ${CHANNEL}` })
+      .click();
+    await waitUntil(() => unsubscribeCode !== 0, 'alice to be unsubscribed');
+    assert.equal(unsubscribeCode, 2000, 'unsubscribed by the server');
+    await page.getByText(`Unsubscribe ${alice.id} from ${CHANNEL}: done.`).waitFor();
+    await page.locator('td', { hasText: 'none' }).waitFor();
     let code = 0;
     alice.client.on('disconnected', (ctx) => {
       code = ctx.code;

@@ -29,6 +29,7 @@ export async function launchChromium(
   executablePath: string,
   viewport = { width: 1280, height: 860 },
 ): Promise<Browser> {
+  // The fresh --user-data-dir: playwright refuses it in args and takes it here instead.
   const profile = await mkdtemp(join(tmpdir(), 'centrifugo-ts-chromium-'));
   const context = await chromium.launchPersistentContext(profile, {
     executablePath,
