@@ -3,6 +3,7 @@
 // generated frames (seeded) that must never take the node down.
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
+import { signHs256 } from '../../src/node/auth/index.ts';
 import { Command } from '../../src/node/client/protocol/descriptors.ts';
 import { encodeMessage } from '../../src/node/client/protocol/protobuf-codec.ts';
 import { startTestNode, type TestNode } from '../node/harness.ts';
@@ -15,11 +16,13 @@ let bystander: RawClient;
 let bystanderSeen = 0;
 
 const CONNECT = JSON.stringify({ id: 1, connect: {} });
+const SECRET = 'raw-frames-secret';
 
 before(async () => {
   node = await startTestNode({
     client: {
       allow_anonymous_connect_without_token: true,
+      token: { hmac_secret_key: SECRET },
       ping_interval: '1s',
       pong_timeout: '1s',
     },
@@ -159,6 +162,26 @@ describe('what Centrifugo v6.9.1 does with frames', () => {
     assert.equal(await c.closeCode(), 3501);
     const ids = (await c.protobufReplies(2)).map((r) => fields(r).get(1)?.[0]);
     assert.deepEqual(ids, [1, 2]);
+  });
+
+  it('stops reading after a failed connect and drops the connection 5 s later', async () => {
+    const c = await RawClient.open(wsUrl(node));
+    const expired = await signHs256(
+      { sub: 'late', exp: Math.floor(Date.now() / 1000) - 10 },
+      SECRET,
+    );
+    const started = Date.now();
+    c.send(JSON.stringify({ id: 1, connect: { token: expired } }));
+    assert.deepEqual((await c.reply(1)).error, { code: 109, message: 'token expired' });
+    // Centrifugo reads nothing more, then lets go without a close frame after 5 s.
+    c.send(JSON.stringify({ id: 2, subscribe: { channel: 'watch' } }));
+    assert.equal(await c.closeCode(8000), 1006);
+    const waited = Date.now() - started;
+    assert.ok(waited >= 4500, `dropped after ${waited} ms`);
+    assert.equal(
+      c.messages.some((m) => m.id === 2),
+      false,
+    );
   });
 
   it('closes 3501 for a ping command (v2 pings are empty frames)', async () => {

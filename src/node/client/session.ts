@@ -59,6 +59,9 @@ export interface ClientTransport {
 
 type State = 'connecting' | 'connected' | 'closed';
 
+/** How long a connection whose connect failed stays open for its client to close it. */
+const CLOSE_WAIT_MS = 5000;
+
 const TRANSPORT = { transport: 'websocket' };
 
 // --- flushing ------------------------------------------------------------------------
@@ -136,7 +139,10 @@ export class ClientSession {
   /** In the dirty list, waiting for this turn's flush. */
   private flushQueued = false;
   private commandChain: Promise<void> = Promise.resolve();
-  /** Set after a failed connect: Centrifugo stops reading such a connection. */
+  /**
+   * Set after a connect answered with an error: Centrifugo stops reading such a connection,
+   * waits CLOSE_WAIT_MS for the client to close it, then drops it without a close frame.
+   */
   private ignoring = false;
   private staleTimer: NodeJS.Timeout | undefined;
   private pingTimer: NodeJS.Timeout | undefined;
@@ -232,7 +238,14 @@ export class ClientSession {
       this.scheduleExpiry();
       for (const sub of this.subs.values()) flushBuffered(this, sub);
     } catch (err) {
-      if (!(err instanceof DisconnectError)) this.ignoring = true;
+      if (!(err instanceof DisconnectError)) {
+        this.ignoring = true;
+        clearTimeout(this.staleTimer);
+        this.staleTimer = setTimeout(
+          () => this.close(Disconnects.connectionClosed, false),
+          CLOSE_WAIT_MS,
+        );
+      }
       throw err;
     }
   }

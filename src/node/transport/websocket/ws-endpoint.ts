@@ -83,7 +83,12 @@ export function attachWebSocket(
         stalls?.afterWrite();
       },
       bufferedAmount: () => ws.bufferedAmount,
-      close: (code, reason) => ws.close(closeCode(code), closeReason(reason)),
+      // 3000 "connection closed" goes without a close frame, as in Centrifugo: it is what
+      // the server says when it merely lets go of a connection (also by server API).
+      close: (code, reason) => {
+        if (code === Disconnects.connectionClosed.code) ws.terminate();
+        else ws.close(closeCode(code), closeReason(reason));
+      },
     };
     const session = new ClientSession(ctx, transport);
     if (underlying) {
