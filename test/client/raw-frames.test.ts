@@ -75,6 +75,12 @@ describe('protocol violations', () => {
     ['a second connect', [CONNECT, '{"id":2,"connect":{}}'], 3501],
     ['an unsolicited pong', [CONNECT, '{}'], 3501],
     ['send', [CONNECT, '{"send":{"data":{}}}'], 3508],
+    ['send before connect', ['{"send":{"data":{}}}'], 3501],
+    [
+      'an id-0 command when no ping awaits a pong',
+      [CONNECT, '{"subscribe":{"channel":"x"}}'],
+      3501,
+    ],
     ['an oversized frame', [`{"id":1,"connect":{"data":"${'x'.repeat(5000)}"}}`], 1009],
   ];
   for (const [name, frames, code, protocols] of cases) {
@@ -89,6 +95,23 @@ describe('protocol violations', () => {
     c.send(CONNECT);
     await c.reply(1);
     assert.equal(await c.closeCode(5000), 3012);
+  });
+
+  it('takes any id-0 command but send as the pong a ping awaits, as Centrifugo does', async () => {
+    const c = await RawClient.open(wsUrl(node));
+    c.ws.on('message', (data: Buffer) => {
+      if (data.toString().split('\n').includes('{}')) c.send('{"subscribe":{"channel":"x"}}');
+    });
+    c.send(CONNECT);
+    await c.reply(1);
+    // ping_interval and pong_timeout are 1 s: unanswered, this would close 3012 by now.
+    await new Promise((r) => setTimeout(r, 2600));
+    assert.equal(c.ws.readyState, c.ws.OPEN);
+    assert.equal(
+      c.messages.some((m) => m.subscribe !== undefined || m.error !== undefined),
+      false,
+    );
+    c.terminate();
   });
 
   it('closes 3502 when no connect comes in time', async () => {

@@ -190,24 +190,27 @@ export class ClientSession {
     const id = cmd.id ?? 0;
     const method = METHOD_FIELDS.find((m) => cmd[m] !== undefined);
     try {
-      if (method === undefined) {
-        if (id !== 0) throw new DisconnectError(Disconnects.badRequest, 'command without method');
+      // Centrifugo's order: anything but connect before connect is 3501; then any command
+      // with id 0 except send is a pong (3501 when no ping awaits one), whatever it holds.
+      if (this.state !== 'connected' && method !== 'connect') {
+        throw new DisconnectError(Disconnects.badRequest, `${method ?? 'pong'} before connect`);
+      }
+      if (id === 0 && method !== 'send') {
         this.onPong();
         return;
+      }
+      if (method === undefined) {
+        throw new DisconnectError(Disconnects.badRequest, 'command without method');
       }
       if (method === 'send') {
         // Centrifugo registers no message handler for asynchronous sends.
         throw new DisconnectError(Disconnects.notAvailable, 'send is not available');
       }
-      if (id === 0) throw new DisconnectError(Disconnects.badRequest, 'command id 0');
       if (method === 'connect') {
         if (this.state !== 'connecting')
           throw new DisconnectError(Disconnects.badRequest, 'second connect');
         await this.runConnect(id, cmd);
         return;
-      }
-      if (this.state !== 'connected') {
-        throw new DisconnectError(Disconnects.badRequest, `${method} before connect`);
       }
       const done = this.ctx.metrics.clientCommandDuration.startTimer({ method });
       let result: unknown;
