@@ -151,7 +151,7 @@ export class Hub implements BrokerEventHandler, ConnectionControl {
   handlePublication(channel: string, pub: Publication, position: StreamPosition): void {
     const set = this.channels.get(channel);
     if (!set) return;
-    const push = new EncodedPush({ channel, pub: publicationMsg(pub) });
+    const push = new EncodedPush({ channel, pub: publicationMsg(pub, position.epoch) });
     for (const session of set) session.onPublication(channel, pub, position, push);
   }
 

@@ -5,8 +5,12 @@ import type { HistoryFilter, Publication, StreamPosition } from './types.ts';
 
 /**
  * `retained` is ascending and contiguous: retained[i].offset === retained[0].offset + i.
- * Throws UnrecoverablePositionError, as Centrifugo answers 112, when `since` names another
- * epoch, a future offset, or (going forward) a start that is no longer retained.
+ * Throws UnrecoverablePositionError (error 112) only when `since` names another epoch, as
+ * Centrifugo does. Any other `since` is answered from what is retained, never an error:
+ * going forward, a position at or beyond the top gets nothing and one whose successor is
+ * no longer retained gets the oldest retained onwards (whoever needs continuity, such as
+ * recovery, compares the first offset with since + 1); going backward, a start beyond the
+ * top or no longer retained gets nothing.
  */
 export function selectHistory(
   retained: readonly Publication[],
@@ -25,16 +29,7 @@ export function selectHistory(
   if (!reverse) {
     let start = 0;
     if (since) {
-      if (since.offset > top.offset) {
-        throw new UnrecoverablePositionError(
-          `offset ${since.offset} is ahead of the stream (top ${top.offset})`,
-        );
-      }
-      if (since.offset < top.offset && since.offset + 1 < first) {
-        throw new UnrecoverablePositionError(
-          `publications after offset ${since.offset} are no longer in history`,
-        );
-      }
+      if (since.offset >= top.offset) return [];
       start = Math.max(0, since.offset + 1 - first);
     }
     const end = Math.min(retained.length, start + max);
@@ -42,7 +37,11 @@ export function selectHistory(
   }
   // Reversed: newest first, strictly before `since` when given.
   let endExclusive = retained.length;
-  if (since) endExclusive = Math.max(0, Math.min(retained.length, since.offset - first));
+  if (since) {
+    const newest = since.offset - 1;
+    if (newest > top.offset || newest < first) return [];
+    endExclusive = newest - first + 1;
+  }
   const begin = Math.max(0, endExclusive - max);
   return retained.slice(begin, endExclusive).reverse();
 }
