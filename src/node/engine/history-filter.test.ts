@@ -43,21 +43,53 @@ describe('selectHistory', () => {
     assert.deepEqual(offsets(selectHistory(all, top, { limit: -1, since, reverse: false })), [10]);
   });
 
-  it('a lost range, a future offset or another epoch is unrecoverable', () => {
-    const run =
-      (offset: number, epoch = 'e1') =>
-      () =>
-        selectHistory(all, top, { limit: -1, since: { offset, epoch }, reverse: false });
-    assert.throws(run(4), UnrecoverablePositionError);
-    assert.throws(run(11), UnrecoverablePositionError);
-    assert.throws(run(8, 'other'), UnrecoverablePositionError);
+  it('since before the retained range starts from the oldest retained, as Centrifugo', () => {
+    const after = (offset: number) =>
+      offsets(
+        selectHistory(all, top, { limit: -1, since: { offset, epoch: 'e1' }, reverse: false }),
+      );
+    assert.deepEqual(after(1), [6, 7, 8, 9, 10]);
+    assert.deepEqual(after(4), [6, 7, 8, 9, 10]);
   });
 
-  it('a stream with every publication expired is unrecoverable below the top only', () => {
+  it('since beyond the top is an empty list, not 112, in both directions', () => {
+    const run = (offset: number, reverse: boolean, epoch = 'e1') =>
+      offsets(selectHistory(all, top, { limit: -1, since: { offset, epoch }, reverse }));
+    assert.deepEqual(run(11, false), []);
+    assert.deepEqual(run(1_000, false, ''), []);
+    assert.deepEqual(run(12, true), []);
+    assert.deepEqual(run(11, true), [10, 9, 8, 7, 6], 'right after the top: all, newest first');
+  });
+
+  it('reverse from a since whose predecessor was trimmed is empty', () => {
+    const run = (offset: number) =>
+      offsets(
+        selectHistory(all, top, { limit: -1, since: { offset, epoch: 'e1' }, reverse: true }),
+      );
+    assert.deepEqual(run(7), [6]);
+    assert.deepEqual(run(6), []);
+    assert.deepEqual(run(2), []);
+  });
+
+  it('another epoch is unrecoverable, whatever the offset, limit or direction', () => {
+    for (const [offset, limit, reverse] of [
+      [8, -1, false],
+      [0, 0, false],
+      [100, 5, true],
+    ] as const) {
+      assert.throws(
+        () => selectHistory(all, top, { limit, since: { offset, epoch: 'other' }, reverse }),
+        UnrecoverablePositionError,
+      );
+    }
+  });
+
+  it('a stream with every publication expired returns nothing, whatever since', () => {
     const emptyTop = { offset: 3, epoch: 'e1' };
     const run = (offset: number) =>
       selectHistory([], emptyTop, { limit: -1, since: { offset, epoch: 'e1' }, reverse: false });
     assert.deepEqual(run(3), []);
-    assert.throws(() => run(2), UnrecoverablePositionError);
+    assert.deepEqual(run(2), []);
+    assert.deepEqual(run(9), []);
   });
 });
