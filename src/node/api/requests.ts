@@ -98,6 +98,60 @@ export interface RpcRequest {
 
 export type InfoRequest = Record<string, never>;
 
+/**
+ * The map and shared-poll methods of Centrifugo 6.8+. This node has no map or shared-poll
+ * namespaces (the config refuses `subscription_type`), so they answer as Centrifugo does for
+ * a stream namespace; their requests are decoded in full all the same.
+ */
+export interface MapPublishRequest {
+  channel: string;
+  key: string;
+  data: Uint8Array;
+  b64data: string;
+  stream_data: Uint8Array;
+  b64stream_data: string;
+  tags: Record<string, string>;
+  idempotency_key: string;
+  delta: boolean;
+  version: number;
+  version_epoch: string;
+  score: number;
+  key_mode: string;
+}
+
+export interface MapRemoveRequest {
+  channel: string;
+  key: string;
+  idempotency_key: string;
+}
+
+export interface MapReadStateRequest {
+  channel: string;
+  cursor: string;
+  limit: number;
+  key: string;
+  asc: boolean;
+  revision_offset: number;
+  revision_epoch: string;
+}
+
+export interface MapReadStreamRequest {
+  channel: string;
+  since_offset: number;
+  since_epoch: string;
+  limit: number;
+  reverse: boolean;
+}
+
+export interface SharedPollPublishRequest {
+  channel: string;
+  key: string;
+  data: Uint8Array;
+  b64data: string;
+  version: number;
+  epoch: string;
+}
+
 /** Each method's request type, by its snake_case name (the HTTP path and the batch key). */
 export interface RequestOf {
   publish: PublishRequest;
@@ -113,11 +167,18 @@ export interface RequestOf {
   rpc: RpcRequest;
   refresh: RefreshRequest;
   channels: ChannelsRequest;
+  map_publish: MapPublishRequest;
+  map_remove: MapRemoveRequest;
+  map_read_state: MapReadStateRequest;
+  map_read_stream: MapReadStreamRequest;
+  map_stats: ChannelRequest;
+  map_clear: ChannelRequest;
+  shared_poll_publish: SharedPollPublishRequest;
 }
 
 export type MethodName = keyof RequestOf;
 
-/** The OSS methods in api.proto's Command order (batch resolves a command by the first match). */
+/** The OSS methods in api.proto's Command order. */
 export const METHODS: readonly MethodName[] = [
   'publish',
   'broadcast',
@@ -132,13 +193,56 @@ export const METHODS: readonly MethodName[] = [
   'rpc',
   'refresh',
   'channels',
+  'map_publish',
+  'map_remove',
+  'map_read_state',
+  'map_read_stream',
+  'map_stats',
+  'map_clear',
+  'shared_poll_publish',
+];
+
+/**
+ * The order Centrifugo's executor tries a batch command's fields in: a command naming two
+ * methods runs the first of them in this order (history comes before presence here, unlike
+ * api.proto's field order).
+ */
+export const BATCH_ORDER: readonly MethodName[] = [
+  'publish',
+  'broadcast',
+  'subscribe',
+  'unsubscribe',
+  'disconnect',
+  'history',
+  'history_remove',
+  'presence',
+  'presence_stats',
+  'info',
+  'rpc',
+  'refresh',
+  'channels',
+  'map_publish',
+  'map_remove',
+  'map_read_state',
+  'map_read_stream',
+  'map_stats',
+  'map_clear',
+  'shared_poll_publish',
 ];
 
 export function isMethod(name: string): name is MethodName {
   return (METHODS as readonly string[]).includes(name);
 }
 
+/**
+ * One batch command: a method and its request, or none (error 104, no method Centrifugo OSS
+ * knows), or `invalid` for a `null` command (error 107).
+ */
+export type BatchCommand =
+  | { method: MethodName; request: RequestOf[MethodName] }
+  | { method: undefined; invalid?: true };
+
 export interface BatchRequest {
-  commands: Array<{ method: MethodName; request: RequestOf[MethodName] } | { method: undefined }>;
+  commands: BatchCommand[];
   parallel: boolean;
 }

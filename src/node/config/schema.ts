@@ -147,6 +147,10 @@ export const ConfigSchema = Type.Object(
     }),
     node: Section({
       name: Str('', 'node name shown in info ("" = hostname_port)'),
+      info_metrics_aggregate_interval: Duration(
+        '60s',
+        'how often the metrics info shows are aggregated (0 = 60s, as in Centrifugo)',
+      ),
     }),
     shutdown: Section({
       timeout: Duration('30s', 'how long a graceful shutdown may take'),

@@ -42,8 +42,10 @@ describe('ChannelRules', () => {
     assert.equal(rules.resolve('news')?.historyEnabled, false);
   });
 
-  it('flags names longer than channel.max_length', () => {
+  it('flags names longer than channel.max_length, counted in UTF-8 bytes as Centrifugo does', () => {
     assert.equal(rules.tooLong('a'.repeat(10)), false);
     assert.equal(rules.tooLong('a'.repeat(11)), true);
+    assert.equal(rules.tooLong('é'.repeat(5)), false, '10 bytes');
+    assert.equal(rules.tooLong('é'.repeat(6)), true, '12 bytes in 6 characters');
   });
 });

@@ -61,9 +61,12 @@ export class ChannelRules {
     return all.filter((ns) => this.historyOf(ns) !== undefined);
   }
 
-  /** Too long to be a channel name (error 107). */
+  /**
+   * Too long to be a channel name (error 107): over `channel.max_length` bytes of UTF-8, as
+   * Centrifugo counts. Centrifugo checks it on client subscribe only, never in the server API.
+   */
   tooLong(channel: string): boolean {
-    return channel.length > this.maxLength;
+    return channel.length > this.maxLength || Buffer.byteLength(channel) > this.maxLength;
   }
 }
 
