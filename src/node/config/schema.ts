@@ -152,6 +152,9 @@ export const ConfigSchema = Type.Object(
         'how often the metrics info shows are aggregated (0 = 60s, as in Centrifugo)',
       ),
     }),
+    usage_stats: Section({
+      disabled: Bool('no anonymous usage statistics (this node never sends any)'),
+    }),
     shutdown: Section({
       timeout: Duration('30s', 'how long a graceful shutdown may take'),
     }),

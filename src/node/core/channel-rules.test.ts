@@ -8,10 +8,7 @@ const rules = new ChannelRules(
     channel: {
       max_length: 10,
       without_namespace: { presence: true },
-      namespaces: [
-        { name: 'chat', history_size: 10, history_ttl: '300s' },
-        { name: 'ttl', history_size: 5 },
-      ],
+      namespaces: [{ name: 'chat', history_size: 10, history_ttl: '300s' }],
     },
   }).channel,
 );
@@ -38,7 +35,6 @@ describe('ChannelRules', () => {
     assert.equal(chat?.historyEnabled, true);
     assert.equal(chat?.historyTtlMs, 300_000);
     assert.equal(chat?.historyMetaTtlMs, 720 * 3_600_000);
-    assert.equal(rules.resolve('ttl:x')?.historyEnabled, false);
     assert.equal(rules.resolve('news')?.historyEnabled, false);
   });
 
