@@ -316,6 +316,17 @@ function decodeRequest<M extends MethodName>(
   return decodeObject(FIELDS[method], value, source, prefix, where) as unknown as RequestOf[M];
 }
 
+// Each field table as a list, built once: decoding walks it for every request.
+const ENTRIES = new WeakMap<Record<string, Kind>, Array<[string, Kind]>>();
+function entriesOf(fields: Record<string, Kind>): Array<[string, Kind]> {
+  let list = ENTRIES.get(fields);
+  if (list === undefined) {
+    list = Object.entries(fields);
+    ENTRIES.set(fields, list);
+  }
+  return list;
+}
+
 /** An object of known fields: every field present, at its zero value when absent or null. */
 function decodeObject(
   fields: Record<string, Kind>,
@@ -327,7 +338,7 @@ function decodeObject(
   const obj = objectOrNull(value, where) ?? {};
   const keys = matchFields(obj, fields);
   const out: Record<string, unknown> = {};
-  for (const [name, kind] of Object.entries(fields)) {
+  for (const [name, kind] of entriesOf(fields)) {
     const key = keys.get(name);
     const v = key === undefined ? undefined : obj[key];
     const at = `${prefix}${name}`;
