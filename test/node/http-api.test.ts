@@ -308,7 +308,7 @@ describe('publish and history', () => {
     assert.ok(res.text.includes('"data":{"id":12345678901234567890,"s":"a\\u00e9"}'), res.text);
   });
 
-  it('supports since, limit and reverse, and 112 for a position of another epoch only', async () => {
+  it('supports since, limit and reverse, and 112 for a position of another epoch', async () => {
     let epoch = '';
     for (let i = 1; i <= 5; i++)
       epoch = (await node.api('publish', { channel: 'chat:since', data: { i } })).json.result.epoch;
@@ -326,30 +326,16 @@ describe('publish and history', () => {
       rev.json.result.publications.map((p: { offset: number }) => p.offset),
       [5, 4],
     );
-    // As Centrifugo: a trimmed range starts from the oldest retained publication, and a
-    // position beyond the top (right epoch) is an empty list.
     const gone = await node.api('history', {
       channel: 'chat:since',
       limit: 10,
       since: { offset: 1, epoch },
     });
+    // Publication 2 is no longer kept: Centrifugo answers what is (3..5), not 112.
     assert.deepEqual(
       gone.json.result.publications.map((p: { offset: number }) => p.offset),
       [3, 4, 5],
     );
-    const ahead = await node.api('history', {
-      channel: 'chat:since',
-      limit: 10,
-      since: { offset: 99, epoch },
-    });
-    assert.deepEqual(ahead.json, { result: { publications: [], epoch, offset: 5 } });
-    const reverseAhead = await node.api('history', {
-      channel: 'chat:since',
-      limit: 10,
-      reverse: true,
-      since: { offset: 99, epoch },
-    });
-    assert.deepEqual(reverseAhead.json.result.publications, []);
     const otherEpoch = await node.api(
       'history',
       { channel: 'chat:since', limit: 10, since: { offset: 4, epoch: 'other' } },

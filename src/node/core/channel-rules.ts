@@ -61,12 +61,9 @@ export class ChannelRules {
     return all.filter((ns) => this.historyOf(ns) !== undefined);
   }
 
-  /**
-   * Too long to be a channel name (error 107): over `channel.max_length` bytes of UTF-8, as
-   * Centrifugo counts. Centrifugo checks it on client subscribe only, never in the server API.
-   */
+  /** Too long to be a channel name (error 107). */
   tooLong(channel: string): boolean {
-    return channel.length > this.maxLength || Buffer.byteLength(channel) > this.maxLength;
+    return channel.length > this.maxLength;
   }
 }
 

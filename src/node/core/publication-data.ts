@@ -1,6 +1,6 @@
 // The `publication_data_format` channel option: data published into such a channel
-// must be JSON (`json`), a JSON object (`json_object`), anything (`binary`), or anything but
-// nothing (''). One rule for the server API and client publish, as in Centrifugo.
+// must be JSON (`json`), a JSON object (`json_object`), anything even empty (`binary`), or,
+// by default (''), anything but empty, as Centrifugo requires.
 
 export type PublicationDataFormat = '' | 'json' | 'json_object' | 'binary';
 
