@@ -67,6 +67,24 @@ describe('API key', () => {
     }
   });
 
+  it('reads the key where and in the order Centrifugo does', async () => {
+    const body = JSON.stringify({ channel: 'news', data: {} });
+    const post = (path: string, headers: Record<string, string>) =>
+      request(`${node.url}${path}`, { method: 'POST', headers, body });
+    // Authorization is split on runs of white space (Go's strings.Fields).
+    const spaced = await post('/api/publish', { Authorization: `apikey   ${API_KEY}` });
+    assert.equal(spaced.status, 200);
+    // After a wrong header, ?api_key gets its own chance.
+    const rescued = await post(`/api/publish?api_key=${API_KEY}`, { 'X-API-Key': 'wrong' });
+    assert.equal(rescued.status, 200);
+    // A non-empty X-API-Key decides the header step: Authorization beside it is not read.
+    const shadowed = await post('/api/publish', {
+      'X-API-Key': 'wrong',
+      Authorization: `apikey ${API_KEY}`,
+    });
+    assert.equal(shadowed.status, 401);
+  });
+
   it('refuses everything when no key is configured and the API is not insecure', async () => {
     const keyless = await startTestNode({ http_api: { key: '' } });
     try {
@@ -96,6 +114,36 @@ describe('routing', () => {
       headers: { 'X-API-Key': API_KEY },
     });
     assert.equal(res.status, 405);
+  });
+
+  it('checks the path, then the method, then the key, as Centrifugo does', async () => {
+    // Neither a 404 nor a 405 needs a key; a 405 has an empty body.
+    const getNoKey = await request(`${node.url}/api/publish`, { method: 'GET' });
+    assert.equal(getNoKey.status, 405);
+    assert.equal(getNoKey.text, '');
+    assert.equal(getNoKey.headers.get('allow'), 'POST');
+    const unknownNoKey = await request(`${node.url}/api/nosuch`, { method: 'POST', body: '{}' });
+    assert.equal(unknownNoKey.status, 404);
+    assert.equal(unknownNoKey.text, '404 page not found\n');
+    assert.equal(unknownNoKey.headers.get('content-type'), 'text/plain; charset=utf-8');
+    const outside = await request(`${node.url}/nosuch`, { method: 'GET' });
+    assert.equal(outside.status, 404);
+    assert.equal(outside.text, '404 page not found\n');
+    const postNoKey = await request(`${node.url}/api/publish`, { method: 'POST', body: '{}' });
+    assert.equal(postNoKey.status, 401);
+  });
+
+  it('answers a plain 400 to an empty body, and reads a null body as the empty request', async () => {
+    for (const raw of ['', ' \n']) {
+      const res = await node.api('publish', undefined, { raw });
+      assert.equal(res.status, 400, JSON.stringify(raw));
+      assert.match(res.text, /^Bad Request/);
+    }
+    const publish = await node.api('publish', undefined, { raw: 'null' });
+    assert.deepEqual(publish.json, { error: { code: 107, message: 'bad request' } });
+    const channels = await node.api('channels', undefined, { raw: 'null' });
+    assert.equal(channels.status, 200);
+    assert.ok(channels.json.result, channels.text);
   });
 
   it('answers 404 to an unknown method path', async () => {
@@ -178,6 +226,103 @@ describe('routing', () => {
       });
       assert.deepEqual(res.json, { result: {} });
       assert.equal((await request(`${root.url}/health`, { method: 'GET' })).status, 200);
+    } finally {
+      await root.close();
+    }
+  });
+});
+
+describe('legacy endpoint: commands in the body of POST /api', () => {
+  const legacy = (raw: string, headers: Record<string, string> = {}) =>
+    request(`${node.url}/api`, {
+      method: 'POST',
+      headers: { 'X-API-Key': API_KEY, ...headers },
+      body: raw,
+    });
+  const lines = (text: string) => text.split('\n').map((line) => JSON.parse(line));
+
+  it('runs newline-delimited commands in order, one reply line each', async () => {
+    const res = await legacy(
+      [
+        '{"id":1,"method":"publish","params":{"channel":"chat:legacy","data":{"n":1}}}',
+        '{"id":2,"method":6,"params":{"channel":"chat:legacy","limit":1}}',
+        '{"method":"HISTORY","params":{"channel":"chat:legacy","limit":1,"reverse":true}}',
+      ].join('\n'),
+    );
+    assert.equal(res.status, 200);
+    assert.equal(res.headers.get('content-type'), 'application/json');
+    const [published, history, unnumbered] = lines(res.text);
+    assert.equal(published.id, 1);
+    assert.equal(published.result.offset, 1);
+    assert.equal(history.id, 2);
+    assert.deepEqual(history.result.publications[0].data, { n: 1 });
+    assert.equal(unnumbered.id, undefined, 'an id of 0 is left out');
+    assert.equal(unnumbered.result.offset, 1);
+  });
+
+  it('answers 104, 107 and results per command, errors in the replies in any mode', async () => {
+    const res = await legacy(
+      [
+        '{"id":1,"method":"connections","params":{}}', // PRO: no legacy handler
+        '{"id":2,"method":99,"params":{}}',
+        '{"id":3,"method":"history"}', // no params
+        '{"id":4,"method":"presence_stats","params":{"channel":5}}', // params that do not decode
+        '{"id":5,"method":"info","params":"ignored"}',
+        '{"id":6,"method":"publish","params":{"channel":"nope:x","data":{}}}',
+        'null', // an empty command: a publish without params
+      ].join('\n'),
+      { 'X-Centrifugo-Error-Mode': 'transport' },
+    );
+    assert.equal(res.status, 200);
+    const replies = lines(res.text);
+    assert.deepEqual(
+      replies.map((r) => r.error?.code ?? 'result'),
+      [104, 104, 107, 107, 'result', 102, 107],
+    );
+    assert.equal(replies[4].result.nodes.length, 1);
+  });
+
+  it('fails with a plain 400 at a malformed command, after running those before it', async () => {
+    const res = await legacy(
+      '{"id":1,"method":"publish","params":{"channel":"chat:partial","data":{}}}\n{"id":2',
+    );
+    assert.equal(res.status, 400);
+    assert.match(res.text, /^Bad Request/);
+    const history = await node.api('history', { channel: 'chat:partial', limit: -1 });
+    assert.equal(history.json.result.publications.length, 1, 'the first command ran');
+    for (const raw of ['[1]', '{"method":"batch"}', '{"id":-1}', '{"method":null}', '']) {
+      assert.equal((await legacy(raw)).status, 400, raw);
+    }
+    const blank = await legacy(' \n');
+    assert.equal(blank.status, 200);
+    assert.equal(blank.text, '', 'white space holds no command');
+  });
+
+  it('checks the method and the key as the other endpoints do', async () => {
+    const get = await request(`${node.url}/api`, { method: 'GET' });
+    assert.equal(get.status, 405);
+    const noKey = await request(`${node.url}/api`, { method: 'POST', body: '{"method":"info"}' });
+    assert.equal(noKey.status, 401);
+    const slash = await request(`${node.url}/api/`, { method: 'POST', body: '{}' });
+    assert.equal(slash.status, 404, 'only the bare prefix is the legacy endpoint');
+  });
+
+  it('takes every path no other route has under the root prefix', async () => {
+    const root = await startTestNode({
+      http_api: { handler_prefix: '/' },
+      health: { enabled: true },
+    });
+    try {
+      for (const path of ['/', '/anything']) {
+        const res = await request(`${root.url}${path}`, {
+          method: 'POST',
+          headers: { 'X-API-Key': API_KEY },
+          body: '{"id":7,"method":"channels","params":{}}',
+        });
+        assert.deepEqual(res.json, { id: 7, result: { channels: {} } }, path);
+      }
+      assert.equal((await request(`${root.url}/health`, { method: 'GET' })).status, 200);
+      assert.equal((await request(`${root.url}/anything`, { method: 'GET' })).status, 405);
     } finally {
       await root.close();
     }

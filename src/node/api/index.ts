@@ -13,5 +13,6 @@ export {
   RequestDecodeError,
 } from './json-decode.ts';
 export { encodeJson } from './json-encode.ts';
+export { type LegacyCommand, legacyCommands, legacyReply } from './legacy-commands.ts';
 export { isMethod, METHODS, type MethodName, type RequestOf } from './requests.ts';
 export type { FieldViolation, Response, ResultOf } from './results.ts';

@@ -237,7 +237,9 @@ const PROTO_SOURCE: Source = {
 
 function parseBody(body: string | Buffer): { value: unknown; text: string } {
   const text = typeof body === 'string' ? body : body.toString('utf8');
-  if (text.trim() === '') throw new RequestDecodeError('body is empty: send a JSON object');
+  // As Go's json.Unmarshal into a request struct: no JSON at all is an error (a `null` body
+  // is the empty request: decodeObject takes null as no fields).
+  if (text.trim() === '') throw new RequestDecodeError('body is empty');
   try {
     return { value: JSON.parse(text), text };
   } catch (err) {

@@ -1,36 +1,61 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { createApiKeyCheck, extractApiKey } from './api-key.ts';
+import { createApiKeyAuth, createApiKeyCheck } from './api-key.ts';
 
 const apiKeyMatches = (given: string | undefined, expected: string) =>
   createApiKeyCheck(expected)(given);
 
-describe('extractApiKey', () => {
-  it('prefers x-api-key, then Authorization, then the api_key query parameter', () => {
-    const all = { 'x-api-key': 'header', authorization: 'apikey auth' };
-    assert.equal(extractApiKey(all, { api_key: 'query' }), 'header');
-    assert.equal(extractApiKey({ authorization: 'apikey auth' }, { api_key: 'query' }), 'auth');
-    assert.equal(extractApiKey({}, { api_key: 'query' }), 'query');
-    assert.equal(extractApiKey({}, {}), undefined);
-    assert.equal(extractApiKey({}, undefined), undefined);
+describe('createApiKeyAuth', () => {
+  const auth = createApiKeyAuth('secret');
+  const check = (headers: Record<string, string | string[]>, query?: string) =>
+    auth({ headers }, query);
+
+  it('accepts the key in X-API-Key, Authorization: apikey or ?api_key', () => {
+    assert.equal(check({ 'x-api-key': 'secret' }), true);
+    assert.equal(check({ authorization: 'apikey secret' }), true);
+    assert.equal(check({}, 'api_key=secret'), true);
+    assert.equal(check({}, 'a=1&api_key=secret&api_key=other'), true, 'the first api_key');
+    assert.equal(check({}), false);
+    assert.equal(check({}, ''), false);
+    assert.equal(check({}, 'api_key='), false);
   });
 
-  it('reads the Authorization scheme case-insensitively', () => {
-    assert.equal(extractApiKey({ authorization: 'APIKEY k' }, {}), 'k');
-    assert.equal(extractApiKey({ authorization: 'ApiKey k' }, {}), 'k');
+  it('reads a non-empty X-API-Key alone in the header step, as Centrifugo does', () => {
+    assert.equal(check({ 'x-api-key': 'wrong', authorization: 'apikey secret' }), false);
+    assert.equal(check({ 'x-api-key': '', authorization: 'apikey secret' }), true);
   });
 
-  it('ignores a malformed Authorization header and falls through to the query', () => {
-    for (const authorization of ['apikey', 'apikey a b', 'Bearer k', 'apikey  k', 'apikeyk']) {
-      assert.equal(extractApiKey({ authorization }, { api_key: 'q' }), 'q', authorization);
+  it('gives ?api_key its own chance after a wrong header', () => {
+    assert.equal(check({ 'x-api-key': 'wrong' }, 'api_key=secret'), true);
+    assert.equal(check({ authorization: 'apikey wrong' }, 'api_key=secret'), true);
+    assert.equal(check({ authorization: 'Bearer x' }, 'api_key=s%65cret'), true, 'decoded');
+    assert.equal(check({ 'x-api-key': 'wrong' }, 'api_key=wrong'), false);
+  });
+
+  it('splits Authorization on runs of white space, scheme in any case', () => {
+    for (const value of ['apikey   secret', 'ApiKey\tsecret', '  APIKEY secret  ']) {
+      assert.equal(check({ authorization: value }), true, JSON.stringify(value));
+    }
+    for (const value of ['apikey', 'apikey secret x', 'Bearer secret', 'apikeysecret', 'secret']) {
+      assert.equal(check({ authorization: value }), false, value);
     }
   });
 
-  it('takes the first of repeated values and skips empty ones', () => {
-    assert.equal(extractApiKey({ 'x-api-key': ['one', 'two'] }, {}), 'one');
-    assert.equal(extractApiKey({}, { api_key: ['one', 'two'] }), 'one');
-    assert.equal(extractApiKey({ 'x-api-key': '' }, { api_key: 'q' }), 'q');
-    assert.equal(extractApiKey({}, { api_key: 7 }), undefined);
+  it('takes the first of repeated X-API-Key headers, which node joins', () => {
+    const joined = (values: string[]) =>
+      auth(
+        { headers: { 'x-api-key': values.join(', ') }, headersDistinct: { 'x-api-key': values } },
+        undefined,
+      );
+    assert.equal(joined(['secret', 'wrong']), true);
+    assert.equal(joined(['wrong', 'secret']), false);
+    assert.equal(check({ 'x-api-key': 'secret, wrong' }), false, 'one header holding a comma');
+  });
+
+  it('matches nothing when no key is configured', () => {
+    const none = createApiKeyAuth('');
+    assert.equal(none({ headers: { 'x-api-key': '' } }, 'api_key='), false);
+    assert.equal(none({ headers: {} }, undefined), false);
   });
 });
 

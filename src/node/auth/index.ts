@@ -1,4 +1,4 @@
-export { createApiKeyCheck, extractApiKey } from './api-key.ts';
+export { type ApiRequest, createApiKeyAuth, createApiKeyCheck } from './api-key.ts';
 export { subscriptionTokenSection, tokenKeysOf } from './config-keys.ts';
 export {
   InvalidTokenError,

@@ -172,6 +172,14 @@ function checkSemantics(config: Config): void {
       'http_api.handler_prefix',
     );
   }
+  for (const key of ['read_header_timeout', 'read_timeout', 'idle_timeout'] as const) {
+    if ((parseDuration(config.http_server[key]) ?? 0) < 0) {
+      throw new ConfigError(
+        `config key "http_server.${key}" must not be negative`,
+        `http_server.${key}`,
+      );
+    }
+  }
   if (config.http_server.internal_port !== '' && !/^\d+$/.test(config.http_server.internal_port)) {
     throw new ConfigError(
       'config key "http_server.internal_port" must be a port number',

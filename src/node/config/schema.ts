@@ -103,6 +103,19 @@ export const ConfigSchema = Type.Object(
       port: Int(8000, 'HTTP server port'),
       internal_address: Str('', 'bind address of the internal port'),
       internal_port: Str('', 'separate port for API, health and metrics ("" = same as port)'),
+      // Not Centrifugo keys: Centrifugo fixes these in code (10 s, 30 s; idle = read timeout).
+      read_header_timeout: Duration(
+        '10s',
+        'a request whose headers have not all arrived by then gets 408 (0 = no limit)',
+      ),
+      read_timeout: Duration(
+        '30s',
+        'a request (headers and body) not all arrived by then gets 408 (0 = no limit)',
+      ),
+      idle_timeout: Duration(
+        '30s',
+        'an idle keep-alive connection is closed after this (0 = never)',
+      ),
     }),
     log: Section({
       level: Type.Union(

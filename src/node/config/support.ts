@@ -66,12 +66,18 @@ export const NOT_SUPPORTED: Readonly<Record<string, string>> = {
   'engine.nats.tls.server_name': 'TLS server name for NATS',
 };
 
-/** Schema leaves some code reads. Not Centrifugo's: engine.nats.* and http_api.max_request_body_size. */
+/**
+ * Schema leaves some code reads. Not Centrifugo's: engine.nats.*, http_api.max_request_body_size
+ * and the http_server timeouts.
+ */
 export const IMPLEMENTED: ReadonlySet<string> = new Set([
   'http_server.address',
   'http_server.port',
   'http_server.internal_address',
   'http_server.internal_port',
+  'http_server.read_header_timeout',
+  'http_server.read_timeout',
+  'http_server.idle_timeout',
   'log.level',
   'log.file',
   'engine.type',

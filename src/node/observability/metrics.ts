@@ -111,6 +111,14 @@ export class NodeMetrics {
     registers: [this.registry],
   });
 
+  // --- HTTP server limits (not in Centrifugo, whose limits are fixed and not counted) -----
+  readonly httpLimitHits = new Counter({
+    name: 'centrifugo_http_limit_hits_total',
+    help: 'Number of HTTP requests refused or connections closed by a limit, by the key that sets it.',
+    labelNames: ['limit'],
+    registers: [this.registry],
+  });
+
   // --- NATS engine (not in Centrifugo, whose NATS broker has no JetStream) ---------------
   readonly natsConnected = this.gauge('engine_nats_connected', '1 while connected to NATS.');
   readonly natsDisconnects = new Counter({

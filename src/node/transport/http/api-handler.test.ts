@@ -4,11 +4,12 @@ import assert from 'node:assert/strict';
 import { createServer } from 'node:http';
 import { describe, it } from 'node:test';
 import type { ApiExecutor } from '../../api/index.ts';
-import { createLogger } from '../../observability/index.ts';
+import { createLogger, NodeMetrics } from '../../observability/index.ts';
 import { createApiHandler } from './api-handler.ts';
+import { HttpLimits } from './http-limits.ts';
 
 describe('HTTP API handler', () => {
-  it('answers 503 with connection: close once closing, and owns only its prefix', async () => {
+  it('answers 503 with connection: close once closing, and owns only its prefix and under', async () => {
     let calls = 0;
     const executor = {
       call: async () => {
@@ -16,6 +17,7 @@ describe('HTTP API handler', () => {
         return { result: {} };
       },
     } as unknown as ApiExecutor;
+    const logger = createLogger({ level: 'none', file: '' });
     const api = createApiHandler({
       executor,
       handlerPrefix: '/api',
@@ -23,11 +25,15 @@ describe('HTTP API handler', () => {
       insecure: false,
       errorMode: '',
       bodyLimit: 1024,
-      logger: createLogger({ level: 'none', file: '' }),
+      limits: new HttpLimits(new NodeMetrics('test'), logger),
+      logger,
     });
-    assert.equal(api.owns('/api/publish'), true);
-    assert.equal(api.owns('/api'), false);
-    assert.equal(api.owns('/apix/publish'), false);
+    const nothingElse = () => false;
+    assert.equal(api.owns('/api/publish', nothingElse), true);
+    assert.equal(api.owns('/api', nothingElse), true, 'the legacy endpoint');
+    assert.equal(api.owns('/api?api_key=k', nothingElse), true);
+    assert.equal(api.owns('/apix/publish', nothingElse), false);
+    assert.equal(api.owns('/health', nothingElse), false);
     const server = createServer((req, res) => api.handle(req, res));
     await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
     const url = `http://127.0.0.1:${(server.address() as { port: number }).port}/api/info`;

@@ -1,6 +1,8 @@
-// POST <http_api.handler_prefix>/<method>: the HTTP server API. It frames bytes only: key
-// check, method routing, body to request, response to JSON, and the transport error mode.
-// Every decision about a command belongs to the ApiExecutor.
+// POST <http_api.handler_prefix>/<method>: the HTTP server API, and POST <handler_prefix>
+// itself, the legacy endpoint Centrifugo v6 keeps (commands in the body). It frames bytes
+// only: routing, method and key checks in Centrifugo's order (404, 405, 401), body to request,
+// response to JSON, and the transport error mode. Every decision about a command belongs to
+// the ApiExecutor.
 //
 // It runs on node's http server directly, ahead of fastify (servers.ts): fastify's routing,
 // hooks, content-type parsing and reply objects were a tenth of the CPU of a publish
@@ -8,7 +10,6 @@
 // fastify did for it is kept: 413 before reading an announced body over the limit, 503
 // while the node closes, the same answers byte for byte otherwise.
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { parse as parseQuery } from 'node:querystring';
 import type { ApiExecutor, MethodName } from '../../api/index.ts';
 import {
   badRequestDetailsJson,
@@ -16,11 +17,15 @@ import {
   decodeMethodBody,
   encodeJson,
   isMethod,
+  legacyCommands,
+  legacyReply,
   RequestDecodeError,
 } from '../../api/index.ts';
-import { createApiKeyCheck, extractApiKey } from '../../auth/index.ts';
+import { createApiKeyAuth } from '../../auth/index.ts';
 import { errorDef } from '../../core/index.ts';
 import type { Logger } from '../../observability/index.ts';
+import type { HttpLimits } from './http-limits.ts';
+import { GO_NOT_FOUND, GO_TEXT_HEADERS } from './plain-answers.ts';
 
 export interface ApiHandlerOptions {
   executor: ApiExecutor;
@@ -30,34 +35,134 @@ export interface ApiHandlerOptions {
   /** `transport`: errors as HTTP statuses for every request, not only those asking for it. */
   errorMode: '' | 'transport';
   bodyLimit: number;
+  limits: HttpLimits;
   logger: Logger;
 }
 
+/** Whether a path belongs to another route of the same listener (fastify's). */
+export type RoutedElsewhere = (path: string) => boolean;
+
 export interface ApiHandler {
-  /** The request is the API's: its path is under the prefix. */
-  owns(url: string): boolean;
+  /** The request is the API's: its path is the prefix or under it. */
+  owns(url: string, routedElsewhere: RoutedElsewhere): boolean;
   handle(req: IncomingMessage, res: ServerResponse): void;
+  /** The API answers this request without its body (for `Expect: 100-continue`). */
+  refusesUpfront(req: IncomingMessage, routedElsewhere: RoutedElsewhere): boolean;
   /** The node is shutting down: requests from now on get 503. */
   close(): void;
 }
 
+const LEGACY = 'legacy';
+type Route = MethodName | 'batch' | typeof LEGACY;
+
 const ERROR_MODE_HEADER = 'x-centrifugo-error-mode';
-const JSON_TYPE = 'application/json; charset=utf-8';
-const TEXT_TYPE = 'text/plain';
+// A flat list (name, value, ...), which node writes without walking an object.
+const JSON_HEADERS = ['content-type', 'application/json'];
+const TEXT_HEADERS = Object.entries(GO_TEXT_HEADERS).flat();
+const NO_HEADERS: string[] = [];
+// RFC 9110 makes Allow part of a 405; Centrifugo sends none.
+const ALLOW_POST = ['allow', 'POST'];
+const CLOSE_HEADERS = [...TEXT_HEADERS, 'connection', 'close'];
+const SLASH = 0x2f;
+const QUESTION = 0x3f;
+
+// A 413's lingering close, as nginx's (lingering_timeout 5 s): the rest of the body is read
+// and dropped, up to this long and this many bytes (or the body limit, if larger), so the
+// client reads the answer instead of meeting a reset while it still writes. Node's fetch
+// reads an early answer only between writes of its body: on loopback it took 4-8 MB more
+// before it saw the 413 and closed; closing after 64 KiB more, 55-70% of 4-16 MB uploads
+// got EPIPE. Dropping bytes costs a parse, no memory: a client that wants the node to read
+// 64 MiB can as well send 8 MiB bodies that pass and are parsed as JSON.
+const LINGER_MS = 5_000;
+const LINGER_BYTES = 64 * 1024 * 1024;
+const EXPECTS_CONTINUE = /^100-continue$/i;
 
 export function createApiHandler(opts: ApiHandlerOptions): ApiHandler {
-  const prefix = `${opts.handlerPrefix.replace(/\/+$/, '')}/`;
-  const keyMatches = createApiKeyCheck(opts.key);
+  // '' for the root prefix, whose legacy endpoint is every path no other route takes.
+  const base = opts.handlerPrefix.replace(/\/+$/, '');
+  const methodPrefix = `${base}/`;
+  const authorized = opts.insecure ? undefined : createApiKeyAuth(opts.key);
+  const discardLimit = Math.max(opts.bodyLimit, LINGER_BYTES);
   let closing = false;
 
-  const pathOf = (url: string) => {
-    const q = url.indexOf('?');
-    return q < 0 ? url : url.slice(0, q);
+  const owns = (url: string, routedElsewhere: RoutedElsewhere) => {
+    if (base === '') {
+      const path = pathOf(url);
+      return isApiName(nameOf(path, methodPrefix)) || !routedElsewhere(path);
+    }
+    if (!url.startsWith(base)) return false;
+    const next = url.charCodeAt(base.length);
+    return Number.isNaN(next) || next === SLASH || next === QUESTION;
   };
-  // Under the root prefix only the API's own names are the API's, so that the node's other
-  // routes (health, metrics, WebSocket) stay reachable.
-  const owns = (url: string) =>
-    url.startsWith(prefix) && (prefix !== '/' || isApiName(nameOf(pathOf(url), prefix)));
+
+  const routeOf = (path: string): Route | undefined => {
+    if (path === base) return LEGACY;
+    const name = nameOf(path, methodPrefix);
+    if (isApiName(name)) return name;
+    return base === '' ? LEGACY : undefined;
+  };
+
+  // Everything decided before the body: the route, or the status that refuses the request.
+  const precheck = (req: IncomingMessage, url: string): Route | number => {
+    const q = url.indexOf('?');
+    const route = routeOf(q < 0 ? url : url.slice(0, q));
+    if (route === undefined) return 404;
+    if (req.method !== 'POST') return 405;
+    if (authorized && !authorized(req, q < 0 ? undefined : url.slice(q + 1))) return 401;
+    if (closing) return 503;
+    if (Number(req.headers['content-length'] ?? 0) > opts.bodyLimit) return 413;
+    return route;
+  };
+
+  const refuse = (req: IncomingMessage, res: ServerResponse, status: number) => {
+    switch (status) {
+      case 404:
+        send(res, 404, TEXT_HEADERS, GO_NOT_FOUND);
+        return;
+      case 405:
+        send(res, 405, ALLOW_POST, '');
+        return;
+      case 401:
+        opts.limits.refused('api_key', 'API request refused: missing or wrong API key', () => ({
+          path: pathOf(req.url ?? '/'),
+          remote: req.socket.remoteAddress,
+        }));
+        send(res, 401, NO_HEADERS, '');
+        return;
+      case 503:
+        send(res, 503, CLOSE_HEADERS, 'Service Unavailable: the node is shutting down\n');
+        return;
+      default:
+        tooLarge(req, res, false);
+    }
+  };
+
+  // `reading`: the limit was passed while reading the body, not announced before it.
+  const tooLarge = (req: IncomingMessage, res: ServerResponse, reading: boolean) => {
+    opts.limits.hit('http_api.max_request_body_size', () => ({
+      path: pathOf(req.url ?? '/'),
+      remote: req.socket.remoteAddress,
+      announced: req.headers['content-length'],
+    }));
+    const body = `Request body is too large (http_api.max_request_body_size is ${opts.bodyLimit} bytes)\n`;
+    // A client waiting for `100 Continue` (servers.ts sends none to a request refused before
+    // its body) sends nothing more: no reason to linger.
+    const waitsForContinue = !reading && EXPECTS_CONTINUE.test(req.headers.expect ?? '');
+    lingeringRefusal(req, res, body, waitsForContinue ? 0 : discardLimit);
+  };
+
+  const badBody = (res: ServerResponse, route: Route, err: RequestDecodeError) => {
+    opts.limits.refused('api_bad_body', 'API request refused: bad request body', () => ({
+      method: route,
+      reason: err.message,
+    }));
+    send(res, 400, TEXT_HEADERS, `Bad Request: ${err.message}\n`);
+  };
+
+  const failed = (req: IncomingMessage, res: ServerResponse, err: unknown) => {
+    opts.logger.error({ err, path: pathOf(req.url ?? '') }, 'API request failed');
+    send(res, 500, TEXT_HEADERS, 'Internal Server Error\n');
+  };
 
   const run = async (
     name: MethodName | 'batch',
@@ -70,7 +175,7 @@ export function createApiHandler(opts: ApiHandlerOptions): ApiHandler {
     try {
       if (name === 'batch') {
         // Batch replies carry per-command errors and are never turned into a status.
-        send(res, 200, JSON_TYPE, encodeJson(await opts.executor.batch(decodeBatchBody(body))));
+        send(res, 200, JSON_HEADERS, encodeJson(await opts.executor.batch(decodeBatchBody(body))));
         return;
       }
       const result = await opts.executor.call(name, decodeMethodBody(name, body));
@@ -79,79 +184,60 @@ export function createApiHandler(opts: ApiHandlerOptions): ApiHandler {
         const error = result.violations
           ? { ...result.error, details: badRequestDetailsJson(result.violations) }
           : result.error;
-        send(res, errorDef(result.error.code).httpStatus, JSON_TYPE, encodeJson(error));
+        send(res, errorDef(result.error.code).httpStatus, JSON_HEADERS, encodeJson(error));
         return;
       }
       send(
         res,
         200,
-        JSON_TYPE,
+        JSON_HEADERS,
         encodeJson(result.error ? { error: result.error } : { result: result.result }),
       );
     } catch (err) {
-      if (err instanceof RequestDecodeError) {
-        opts.logger.warn(
-          { method: name, reason: err.message },
-          'API request refused: bad request body',
-        );
-        send(res, 400, TEXT_TYPE, `Bad Request: ${err.message}\n`);
-        return;
-      }
-      opts.logger.error({ err, path: pathOf(req.url ?? '') }, 'API request failed');
-      send(res, 500, TEXT_TYPE, 'Internal Server Error\n');
+      if (err instanceof RequestDecodeError) badBody(res, name, err);
+      else failed(req, res, err);
     }
   };
 
-  const handle = (req: IncomingMessage, res: ServerResponse) => {
-    const url = req.url ?? '/';
-    const path = pathOf(url);
-    if (closing) {
-      send(res, 503, TEXT_TYPE, 'Service Unavailable: the node is shutting down\n', {
-        connection: 'close',
-      });
+  // One reply line per command, in order; errors stay in the replies whatever the error mode.
+  const runLegacy = async (req: IncomingMessage, res: ServerResponse, body: Buffer) => {
+    if (body.length === 0) {
+      badBody(res, LEGACY, new RequestDecodeError('body is empty'));
       return;
     }
-    if (!opts.insecure) {
-      const q = url.indexOf('?');
-      const given = extractApiKey(req.headers, q < 0 ? undefined : parseQuery(url.slice(q + 1)));
-      if (!keyMatches(given)) {
-        opts.logger.warn(
-          { path, remote: req.socket.remoteAddress, keyGiven: given !== undefined },
-          'API request refused: missing or wrong API key',
-        );
-        send(res, 401, undefined, '');
-        return;
+    const replies: string[] = [];
+    try {
+      for (const command of legacyCommands(body)) {
+        replies.push(await legacyReply(opts.executor, command));
       }
-    }
-    const name = nameOf(path, prefix);
-    if (!isApiName(name)) {
-      send(res, 404, TEXT_TYPE, '404 page not found\n');
+    } catch (err) {
+      if (err instanceof RequestDecodeError) badBody(res, LEGACY, err);
+      else failed(req, res, err);
       return;
     }
-    if (req.method !== 'POST') {
-      send(res, 405, TEXT_TYPE, 'Method Not Allowed\n', { allow: 'POST' });
+    send(res, 200, JSON_HEADERS, replies.join('\n'));
+  };
+
+  const handle = (req: IncomingMessage, res: ServerResponse) => {
+    const verdict = precheck(req, req.url ?? '/');
+    if (typeof verdict === 'number') {
+      refuse(req, res, verdict);
       return;
     }
     readBody(req, opts.bodyLimit, (body) => {
-      if (body === undefined) {
-        opts.logger.warn({ path, reason: 'Request body is too large' }, 'API request refused');
-        send(
-          res,
-          413,
-          TEXT_TYPE,
-          `Request body is too large (http_api.max_request_body_size is ${opts.bodyLimit} bytes)\n`,
-          // The rest of the body is not read: the connection cannot carry another request.
-          { connection: 'close' },
-        );
-        return;
-      }
-      void run(name, req, res, body);
+      if (body === undefined) tooLarge(req, res, true);
+      else if (verdict === LEGACY) void runLegacy(req, res, body);
+      else void run(verdict, req, res, body);
     });
   };
 
   return {
     owns,
     handle,
+    refusesUpfront: (req, routedElsewhere) => {
+      const url = req.url ?? '/';
+      return owns(url, routedElsewhere) && typeof precheck(req, url) === 'number';
+    },
     close: () => {
       closing = true;
     },
@@ -162,8 +248,14 @@ function isApiName(name: string): name is MethodName | 'batch' {
   return name === 'batch' || isMethod(name);
 }
 
+function pathOf(url: string): string {
+  const q = url.indexOf('?');
+  return q < 0 ? url : url.slice(0, q);
+}
+
 /** The method name after the prefix, percent-decoded ('' when it cannot be). */
 function nameOf(path: string, prefix: string): string {
+  if (!path.startsWith(prefix)) return '';
   const raw = path.slice(prefix.length);
   if (!raw.includes('%')) return raw;
   try {
@@ -173,58 +265,76 @@ function nameOf(path: string, prefix: string): string {
   }
 }
 
-/**
- * The whole body, or undefined past `limit` bytes: refused from Content-Length alone when
- * it announces more, else as soon as the bytes read pass it.
- */
+/** The whole body, or undefined as soon as the bytes read pass `limit`. */
 function readBody(
   req: IncomingMessage,
   limit: number,
   done: (body: Buffer | undefined) => void,
 ): void {
-  const announced = Number(req.headers['content-length'] ?? 0);
-  if (announced > limit) {
-    done(undefined);
-    return;
-  }
   const chunks: Buffer[] = [];
   let size = 0;
-  let over = false;
-  req.on('data', (chunk: Buffer) => {
-    if (over) return;
+  const onData = (chunk: Buffer) => {
     size += chunk.length;
     if (size > limit) {
-      over = true;
       chunks.length = 0;
+      req.off('data', onData);
+      req.off('end', onEnd);
       done(undefined);
       return;
     }
     chunks.push(chunk);
-  });
-  req.on('end', () => {
-    if (over) return;
+  };
+  const onEnd = () => {
     done(chunks.length === 1 ? (chunks[0] as Buffer) : Buffer.concat(chunks, size));
-  });
+  };
+  req.on('data', onData);
+  req.on('end', onEnd);
   // A client that goes away mid-body gets no answer; nothing was accepted.
   req.on('error', ignore);
 }
 
-const ignore = () => {};
-
-function send(
+/**
+ * A refusal written before the request body was read, that still reaches the client: the
+ * answer goes out whole at once, then the connection reads and drops what the client still
+ * sends, and closes (`connection: close`) once the body ended, `discardLimit` more bytes came
+ * (0: at once), or LINGER_MS passed. Closing with unread bytes would make the kernel reset the connection,
+ * and a client still writing its body then never reads the answer (EPIPE, ECONNRESET).
+ */
+function lingeringRefusal(
+  req: IncomingMessage,
   res: ServerResponse,
-  status: number,
-  contentType: string | undefined,
   body: string,
-  extra?: Record<string, string>,
+  discardLimit: number,
 ): void {
   if (res.headersSent || res.destroyed) return;
-  // A flat list (name, value, ...), which node writes without walking an object.
-  const headers: string[] = [];
-  if (extra) for (const name of Object.keys(extra)) headers.push(name, extra[name] as string);
-  if (contentType !== undefined) headers.push('content-type', contentType);
-  headers.push('content-length', String(Buffer.byteLength(body)));
-  replyLater(res, status, headers, body);
+  res.writeHead(413, [...CLOSE_HEADERS, 'content-length', String(Buffer.byteLength(body))]);
+  // Every byte the content-length announces: the answer is complete before the close.
+  res.write(body);
+  let discarded = 0;
+  const finish = () => {
+    clearTimeout(timer);
+    req.off('data', onData);
+    req.off('end', finish);
+    req.off('close', finish);
+    res.end();
+  };
+  const onData = (chunk: Buffer) => {
+    discarded += chunk.length;
+    if (discarded > discardLimit) finish();
+  };
+  const timer = setTimeout(finish, LINGER_MS);
+  req.on('data', onData);
+  req.on('end', finish);
+  req.on('close', finish);
+  req.on('error', ignore);
+  if (req.readableEnded || discardLimit === 0) finish();
+}
+
+const ignore = () => {};
+
+function send(res: ServerResponse, status: number, headers: string[], body: string): void {
+  if (res.headersSent || res.destroyed) return;
+  replyLater(res, status, headers.concat('content-length', String(Buffer.byteLength(body))), body);
 }
 
 // Replies wait for the end of the loop turn that read their requests, then go out together.

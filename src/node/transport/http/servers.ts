@@ -5,11 +5,13 @@
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import Fastify, { type FastifyInstance } from 'fastify';
 import type { ApiExecutor } from '../../api/index.ts';
-import type { Config } from '../../config/index.ts';
+import { type Config, durationMs } from '../../config/index.ts';
 import type { Logger, NodeMetrics } from '../../observability/index.ts';
 import { type ApiHandler, createApiHandler } from './api-handler.ts';
 import { healthPlugin } from './health-plugin.ts';
+import { HttpLimits } from './http-limits.ts';
 import { metricsPlugin } from './metrics-plugin.ts';
+import { GO_NOT_FOUND, GO_TEXT_HEADERS } from './plain-answers.ts';
 
 export interface HttpListener {
   role: 'external' | 'internal';
@@ -27,6 +29,7 @@ export interface HttpDeps {
 
 export function buildHttpListeners(deps: HttpDeps): HttpListener[] {
   const { config } = deps;
+  const limits = new HttpLimits(deps.metrics, deps.logger);
   const api = config.http_api.disabled
     ? undefined
     : createApiHandler({
@@ -36,6 +39,7 @@ export function buildHttpListeners(deps: HttpDeps): HttpListener[] {
         insecure: config.http_api.insecure,
         errorMode: config.http_api.error_mode,
         bodyLimit: config.http_api.max_request_body_size,
+        limits,
         logger: deps.logger,
       });
   const separateInternal = config.http_server.internal_port !== '';
@@ -45,7 +49,7 @@ export function buildHttpListeners(deps: HttpDeps): HttpListener[] {
     role: 'external',
     host,
     port: config.http_server.port,
-    app: newApp(config, apiOnExternal ? api : undefined),
+    app: newApp(config, limits, apiOnExternal ? api : undefined),
   };
   const listeners = [external];
   let internal = external;
@@ -56,7 +60,7 @@ export function buildHttpListeners(deps: HttpDeps): HttpListener[] {
       role: 'internal',
       host: internalHost,
       port: Number(config.http_server.internal_port),
-      app: newApp(config, apiOnExternal ? undefined : api),
+      app: newApp(config, limits, apiOnExternal ? undefined : api),
     };
     listeners.push(internal);
   }
@@ -71,24 +75,72 @@ export function buildHttpListeners(deps: HttpDeps): HttpListener[] {
   return listeners;
 }
 
-function newApp(config: Config, api: ApiHandler | undefined): FastifyInstance {
-  const app = Fastify({
+/**
+ * The timeouts of every listener, as Centrifugo's Go http.Server has them (ReadHeaderTimeout
+ * 10 s, ReadTimeout 30 s, and IdleTimeout, which falls back to ReadTimeout), from
+ * `http_server.*`. node checks the first two on a timer, not per byte: every tenth of the
+ * shortest, at most each second, so a slow client is cut within 10% (1 s at most) of its
+ * timeout. A WebSocket leaves the check once upgraded.
+ */
+function serverTimeouts(config: Config) {
+  const header = durationMs(config.http_server.read_header_timeout);
+  const request = durationMs(config.http_server.read_timeout);
+  // As in Go, the whole-request limit also bounds the headers.
+  const headersTimeout = request > 0 && (header === 0 || header > request) ? request : header;
+  const shortest = Math.min(...[headersTimeout, request].filter((ms) => ms > 0), 10_000);
+  // node closes an idle connection the buffer after the timeout it announces (Keep-Alive:
+  // timeout=N), so that a client that trusts the announcement stops first: announce a second
+  // less, close at idle_timeout itself.
+  const idle = durationMs(config.http_server.idle_timeout);
+  const keepAliveTimeoutBuffer = Math.min(1000, Math.floor(idle / 10));
+  return {
+    headersTimeout,
+    requestTimeout: request,
+    keepAliveTimeout: idle - keepAliveTimeoutBuffer,
+    keepAliveTimeoutBuffer,
+    connectionsCheckingInterval: Math.max(50, Math.min(1000, Math.floor(shortest / 10))),
+  };
+}
+
+function newApp(config: Config, limits: HttpLimits, api: ApiHandler | undefined): FastifyInstance {
+  const timeouts = serverTimeouts(config);
+  // Under the root prefix the API's legacy endpoint takes every path no other route has,
+  // as Centrifugo's "/" pattern does in Go's ServeMux; fastify's routes are all GET or any.
+  const routedElsewhere = (path: string) => app.hasRoute({ url: path, method: 'GET' });
+  const app: FastifyInstance = Fastify({
     logger: false,
     bodyLimit: config.http_api.max_request_body_size,
     // Keep-alive connections that sit idle are closed at shutdown; busy ones finish first.
     forceCloseConnections: 'idle',
     return503OnClosing: true,
-    serverFactory: (fastifyHandler, options) => {
-      const server = createServer((req: IncomingMessage, res: ServerResponse) => {
-        if (api?.owns(req.url ?? '/')) api.handle(req, res);
+    clientErrorHandler: limits.onClientError,
+    serverFactory: (fastifyHandler) => {
+      const dispatch = (req: IncomingMessage, res: ServerResponse) => {
+        if (api?.owns(req.url ?? '/', routedElsewhere)) api.handle(req, res);
         else fastifyHandler(req, res);
+      };
+      const server = createServer(
+        {
+          headersTimeout: timeouts.headersTimeout,
+          requestTimeout: timeouts.requestTimeout,
+          connectionsCheckingInterval: timeouts.connectionsCheckingInterval,
+        },
+        dispatch,
+      );
+      server.keepAliveTimeout = timeouts.keepAliveTimeout;
+      server.keepAliveTimeoutBuffer = timeouts.keepAliveTimeoutBuffer;
+      // `Expect: 100-continue`: a body the API will refuse is not asked for (the 413 comes
+      // at once); every other request gets its 100 Continue, as node gives by default.
+      server.on('checkContinue', (req, res) => {
+        if (!api?.refusesUpfront(req, routedElsewhere)) res.writeContinue();
+        dispatch(req, res);
       });
-      // What fastify sets on a server it makes itself.
-      server.keepAliveTimeout = options.keepAliveTimeout as number;
-      server.requestTimeout = options.requestTimeout as number;
-      server.setTimeout(options.connectionTimeout as number);
       return server;
     },
+  });
+  // Unknown paths answer as Go's ServeMux does, as Centrifugo's do.
+  app.setNotFoundHandler((_req, reply) => {
+    reply.code(404).headers(GO_TEXT_HEADERS).send(GO_NOT_FOUND);
   });
   if (api)
     app.addHook('preClose', (done) => {
