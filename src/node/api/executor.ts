@@ -74,17 +74,17 @@ export class ApiExecutor {
       rpc: (r) => this.rpc(r),
       refresh: (r) => this.refresh(r),
       channels: (r) => this.channelsOf(r.pattern),
-      map_publish: (r) => this.noMapNamespace('map_publish', r.channel, r.key === '' ? 'key' : ''),
-      map_remove: (r) => this.noMapNamespace('map_remove', r.channel, r.key === '' ? 'key' : ''),
-      map_read_state: (r) => this.noMapNamespace('map_read_state', r.channel),
-      map_read_stream: (r) => this.noMapNamespace('map_read_stream', r.channel),
-      map_stats: (r) => this.noMapNamespace('map_stats', r.channel),
-      map_clear: (r) => this.noMapNamespace('map_clear', r.channel),
+      map_publish: (r) => this.withoutSubscriptionType('map', r.channel, r.key === '' && 'key'),
+      map_remove: (r) => this.withoutSubscriptionType('map', r.channel, r.key === '' && 'key'),
+      map_read_state: (r) => this.withoutSubscriptionType('map', r.channel),
+      map_read_stream: (r) => this.withoutSubscriptionType('map', r.channel),
+      map_stats: (r) => this.withoutSubscriptionType('map', r.channel),
+      map_clear: (r) => this.withoutSubscriptionType('map', r.channel),
       shared_poll_publish: (r) =>
-        this.noMapNamespace(
-          'shared_poll_publish',
+        this.withoutSubscriptionType(
+          'shared_poll',
           r.channel,
-          r.key === '' ? 'key' : r.version === 0 ? 'version' : '',
+          (r.key === '' && 'key') || (r.version === 0 && 'version'),
         ),
     };
   }
@@ -346,18 +346,23 @@ export class ApiExecutor {
   }
 
   /**
-   * The map and shared-poll methods: this node has no namespace of those subscription types
-   * (the config refuses `subscription_type`), so they answer what Centrifugo answers for a
-   * stream namespace after the same checks, in the same order.
+   * Map and shared-poll methods, until this server has those subscription types: answered as
+   * Centrifugo v6.9.1 answers them on a namespace of another type. It checks the request's
+   * required fields (107), then the namespace (102), then the namespace's subscription type
+   * (107), so a client sees the same codes from both servers.
    */
-  private async noMapNamespace(method: string, channel: string, missing = ''): Promise<never> {
+  private async withoutSubscriptionType(
+    type: 'map' | 'shared_poll',
+    channel: string,
+    missing: string | false = false,
+  ): Promise<never> {
     if (channel === '') throw badField('channel', 'channel required');
-    if (missing !== '') throw badField(missing, `${missing} required`);
-    this.channelOf(channel);
-    const kind = method === 'shared_poll_publish' ? 'shared_poll' : 'map';
-    throw badField(
-      'channel',
-      `${method}: the channel's namespace is not of subscription_type ${kind} (not supported yet)`,
+    if (missing) throw badField(missing, `${missing} required`);
+    if (!this.ctx.rules.resolve(channel))
+      throw reject(Errors.unknownChannel, 'namespace not found');
+    throw reject(
+      Errors.badRequest,
+      `the channel's namespace has no ${type} subscriptions (not supported yet)`,
     );
   }
 

@@ -98,11 +98,9 @@ export interface RpcRequest {
 
 export type InfoRequest = Record<string, never>;
 
-/**
- * The map and shared-poll methods of Centrifugo 6.8+. This node has no map or shared-poll
- * namespaces (the config refuses `subscription_type`), so they answer as Centrifugo does for
- * a stream namespace; their requests are decoded in full all the same.
- */
+// Map and shared-poll methods (Centrifugo v6.9.1): decoded and checked as Centrifugo checks
+// them; this server has no map or shared-poll subscriptions to run them on yet.
+
 export interface MapPublishRequest {
   channel: string;
   key: string;
@@ -178,7 +176,7 @@ export interface RequestOf {
 
 export type MethodName = keyof RequestOf;
 
-/** The OSS methods in api.proto's Command order. */
+/** The methods served, in api.proto's Command order (batch resolves a command by the first match). */
 export const METHODS: readonly MethodName[] = [
   'publish',
   'broadcast',

@@ -105,14 +105,14 @@ export interface ResultOf {
   rpc: RpcResult;
   refresh: EmptyResult;
   channels: ChannelsResult;
-  // No map or shared-poll namespace exists on this node: these methods always answer an error.
-  map_publish: never;
-  map_remove: never;
-  map_read_state: never;
-  map_read_stream: never;
-  map_stats: never;
-  map_clear: never;
-  shared_poll_publish: never;
+  // Never produced yet: these methods answer an error until map subscriptions exist.
+  map_publish: EmptyResult;
+  map_remove: EmptyResult;
+  map_read_state: EmptyResult;
+  map_read_stream: EmptyResult;
+  map_stats: EmptyResult;
+  map_clear: EmptyResult;
+  shared_poll_publish: EmptyResult;
 }
 
 /** One batch reply: the method's result under its name, or the error. */
