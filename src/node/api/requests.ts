@@ -200,6 +200,10 @@ export const METHODS: readonly MethodName[] = [
   'shared_poll_publish',
 ];
 
+export function isMethod(name: string): name is MethodName {
+  return (METHODS as readonly string[]).includes(name);
+}
+
 /**
  * The order Centrifugo's executor tries a batch command's fields in: a command naming two
  * methods runs the first of them in this order (history comes before presence here, unlike
@@ -227,10 +231,6 @@ export const BATCH_ORDER: readonly MethodName[] = [
   'map_clear',
   'shared_poll_publish',
 ];
-
-export function isMethod(name: string): name is MethodName {
-  return (METHODS as readonly string[]).includes(name);
-}
 
 /**
  * One batch command: a method and its request, or none (error 104, no method Centrifugo OSS
