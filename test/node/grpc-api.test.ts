@@ -279,7 +279,7 @@ describe('error modes', () => {
     const bad: Array<[string, Json, string]> = [
       ['Publish', { channel: 'chat:x', b64data: '***' }, 'b64data'],
       ['Publish', { channel: 'obj:x', data: json([1]) }, 'data'],
-      ['Publish', { channel: 'x'.repeat(300), data: json({}) }, 'channel'],
+      ['Publish', { channel: 'chat:x' }, 'data'],
       ['Broadcast', { channels: [], data: json({}) }, 'channels'],
       ['History', { channel: 'chat:x', reverse: true, since: { offset: 0 } }, 'since.offset'],
       ['Channels', { pattern: '[a' }, 'pattern'],

@@ -160,6 +160,13 @@ export const ConfigSchema = Type.Object(
     }),
     node: Section({
       name: Str('', 'node name shown in info ("" = hostname_port)'),
+      info_metrics_aggregate_interval: Duration(
+        '60s',
+        'how often the metrics info shows are aggregated (0 = 60s, as in Centrifugo)',
+      ),
+    }),
+    usage_stats: Section({
+      disabled: Bool('no anonymous usage statistics (this node never sends any)'),
     }),
     shutdown: Section({
       timeout: Duration('30s', 'how long a graceful shutdown may take'),

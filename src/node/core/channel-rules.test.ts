@@ -10,7 +10,7 @@ const rules = new ChannelRules(
       without_namespace: { presence: true },
       namespaces: [
         { name: 'chat', history_size: 10, history_ttl: '300s' },
-        { name: 'ttl', history_size: 5 },
+        { name: 'ttl', history_size: 0, history_ttl: '0s' },
         { name: 'rx', channel_regex: '^[a-z]+$' },
       ],
     },

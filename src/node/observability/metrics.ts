@@ -155,6 +155,17 @@ export class NodeMetrics {
 
   /** Prometheus text of this node's registry. */
   async text(): Promise<string> {
+    await this.refreshGauges();
+    return this.registry.metrics();
+  }
+
+  /** The registry's metric families as values (what `info` aggregates, info-metrics.ts). */
+  async families() {
+    await this.refreshGauges();
+    return this.registry.getMetricsAsJSON();
+  }
+
+  private async refreshGauges(): Promise<void> {
     if (this.nodeCount) this.numNodes.set(await this.nodeCount().catch(() => 0));
     const c = this.counts?.();
     if (c) {
@@ -163,7 +174,6 @@ export class NodeMetrics {
       this.numSubscriptions.set(c.numSubs);
       this.numChannels.set(c.numChannels);
     }
-    return this.registry.metrics();
   }
 
   private gauge(name: string, help: string): Gauge {
