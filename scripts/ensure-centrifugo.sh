@@ -47,6 +47,7 @@ ensure_centrifugo() {
         return 1
       fi
     fi
+    chmod 755 "$tmp"
     rm -rf "$dir" && mv "$tmp" "$dir"
     echo "ensure-centrifugo: built in $(( $(date +%s) - start ))s" >&2
   fi
