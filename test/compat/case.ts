@@ -55,6 +55,8 @@ export interface CompatCase {
   steps: Step[];
   /** The encoding of its WebSocket connections (set by the case list for client cases). */
   encoding?: Encoding;
+  /** See ClientCase.settle. */
+  settle?: number;
 }
 
 /** A client-protocol case written once and run in both encodings: `<id>/json`, `<id>/protobuf`. */
@@ -64,6 +66,12 @@ export interface ClientCase {
   steps: Step[];
   /** Default: both. Raw-frame cases name the one they are written for. */
   encodings?: Encoding[];
+  /**
+   * For cases whose last API call makes a server act on its own time (an API disconnect
+   * closes connections from another goroutine in Centrifugo, then leaves are pushed): at
+   * the end, wait until the connections have been quiet a while, up to this many ms.
+   */
+  settle?: number;
 }
 
 export const ENCODINGS: readonly Encoding[] = ['json', 'protobuf'];
@@ -78,6 +86,7 @@ export function expandClientCases(cases: ClientCase[]): CompatCase[] {
         group: `${c.group}/${encoding}`,
         steps: c.steps,
         encoding,
+        ...(c.settle !== undefined ? { settle: c.settle } : {}),
       })),
   );
 }

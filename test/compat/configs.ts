@@ -176,7 +176,7 @@ export const CLIENT_GROUPS: Group[] = [
         token: { hmac_secret_key: TOKEN_SECRET },
         allow_anonymous_connect_without_token: true,
         ping_interval: '1s',
-        pong_timeout: '500ms',
+        pong_timeout: '900ms',
       },
     }),
   },

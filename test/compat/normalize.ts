@@ -99,9 +99,12 @@ function leaf(key: string, v: Json, names: Names): Json {
   return walk(v, names);
 }
 
-/** One node of an info result: identity and measurements differ, counts must not. */
+/**
+ * One node of an info result: identity and measurements differ, counts must not. Uptime is
+ * always there: at 0 s Centrifugo leaves it out (omitempty), a second later it is present.
+ */
 function nodeInfo(node: { [key: string]: Json }, names: Names): Json {
-  const out: Record<string, Json> = {};
+  const out: Record<string, Json> = { uptime: '<uptime>' };
   for (const [key, v] of Object.entries(node)) {
     if (key === 'uid' && typeof v === 'string') out[key] = names.node.name(v);
     else if (key === 'name' || key === 'version' || key === 'uptime') out[key] = `<${key}>`;

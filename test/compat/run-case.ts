@@ -14,6 +14,8 @@ const REPLY_TIMEOUT_MS = 1_500;
 const BARRIER_TIMEOUT_MS = 2_000;
 /** After the barrier: pushes a server sends from its own timers (join, leave) land here. */
 const SETTLE_MS = 40;
+/** With a case's `settle`: this long without a message or close ends the wait. */
+const QUIET_MS = 150;
 /** How long a connection that never connected is watched for the server closing it. */
 const UNCONNECTED_SETTLE_MS = 500;
 
@@ -43,7 +45,7 @@ export async function runCase(c: CompatCase, target: Target): Promise<Transcript
         await x.settleUnconnected(UNCONNECTED_SETTLE_MS);
       }),
     );
-    if (conns.size > 0) await new Promise((r) => setTimeout(r, SETTLE_MS));
+    if (conns.size > 0) await settle([...conns.values()], c.settle);
   } finally {
     await Promise.all([...conns.values()].map((x) => x.terminate()));
   }
@@ -115,6 +117,19 @@ async function runStep(
   }
   await new Promise((r) => setTimeout(r, step.sleep));
   return undefined;
+}
+
+/** SETTLE_MS; or, for a case with `settle`, until QUIET_MS without events, up to `settle`. */
+async function settle(conns: Connection[], max: number | undefined): Promise<void> {
+  const started = Date.now();
+  await new Promise((r) => setTimeout(r, SETTLE_MS));
+  if (max === undefined) return;
+  for (;;) {
+    const quietFor = Date.now() - Math.max(...conns.map((x) => x.lastEventAt));
+    const left = started + max - Date.now();
+    if (quietFor >= QUIET_MS || left <= 0) return;
+    await new Promise((r) => setTimeout(r, Math.min(QUIET_MS - quietFor, left)));
+  }
 }
 
 /** A raw frame has no id to wait for: the barrier says when the server has dealt with it. */

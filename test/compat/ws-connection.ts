@@ -47,6 +47,8 @@ export class Connection {
   /** Set when the case is over: the close the runner causes is not recorded. */
   private ended = false;
   private changed: (() => void) | undefined;
+  /** When this connection last received a message or closed (ms since epoch). */
+  lastEventAt = Date.now();
   private pong = true;
 
   private readonly encoding: Encoding;
@@ -207,6 +209,7 @@ export class Connection {
   }
 
   private notify(): void {
+    this.lastEventAt = Date.now();
     const changed = this.changed;
     this.changed = undefined;
     changed?.();

@@ -70,7 +70,8 @@ export const PING_CASES: ClientCase[] = [
   p('app-ping-unanswered', [
     { open: 'c', noPong: true },
     cmd('c', 1, 'connect', { token: connectToken('pu2') }),
-    { sleep: 2_200 },
+    // the first ping by 1 s, then 900 ms for the pong that never comes
+    { sleep: 2_800 },
   ]),
   {
     ...p('ws-frame-ping-pong', [

@@ -9,6 +9,11 @@ const c = (id: string, steps: ClientCase['steps']): ClientCase => ({
   group: 'live',
   steps,
 });
+/** The last API call makes the server close or unsubscribe on its own time: wait for quiet. */
+const later = (id: string, steps: ClientCase['steps']): ClientCase => ({
+  ...c(id, steps),
+  settle: 1_000,
+});
 const as = (name: string, userId: string, claims: Record<string, unknown> = {}) =>
   connected(name, connectToken(userId, claims));
 const clientOf = (name: string) => replyRef(name, 1, 'connect.client');
@@ -161,63 +166,66 @@ export const LIVE_CASES: ClientCase[] = [
     api('subscribe', { user: 'nobody', channel: 'hist:l22' }),
   ]),
   // server-side unsubscribe
-  c('unsubscribe', [
+  later('unsubscribe', [
     ...as('c', 'lu23'),
     sub('c', 2, 'hist:l23'),
     api('unsubscribe', { user: 'lu23', channel: 'hist:l23' }),
     api('publish', { channel: 'hist:l23', data: {} }),
   ]),
-  c('unsubscribe-client', [
+  later('unsubscribe-client', [
     ...as('a', 'lu24'),
     ...as('b', 'lu24'),
     sub('a', 2, 'hist:l24'),
     sub('b', 2, 'hist:l24'),
     api('unsubscribe', { user: 'lu24', channel: 'hist:l24', client: clientOf('a') }),
   ]),
-  c('unsubscribe-not-subscribed', [
+  later('unsubscribe-not-subscribed', [
     ...as('c', 'lu25'),
     api('unsubscribe', { user: 'lu25', channel: 'hist:l25' }),
   ]),
-  c('unsubscribe-server-side', [
+  later('unsubscribe-server-side', [
     ...as('c', 'lu26', { channels: ['hist:l26'] }),
     api('unsubscribe', { user: 'lu26', channel: 'hist:l26' }),
   ]),
   // disconnect
-  c('disconnect', [...as('c', 'lu27'), api('disconnect', { user: 'lu27' })]),
-  c('disconnect-custom', [
+  later('disconnect', [...as('c', 'lu27'), api('disconnect', { user: 'lu27' })]),
+  later('disconnect-custom', [
     ...as('c', 'lu28'),
     api('disconnect', { user: 'lu28', disconnect: { code: 4001, reason: 'go away' } }),
   ]),
-  c('disconnect-terminal-code', [
+  later('disconnect-terminal-code', [
     ...as('c', 'lu29'),
     api('disconnect', { user: 'lu29', disconnect: { code: 4501, reason: 'banned' } }),
   ]),
-  c('disconnect-reason-124-bytes', [
+  later('disconnect-reason-124-bytes', [
     ...as('c', 'lu30'),
     api('disconnect', { user: 'lu30', disconnect: { code: 4002, reason: 'r'.repeat(124) } }),
   ]),
-  c('disconnect-client', [
+  later('disconnect-client', [
     ...as('a', 'lu31'),
     ...as('b', 'lu31'),
     api('disconnect', { user: 'lu31', client: clientOf('a') }),
   ]),
-  c('disconnect-whitelist', [
+  later('disconnect-whitelist', [
     ...as('a', 'lu32'),
     ...as('b', 'lu32'),
     api('disconnect', { user: 'lu32', whitelist: [clientOf('b')] }),
   ]),
-  c('disconnect-other-user', [...as('c', 'lu33'), api('disconnect', { user: 'someone' })]),
-  c('disconnect-anonymous', [...connected('c'), api('disconnect', { user: '' })]),
+  later('disconnect-other-user', [...as('c', 'lu33'), api('disconnect', { user: 'someone' })]),
+  later('disconnect-anonymous', [...connected('c'), api('disconnect', { user: '' })]),
   // refresh
-  c('refresh', [...as('c', 'lu34'), api('refresh', { user: 'lu34', expire_at: 4_102_444_800 })]),
-  c('refresh-expired', [...as('c', 'lu35'), api('refresh', { user: 'lu35', expired: true })]),
+  later('refresh', [
+    ...as('c', 'lu34'),
+    api('refresh', { user: 'lu34', expire_at: 4_102_444_800 }),
+  ]),
+  later('refresh-expired', [...as('c', 'lu35'), api('refresh', { user: 'lu35', expired: true })]),
   c('refresh-info', [
     ...as('c', 'lu36'),
     sub('c', 2, 'hist:l36'),
     api('refresh', { user: 'lu36', info: { v: 2 } }),
     api('presence', { channel: 'hist:l36' }),
   ]),
-  c('refresh-past', [...as('c', 'lu37'), api('refresh', { user: 'lu37', expire_at: 1 })]),
+  later('refresh-past', [...as('c', 'lu37'), api('refresh', { user: 'lu37', expire_at: 1 })]),
   // presence, channels, info with connections open
   c('presence', [
     ...as('a', 'lu38a', { info: { n: 'a' } }),
@@ -260,7 +268,7 @@ export const LIVE_CASES: ClientCase[] = [
     sub('a', 2, 'pres:l44'),
     ...as('b', 'lu44b', { channels: ['pres:l44'] }),
   ]),
-  c('leave-on-disconnect', [
+  later('leave-on-disconnect', [
     ...as('a', 'lu45a'),
     ...as('b', 'lu45b'),
     sub('a', 2, 'pres:l45'),
