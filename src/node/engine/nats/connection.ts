@@ -16,6 +16,9 @@ export function connectionOptions(s: NatsSettings, name: string): NodeConnection
     reconnectTimeWait: 500,
     pingInterval: 5_000,
     maxPingOut: 2,
+    // Each request would otherwise capture a stack trace up front, for errors nobody reads:
+    // failures are reported by the engine's gate (nats-gate.ts), without traces.
+    noAsyncTraces: true,
   };
   if (s.token !== '') options.token = s.token;
   if (s.user !== '') {
