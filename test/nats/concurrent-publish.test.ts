@@ -7,13 +7,14 @@ import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
 import { after, before, describe, it } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { connect } from '@nats-io/transport-node';
+import { jetstreamManager } from '@nats-io/jetstream';
+import { connect, type NatsConnection } from '@nats-io/transport-node';
 import { validateConfig } from '../../src/node/config/index.ts';
 import type { PublishOptions } from '../../src/node/engine/index.ts';
 import { NatsEngine } from '../../src/node/engine/nats/index.ts';
 import { NatsNames } from '../../src/node/engine/nats/names.ts';
 import { createLogger } from '../../src/node/observability/index.ts';
-import { type NatsCluster, startNatsCluster, startNatsServer } from './harness.ts';
+import { type NatsCluster, type NatsServer, startNatsCluster, startNatsServer } from './harness.ts';
 
 const NODES = 3;
 const CHANNELS = 10;
@@ -26,11 +27,16 @@ const HISTORY: PublishOptions = {
   historyMetaTtlMs: 0,
 };
 
-async function startNodes(urls: string[], replicas: number, prefix: string): Promise<NatsEngine[]> {
+async function startNodes(
+  urls: string[],
+  replicas: number,
+  prefix: string,
+  count = NODES,
+): Promise<NatsEngine[]> {
   const engines: NatsEngine[] = [];
-  for (let i = 0; i < NODES; i++) {
-    // Each node prefers another server, so publishes into one channel enter the cluster
-    // through different servers, as nodes spread over a NATS cluster do.
+  for (let i = 0; i < count; i++) {
+    // The client picks one of the URLs at random, so nodes enter the cluster through
+    // different servers, as nodes spread over a NATS cluster do.
     const ordered = [...urls.slice(i % urls.length), ...urls.slice(0, i % urls.length)];
     const settings = validateConfig({
       engine: { type: 'nats', nats: { urls: ordered, prefix, replicas } },
@@ -62,12 +68,41 @@ interface LoadResult {
   published: number;
 }
 
+/**
+ * A server that is no leader: not of JetStream's meta group (which needs the system account
+ * to move), and not of the engine's streams, whose leaders are asked to step down from it.
+ */
+async function followerOfEverything(
+  nc: NatsConnection,
+  cluster: NatsCluster,
+  prefix: string,
+): Promise<NatsServer> {
+  const names = new NatsNames(prefix);
+  const streams = [
+    names.historyStream(''),
+    `KV_${names.metaBucket()}`,
+    `KV_${names.presenceBucket()}`,
+  ];
+  const jsm = await jetstreamManager(nc);
+  const metaLeader = await cluster.waitForMetaLeader();
+  const victim = cluster.servers.find((s) => s.name !== metaLeader) as NatsServer;
+  for (const stream of streams) {
+    for (let tries = 0; (await jsm.streams.info(stream)).cluster?.leader === victim.name; tries++) {
+      assert.ok(tries < 5, `${stream} keeps its leader on ${victim.name}`);
+      await nc.request(`$JS.API.STREAM.LEADER.STEPDOWN.${stream}`, '', { timeout: 5_000 });
+      await sleep(500);
+    }
+  }
+  return victim;
+}
+
 /** Open loop: each node publishes into each channel at a fixed rate, not waiting for answers. */
 async function publishLoad(
   engines: NatsEngine[],
   channels: string[],
   seconds: number,
   midway?: () => Promise<void>,
+  label = '',
 ): Promise<LoadResult> {
   const acked = new Map(
     channels.map((ch) => [ch, [] as Array<{ payload: string; offset: number }>]),
@@ -82,7 +117,7 @@ async function publishLoad(
     if (midway && !disruption && tick === Math.floor(ticks / 3)) disruption = midway();
     for (const [n, engine] of engines.entries()) {
       for (const channel of channels) {
-        const payload = `${n}:${tick}`;
+        const payload = `${label}${n}:${tick}`;
         pending.push(
           engine.broker
             .publish(channel, new TextEncoder().encode(payload), HISTORY)
@@ -166,6 +201,41 @@ for (const servers of [3, 1]) {
     });
 
     if (servers === 3) {
+      it('succeeds every time while a replica lags behind and answers a node', async () => {
+        // A server that leads nothing (losing a leader means a 4-9 s election) goes down while
+        // two nodes publish, comes back behind, and a third node that talks only to it joins:
+        // its reads go to replicas still catching up.
+        const channels = Array.from({ length: CHANNELS }, (_, i) => `lag_${i}`);
+        const nc = await connect({ servers: urls });
+        const victim = await followerOfEverything(nc, cluster as NatsCluster, prefix);
+        await nc.close();
+        const others = urls.filter((u) => u !== victim.url);
+        const early = await startNodes(others, servers, prefix, 2);
+        const late: NatsEngine[] = [];
+        try {
+          await victim.kill();
+          const behind = await publishLoad(early, channels, 1, undefined, 'behind ');
+          await victim.restart();
+          late.push(...(await startNodes([victim.url], servers, prefix, 1)));
+          const result = await publishLoad([...early, ...late], channels, SECONDS - 1);
+          const both: LoadResult = {
+            acked: new Map(
+              channels.map((ch) => [
+                ch,
+                [...(behind.acked.get(ch) ?? []), ...(result.acked.get(ch) ?? [])],
+              ]),
+            ),
+            failures: [...behind.failures, ...result.failures],
+            published: behind.published + result.published,
+          };
+          console.log(`3 servers, a replica lagging: ${summary(both)}`);
+          assert.deepEqual(both.failures, [], summary(both));
+          await checkHistory(engines[0] as NatsEngine, both, true);
+        } finally {
+          for (const e of [...early, ...late]) await e.close();
+        }
+      });
+
       it('keeps every acknowledged publish, gap-free, across a stream leader change', async () => {
         const channels = Array.from({ length: CHANNELS }, (_, i) => `stepdown_${i}`);
         const nc = await connect({ servers: urls });

@@ -5,10 +5,13 @@ import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { describe, it } from 'node:test';
 import { jetstreamManager } from '@nats-io/jetstream';
+import { Kvm } from '@nats-io/kv';
 import { connect } from '@nats-io/transport-node';
 import { validateConfig } from '../../src/node/config/index.ts';
 import { describeEngine } from '../../src/node/engine/conformance.ts';
 import { NatsEngine } from '../../src/node/engine/nats/index.ts';
+import { MetaWriter, metaKey } from '../../src/node/engine/nats/meta-writer.ts';
+import { NatsGate } from '../../src/node/engine/nats/nats-gate.ts';
 import { createLogger } from '../../src/node/observability/index.ts';
 import {
   findNatsServer,
@@ -129,5 +132,34 @@ describe('NATS engine setup', () => {
       }),
       /has no JetStream.*-js/,
     );
+  });
+});
+
+describe('NATS meta positions', () => {
+  it('never go back within an epoch, whichever node writes last', async (t) => {
+    const server = await startNatsServer({ t });
+    const nc = await connect({ servers: server.url });
+    t.after(() => nc.close());
+    const kv = await new Kvm(nc).create(`meta${randomBytes(3).toString('hex')}`, { history: 1 });
+    const logger = createLogger({ level: 'none', file: '' });
+    const gate = new NatsGate({ nc, requestTimeoutMs: 2_000, logger });
+    t.after(() => gate.close());
+    // Two writers, as two nodes publishing into one channel: one of them is late.
+    const fast = new MetaWriter(kv, gate);
+    const late = new MetaWriter(kv, gate);
+    const stored = async () =>
+      (await kv.get(metaKey('ch')))?.json<{ offset: number; epoch: string }>();
+    fast.write('ch', { offset: 8, epoch: 'e1' }, 60_000);
+    await fast.flush();
+    late.write('ch', { offset: 7, epoch: 'e1' }, 60_000);
+    await late.flush();
+    assert.deepEqual(await stored(), { offset: 8, epoch: 'e1' });
+    late.write('ch', { offset: 9, epoch: 'e1' }, 60_000);
+    await late.flush();
+    assert.deepEqual(await stored(), { offset: 9, epoch: 'e1' });
+    // A new epoch (the stream was lost) replaces the record whatever its offset.
+    fast.write('ch', { offset: 1, epoch: 'e2' }, 60_000);
+    await fast.flush();
+    assert.deepEqual(await stored(), { offset: 1, epoch: 'e2' });
   });
 });

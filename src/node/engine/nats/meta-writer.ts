@@ -8,12 +8,16 @@
 // spell is written at once. If the node dies within the spacing after a channel's last
 // publish and nobody publishes there for history_ttl, the record is a little behind: clients
 // holding the newer positions then get "unrecoverable position" and resubscribe, they never
-// receive wrong data.
+// receive wrong data. Nodes write independently, so a write never lowers the offset of the
+// epoch stored (compare and set on the entry's revision): a node's late write of an older
+// position must not undo another node's newer one.
 import type { KV } from '@nats-io/kv';
 import { token } from './names.ts';
 import type { NatsGate } from './nats-gate.ts';
 
 export const META_SPACING_MS = 1_000;
+/** Writers racing on one record: each round one of them wins, so this bounds a busy channel. */
+const MAX_RACES = 8;
 
 interface Position {
   offset: number;
@@ -42,9 +46,7 @@ export class MetaWriter {
       this.dirty.set(channel, { position, historyTtlMs });
       return;
     }
-    const run = this.meta
-      .put(metaKey(channel), JSON.stringify(position))
-      .then(() => {})
+    const run = this.raise(metaKey(channel), position)
       .catch((err: unknown) => this.gate.background('meta write', err))
       .then(() => this.pause(spacingMs))
       .finally(() => {
@@ -56,6 +58,29 @@ export class MetaWriter {
         }
       });
     this.busy.set(channel, run);
+  }
+
+  /** Stores `position` unless the record already holds a later offset of the same epoch. */
+  private async raise(key: string, position: Position): Promise<void> {
+    const value = JSON.stringify(position);
+    for (let attempt = 0; attempt < MAX_RACES; attempt++) {
+      const entry = await this.meta.get(key);
+      try {
+        if (entry?.operation !== 'PUT' || entry.length === 0) {
+          // Absent (or deleted): create, unless another node does so first.
+          if (entry) await this.meta.update(key, value, entry.revision);
+          else await this.meta.create(key, value);
+          return;
+        }
+        const stored = entry.json<Position>();
+        if (stored.epoch === position.epoch && stored.offset >= position.offset) return;
+        await this.meta.update(key, value, entry.revision);
+        return;
+      } catch (err) {
+        // Another node wrote in between: look again.
+        if (!isWrongRevision(err)) throw err;
+      }
+    }
   }
 
   private pause(ms: number): Promise<void> {
@@ -78,6 +103,13 @@ export class MetaWriter {
     for (const end of this.waits) end();
     while (this.busy.size > 0) await Promise.all([...this.busy.values()]);
   }
+}
+
+function isWrongRevision(err: unknown): boolean {
+  const e = err as { code?: number; message?: string };
+  return (
+    e?.code === 10071 || e?.code === 10164 || /wrong last sequence|exists/i.test(e?.message ?? '')
+  );
 }
 
 export function metaKey(channel: string): string {

@@ -23,7 +23,7 @@ import { HistoryReader, type StoredPublication } from './history-reader.ts';
 import type { HistoryStreams } from './history-streams.ts';
 import { metaKey } from './meta-writer.ts';
 import type { NatsNames } from './names.ts';
-import { type CallScope, isElecting, type NatsGate } from './nats-gate.ts';
+import { type CallScope, type NatsGate, whileElecting } from './nats-gate.ts';
 import { StoredPublisher } from './stored-publish.ts';
 import {
   decodeJoinLeave,
@@ -183,15 +183,15 @@ export class NatsBroker implements Broker {
         ? await this.o.streams.ensure(namespace, settings)
         : this.o.names.historyStream(namespace);
       const subject = this.o.names.historySubject(namespace, channel);
-      const last = await this.retry(scope, () => this.reader.last(stream, subject));
+      const last = await whileElecting(scope, () => this.reader.last(stream, subject));
       if (!last) {
-        const position = await this.retry(scope, () => this.positionWithoutMessages(channel));
+        const position = await whileElecting(scope, () => this.positionWithoutMessages(channel));
         return { publications: selectHistory([], position, options.filter), position };
       }
       const position = { offset: last.pub.offset, epoch: last.epoch };
       const window = historyWindow(position, options.filter);
       if (!window) return { publications: [], position };
-      const read = await this.retry(scope, () =>
+      const read = await whileElecting(scope, () =>
         this.reader.window(stream, subject, last, window, scope),
       );
       const publications = read ?? (await this.readAll(stream, subject, last, options, scope));
@@ -207,25 +207,10 @@ export class NatsBroker implements Broker {
     options: HistoryOptions,
     scope: CallScope,
   ): Promise<Publication[]> {
-    const retained = await this.retry(scope, () => this.reader.all(stream, subject, scope));
+    const retained = await whileElecting(scope, () => this.reader.all(stream, subject, scope));
     const position = { offset: last.pub.offset, epoch: last.epoch };
     const pubs = retained.filter((r) => r.epoch === position.epoch).map((r) => r.pub);
     return selectHistory(contiguousTail(pubs), position, options.filter);
-  }
-
-  /**
-   * While a stream elects a new leader (a NATS server died) its API may have no responders
-   * for a moment. Retry such reads with a short backoff within the call's deadline.
-   */
-  private async retry<T>(scope: CallScope, task: () => Promise<T>): Promise<T> {
-    for (let delay = 25; ; delay = Math.min(delay * 2, 250)) {
-      try {
-        return await task();
-      } catch (err) {
-        if (!isElecting(err)) throw err;
-        await scope.pause(delay);
-      }
-    }
   }
 
   /** No retained message: the meta record, or a new epoch stored so later calls agree. */

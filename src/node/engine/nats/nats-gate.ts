@@ -220,6 +220,27 @@ export function isNatsFailure(err: unknown): boolean {
 }
 
 /**
+ * Runs `task` again while JetStream answers as when it is electing a leader (a NATS server
+ * died: a stream without a leader, replicas not yet answering direct gets), with a short
+ * backoff, within the call's deadline.
+ */
+export async function whileElecting<T>(scope: CallScope, task: () => Promise<T>): Promise<T> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await task();
+    } catch (err) {
+      if (!isElecting(err)) throw err;
+      await scope.pause(electionBackoff(attempt));
+    }
+  }
+}
+
+/** 25, 50, 100, 200, then 250 ms, each +-50% so nodes do not retry in step. */
+export function electionBackoff(attempt: number): number {
+  return Math.min(25 * 2 ** Math.min(attempt - 1, 4), 250) * (0.5 + Math.random());
+}
+
+/**
  * Errors of a JetStream that is electing a stream leader or briefly unreachable: nothing was
  * stored, so the call may be tried again within its deadline.
  */

@@ -39,7 +39,13 @@ import {
 import { isNotFound } from './history-streams.ts';
 import { MetaWriter, metaKey } from './meta-writer.ts';
 import { token } from './names.ts';
-import { type CallScope, isElecting, type NatsGate } from './nats-gate.ts';
+import {
+  type CallScope,
+  electionBackoff,
+  isElecting,
+  type NatsGate,
+  whileElecting,
+} from './nats-gate.ts';
 import { PUBLISH_ID_HEADER, publicationHeaders } from './wire.ts';
 
 /** The stream's last sequence for the subject is not the one expected; it is named. */
@@ -115,7 +121,9 @@ export class StoredPublisher {
   ): Promise<PublishResult> {
     let state =
       this.states.get(channel) ??
-      (await loadChannelState(this.o.jsm, stream, subject, this.o.meta, metaKey(channel)));
+      (await whileElecting(scope, () =>
+        loadChannelState(this.o.jsm, stream, subject, this.o.meta, metaKey(channel)),
+      ));
     const publishId = randomBytes(9).toString('base64url');
     /** Expectations of tries whose answer never came: one of them may have been stored. */
     const unanswered: number[] = [];
@@ -133,18 +141,19 @@ export class StoredPublisher {
         const code = (err as { code?: number }).code;
         if (code === WRONG_LAST_SEQUENCE) {
           if (unanswered.length > 0) {
-            const ours = await this.storedEarlier(stream, subject, unanswered, publishId);
+            const ours = await whileElecting(scope, () =>
+              this.storedEarlier(stream, subject, unanswered, publishId),
+            );
             if (ours) {
-              this.remember(
-                channel,
-                await this.stateNamedIn(err, channel, stream, subject),
-                o.historyTtlMs,
-              );
+              // Others landed after it: the next publish learns the top from its refusal.
+              this.remember(channel, ours, o.historyTtlMs);
               return { position: { offset: ours.offset, epoch: ours.epoch }, suppressed: false };
             }
           }
           // Another node published into this channel: continue from the top the leader named.
-          state = await this.stateNamedIn(err, channel, stream, subject);
+          state = await whileElecting(scope, () =>
+            this.stateNamedIn(err, channel, stream, subject),
+          );
           // Right away: the state is exact, and any pause only lets the others win again.
           continue;
         }
@@ -153,7 +162,7 @@ export class StoredPublisher {
           continue;
         }
         if (isElecting(err)) {
-          await scope.pause(Math.min(25 * 2 ** Math.min(attempt, 4), 250) * (0.5 + Math.random()));
+          await scope.pause(electionBackoff(attempt));
           continue;
         }
         if (isTimeout(err)) {
@@ -167,7 +176,7 @@ export class StoredPublisher {
       }
       if (ack.duplicate) {
         // An earlier publish with this idempotency key, or an earlier try of this one.
-        const original = await messageAt(this.o.jsm, stream, ack.seq);
+        const original = await whileElecting(scope, () => messageAt(this.o.jsm, stream, ack.seq));
         const position = original
           ? { offset: stateOf(original).offset, epoch: stateOf(original).epoch }
           : { offset: 0, epoch: state.epoch };
