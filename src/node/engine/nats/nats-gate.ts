@@ -25,6 +25,8 @@ export interface NatsGateOptions {
   requestTimeoutMs: number;
   logger: Logger;
   metrics?: Pick<NodeMetrics, 'natsConnected' | 'natsDisconnects'> | undefined;
+  /** How often failures while connected are summed up in one line; REPORT_INTERVAL_MS. */
+  reportIntervalMs?: number;
 }
 
 export class NatsGate {
@@ -45,6 +47,10 @@ export class NatsGate {
     this.o = o;
     o.metrics?.natsConnected.set(1);
     void this.watch();
+  }
+
+  private get interval(): number {
+    return this.o.reportIntervalMs ?? REPORT_INTERVAL_MS;
   }
 
   get up(): boolean {
@@ -135,7 +141,7 @@ export class NatsGate {
       // The first failure after a quiet spell is told at once; the rest are summed up.
       this.o.logger.warn(
         { reason: err.message },
-        `NATS call failed (answered 100); further failures are summed up every ${REPORT_INTERVAL_MS / 1000} s`,
+        `NATS call failed (answered 100); further failures are summed up every ${this.interval / 1000} s`,
       );
       this.recent.clear();
       this.armReport();
@@ -148,7 +154,7 @@ export class NatsGate {
     this.reportTimer = setTimeout(() => {
       this.reportTimer = undefined;
       if (this.flushReport()) this.armReport();
-    }, REPORT_INTERVAL_MS);
+    }, this.interval);
     this.reportTimer.unref();
   }
 
@@ -159,7 +165,7 @@ export class NatsGate {
     const total = [...this.recent.values()].reduce((a, b) => a + b, 0);
     this.o.logger.warn(
       { failed: total, calls, lastReason: this.lastReason },
-      `NATS calls failed (answered 100): ${total} in the last ${REPORT_INTERVAL_MS / 1000} s`,
+      `NATS calls failed (answered 100): ${total} in the last ${this.interval / 1000} s`,
     );
     this.recent.clear();
     return true;
