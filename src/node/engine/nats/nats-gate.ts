@@ -46,7 +46,8 @@ export class NatsGate {
   constructor(o: NatsGateOptions) {
     this.o = o;
     o.metrics?.natsConnected.set(1);
-    void this.watch();
+    // The status stream ends when the connection closes for good (engine close).
+    this.watch().catch(() => {});
   }
 
   private get interval(): number {

@@ -20,10 +20,17 @@
 //   collided must not collide again in step).
 // - 10071: the refusal names the subject's last sequence; read that message by sequence (any
 //   replica holding it answers the same, see channel-state.ts), so the next try expects the
-//   true top, never an older one a replica still shows.
+//   true top, never an older one a replica still shows. Right away: the node that lost needs
+//   a read the winners do not, and under load a pause let the same nodes win again and again
+//   until the loser's deadline passed.
 // - no responders / 503: the stream is electing a leader and stored nothing; back off and try
-//   again. Every retry stays within the call's deadline (nats-gate.ts): a publish lands once,
-//   or answers 100.
+//   again.
+// - no answer within a try's timeout (a leader change drops proposals in flight): try again
+//   with the same expectation and publish id, so at most one of the tries is stored and a
+//   later refusal tells whether it was ours.
+// Every retry stays within the call's deadline (nats-gate.ts): a publish is stored once and
+// answered with its offset, or answered 100; only a try still unanswered at the deadline may
+// land after the 100, as after any timeout.
 import { randomBytes } from 'node:crypto';
 import type { JetStreamClient, JetStreamManager, PubAck } from '@nats-io/jetstream';
 import type { KV } from '@nats-io/kv';
