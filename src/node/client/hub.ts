@@ -15,6 +15,7 @@ import type {
   Publication,
   StreamPosition,
 } from '../engine/index.ts';
+import { EngineUnavailableError } from '../engine/index.ts';
 import type { Logger } from '../observability/index.ts';
 import { applyControl } from './control.ts';
 import type { Disconnect } from './protocol/codes.ts';
@@ -141,6 +142,8 @@ export class Hub implements BrokerEventHandler, ConnectionControl {
         });
         for (const s of positioned) s.checkPosition(channel, position);
       } catch (err) {
+        // The engine reports its backend's failures itself, once per outage with counts.
+        if (err instanceof EngineUnavailableError) continue;
         this.logger.warn({ channel, err: (err as Error).message }, 'position check failed');
       }
     }

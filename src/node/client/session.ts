@@ -5,7 +5,7 @@
 import { randomUUID } from 'node:crypto';
 import type { ServerRefresh, ServerSubscribe } from '../core/index.ts';
 import type { Publication, StreamPosition } from '../engine/index.ts';
-import { UnrecoverablePositionError } from '../engine/index.ts';
+import { EngineUnavailableError, UnrecoverablePositionError } from '../engine/index.ts';
 import {
   handleHistory,
   handlePresence,
@@ -293,6 +293,8 @@ export class ClientSession {
     if (err instanceof ClientError) error = err;
     else if (err instanceof UnrecoverablePositionError)
       error = clientError('unrecoverablePosition');
+    // The engine reports its backend's failures itself, once per outage with counts.
+    else if (err instanceof EngineUnavailableError) error = clientError('internal');
     else {
       this.ctx.logger.error({ err, client: this.id }, 'client command failed');
       error = clientError('internal');
