@@ -19,6 +19,7 @@ import {
   GrpcCode,
   type GrpcStatus,
   headerValue,
+  type Refusals,
   type Route,
   type UnaryOutcome,
 } from './h2-server.ts';
@@ -53,6 +54,9 @@ export interface ApiServiceOptions {
   /** '' = no key check, as Centrifugo (it installs its key interceptor only for a set key). */
   key: string;
   errorMode: '' | 'transport';
+  /** Refused calls (key, bytes that are not the message): counted, logged at debug. */
+  refusals: Refusals;
+  /** For bugs only: a failed call is logged at error. */
   logger: Logger;
 }
 
@@ -106,9 +110,10 @@ function decoder(
 }
 
 function refuse(name: string, call: GrpcCall, opts: ApiServiceOptions): UnaryOutcome {
-  opts.logger.warn(
+  opts.refusals.refuse(
+    'unauthenticated',
     { method: name, remote: call.peer(), keyGiven: call.headers.authorization !== undefined },
-    'gRPC API request refused: missing or wrong API key',
+    'missing or wrong API key',
   );
   return { status: { code: GrpcCode.UNAUTHENTICATED, message: 'unauthenticated' } };
 }
@@ -142,9 +147,10 @@ function handler(
     if (!authorized(call)) return refuse(name, call, opts);
     const decoded = decode(bytes);
     if (!decoded.ok) {
-      opts.logger.warn(
-        { method: name, field: decoded.problem.field, reason: decoded.problem.reason },
-        'gRPC API request refused: not valid protobuf',
+      opts.refusals.refuse(
+        'bad_protobuf',
+        { method: name, remote: call.peer(), field: decoded.problem.field },
+        `not valid protobuf: ${decoded.problem.reason}`,
       );
       return { status: undecodableStatus(requestType, decoded.problem) };
     }
