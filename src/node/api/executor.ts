@@ -74,6 +74,18 @@ export class ApiExecutor {
       rpc: (r) => this.rpc(r),
       refresh: (r) => this.refresh(r),
       channels: (r) => this.channelsOf(r.pattern),
+      map_publish: (r) => this.withoutSubscriptionType('map', r.channel, r.key === '' && 'key'),
+      map_remove: (r) => this.withoutSubscriptionType('map', r.channel, r.key === '' && 'key'),
+      map_read_state: (r) => this.withoutSubscriptionType('map', r.channel),
+      map_read_stream: (r) => this.withoutSubscriptionType('map', r.channel),
+      map_stats: (r) => this.withoutSubscriptionType('map', r.channel),
+      map_clear: (r) => this.withoutSubscriptionType('map', r.channel),
+      shared_poll_publish: (r) =>
+        this.withoutSubscriptionType(
+          'shared_poll',
+          r.channel,
+          (r.key === '' && 'key') || (r.version === 0 && 'version'),
+        ),
     };
   }
 
@@ -318,6 +330,27 @@ export class ApiExecutor {
     if (req.method === '') throw badField('method', 'rpc method required');
     // Centrifugo OSS registers no server API RPC extensions.
     throw reject(Errors.notFound, `rpc method "${req.method}" not registered`);
+  }
+
+  /**
+   * Map and shared-poll methods, until this server has those subscription types: answered as
+   * Centrifugo v6.9.1 answers them on a namespace of another type. It checks the request's
+   * required fields (107), then the namespace (102), then the namespace's subscription type
+   * (107), so a client sees the same codes from both servers.
+   */
+  private async withoutSubscriptionType(
+    type: 'map' | 'shared_poll',
+    channel: string,
+    missing: string | false = false,
+  ): Promise<never> {
+    if (channel === '') throw badField('channel', 'channel required');
+    if (missing) throw badField(missing, `${missing} required`);
+    if (!this.ctx.rules.resolve(channel))
+      throw reject(Errors.unknownChannel, 'namespace not found');
+    throw reject(
+      Errors.badRequest,
+      `the channel's namespace has no ${type} subscriptions (not supported yet)`,
+    );
   }
 
   private async channelsOf(pattern: string): Promise<ResultOf['channels']> {

@@ -98,6 +98,14 @@ export interface ResultOf {
   rpc: RpcResult;
   refresh: EmptyResult;
   channels: ChannelsResult;
+  // Never produced yet: these methods answer an error until map subscriptions exist.
+  map_publish: EmptyResult;
+  map_remove: EmptyResult;
+  map_read_state: EmptyResult;
+  map_read_stream: EmptyResult;
+  map_stats: EmptyResult;
+  map_clear: EmptyResult;
+  shared_poll_publish: EmptyResult;
 }
 
 /** One batch reply: the method's result under its name, or the error. */

@@ -7,7 +7,7 @@ import { type Config, durationMs } from '../../config/index.ts';
 import type { Logger, NodeMetrics } from '../../observability/index.ts';
 import type { ConnectionLimits } from './h2/limits.ts';
 import { countedRefusals, createGrpcServer, type Route } from './h2-server.ts';
-import { apiDefinition } from './proto.ts';
+import { apiDefinition, rpcStatusDefinition } from './proto.ts';
 import { reflectionRoutes } from './reflection.ts';
 import { apiServiceRoutes } from './service.ts';
 import { secureServerOptions } from './tls.ts';
@@ -50,8 +50,10 @@ export async function startGrpcServer(deps: GrpcServerDeps): Promise<GrpcApiServ
     }),
   );
   // Not behind the key, as in Centrifugo (its key interceptor covers unary calls only).
+  // The google.rpc messages too, so a client can decode the error details of transport mode.
   if (options.reflection) {
-    for (const [path, route] of reflectionRoutes(apiDefinition())) routes.set(path, route);
+    const described = { ...apiDefinition(), ...rpcStatusDefinition() };
+    for (const [path, route] of reflectionRoutes(described)) routes.set(path, route);
   }
   const server = createGrpcServer({
     routes,

@@ -27,8 +27,8 @@ import { API_PACKAGE, API_SERVICE, apiDefinition } from './proto.ts';
 import { transportStatus, undecodableStatus } from './status-details.ts';
 import { type Descriptor, WireChecker, type WireProblem } from './wire-check.ts';
 
-/** The OSS rpcs and the executor method each one runs; the rest of the service is PRO. */
-const OSS_METHODS: Readonly<Record<string, MethodName | 'batch'>> = {
+/** The rpcs the executor runs, and its method for each; the rest of the service is PRO. */
+const SERVED_METHODS: Readonly<Record<string, MethodName | 'batch'>> = {
   Batch: 'batch',
   Publish: 'publish',
   Broadcast: 'broadcast',
@@ -43,6 +43,13 @@ const OSS_METHODS: Readonly<Record<string, MethodName | 'batch'>> = {
   RPC: 'rpc',
   Refresh: 'refresh',
   Channels: 'channels',
+  MapPublish: 'map_publish',
+  MapRemove: 'map_remove',
+  MapReadState: 'map_read_state',
+  MapReadStream: 'map_read_stream',
+  MapStats: 'map_stats',
+  MapClear: 'map_clear',
+  SharedPollPublish: 'shared_poll_publish',
 };
 
 const ERROR_MODE_KEY = 'x-centrifugo-error-mode';
@@ -70,7 +77,7 @@ export function apiServiceRoutes(opts: ApiServiceOptions): Map<string, Route> {
   const authorized = keyCheck(opts.key);
   const routes = new Map<string, Route>();
   for (const [name, m] of Object.entries(loaded)) {
-    const target = OSS_METHODS[name];
+    const target = SERVED_METHODS[name];
     const requestType = `${API_PACKAGE}.${(m.requestType.type as { name: string }).name}`;
     const handle =
       target === undefined
