@@ -50,6 +50,8 @@ export interface GrpcCall {
   readonly headers: RequestHeaders;
   /** `host:port` of the client, for log lines. */
   peer(): string;
+  /** The client is gone (it reset the call, or the connection closed): no one reads a reply. */
+  cancelled(): boolean;
 }
 
 export type UnaryOutcome = { response: Uint8Array } | { status: GrpcStatus };
@@ -169,9 +171,15 @@ export function createGrpcServer(opts: GrpcServerOptions): GrpcH2Server {
     socket.on('close', () => connections.delete(connection));
     if (closing) connection.drain();
   };
-  // One timer for every connection's timeouts, not one per connection and per call.
+  // One timer for every connection's timeouts, not one per connection and per call. A tick
+  // that comes late (the event loop was busy) is skipped: what clients sent meanwhile is not
+  // read yet, and must be before anyone is timed out for not sending it.
+  let lastTick = Date.now();
   const ticker = setInterval(() => {
     const now = Date.now();
+    const late = now - lastTick > 2 * TICK_MS;
+    lastTick = now;
+    if (late) return;
     for (const c of connections) c.tick(now);
   }, TICK_MS);
   ticker.unref();
@@ -224,7 +232,12 @@ function onStream(stream: H2Stream, opts: GrpcServerOptions, refusals: Refusals)
     respondHttp(stream, 415, 'this is a gRPC endpoint: POST with content-type application/grpc\n');
     return;
   }
-  const call: GrpcCall = { path, headers, peer: () => stream.peer() };
+  const call: GrpcCall = {
+    path,
+    headers,
+    peer: () => stream.peer(),
+    cancelled: () => stream.closed,
+  };
   const route = opts.routes.get(path);
   if (route === undefined) {
     const message = unknownPathMessage(path, opts.routes);

@@ -53,6 +53,7 @@ const SERVED_METHODS: Readonly<Record<string, MethodName | 'batch'>> = {
 };
 
 const ERROR_MODE_KEY = 'x-centrifugo-error-mode';
+const CANCELLED: UnaryOutcome = { status: { code: GrpcCode.CANCELLED, message: 'cancelled' } };
 
 type Decoded = { ok: true; request: unknown } | { ok: false; problem: WireProblem };
 
@@ -164,7 +165,12 @@ function handler(
     const transportMode =
       opts.errorMode === 'transport' || headerValue(call.headers[ERROR_MODE_KEY]) === 'transport';
     return run(target, decoded.request, transportMode, opts.executor).then(
-      (outcome) => ('status' in outcome ? outcome : encode(outcome.response)),
+      (outcome) => {
+        if ('status' in outcome) return outcome;
+        // A reply no one will read is not encoded (a large history costs more to encode
+        // than to read).
+        return call.cancelled() ? CANCELLED : encode(outcome.response);
+      },
       (err: unknown) => {
         // The executor never throws; this is a bug in this file, not a bad request.
         opts.logger.error({ err, method: name }, 'gRPC API request failed');

@@ -810,6 +810,10 @@ export class H2Connection implements StreamOwner {
     this.flush();
     this.dead = true;
     this.events.protocolError(reason, this.peerAddress);
+    // Nothing more it sends is read: TCP flow control stops a client still flooding.
+    this.socket.pause();
+    this.input = EMPTY;
+    this.headerBlock = EMPTY;
     this.endSocket();
     this.abortAll();
   }
