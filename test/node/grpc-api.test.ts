@@ -731,6 +731,32 @@ describe('TLS', () => {
     }
   });
 
+  it('closes a TLS client that does not finish its handshake within handshake_timeout', async (t) => {
+    if (!certs(t)) return;
+    const secure = await startGrpcTestNode({
+      prometheus: { enabled: true },
+      grpc_api: {
+        tls: { enabled: true, cert_pem: file('server.pem'), key_pem: file('server.key') },
+        http2: { handshake_timeout: '1s' },
+      },
+    });
+    try {
+      const [host, port] = secure.target.split(':') as [string, string];
+      const started = Date.now();
+      await new Promise<void>((resolve) => {
+        const sock = tcpConnect(Number(port), host);
+        sock.on('error', () => {});
+        sock.on('close', () => resolve());
+        sock.setTimeout(10_000, () => sock.destroy());
+      });
+      assert.ok(Date.now() - started < 5000, 'closed by the server, not the test');
+      const text = await secure.running.metrics.text();
+      assert.match(text, /centrifugo_grpc_h2_limit_hits_total\{limit="handshake_timeout"\} 1/);
+    } finally {
+      await secure.close();
+    }
+  });
+
   it('refuses to start with TLS on and no usable certificate, naming the keys', async () => {
     await assert.rejects(
       startGrpcTestNode({ grpc_api: { tls: { enabled: true } } }),

@@ -193,6 +193,12 @@ export function createGrpcServer(opts: GrpcServerOptions): GrpcH2Server {
         },
       )
     : createTcpServer(accept);
+  // A TLS client that fails its handshake, or stalls past handshakeTimeout: node reports it
+  // here and leaves the socket to the listener (it destroys it itself only when none).
+  server.on('tlsClientError', (err: Error & { code?: string }, socket: Socket) => {
+    if (err.code === 'ERR_TLS_HANDSHAKE_TIMEOUT') limitHits.get('handshake_timeout')?.inc();
+    socket.destroy();
+  });
 
   return {
     listen: (host, port) =>
