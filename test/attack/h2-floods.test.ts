@@ -153,14 +153,16 @@ describe('HTTP/2 floods against a node process', () => {
       );
     const before = await count();
     // Bound: nothing of a reset stream is kept (the heap after a GC is back where it was),
-    // but 20k short-lived streams a second make V8 grow its heap: 64 MB covers that.
+    // but 20k short-lived streams a second make V8 grow its heap before it collects: up to
+    // +98 MB in 20 s (bench/results/2026-12-01-attack-h2.md), and the same with
+    // --max-old-space-size=160 stays at +12 MB.
     // A server that stops reading may lose its GOAWAY in the TCP reset that closes the
     // connection: "closed" counts too, as long as GOAWAYs were seen.
     const m = await check(
       rapidReset('chat:reset'),
       'reset_rate',
       /^(GOAWAY ENHANCE_YOUR_CALM .*reset faster.*|closed)$/,
-      64 * MB,
+      96 * MB,
     );
     assert.ok(Object.keys(m.attack.endings).some((e) => e.startsWith('GOAWAY ENHANCE_YOUR_CALM')));
     const executed = (await count()) - before;
@@ -197,7 +199,9 @@ describe('HTTP/2 floods against a node process', () => {
       'pending_replies',
       /^(GOAWAY ENHANCE_YOUR_CALM .*window|closed)$/,
       10 * 16 * MB,
-      { minServed: 2 },
+      // 10,000 History calls take the node seconds of CPU on a loaded machine: a connection
+      // still waiting for its cut at the deadline is open.
+      { seconds: 6, open: 10, minServed: 2 },
     );
     assert.ok(Object.keys(m.attack.endings).some((e) => e.startsWith('GOAWAY ENHANCE_YOUR_CALM')));
   });

@@ -3,7 +3,9 @@
 // here rather than on node:http2 because node's per-stream objects (a Duplex each, header
 // objects, nghttp2 callbacks) cost more CPU than the publish they carry
 // (bench/results/2026-12-01-ab-api-raw-h2.md). Everything a reply writes in one turn of the
-// event loop goes out in one socket write.
+// event loop goes out in one socket write. What a client can make a connection hold or do is
+// bounded (limits.ts, grpc_api.http2.*): header blocks, resets, pings, unread control frames
+// and replies, idle and handshake time; past a bound the client gets GOAWAY ENHANCE_YOUR_CALM.
 import type { Socket } from 'node:net';
 import {
   CLIENT_PREFACE,
