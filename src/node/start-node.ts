@@ -116,6 +116,7 @@ export async function startNode(config: Config, logger: Logger): Promise<Running
         options: config.grpc_api,
         executor: executor.forProtocol('grpc'),
         logger,
+        metrics,
       });
     }
   } catch (err) {

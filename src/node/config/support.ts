@@ -64,8 +64,8 @@ export const NOT_SUPPORTED: Readonly<Record<string, string>> = {
 };
 
 /**
- * Schema leaves some code reads. Not Centrifugo's: engine.nats.*, http_api.max_request_body_size
- * and the http_server timeouts.
+ * Schema leaves some code reads. Not Centrifugo's: engine.nats.*, http_api.max_request_body_size,
+ * the http_server timeouts and grpc_api.http2.*.
  */
 export const IMPLEMENTED: ReadonlySet<string> = new Set([
   'http_server.address',
@@ -116,6 +116,21 @@ export const IMPLEMENTED: ReadonlySet<string> = new Set([
   'grpc_api.tls.cert_pem',
   'grpc_api.tls.key_pem',
   'grpc_api.tls.client_ca_pem',
+  ...[
+    'max_concurrent_streams',
+    'max_header_list_size',
+    'max_continuation_frames',
+    'header_timeout',
+    'max_consecutive_empty_frames',
+    'max_reset_burst',
+    'max_resets_per_second',
+    'keepalive_min_time',
+    'keepalive_permit_without_stream',
+    'max_queued_control_frames',
+    'max_pending_reply_size',
+    'idle_timeout',
+    'handshake_timeout',
+  ].map((k) => `grpc_api.http2.${k}`),
   'health.enabled',
   'health.handler_prefix',
   'prometheus.enabled',
