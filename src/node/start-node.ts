@@ -10,7 +10,7 @@ import { ChannelRules, LocalNode } from './core/index.ts';
 import { type Engine, MemoryEngine } from './engine/index.ts';
 import { NatsEngine } from './engine/nats/index.ts';
 import type { Logger } from './observability/index.ts';
-import { NodeMetrics } from './observability/index.ts';
+import { InfoMetrics, NodeMetrics } from './observability/index.ts';
 import type { GrpcApiServer } from './transport/grpc/index.ts';
 import { buildHttpListeners, type HttpListener } from './transport/http/index.ts';
 import { attachWebSocket, type WebSocketEndpoint } from './transport/websocket/index.ts';
@@ -42,8 +42,14 @@ export async function startNode(config: Config, logger: Logger): Promise<Running
   const localHub = hub;
   metrics.countsFrom(counts);
   await engine.broker.start(localHub);
+  // info's `metrics`: a snapshot now and every interval, as Centrifugo's nodes share theirs.
+  const infoMetrics = new InfoMetrics(
+    () => metrics.families(),
+    durationMs(config.node.info_metrics_aggregate_interval) || 60_000,
+  );
+  await infoMetrics.start();
   const cluster = engine.startCluster(
-    () => node.info(),
+    () => ({ ...node.info(), metrics: infoMetrics.current() }),
     () => localHub.channelCounts(),
   );
   metrics.nodesFrom(async () => (await cluster.nodes()).length);
@@ -127,9 +133,11 @@ export async function startNode(config: Config, logger: Logger): Promise<Running
         options: config.grpc_api,
         executor: executor.forProtocol('grpc'),
         logger,
+        metrics,
       });
     }
   } catch (err) {
+    infoMetrics.close();
     await Promise.allSettled(listeners.map((l) => l.app.close()));
     await engine.close();
     throw err;
@@ -140,6 +148,7 @@ export async function startNode(config: Config, logger: Logger): Promise<Running
     closing ??= (async () => {
       // Clients first (close 3001, they reconnect elsewhere), then HTTP, then the engine.
       clearInterval(positionCheck);
+      infoMetrics.close();
       await websocket?.close();
       await grpc?.close();
       await Promise.allSettled(listeners.map((l) => l.app.close()));

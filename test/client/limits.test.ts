@@ -191,4 +191,10 @@ describe('API disconnect with odd codes and reasons', () => {
     assert.equal(closed.code, 4000);
     assert.ok(Buffer.byteLength(closed.reason) <= 123 && reason.startsWith(closed.reason));
   });
+
+  it('lets go of the connection without a close frame for 3000, as Centrifugo does', async () => {
+    const c = await connected(node, 'odd-c');
+    await node.api('disconnect', { user: 'odd-c', disconnect: { code: 3000, reason: 'x' } });
+    assert.equal((await c.closed).code, 1006);
+  });
 });

@@ -3,9 +3,11 @@
 // generated frames (seeded) that must never take the node down.
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
+import { signHs256 } from '../../src/node/auth/index.ts';
 import { Command } from '../../src/node/client/protocol/descriptors.ts';
 import { encodeMessage } from '../../src/node/client/protocol/protobuf-codec.ts';
 import { startTestNode, type TestNode } from '../node/harness.ts';
+import { fields } from './protowire.ts';
 import { RawClient } from './raw.ts';
 import { wsUrl } from './sdk.ts';
 
@@ -14,11 +16,13 @@ let bystander: RawClient;
 let bystanderSeen = 0;
 
 const CONNECT = JSON.stringify({ id: 1, connect: {} });
+const SECRET = 'raw-frames-secret';
 
 before(async () => {
   node = await startTestNode({
     client: {
       allow_anonymous_connect_without_token: true,
+      token: { hmac_secret_key: SECRET },
       ping_interval: '1s',
       pong_timeout: '1s',
     },
@@ -71,6 +75,12 @@ describe('protocol violations', () => {
     ['a second connect', [CONNECT, '{"id":2,"connect":{}}'], 3501],
     ['an unsolicited pong', [CONNECT, '{}'], 3501],
     ['send', [CONNECT, '{"send":{"data":{}}}'], 3508],
+    ['send before connect', ['{"send":{"data":{}}}'], 3501],
+    [
+      'an id-0 command when no ping awaits a pong',
+      [CONNECT, '{"subscribe":{"channel":"x"}}'],
+      3501,
+    ],
     ['an oversized frame', [`{"id":1,"connect":{"data":"${'x'.repeat(5000)}"}}`], 1009],
   ];
   for (const [name, frames, code, protocols] of cases) {
@@ -85,6 +95,23 @@ describe('protocol violations', () => {
     c.send(CONNECT);
     await c.reply(1);
     assert.equal(await c.closeCode(5000), 3012);
+  });
+
+  it('takes any id-0 command but send as the pong a ping awaits, as Centrifugo does', async () => {
+    const c = await RawClient.open(wsUrl(node));
+    c.ws.on('message', (data: Buffer) => {
+      if (data.toString().split('\n').includes('{}')) c.send('{"subscribe":{"channel":"x"}}');
+    });
+    c.send(CONNECT);
+    await c.reply(1);
+    // ping_interval and pong_timeout are 1 s: unanswered, this would close 3012 by now.
+    await new Promise((r) => setTimeout(r, 2600));
+    assert.equal(c.ws.readyState, c.ws.OPEN);
+    assert.equal(
+      c.messages.some((m) => m.subscribe !== undefined || m.error !== undefined),
+      false,
+    );
+    c.terminate();
   });
 
   it('closes 3502 when no connect comes in time', async () => {
@@ -109,6 +136,113 @@ describe('protocol violations', () => {
     // Length prefix, then field 1 (id) = 7.
     assert.deepEqual([...(c.binary[0] as Buffer).subarray(1, 3)], [0x08, 7]);
     c.terminate();
+  });
+});
+
+describe('what Centrifugo v6.9.1 does with frames', () => {
+  it('takes an empty Sec-WebSocket-Protocol header as no subprotocol and speaks JSON', async () => {
+    // centrifuge-python sends the empty header in JSON mode; ws alone answers HTTP 400.
+    const c = await RawClient.open(wsUrl(node), undefined, {
+      headers: { 'Sec-WebSocket-Protocol': '' },
+    });
+    c.send(CONNECT);
+    assert.ok((await c.reply(1)).connect);
+    assert.equal(c.ws.protocol, '');
+    c.terminate();
+  });
+
+  it('picks the first subprotocol the client lists that it speaks', async () => {
+    const c = await RawClient.open(wsUrl(node), [
+      'x-other',
+      'centrifuge-json',
+      'centrifuge-protobuf',
+    ]);
+    assert.equal(c.ws.protocol, 'centrifuge-json');
+    c.send(CONNECT);
+    assert.ok((await c.reply(1)).connect);
+    c.terminate();
+  });
+
+  it('answers the commands before a malformed one, then closes 3501 (JSON)', async () => {
+    const c = await RawClient.open(wsUrl(node));
+    c.send(CONNECT);
+    await c.reply(1);
+    c.send('{"id":2,"subscribe":{"channel":"a"}}\n{"id":3,"publish":{"channel":7}}');
+    assert.equal(await c.closeCode(), 3501);
+    assert.deepEqual(await c.reply(2), { id: 2, subscribe: {} });
+    assert.equal(
+      c.messages.some((m) => m.id === 3),
+      false,
+    );
+  });
+
+  it('answers the commands before a cut-short one, then closes 3501 (Protobuf)', async () => {
+    const c = await RawClient.open(wsUrl(node), ['centrifuge-protobuf']);
+    const connect = encodeMessage(Command, { id: 1, connect: {} });
+    const subscribe = encodeMessage(Command, { id: 2, subscribe: { channel: 'a' } });
+    // The second message claims 9 bytes and has 1.
+    c.send(new Uint8Array([connect.length, ...connect, subscribe.length, ...subscribe, 9, 0x08]));
+    assert.equal(await c.closeCode(), 3501);
+    const ids = (await c.protobufReplies(2)).map((r) => fields(r).get(1)?.[0]);
+    assert.deepEqual(ids, [1, 2]);
+  });
+
+  it('stops reading after a failed connect and drops the connection 5 s later', async () => {
+    const c = await RawClient.open(wsUrl(node));
+    const expired = await signHs256(
+      { sub: 'late', exp: Math.floor(Date.now() / 1000) - 10 },
+      SECRET,
+    );
+    const started = Date.now();
+    c.send(JSON.stringify({ id: 1, connect: { token: expired } }));
+    assert.deepEqual((await c.reply(1)).error, { code: 109, message: 'token expired' });
+    // Centrifugo reads nothing more, then lets go without a close frame after 5 s.
+    c.send(JSON.stringify({ id: 2, subscribe: { channel: 'watch' } }));
+    assert.equal(await c.closeCode(8000), 1006);
+    const waited = Date.now() - started;
+    assert.ok(waited >= 4500, `dropped after ${waited} ms`);
+    assert.equal(
+      c.messages.some((m) => m.id === 2),
+      false,
+    );
+  });
+
+  it('closes 3501 for a ping command (v2 pings are empty frames)', async () => {
+    assert.equal(await closeCodeAfter([CONNECT, '{"id":2,"ping":{}}']), 3501);
+  });
+});
+
+describe('cf_ws_frame_ping_pong=true', () => {
+  const url = () => `${wsUrl(node)}?cf_ws_frame_ping_pong=true`;
+
+  it('pings with WebSocket frames instead of protocol pings, and says so at connect', async () => {
+    const c = await RawClient.open(url());
+    let pings = 0;
+    c.ws.on('ping', () => {
+      pings += 1;
+    });
+    c.send(CONNECT);
+    const connect = (await c.reply(1)).connect as Record<string, unknown>;
+    assert.equal(connect.ping, undefined);
+    assert.equal(connect.pong, undefined);
+    // ping_interval is 1 s here: two frame pings answered (ws answers them itself), no
+    // protocol ping ({}), and the connection lives past where a missed pong would end it.
+    await new Promise((r) => setTimeout(r, 2600));
+    assert.ok(pings >= 2, `${pings} ping frames`);
+    assert.equal(c.ws.readyState, c.ws.OPEN);
+    assert.deepEqual(
+      c.messages.filter((m) => Object.keys(m).length === 0),
+      [],
+    );
+    c.terminate();
+  });
+
+  it('drops a connection that answers no ping frame, without a close frame', async () => {
+    const c = await RawClient.open(url(), undefined, { autoPong: false });
+    c.send(CONNECT);
+    await c.reply(1);
+    // A ping at 1 s, its pong due within pong_timeout (1 s): gone by about 2 s.
+    assert.equal(await c.closeCode(4000), 1006);
   });
 });
 

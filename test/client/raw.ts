@@ -1,6 +1,7 @@
 // A bare WebSocket client for frame-level tests: sends exactly the bytes given and records
 // every reply line and the close code.
 import WebSocket from 'ws';
+import { delimited } from './protowire.ts';
 
 export class RawClient {
   readonly ws: WebSocket;
@@ -25,8 +26,12 @@ export class RawClient {
     ws.on('error', () => {});
   }
 
-  static open(url: string, protocols?: string[]): Promise<RawClient> {
-    const ws = new WebSocket(url, protocols);
+  static open(
+    url: string,
+    protocols?: string[],
+    options: WebSocket.ClientOptions = {},
+  ): Promise<RawClient> {
+    const ws = new WebSocket(url, protocols, options);
     return new Promise((resolve, reject) => {
       const timer = setTimeout(() => reject(new Error('open timed out')), 5000);
       ws.once('open', () => {
@@ -56,6 +61,34 @@ export class RawClient {
       if (found) return found;
       if (Date.now() > deadline)
         throw new Error(`no reply ${id}: ${JSON.stringify(this.messages)}`);
+      await new Promise((r) => setTimeout(r, 10));
+    }
+  }
+
+  /** Waits for the first reply line matching `pred`. */
+  async waitFor(
+    pred: (m: Record<string, unknown>) => boolean,
+    what: string,
+    ms = 5000,
+  ): Promise<Record<string, unknown>> {
+    const deadline = Date.now() + ms;
+    for (;;) {
+      const found = this.messages.find(pred);
+      if (found) return found;
+      if (Date.now() > deadline) {
+        throw new Error(`no ${what}: ${JSON.stringify(this.messages)}`);
+      }
+      await new Promise((r) => setTimeout(r, 10));
+    }
+  }
+
+  /** Waits until binary frames hold `count` Protobuf replies in all; returns every reply. */
+  async protobufReplies(count: number, ms = 5000): Promise<Uint8Array[]> {
+    const deadline = Date.now() + ms;
+    for (;;) {
+      const replies = this.binary.flatMap((f) => delimited(f));
+      if (replies.length >= count) return replies;
+      if (Date.now() > deadline) throw new Error(`only ${replies.length} Protobuf replies`);
       await new Promise((r) => setTimeout(r, 10));
     }
   }

@@ -29,6 +29,21 @@ const CONFIG = {
         force_recovery: true,
       },
       { name: 'news', history_size: 10, history_ttl: '300s', force_recovery: true },
+      {
+        name: 'short',
+        allow_subscribe_for_client: true,
+        allow_history_for_subscriber: true,
+        history_size: 2,
+        history_ttl: '300s',
+        force_recovery: true,
+      },
+      {
+        name: 'srv',
+        presence: true,
+        allow_publish_for_subscriber: true,
+        history_size: 10,
+        history_ttl: '300s',
+      },
     ],
   },
 };
@@ -210,6 +225,75 @@ for (const format of FORMATS) {
       const disconnected = once<{ code: number; reason: string }>(c, 'disconnected');
       await node.api('disconnect', { user });
       assert.equal((await disconnected).code, 3503);
+    });
+
+    it('gets data and channel info from an API subscribe, then its publications', async () => {
+      // Centrifugo pushes {"subscribe":{"data":...}}; the connection then receives the
+      // channel's publications, and `info` is its chan_info in presence, publications and
+      // history.
+      const user = `ivy_${format}`;
+      const ch = `srv:${format}`;
+      const c = track(newClient(node, format, { token: await token({ sub: user }) }));
+      const subscribed = once<{ channel: string; data?: unknown }>(c, 'subscribed');
+      const pubs: Array<{ data: unknown; chanInfo: unknown }> = [];
+      c.on('publication', (ctx) =>
+        pubs.push({ data: dataValue(format, ctx.data), chanInfo: ctx.info?.chanInfo }),
+      );
+      c.connect();
+      await c.ready(3000);
+      const data = Buffer.from(JSON.stringify({ welcome: format })).toString('base64');
+      await node.api('subscribe', { user, channel: ch, b64data: data, info: { seat: 7 } });
+      const ctx = await subscribed;
+      assert.equal(ctx.channel, ch);
+      assert.deepEqual(dataValue(format, ctx.data), { welcome: format });
+      await node.api('publish', { channel: ch, data: { from: 'api' } });
+      await c.publish(ch, payload(format, { from: 'client' }));
+      await waitUntil(() => pubs.length === 2, 'two publications on the API subscription');
+      const seat = (info: unknown) => (format === 'json' ? info : dataValue(format, info));
+      assert.deepEqual(pubs[0], { data: { from: 'api' }, chanInfo: undefined });
+      assert.deepEqual(pubs[1]?.data, { from: 'client' });
+      assert.deepEqual(seat(pubs[1]?.chanInfo), { seat: 7 });
+      const presence = await node.api('presence', { channel: ch });
+      assert.deepEqual(
+        Object.values(presence.json.result.presence).map(
+          (p) => (p as { chan_info: unknown }).chan_info,
+        ),
+        [{ seat: 7 }],
+      );
+      const history = await node.api('history', { channel: ch, limit: 10 });
+      assert.deepEqual(history.json.result.publications[1].info.chan_info, { seat: 7 });
+      c.disconnect();
+    });
+
+    it('calls getState again when recovery fails (subscribe flag 2 answered 112)', async () => {
+      const ch = `short:${format}_state`;
+      const user = `jack_${format}`;
+      let states = 0;
+      const c = track(newClient(node, format, { token: await token({ sub: user }) }));
+      const sub = c.newSubscription(ch, {
+        getState: async () => {
+          states += 1;
+          const top = (await node.api('history', { channel: ch, limit: 0 })).json.result;
+          return { offset: top.offset, epoch: top.epoch };
+        },
+      });
+      const got: number[] = [];
+      sub.on('publication', (ctx) => got.push((dataValue(format, ctx.data) as { n: number }).n));
+      sub.subscribe();
+      c.connect();
+      await sub.ready(3000);
+      assert.equal(states, 1);
+      await node.api('publish', { channel: ch, data: { n: 1 } });
+      await waitUntil(() => got.length === 1, 'the first publication');
+      const reconnecting = once(c, 'connecting');
+      await node.api('disconnect', { user, disconnect: { code: 3011, reason: 'test' } });
+      await reconnecting;
+      // Four more while away: history keeps two, so offset 2 is lost.
+      for (let n = 2; n <= 5; n++) await node.api('publish', { channel: ch, data: { n } });
+      await waitUntil(() => states === 2 && sub.state === 'subscribed', 'getState again', 6000);
+      await node.api('publish', { channel: ch, data: { n: 6 } });
+      await waitUntil(() => got.includes(6), 'a live publication after the new state');
+      c.disconnect();
     });
   });
 }

@@ -14,7 +14,17 @@ let node: TestNode;
 before(async () => {
   node = await startTestNode({
     channel: {
-      namespaces: [{ name: 'keep', history_size: 100, history_ttl: '300s', presence: true }],
+      // json: binary b64data is refused at publish, so history never holds bytes that JSON
+      // cannot carry (those answer a plain 500, as Centrifugo: http-api.test.ts).
+      namespaces: [
+        {
+          name: 'keep',
+          history_size: 100,
+          history_ttl: '300s',
+          presence: true,
+          publication_data_format: 'json',
+        },
+      ],
     },
     health: { enabled: true },
   });
@@ -42,7 +52,12 @@ function assertWellFormed(method: string, body: string, res: Awaited<ReturnType<
   }
   assert.ok(res.json !== undefined, `200 without JSON for ${where}: ${res.text}`);
   if (method === 'batch') {
-    assert.ok(Array.isArray(res.json.replies), `batch without replies for ${where}`);
+    // No commands: `{}`, as Centrifugo (replies omitted when empty).
+    const keys = Object.keys(res.json);
+    assert.ok(
+      keys.length === 0 || (keys.length === 1 && Array.isArray(res.json.replies)),
+      `batch answers {} or replies for ${where}: ${res.text}`,
+    );
     return;
   }
   const keys = Object.keys(res.json);

@@ -16,6 +16,7 @@ import {
 import {
   type Broker,
   type ClientInfo,
+  EngineUnavailableError,
   type NodeInfo,
   type PresenceManager,
   type Publication,
@@ -74,6 +75,18 @@ export class ApiExecutor {
       rpc: (r) => this.rpc(r),
       refresh: (r) => this.refresh(r),
       channels: (r) => this.channelsOf(r.pattern),
+      map_publish: (r) => this.withoutSubscriptionType('map', r.channel, r.key === '' && 'key'),
+      map_remove: (r) => this.withoutSubscriptionType('map', r.channel, r.key === '' && 'key'),
+      map_read_state: (r) => this.withoutSubscriptionType('map', r.channel),
+      map_read_stream: (r) => this.withoutSubscriptionType('map', r.channel),
+      map_stats: (r) => this.withoutSubscriptionType('map', r.channel),
+      map_clear: (r) => this.withoutSubscriptionType('map', r.channel),
+      shared_poll_publish: (r) =>
+        this.withoutSubscriptionType(
+          'shared_poll',
+          r.channel,
+          (r.key === '' && 'key') || (r.version === 0 && 'version'),
+        ),
     };
   }
 
@@ -105,12 +118,15 @@ export class ApiExecutor {
   async batch(request: BatchRequest): Promise<BatchResponse> {
     const run = async (cmd: BatchRequest['commands'][number]): Promise<BatchReply> => {
       if (cmd.method === undefined) {
-        this.ctx.metrics.startApiCommand(this.protocol, 'unknown')(Errors.notFound.code);
-        return { error: errorShape(Errors.notFound) };
+        // A null command is a bad request; a command naming no known method is not found.
+        const e = cmd.invalid ? Errors.badRequest : Errors.notFound;
+        this.ctx.metrics.startApiCommand(this.protocol, 'unknown')(e.code);
+        return { error: errorShape(e) };
       }
       const res = await this.call(cmd.method, cmd.request as never);
       return res.error ? { error: res.error } : { [cmd.method]: res.result };
     };
+    if (request.commands.length === 0) return {};
     if (request.parallel) return { replies: await Promise.all(request.commands.map(run)) };
     const replies: BatchReply[] = [];
     for (const cmd of request.commands) replies.push(await run(cmd));
@@ -130,14 +146,19 @@ export class ApiExecutor {
       this.ctx.logger.warn({ method, channel, err: err.message }, 'API command rejected');
       return errorShape(Errors.unrecoverablePosition);
     }
+    // The engine reports its backend's failures itself, once per outage with counts.
+    if (err instanceof EngineUnavailableError) return errorShape(Errors.internal);
     this.ctx.logger.error({ method, channel, err }, 'API command failed');
     return errorShape(Errors.internal);
   }
 
-  /** Options of a channel the request names, or the reply error Centrifugo gives. */
+  /**
+   * Options of a channel the request names, or the reply error Centrifugo gives. The server
+   * API takes channels of any length, as Centrifugo's: `channel.max_length` bounds only what
+   * clients subscribe to.
+   */
   private channelOf(channel: string): ResolvedChannel {
     if (channel === '') throw badField('channel', 'channel required');
-    if (this.ctx.rules.tooLong(channel)) throw badField('channel', 'channel name too long');
     const resolved = this.ctx.rules.resolve(channel);
     if (!resolved) throw reject(Errors.unknownChannel, 'namespace not found');
     return resolved;
@@ -198,13 +219,17 @@ export class ApiExecutor {
   private async subscribe(req: RequestOf['subscribe']): Promise<ResultOf['subscribe']> {
     const ch = this.channelOf(req.channel);
     const o = req.override ?? {};
+    // info becomes the subscriber's chan_info (presence, join/leave, publication info) and
+    // data rides on the subscribe push; both as raw bytes, the b64 forms decoded first.
+    const data = payload(req.data, req.b64data, 'b64data');
+    const info = payload(req.info, req.b64info, 'b64info');
     await this.ctx.connections.subscribe({
       user: req.user,
       client: req.client,
       session: req.session,
       channel: req.channel,
-      info: payload(req.info, req.b64info, 'b64info'),
-      data: payload(req.data, req.b64data, 'b64data'),
+      info,
+      data,
       expireAt: req.expire_at,
       recoverSince: req.recover_since,
       presence: o.presence?.value ?? ch.options.presence,
@@ -243,7 +268,7 @@ export class ApiExecutor {
       session: req.session,
       expired: req.expired,
       expireAt: req.expire_at,
-      info: req.info,
+      info: plainBytes(req.info),
     });
     return {};
   }
@@ -272,6 +297,8 @@ export class ApiExecutor {
         'history not enabled for channel (history_size and history_ttl must both be set)',
       );
     }
+    // Centrifugo answers 100 here (its node's 107 is not passed through); a request the
+    // client got wrong is a 107 (README, Differences from Centrifugo).
     if (req.reverse && req.since && req.since.offset === 0) {
       throw badField('since.offset', 'reverse history needs a since offset above 0');
     }
@@ -309,6 +336,7 @@ export class ApiExecutor {
         num_users: n.numUsers,
         num_channels: n.numChannels,
         uptime: n.uptime,
+        metrics: n.metrics,
         num_subs: n.numSubs,
       })),
     };
@@ -318,6 +346,27 @@ export class ApiExecutor {
     if (req.method === '') throw badField('method', 'rpc method required');
     // Centrifugo OSS registers no server API RPC extensions.
     throw reject(Errors.notFound, `rpc method "${req.method}" not registered`);
+  }
+
+  /**
+   * Map and shared-poll methods, until this server has those subscription types: answered as
+   * Centrifugo v6.9.1 answers them on a namespace of another type. It checks the request's
+   * required fields (107), then the namespace (102), then the namespace's subscription type
+   * (107), so a client sees the same codes from both servers.
+   */
+  private async withoutSubscriptionType(
+    type: 'map' | 'shared_poll',
+    channel: string,
+    missing: string | false = false,
+  ): Promise<never> {
+    if (channel === '') throw badField('channel', 'channel required');
+    if (missing) throw badField(missing, `${missing} required`);
+    if (!this.ctx.rules.resolve(channel))
+      throw reject(Errors.unknownChannel, 'namespace not found');
+    throw reject(
+      Errors.badRequest,
+      `the channel's namespace has no ${type} subscriptions (not supported yet)`,
+    );
   }
 
   private async channelsOf(pattern: string): Promise<ResultOf['channels']> {
@@ -370,9 +419,20 @@ function payload(raw: Uint8Array | undefined, b64: string, field: string): Uint8
   if (b64 !== '') {
     const decoded = decodeBase64Strict(b64);
     if (!decoded) throw badField(field, `${field} is not valid base64`);
-    return decoded;
+    return plainBytes(decoded);
   }
-  return raw ?? EMPTY;
+  return plainBytes(raw ?? EMPTY);
+}
+
+/**
+ * A plain Uint8Array view of the bytes. A Buffer (what decoders and base64 give) carries
+ * toJSON, which JSON.stringify calls before any replacer: control messages to connections
+ * would then hold {type, data} instead of the bytes.
+ */
+function plainBytes(bytes: Uint8Array): Uint8Array {
+  return Buffer.isBuffer(bytes)
+    ? new Uint8Array(bytes.buffer, bytes.byteOffset, bytes.length)
+    : bytes;
 }
 
 function clientInfoResult(info: ClientInfo): ClientInfoResult {

@@ -98,6 +98,58 @@ export interface RpcRequest {
 
 export type InfoRequest = Record<string, never>;
 
+// Map and shared-poll methods (Centrifugo v6.9.1): decoded and checked as Centrifugo checks
+// them; this server has no map or shared-poll subscriptions to run them on yet.
+
+export interface MapPublishRequest {
+  channel: string;
+  key: string;
+  data: Uint8Array;
+  b64data: string;
+  stream_data: Uint8Array;
+  b64stream_data: string;
+  tags: Record<string, string>;
+  idempotency_key: string;
+  delta: boolean;
+  version: number;
+  version_epoch: string;
+  score: number;
+  key_mode: string;
+}
+
+export interface MapRemoveRequest {
+  channel: string;
+  key: string;
+  idempotency_key: string;
+}
+
+export interface MapReadStateRequest {
+  channel: string;
+  cursor: string;
+  limit: number;
+  key: string;
+  asc: boolean;
+  revision_offset: number;
+  revision_epoch: string;
+}
+
+export interface MapReadStreamRequest {
+  channel: string;
+  since_offset: number;
+  since_epoch: string;
+  limit: number;
+  reverse: boolean;
+}
+
+export interface SharedPollPublishRequest {
+  channel: string;
+  key: string;
+  data: Uint8Array;
+  b64data: string;
+  version: number;
+  epoch: string;
+}
+
 /** Each method's request type, by its snake_case name (the HTTP path and the batch key). */
 export interface RequestOf {
   publish: PublishRequest;
@@ -113,11 +165,18 @@ export interface RequestOf {
   rpc: RpcRequest;
   refresh: RefreshRequest;
   channels: ChannelsRequest;
+  map_publish: MapPublishRequest;
+  map_remove: MapRemoveRequest;
+  map_read_state: MapReadStateRequest;
+  map_read_stream: MapReadStreamRequest;
+  map_stats: ChannelRequest;
+  map_clear: ChannelRequest;
+  shared_poll_publish: SharedPollPublishRequest;
 }
 
 export type MethodName = keyof RequestOf;
 
-/** The OSS methods in api.proto's Command order (batch resolves a command by the first match). */
+/** The methods served, in api.proto's Command order (batch resolves a command by the first match). */
 export const METHODS: readonly MethodName[] = [
   'publish',
   'broadcast',
@@ -132,13 +191,56 @@ export const METHODS: readonly MethodName[] = [
   'rpc',
   'refresh',
   'channels',
+  'map_publish',
+  'map_remove',
+  'map_read_state',
+  'map_read_stream',
+  'map_stats',
+  'map_clear',
+  'shared_poll_publish',
 ];
 
 export function isMethod(name: string): name is MethodName {
   return (METHODS as readonly string[]).includes(name);
 }
 
+/**
+ * The order Centrifugo's executor tries a batch command's fields in: a command naming two
+ * methods runs the first of them in this order (history comes before presence here, unlike
+ * api.proto's field order).
+ */
+export const BATCH_ORDER: readonly MethodName[] = [
+  'publish',
+  'broadcast',
+  'subscribe',
+  'unsubscribe',
+  'disconnect',
+  'history',
+  'history_remove',
+  'presence',
+  'presence_stats',
+  'info',
+  'rpc',
+  'refresh',
+  'channels',
+  'map_publish',
+  'map_remove',
+  'map_read_state',
+  'map_read_stream',
+  'map_stats',
+  'map_clear',
+  'shared_poll_publish',
+];
+
+/**
+ * One batch command: a method and its request, or none (error 104, no method Centrifugo OSS
+ * knows), or `invalid` for a `null` command (error 107).
+ */
+export type BatchCommand =
+  | { method: MethodName; request: RequestOf[MethodName] }
+  | { method: undefined; invalid?: true };
+
 export interface BatchRequest {
-  commands: Array<{ method: MethodName; request: RequestOf[MethodName] } | { method: undefined }>;
+  commands: BatchCommand[];
   parallel: boolean;
 }

@@ -59,6 +59,12 @@ export interface HistoryResult {
   offset: number;
 }
 
+/** A node's metrics aggregated over `interval` seconds (api.proto Metrics). */
+export interface MetricsResult {
+  interval: number;
+  items: Record<string, number>;
+}
+
 export interface NodeResult {
   uid: string;
   name: string;
@@ -67,6 +73,7 @@ export interface NodeResult {
   num_users: number;
   num_channels: number;
   uptime: number;
+  metrics?: MetricsResult;
   num_subs: number;
 }
 
@@ -98,11 +105,20 @@ export interface ResultOf {
   rpc: RpcResult;
   refresh: EmptyResult;
   channels: ChannelsResult;
+  // Never produced yet: these methods answer an error until map subscriptions exist.
+  map_publish: EmptyResult;
+  map_remove: EmptyResult;
+  map_read_state: EmptyResult;
+  map_read_stream: EmptyResult;
+  map_stats: EmptyResult;
+  map_clear: EmptyResult;
+  shared_poll_publish: EmptyResult;
 }
 
 /** One batch reply: the method's result under its name, or the error. */
 export type BatchReply = { error: ErrorShape } | { [M in MethodName]?: ResultOf[M] };
 
+/** No replies (an empty or missing command list) leaves `replies` out: `{}`, as Centrifugo. */
 export interface BatchResponse {
-  replies: BatchReply[];
+  replies?: BatchReply[];
 }

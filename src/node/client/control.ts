@@ -18,10 +18,14 @@ type ControlMessage =
 
 const BYTES = '$b64';
 
-function encode(message: ControlMessage): Uint8Array {
-  const text = JSON.stringify(message, (_key, value) =>
-    value instanceof Uint8Array ? { [BYTES]: Buffer.from(value).toString('base64') } : value,
-  );
+export function encodeControl(message: ControlMessage): Uint8Array {
+  // The replacer looks at the holder's own value: JSON.stringify hands it a Buffer already
+  // turned into {type: 'Buffer', data: [...]} by Buffer's toJSON, and the server API's
+  // decoders give Buffers (a Uint8Array subclass) for data and info.
+  const text = JSON.stringify(message, function (this: Record<string, unknown>, key, value) {
+    const own = this[key];
+    return own instanceof Uint8Array ? { [BYTES]: Buffer.from(own).toString('base64') } : value;
+  });
   return new TextEncoder().encode(text);
 }
 
@@ -42,19 +46,19 @@ export class BrokerControl implements ConnectionControl {
   }
 
   subscribe(r: ServerSubscribe): Promise<void> {
-    return this.broker.publishControl(encode({ op: 'subscribe', r }));
+    return this.broker.publishControl(encodeControl({ op: 'subscribe', r }));
   }
 
   unsubscribe(r: ConnectionFilter & { channel: string }): Promise<void> {
-    return this.broker.publishControl(encode({ op: 'unsubscribe', r }));
+    return this.broker.publishControl(encodeControl({ op: 'unsubscribe', r }));
   }
 
   disconnect(r: ServerDisconnect): Promise<void> {
-    return this.broker.publishControl(encode({ op: 'disconnect', r }));
+    return this.broker.publishControl(encodeControl({ op: 'disconnect', r }));
   }
 
   refresh(r: ServerRefresh): Promise<void> {
-    return this.broker.publishControl(encode({ op: 'refresh', r }));
+    return this.broker.publishControl(encodeControl({ op: 'refresh', r }));
   }
 }
 

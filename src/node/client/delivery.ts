@@ -13,6 +13,8 @@ export function deliver(
   push: EncodedPush,
 ): void {
   if (pub.offset > 0 && sub.positioned) {
+    // Subscribed before the stream had an epoch: the first publication brings it.
+    if (sub.epoch === '') sub.epoch = position.epoch;
     const sameEpoch = position.epoch === sub.epoch;
     if (sameEpoch && pub.offset <= sub.offset) return;
     if (!sameEpoch || pub.offset > sub.offset + 1) {

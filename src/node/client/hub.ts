@@ -15,6 +15,7 @@ import type {
   Publication,
   StreamPosition,
 } from '../engine/index.ts';
+import { EngineUnavailableError } from '../engine/index.ts';
 import type { Logger } from '../observability/index.ts';
 import { applyControl } from './control.ts';
 import { type FrameTap, UserTaps } from './frame-tap.ts';
@@ -182,6 +183,8 @@ export class Hub implements BrokerEventHandler, ConnectionControl {
         });
         for (const s of positioned) s.checkPosition(channel, position);
       } catch (err) {
+        // The engine reports its backend's failures itself, once per outage with counts.
+        if (err instanceof EngineUnavailableError) continue;
         this.logger.warn({ channel, err: (err as Error).message }, 'position check failed');
       }
     }
@@ -192,7 +195,7 @@ export class Hub implements BrokerEventHandler, ConnectionControl {
   handlePublication(channel: string, pub: Publication, position: StreamPosition): void {
     const set = this.channels.get(channel);
     if (!set) return;
-    const push = new EncodedPush({ channel, pub: publicationMsg(pub) });
+    const push = new EncodedPush({ channel, pub: publicationMsg(pub, position.epoch) });
     for (const session of set) session.onPublication(channel, pub, position, push);
   }
 

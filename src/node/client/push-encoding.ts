@@ -32,11 +32,18 @@ export function clientInfoMsg(info: ClientInfo): ClientInfoMsg {
   };
 }
 
-export function publicationMsg(pub: Publication): PublicationMsg {
+/**
+ * A publication as clients receive it. The first publication of a stream (offset 1) carries
+ * the stream's epoch, so a client learns it from the first push: Centrifugo sets it there
+ * (its node stamps offset 1 on the way out), and its memory engine keeps it in history, so
+ * history and recovery show it too. Later ones leave it out to save bytes.
+ */
+export function publicationMsg(pub: Publication, epoch = ''): PublicationMsg {
   return {
     data: pub.data,
     info: pub.info ? clientInfoMsg(pub.info) : undefined,
     offset: pub.offset,
     tags: pub.tags,
+    epoch: pub.offset === 1 ? epoch : undefined,
   };
 }

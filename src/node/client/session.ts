@@ -5,7 +5,7 @@
 import { randomUUID } from 'node:crypto';
 import type { ServerRefresh, ServerSubscribe } from '../core/index.ts';
 import type { Publication, StreamPosition } from '../engine/index.ts';
-import { UnrecoverablePositionError } from '../engine/index.ts';
+import { EngineUnavailableError, UnrecoverablePositionError } from '../engine/index.ts';
 import {
   handleHistory,
   handlePresence,
@@ -46,6 +46,12 @@ import type { EncodedPush } from './push-encoding.ts';
 
 export interface ClientTransport {
   readonly format: Format;
+  /**
+   * The transport keeps the connection alive itself (WebSocket ping frames, asked for with
+   * `cf_ws_frame_ping_pong=true`): the session then sends no protocol pings and tells the
+   * client so in ConnectResult (no `ping`, no `pong`).
+   */
+  readonly pingsItself?: boolean;
   write(frame: string | Uint8Array): void;
   /** Bytes accepted by write() but not yet sent to the socket. */
   bufferedAmount(): number;
@@ -53,6 +59,9 @@ export interface ClientTransport {
 }
 
 type State = 'connecting' | 'connected' | 'closed';
+
+/** How long a connection whose connect failed stays open for its client to close it. */
+const CLOSE_WAIT_MS = 5000;
 
 const TRANSPORT = { transport: 'websocket' };
 
@@ -122,6 +131,9 @@ export class ClientSession {
   /** Unix seconds; 0 = the connection does not expire. */
   expireAt = 0;
   readonly subs = new Map<string, SubState>();
+  /** Protocol ping period and pong wait; 0 when there are none (see pingsItself). */
+  readonly pingIntervalMs: number;
+  readonly pongTimeoutMs: number;
   /** Set while an admin traces this user (client/frame-tap.ts). */
   tap: FrameTap | undefined;
 
@@ -130,7 +142,10 @@ export class ClientSession {
   /** In the dirty list, waiting for this turn's flush. */
   private flushQueued = false;
   private commandChain: Promise<void> = Promise.resolve();
-  /** Set after a failed connect: Centrifugo stops reading such a connection. */
+  /**
+   * Set after a connect answered with an error: Centrifugo stops reading such a connection,
+   * waits CLOSE_WAIT_MS for the client to close it, then drops it without a close frame.
+   */
   private ignoring = false;
   private staleTimer: NodeJS.Timeout | undefined;
   private pingTimer: NodeJS.Timeout | undefined;
@@ -141,6 +156,8 @@ export class ClientSession {
     this.ctx = ctx;
     this.transport = transport;
     this.format = transport.format;
+    this.pingIntervalMs = transport.pingsItself ? 0 : ctx.timings.pingIntervalMs;
+    this.pongTimeoutMs = transport.pingsItself ? 0 : ctx.timings.pongTimeoutMs;
     this.staleTimer = setTimeout(
       () => this.close(Disconnects.stale),
       ctx.timings.staleCloseDelayMs,
@@ -149,23 +166,26 @@ export class ClientSession {
 
   // --- incoming ---------------------------------------------------------------------
 
-  /** One WebSocket message. Undecodable input closes the connection with 3501. */
+  /**
+   * One WebSocket message. Its commands are handled in order; an undecodable one closes the
+   * connection with 3501 once those before it are answered, as Centrifugo does.
+   */
   onFrame(frame: string | Uint8Array): void {
     if (this.state === 'closed' || this.ignoring) return;
     this.tap?.received(this, frame);
-    let commands: CommandMsg[];
     const { metrics } = this.ctx;
     metrics.transportMessagesReceivedSize.inc(TRANSPORT, frame.length);
-    try {
-      commands = decodeCommands(this.format, frame) as CommandMsg[];
-      metrics.transportMessagesReceived.inc(TRANSPORT, commands.length);
-    } catch (err) {
-      this.ctx.logger.info({ client: this.id, reason: (err as Error).message }, 'bad frame');
-      this.close(Disconnects.badRequest);
-      return;
-    }
-    for (const command of commands) {
+    const { commands, error } = decodeCommands(this.format, frame);
+    metrics.transportMessagesReceived.inc(TRANSPORT, commands.length);
+    for (const command of commands as CommandMsg[]) {
       this.commandChain = this.commandChain.then(() => this.handleCommand(command));
+    }
+    if (error) {
+      this.commandChain = this.commandChain.then(() => {
+        if (this.state === 'closed' || this.ignoring) return;
+        this.ctx.logger.info({ client: this.id, reason: error.message }, 'bad frame');
+        this.close(Disconnects.badRequest);
+      });
     }
   }
 
@@ -174,24 +194,27 @@ export class ClientSession {
     const id = cmd.id ?? 0;
     const method = METHOD_FIELDS.find((m) => cmd[m] !== undefined);
     try {
-      if (method === undefined) {
-        if (id !== 0) throw new DisconnectError(Disconnects.badRequest, 'command without method');
+      // Centrifugo's order: anything but connect before connect is 3501; then any command
+      // with id 0 except send is a pong (3501 when no ping awaits one), whatever it holds.
+      if (this.state !== 'connected' && method !== 'connect') {
+        throw new DisconnectError(Disconnects.badRequest, `${method ?? 'pong'} before connect`);
+      }
+      if (id === 0 && method !== 'send') {
         this.onPong();
         return;
+      }
+      if (method === undefined) {
+        throw new DisconnectError(Disconnects.badRequest, 'command without method');
       }
       if (method === 'send') {
         // Centrifugo registers no message handler for asynchronous sends.
         throw new DisconnectError(Disconnects.notAvailable, 'send is not available');
       }
-      if (id === 0) throw new DisconnectError(Disconnects.badRequest, 'command id 0');
       if (method === 'connect') {
         if (this.state !== 'connecting')
           throw new DisconnectError(Disconnects.badRequest, 'second connect');
         await this.runConnect(id, cmd);
         return;
-      }
-      if (this.state !== 'connected') {
-        throw new DisconnectError(Disconnects.badRequest, `${method} before connect`);
       }
       const done = this.ctx.metrics.clientCommandDuration.startTimer({ method });
       let result: unknown;
@@ -222,7 +245,14 @@ export class ClientSession {
       this.scheduleExpiry();
       for (const sub of this.subs.values()) flushBuffered(this, sub);
     } catch (err) {
-      if (!(err instanceof DisconnectError)) this.ignoring = true;
+      if (!(err instanceof DisconnectError)) {
+        this.ignoring = true;
+        clearTimeout(this.staleTimer);
+        this.staleTimer = setTimeout(
+          () => this.close(Disconnects.connectionClosed, false),
+          CLOSE_WAIT_MS,
+        );
+      }
       throw err;
     }
   }
@@ -246,8 +276,8 @@ export class ClientSession {
       case 'sub_refresh':
         return handleSubRefresh(this, cmd.sub_refresh ?? {});
       case 'rpc':
-        // No RPC proxy exists yet, and OSS Centrifugo has no built-in methods.
-        throw clientError('notFound');
+        // No RPC proxy exists yet: Centrifugo then has no RPC handler at all, which is 108.
+        throw clientError('notAvailable');
       default:
         // A Command carrying `ping` is a v1 leftover; v2 pings are empty frames.
         throw new DisconnectError(Disconnects.badRequest, `unexpected ${method}`);
@@ -267,6 +297,8 @@ export class ClientSession {
     if (err instanceof ClientError) error = err;
     else if (err instanceof UnrecoverablePositionError)
       error = clientError('unrecoverablePosition');
+    // The engine reports its backend's failures itself, once per outage with counts.
+    else if (err instanceof EngineUnavailableError) error = clientError('internal');
     else {
       this.ctx.logger.error({ err, client: this.id }, 'client command failed');
       error = clientError('internal');
@@ -383,7 +415,7 @@ export class ClientSession {
   // --- server API ---------------------------------------------------------------------
 
   async serverSubscribe(request: ServerSubscribe): Promise<void> {
-    if (this.state !== 'connected' || this.subs.has(request.channel)) return;
+    if (this.state !== 'connected') return;
     await serverSideSubscribe(this, request);
   }
 
@@ -397,7 +429,9 @@ export class ClientSession {
   }
 
   async serverRefresh(request: ServerRefresh): Promise<void> {
-    if (request.expired) {
+    // An expiry already past is the same as `expired`: closed, no refresh push first.
+    const past = request.expireAt > 0 && request.expireAt <= Math.floor(Date.now() / 1000);
+    if (request.expired || past) {
       this.close(Disconnects.expired);
       return;
     }
@@ -429,7 +463,7 @@ export class ClientSession {
   }
 
   private schedulePing(first = false): void {
-    const interval = this.ctx.timings.pingIntervalMs;
+    const interval = this.pingIntervalMs;
     if (interval <= 0 || this.state === 'closed') return;
     // The first ping is spread over [interval/2, interval) so reconnect storms do not sync up.
     const delay = first ? interval / 2 + Math.random() * (interval / 2) : interval;
@@ -439,11 +473,8 @@ export class ClientSession {
   private sendPing(): void {
     if (this.state === 'closed') return;
     this.enqueue(PING[this.format]);
-    if (!this.pongTimer && this.ctx.timings.pongTimeoutMs > 0) {
-      this.pongTimer = setTimeout(
-        () => this.close(Disconnects.noPong),
-        this.ctx.timings.pongTimeoutMs,
-      );
+    if (!this.pongTimer && this.pongTimeoutMs > 0) {
+      this.pongTimer = setTimeout(() => this.close(Disconnects.noPong), this.pongTimeoutMs);
     }
     this.schedulePing();
   }

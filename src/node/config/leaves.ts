@@ -54,6 +54,34 @@ export const LEAVES: readonly Leaf[] = (() => {
 })();
 
 export const LEAF_BY_DOTTED: ReadonlyMap<string, Leaf> = new Map(LEAVES.map((l) => [l.dotted, l]));
+
+/** A leaf of the schema by pattern: lists of objects descended into as `<list>[].<key>`. */
+export interface LeafPattern {
+  pattern: string;
+  kind: LeafKind;
+  schema: TSchema;
+}
+
+function collectPatterns(schema: TSchema, prefix: string, out: LeafPattern[]): void {
+  if (schema[Kind] === 'Object') {
+    for (const [key, child] of Object.entries(schema.properties as Record<string, TSchema>)) {
+      collectPatterns(child, prefix === '' ? key : `${prefix}.${key}`, out);
+    }
+    return;
+  }
+  if (schema[Kind] === 'Array' && schema.items?.[Kind] === 'Object') {
+    collectPatterns(schema.items as TSchema, `${prefix}[]`, out);
+    return;
+  }
+  out.push({ pattern: prefix, kind: kindOf(schema), schema });
+}
+
+/** Every settable leaf of the schema, namespace options included (`channel.namespaces[].x`). */
+export const LEAF_PATTERNS: readonly LeafPattern[] = (() => {
+  const out: LeafPattern[] = [];
+  collectPatterns(ConfigSchema, '', out);
+  return out;
+})();
 export const LEAF_BY_ENV: ReadonlyMap<string, Leaf> = new Map(LEAVES.map((l) => [l.env, l]));
 
 /**

@@ -1,15 +1,19 @@
 // Builds the node's Config from defaults < file (JSON or YAML) < CENTRIFUGO_* env < flags,
 // the precedence Centrifugo uses. Anything unknown or mistyped stops startup with a
-// ConfigError naming the key; unknown CENTRIFUGO_* variables only warn, as in Centrifugo.
+// ConfigError naming the key, and so does a Centrifugo key this node does not implement yet
+// unless it holds its default (support.ts); unknown CENTRIFUGO_* variables only warn, as in
+// Centrifugo (env.ts reads them as Centrifugo does).
 import { existsSync, readFileSync } from 'node:fs';
 import { extname } from 'node:path';
 import { type TSchema, TypeGuard } from '@sinclair/typebox';
 import { Value, ValueErrorType } from '@sinclair/typebox/value';
 import { parse as parseYaml } from 'yaml';
-import { parseDuration } from './duration.ts';
+import { formatDuration, parseDuration } from './duration.ts';
+import { applyEnv } from './env.ts';
 import { ConfigError } from './errors.ts';
-import { LEAF_BY_DOTTED, LEAF_BY_ENV, parseLeafText } from './leaves.ts';
-import { type Config, ConfigSchema } from './schema.ts';
+import { LEAF_BY_DOTTED, parseLeafText } from './leaves.ts';
+import { type ChannelOptions, type Config, ConfigSchema } from './schema.ts';
+import { acceptCentrifugoDefaults, refuseUnsupported } from './support.ts';
 
 export interface LoadOptions {
   /** Path of the config file; a missing file is a warning unless `fileRequired`. */
@@ -43,15 +47,7 @@ export function loadConfig(options: LoadOptions = {}): LoadedConfig {
       warnings.push(`config file ${options.file} not found: running on defaults, env and flags`);
     }
   }
-  for (const [name, value] of Object.entries(options.env ?? {})) {
-    if (!name.startsWith('CENTRIFUGO_') || value === undefined) continue;
-    const leaf = LEAF_BY_ENV.get(name);
-    if (!leaf) {
-      warnings.push(`unknown environment variable ${name} ignored`);
-      continue;
-    }
-    setPath(raw, leaf.path, parseLeafText(leaf, value));
-  }
+  warnings.push(...applyEnv(raw, options.env ?? {}));
   for (const [dotted, value] of Object.entries(options.flags ?? {})) {
     const leaf = LEAF_BY_DOTTED.get(dotted);
     if (!leaf) throw new ConfigError(`unknown flag --${dotted}`, dotted);
@@ -65,11 +61,14 @@ export function validateConfig(raw: unknown): Config {
   if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) {
     throw new ConfigError('config must be an object of sections (http_api, client, channel, ...)');
   }
-  const withDefaults = Value.Default(ConfigSchema, structuredClone(raw));
+  // Centrifugo keys this node lacks pass at their default and are refused by name otherwise.
+  const known = acceptCentrifugoDefaults(raw as Record<string, unknown>);
+  const withDefaults = Value.Default(ConfigSchema, known);
   const first = Value.Errors(ConfigSchema, withDefaults).First();
   if (first) throw new ConfigError(describeError(first), keyOf(first.path));
   const config = withDefaults as Config;
   checkSemantics(config);
+  refuseUnsupported(config);
   return config;
 }
 
@@ -149,6 +148,10 @@ function expected(schema: TSchema): string {
 
 function checkSemantics(config: Config): void {
   const seen = new Set<string>();
+  const globalMetaTtl = checkWholeSeconds(
+    config.channel.history_meta_ttl,
+    'channel.history_meta_ttl',
+  );
   config.channel.namespaces.forEach((ns, i) => {
     const key = `channel.namespaces.${i}.name`;
     if (!NAMESPACE_NAME.test(ns.name)) {
@@ -160,12 +163,9 @@ function checkSemantics(config: Config): void {
     if (seen.has(ns.name))
       throw new ConfigError(`config key "${key}": namespace "${ns.name}" is defined twice`, key);
     seen.add(ns.name);
-    checkRegex(ns.channel_regex, `channel.namespaces.${i}.channel_regex`);
+    checkChannelOptions(ns, `channel.namespaces.${i}`, globalMetaTtl);
   });
-  checkRegex(
-    config.channel.without_namespace.channel_regex,
-    'channel.without_namespace.channel_regex',
-  );
+  checkChannelOptions(config.channel.without_namespace, 'channel.without_namespace', globalMetaTtl);
   if (!config.http_api.handler_prefix.startsWith('/')) {
     throw new ConfigError(
       'config key "http_api.handler_prefix" must start with "/"',
@@ -187,18 +187,50 @@ function checkSemantics(config: Config): void {
       'admin.handler_prefix',
     );
   }
-  if (config.admin.web_proxy_address !== '') {
-    throw new ConfigError(
-      'not supported yet: admin.web_proxy_address (serve a custom UI with admin.web_path)',
-      'admin.web_proxy_address',
-    );
-  }
   if (config.http_server.internal_port !== '' && !/^\d+$/.test(config.http_server.internal_port)) {
     throw new ConfigError(
       'config key "http_server.internal_port" must be a port number',
       'http_server.internal_port',
     );
   }
+}
+
+/** Centrifugo's checks of channel options (its config validation), with the same wording. */
+function checkChannelOptions(o: ChannelOptions, at: string, globalMetaTtlMs: number): void {
+  const ttl = checkWholeSeconds(o.history_ttl, `${at}.history_ttl`);
+  const metaTtl =
+    checkWholeSeconds(o.history_meta_ttl, `${at}.history_meta_ttl`) || globalMetaTtlMs;
+  if (o.history_size > 0 !== ttl > 0) {
+    throw new ConfigError(
+      `config key "${at}": both history_size and history_ttl are required for history (set both, or neither)`,
+      `${at}.${o.history_size > 0 ? 'history_ttl' : 'history_size'}`,
+    );
+  }
+  if (metaTtl < ttl) {
+    throw new ConfigError(
+      `config key "${at}.history_ttl" (${o.history_ttl}) can not be greater than the history meta ttl (${formatDuration(metaTtl)})`,
+      `${at}.history_ttl`,
+    );
+  }
+  if (o.force_recovery && o.history_size === 0) {
+    throw new ConfigError(
+      `config key "${at}.force_recovery": both history_size and history_ttl are required for recovery`,
+      `${at}.force_recovery`,
+    );
+  }
+  checkRegex(o.channel_regex, `${at}.channel_regex`);
+}
+
+/** Milliseconds of a duration Centrifugo takes in whole seconds only. */
+function checkWholeSeconds(text: string, key: string): number {
+  const ms = parseDuration(text) ?? 0;
+  if (ms > 0 && ms % 1000 !== 0) {
+    throw new ConfigError(
+      `config key "${key}": ${text} has sub-second precision, which this key does not support`,
+      key,
+    );
+  }
+  return ms;
 }
 
 function checkRegex(source: string, key: string): void {

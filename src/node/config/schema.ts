@@ -160,6 +160,13 @@ export const ConfigSchema = Type.Object(
     }),
     node: Section({
       name: Str('', 'node name shown in info ("" = hostname_port)'),
+      info_metrics_aggregate_interval: Duration(
+        '60s',
+        'how often the metrics info shows are aggregated (0 = 60s, as in Centrifugo)',
+      ),
+    }),
+    usage_stats: Section({
+      disabled: Bool('no anonymous usage statistics (this node never sends any)'),
     }),
     shutdown: Section({
       timeout: Duration('30s', 'how long a graceful shutdown may take'),
@@ -196,6 +203,40 @@ export const ConfigSchema = Type.Object(
       reflection: Bool('gRPC server reflection (not behind the key, as in Centrifugo)'),
       max_receive_message_size: Int(0, 'max gRPC message size in bytes (0 = library default)'),
       tls: Section(TlsOptions),
+      // Not Centrifugo keys: the limits of this node's own HTTP/2 (README, gRPC section),
+      // defaults from grpc-go, nghttp2, Envoy and nginx.
+      http2: Section({
+        max_concurrent_streams: Int(1000, 'streams open at once per connection', 1),
+        max_header_list_size: Int(
+          64 * 1024,
+          'largest request header list in bytes (431 past it); a header block may be twice it',
+          1024,
+        ),
+        max_continuation_frames: Int(8, 'CONTINUATION frames per header block (nghttp2: 8)'),
+        header_timeout: Duration('10s', 'time from HEADERS to the end of its header block'),
+        max_consecutive_empty_frames: Int(
+          1,
+          'frames in a row that carry and end nothing (Envoy: 1)',
+        ),
+        max_reset_burst: Int(1000, 'streams a client may reset at once (nghttp2: 1000)', 1),
+        max_resets_per_second: Int(33, 'stream resets per second after the burst (nghttp2: 33)', 1),
+        keepalive_min_time: Duration('5m', 'least time between client pings (grpc-go: 5m)'),
+        keepalive_permit_without_stream: Bool(
+          'let clients ping with no call in flight (grpc-go: false)',
+        ),
+        max_queued_control_frames: Int(
+          1000,
+          'control frames (acks, resets) queued for a client that reads nothing (nghttp2: 1000)',
+          1,
+        ),
+        max_pending_reply_size: Int(
+          16 * 1024 * 1024,
+          'reply bytes per connection waiting for flow-control window',
+          1,
+        ),
+        idle_timeout: Duration('3m', 'GOAWAY to a connection without calls this long (0s = never)'),
+        handshake_timeout: Duration('10s', 'time to TLS, the HTTP/2 preface and SETTINGS'),
+      }),
     }),
     // The admin web UI and admin API (src/node/admin/), as Centrifugo v6's admin section.
     admin: Section({

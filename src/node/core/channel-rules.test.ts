@@ -10,7 +10,8 @@ const rules = new ChannelRules(
       without_namespace: { presence: true },
       namespaces: [
         { name: 'chat', history_size: 10, history_ttl: '300s' },
-        { name: 'ttl', history_size: 5 },
+        { name: 'ttl', history_size: 0, history_ttl: '0s' },
+        { name: 'rx', channel_regex: '^[a-z]+$' },
       ],
     },
   }).channel,
@@ -45,5 +46,23 @@ describe('ChannelRules', () => {
   it('flags names longer than channel.max_length', () => {
     assert.equal(rules.tooLong('a'.repeat(10)), false);
     assert.equal(rules.tooLong('a'.repeat(11)), true);
+    // UTF-8 bytes, as Centrifugo counts: five two-byte letters are ten bytes.
+    assert.equal(rules.tooLong('é'.repeat(5)), false);
+    assert.equal(rules.tooLong('é'.repeat(6)), true);
+  });
+
+  it('accepts names by channel_regex after the namespace, else ASCII only', () => {
+    const valid = (channel: string) => {
+      const r = rules.resolve(channel);
+      assert.ok(r, channel);
+      return rules.validName(channel, r);
+    };
+    assert.equal(valid('rx:abc'), true);
+    assert.equal(valid('$rx:abc'), true);
+    assert.equal(valid('rx:ABC'), false);
+    assert.equal(valid('rx:'), false);
+    assert.equal(valid('news'), true);
+    assert.equal(valid('chat:комната'), false);
+    assert.equal(valid('naïve'), false);
   });
 });

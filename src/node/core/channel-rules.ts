@@ -14,6 +14,8 @@ export interface ResolvedChannel {
   historyMetaTtlMs: number;
   /** History exists only where history_size and history_ttl are both set. */
   historyEnabled: boolean;
+  /** The namespace's channel_regex, compiled; undefined when it sets none. */
+  nameRegex: RegExp | undefined;
 }
 
 export class ChannelRules {
@@ -61,9 +63,30 @@ export class ChannelRules {
     return all.filter((ns) => this.historyOf(ns) !== undefined);
   }
 
-  /** Too long to be a channel name (error 107). */
+  /** Too long to be a channel name (error 107): channel.max_length counts UTF-8 bytes. */
   tooLong(channel: string): boolean {
-    return channel.length > this.maxLength;
+    return Buffer.byteLength(channel) > this.maxLength;
+  }
+
+  /**
+   * Whether clients may use this name (error 107 otherwise): the part after the namespace
+   * boundary must match the namespace's channel_regex when it has one, else the whole name
+   * must be ASCII. Centrifugo checks this for client subscribe, publish, presence and
+   * history, not for the server API.
+   */
+  validName(channel: string, resolved: ResolvedChannel): boolean {
+    if (resolved.nameRegex) return resolved.nameRegex.test(this.nameAfterNamespace(channel));
+    // biome-ignore lint/suspicious/noControlCharactersInRegex: the ASCII range is the rule.
+    return /^[\x00-\x7f]*$/.test(channel);
+  }
+
+  /** What channel_regex is matched against: the name after the boundary, or all of it. */
+  private nameAfterNamespace(channel: string): string {
+    const name = channel.startsWith(this.privatePrefix)
+      ? channel.slice(this.privatePrefix.length)
+      : channel;
+    const at = this.boundary === '' ? -1 : name.indexOf(this.boundary);
+    return at < 0 ? channel : name.slice(at + this.boundary.length);
   }
 }
 
@@ -81,5 +104,6 @@ function resolve(
     historyTtlMs,
     historyMetaTtlMs: ownMetaTtl > 0 ? ownMetaTtl : globalMetaTtlMs,
     historyEnabled: options.history_size > 0 && historyTtlMs > 0,
+    nameRegex: options.channel_regex === '' ? undefined : new RegExp(options.channel_regex),
   };
 }

@@ -24,9 +24,17 @@ describe('compileGlob', () => {
     });
   }
 
-  it('rejects malformed patterns', () => {
+  it('rejects an unclosed or empty class, as Centrifugo (its glob library) does', () => {
     assert.throws(() => compileGlob('[ab'), GlobError);
-    assert.throws(() => compileGlob('{a,b'), GlobError);
-    assert.throws(() => compileGlob('a}'), GlobError);
+    assert.throws(() => compileGlob('['), GlobError);
+    assert.throws(() => compileGlob('[]'), GlobError);
+  });
+
+  it('reads other malformed patterns as Centrifugo does', () => {
+    // Centrifugo v6.9.1 channels: chat:a{b matches chat:ab; *{b matches chat:ab; a} is literal.
+    assert.equal(compileGlob('chat:a{b').test('chat:ab'), true);
+    assert.equal(compileGlob('{a,b').test('b'), true);
+    assert.equal(compileGlob('a}').test('a}'), true);
+    assert.equal(compileGlob('*\\').test('anything'), true, 'a trailing escape is dropped');
   });
 });

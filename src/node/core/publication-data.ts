@@ -1,5 +1,6 @@
 // The `publication_data_format` channel option: data published into such a channel
-// must be JSON (`json`), a JSON object (`json_object`), or anything (`binary`, '').
+// must be JSON (`json`), a JSON object (`json_object`), anything even empty (`binary`), or,
+// by default (''), anything but empty, as Centrifugo requires.
 
 export type PublicationDataFormat = '' | 'json' | 'json_object' | 'binary';
 
@@ -8,7 +9,8 @@ export function publicationDataProblem(
   data: Uint8Array,
   format: PublicationDataFormat,
 ): string | undefined {
-  if (format === '' || format === 'binary') return undefined;
+  if (format === 'binary') return undefined;
+  if (format === '') return data.length === 0 ? 'data required' : undefined;
   let value: unknown;
   try {
     value = JSON.parse(Buffer.from(data.buffer, data.byteOffset, data.length).toString('utf8'));

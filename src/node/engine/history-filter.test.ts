@@ -43,21 +43,25 @@ describe('selectHistory', () => {
     assert.deepEqual(offsets(selectHistory(all, top, { limit: -1, since, reverse: false })), [10]);
   });
 
-  it('a lost range, a future offset or another epoch is unrecoverable', () => {
-    const run =
-      (offset: number, epoch = 'e1') =>
-      () =>
-        selectHistory(all, top, { limit: -1, since: { offset, epoch }, reverse: false });
-    assert.throws(run(4), UnrecoverablePositionError);
-    assert.throws(run(11), UnrecoverablePositionError);
-    assert.throws(run(8, 'other'), UnrecoverablePositionError);
+  it('only another epoch is unrecoverable; a lost start or a future offset is not', () => {
+    const run = (offset: number, epoch = 'e1', reverse = false) =>
+      offsets(selectHistory(all, top, { limit: -1, since: { offset, epoch }, reverse }));
+    // Centrifugo's memory engine answers so: the oldest retained onwards, or nothing.
+    assert.deepEqual(run(4), [6, 7, 8, 9, 10]);
+    assert.deepEqual(run(11), []);
+    assert.deepEqual(run(12, 'e1', true), []);
+    assert.deepEqual(run(11, 'e1', true), [10, 9, 8, 7, 6]);
+    assert.deepEqual(run(6, 'e1', true), []);
+    assert.throws(() => run(8, 'other'), UnrecoverablePositionError);
+    assert.throws(() => run(8, 'other', true), UnrecoverablePositionError);
   });
 
-  it('a stream with every publication expired is unrecoverable below the top only', () => {
+  it('a stream with every publication expired answers nothing, whatever the offset', () => {
     const emptyTop = { offset: 3, epoch: 'e1' };
     const run = (offset: number) =>
       selectHistory([], emptyTop, { limit: -1, since: { offset, epoch: 'e1' }, reverse: false });
     assert.deepEqual(run(3), []);
-    assert.throws(() => run(2), UnrecoverablePositionError);
+    assert.deepEqual(run(2), []);
+    assert.deepEqual(run(9), []);
   });
 });

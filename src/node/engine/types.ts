@@ -93,8 +93,9 @@ export interface BrokerEventHandler {
  * - publish appends to history (when enabled) and delivers to every node subscribed to the
  *   channel atomically per channel: subscribers see publications in offset order, and a
  *   publication is delivered only if it was stored. Delivery is at most once.
- * - history throws UnrecoverablePositionError when `since` names another epoch or a range
- *   that is no longer retained.
+ * - history throws UnrecoverablePositionError when `since` names another epoch; a `since`
+ *   whose followers were trimmed gives the oldest retained onwards, one beyond the top gives
+ *   none (selectHistory in history-filter.ts is the rule every engine applies).
  * - subscribe/unsubscribe express this node's interest in a channel, never a client's.
  */
 export interface Broker {
@@ -132,6 +133,8 @@ export interface NodeInfo {
   numChannels: number;
   /** Seconds since the node started. */
   uptime: number;
+  /** The node's metrics over the last `interval` seconds (`info` shows them), when it has any. */
+  metrics?: { interval: number; items: Record<string, number> } | undefined;
 }
 
 /** The cluster as one node sees it. */

@@ -118,6 +118,19 @@ export class NodeMetrics {
     labelNames: ['limit'],
     registers: [this.registry],
   });
+  // --- the gRPC server API's own HTTP/2 (not in Centrifugo, whose grpc-go counts none) -----
+  readonly grpcH2LimitHits = new Counter({
+    name: 'centrifugo_grpc_h2_limit_hits_total',
+    help: 'Number of times an HTTP/2 client of the gRPC API hit a limit (grpc_api.http2.*).',
+    labelNames: ['limit'],
+    registers: [this.registry],
+  });
+  readonly grpcRefusedRequests = new Counter({
+    name: 'centrifugo_grpc_refused_requests_total',
+    help: 'Number of gRPC API calls refused before reaching the API (not gRPC, bad framing, key).',
+    labelNames: ['reason'],
+    registers: [this.registry],
+  });
 
   // --- NATS engine (not in Centrifugo, whose NATS broker has no JetStream) ---------------
   readonly natsConnected = this.gauge('engine_nats_connected', '1 while connected to NATS.');
@@ -155,6 +168,17 @@ export class NodeMetrics {
 
   /** Prometheus text of this node's registry. */
   async text(): Promise<string> {
+    await this.refreshGauges();
+    return this.registry.metrics();
+  }
+
+  /** The registry's metric families as values (what `info` aggregates, info-metrics.ts). */
+  async families() {
+    await this.refreshGauges();
+    return this.registry.getMetricsAsJSON();
+  }
+
+  private async refreshGauges(): Promise<void> {
     if (this.nodeCount) this.numNodes.set(await this.nodeCount().catch(() => 0));
     const c = this.counts?.();
     if (c) {
@@ -163,7 +187,6 @@ export class NodeMetrics {
       this.numSubscriptions.set(c.numSubs);
       this.numChannels.set(c.numChannels);
     }
-    return this.registry.metrics();
   }
 
   private gauge(name: string, help: string): Gauge {

@@ -1,12 +1,13 @@
 // Client publish, presence, presence_stats and history, under the namespace's allow_*
-// options (reference §4.3): a disabled feature is 108 before any permission check (103).
+// options (reference §4.3), checked in Centrifugo's order: unknown namespace (102), invalid
+// name (107), then a disabled feature (108) or bad data (107), then permission (103).
 import { publicationDataProblem } from '../../core/index.ts';
 import { clientError, DisconnectError, Disconnects } from '../protocol/codes.ts';
 import type { StreamPositionMsg } from '../protocol/messages.ts';
 import { clientInfoMsg, publicationMsg } from '../push-encoding.ts';
 import type { ClientSession } from '../session.ts';
 import { allowed } from './permissions.ts';
-import { resolveChannel } from './shared.ts';
+import { resolveClientChannel } from './shared.ts';
 
 function channelOf(channel: string | undefined, what: string): string {
   if (!channel) throw new DisconnectError(Disconnects.badRequest, `${what} without channel`);
@@ -26,13 +27,13 @@ export async function handlePublish(
   req: { channel?: string; data?: Uint8Array },
 ) {
   const channel = channelOf(req.channel, 'publish');
-  const resolved = resolveChannel(session, channel);
-  if (!allowed('publish', resolved.options, actor(session, channel))) {
-    throw clientError('permissionDenied');
-  }
+  const resolved = resolveClientChannel(session, channel);
   const data = req.data ?? new Uint8Array(0);
   const problem = publicationDataProblem(data, resolved.options.publication_data_format);
   if (problem) throw clientError('badRequest', problem);
+  if (!allowed('publish', resolved.options, actor(session, channel))) {
+    throw clientError('permissionDenied');
+  }
   const sub = session.subs.get(channel);
   await session.ctx.broker.publish(channel, data, {
     historySize: resolved.historySize,
@@ -50,7 +51,7 @@ export async function handlePublish(
 
 export async function handlePresence(session: ClientSession, req: { channel?: string }) {
   const channel = channelOf(req.channel, 'presence');
-  const resolved = resolveChannel(session, channel);
+  const resolved = resolveClientChannel(session, channel);
   if (!resolved.options.presence) throw clientError('notAvailable');
   if (!allowed('presence', resolved.options, actor(session, channel))) {
     throw clientError('permissionDenied');
@@ -63,7 +64,7 @@ export async function handlePresence(session: ClientSession, req: { channel?: st
 
 export async function handlePresenceStats(session: ClientSession, req: { channel?: string }) {
   const channel = channelOf(req.channel, 'presence_stats');
-  const resolved = resolveChannel(session, channel);
+  const resolved = resolveClientChannel(session, channel);
   if (!resolved.options.presence) throw clientError('notAvailable');
   if (!allowed('presence', resolved.options, actor(session, channel))) {
     throw clientError('permissionDenied');
@@ -77,7 +78,7 @@ export async function handleHistory(
   req: { channel?: string; limit?: number; since?: StreamPositionMsg; reverse?: boolean },
 ) {
   const channel = channelOf(req.channel, 'history');
-  const resolved = resolveChannel(session, channel);
+  const resolved = resolveClientChannel(session, channel);
   if (!resolved.historyEnabled) throw clientError('notAvailable');
   if (!allowed('history', resolved.options, actor(session, channel))) {
     throw clientError('permissionDenied');
@@ -95,7 +96,7 @@ export async function handleHistory(
     metaTtlMs: resolved.historyMetaTtlMs,
   });
   return {
-    publications: res.publications.map(publicationMsg),
+    publications: res.publications.map((pub) => publicationMsg(pub, res.position.epoch)),
     epoch: res.position.epoch,
     offset: res.position.offset,
   };

@@ -9,19 +9,20 @@ import {
 import { clientError, DisconnectError, Disconnects } from '../protocol/codes.ts';
 import type { ConnectRequestMsg } from '../protocol/messages.ts';
 import type { ClientSession } from '../session.ts';
-import { claimBytes, expiryOf, keysUnavailable, ttlOf } from './shared.ts';
-import { overridesOf, removeSubscription, tokenSubscribe } from './subscribe.ts';
+import { subscribeAllowed } from './permissions.ts';
+import { claimBytes, expiryOf, keysUnavailable, nowSeconds, ttlOf } from './shared.ts';
+import { connectSubscribe, overridesOf, removeSubscription } from './subscribe.ts';
 
-const nowSeconds = () => Math.floor(Date.now() / 1000);
-
+/** The token's claims; an expired one throws what `expired` makes (connect 109, refresh 3005). */
 async function verifyConnectToken(
   session: ClientSession,
   token: string,
+  expired: () => Error,
 ): Promise<ConnectTokenClaims> {
   try {
     return await session.ctx.connectTokens.verifyConnectToken(token);
   } catch (err) {
-    if (err instanceof TokenExpiredError) throw clientError('tokenExpired');
+    if (err instanceof TokenExpiredError) throw expired();
     if (err instanceof TokenKeysUnavailableError) throw keysUnavailable(session, err);
     if (err instanceof InvalidTokenError) {
       session.ctx.logger.info(
@@ -39,7 +40,7 @@ export async function handleConnect(session: ClientSession, req: ConnectRequestM
   const cfg = ctx.config.client;
   let claims: ConnectTokenClaims | undefined;
   if (req.token) {
-    claims = await verifyConnectToken(session, req.token);
+    claims = await verifyConnectToken(session, req.token, () => clientError('tokenExpired'));
     if (claims.sub === '' && cfg.disallow_anonymous_connection_tokens) {
       throw new DisconnectError(
         Disconnects.permissionDenied,
@@ -49,24 +50,29 @@ export async function handleConnect(session: ClientSession, req: ConnectRequestM
   } else if (!cfg.insecure && !cfg.allow_anonymous_connect_without_token) {
     throw new DisconnectError(Disconnects.badRequest, 'connection credentials not found');
   }
-  const expireAt = claims ? expiryOf(claims) : 0;
-  if (expireAt > 0 && expireAt <= nowSeconds()) throw clientError('expired');
+  // client.insecure connections never expire, whatever the token says.
+  const expireAt = claims && !cfg.insecure ? expiryOf(claims) : 0;
   const user = claims?.sub ?? '';
+  const wanted = tokenSubscriptions(claims);
+  for (const [channel, spec] of requestedSubscriptions(session, user, req, wanted)) {
+    wanted.set(channel, spec);
+  }
+  // Centrifugo's order: channel limit (3505), user connection limit (3504), expiry (110).
+  if (wanted.size > cfg.channel_limit) throw new DisconnectError(Disconnects.channelLimit);
   const limit = cfg.user_connection_limit;
   if (limit > 0 && user !== '' && ctx.hub.userConnectionCount(user) >= limit) {
     throw new DisconnectError(Disconnects.connectionLimit);
   }
+  if (expireAt > 0 && expireAt < nowSeconds()) throw clientError('expired');
   session.user = user;
   session.expireAt = expireAt;
   session.connInfo = claims ? claimBytes(claims.info, claims.b64info, 'info') : undefined;
 
-  const wanted = tokenSubscriptions(claims);
-  if (wanted.size > cfg.channel_limit) throw new DisconnectError(Disconnects.channelLimit);
   ctx.hub.add(session);
   const subs: Record<string, unknown> = {};
   try {
     for (const [channel, spec] of wanted) {
-      subs[channel] = await tokenSubscribe(session, channel, spec, req.subs?.[channel]);
+      subs[channel] = await connectSubscribe(session, channel, spec, req.subs?.[channel]);
     }
   } catch (err) {
     ctx.hub.remove(session);
@@ -79,34 +85,84 @@ export async function handleConnect(session: ClientSession, req: ConnectRequestM
     expires: expireAt > 0,
     ttl: ttlOf(expireAt),
     subs,
-    ping: Math.round(ctx.timings.pingIntervalMs / 1000),
-    pong: ctx.timings.pingIntervalMs > 0,
+    ping: Math.round(session.pingIntervalMs / 1000),
+    pong: session.pongTimeoutMs > 0,
     time: cfg.connect_include_server_time ? Date.now() : 0,
   };
 }
 
-type SubSpec = Parameters<typeof tokenSubscribe>[2];
+type SubSpec = Parameters<typeof connectSubscribe>[2];
 
-/** `subs` (with per-channel options) takes precedence over plain `channels`. */
+/** A non-empty `subs` (with per-channel options) is used alone; else plain `channels`. */
 function tokenSubscriptions(claims: ConnectTokenClaims | undefined): Map<string, SubSpec> {
   const out = new Map<string, SubSpec>();
-  for (const channel of claims?.channels ?? []) out.set(channel, { override: {} });
-  for (const [channel, raw] of Object.entries(claims?.subs ?? {})) {
+  const subs = Object.entries(claims?.subs ?? {});
+  if (subs.length === 0) {
+    for (const channel of claims?.channels ?? []) {
+      out.set(channel, { override: {}, fromToken: true });
+    }
+    return out;
+  }
+  for (const [channel, raw] of subs) {
     const o = (typeof raw === 'object' && raw !== null ? raw : {}) as Record<string, unknown>;
     out.set(channel, {
       info: claimBytes(o.info, typeof o.b64info === 'string' ? o.b64info : undefined, 'info'),
       data: claimBytes(o.data, typeof o.b64data === 'string' ? o.b64data : undefined, 'data'),
       override: overridesOf(o.override),
+      fromToken: true,
     });
   }
   return out;
 }
 
+/**
+ * Channels the connect command's `subs` names that the token did not: subscribed
+ * server-side when the connection could subscribe to them itself (not private, a valid
+ * name, allowed by the namespace), silently skipped otherwise, as in Centrifugo. An unknown
+ * namespace closes the connection with 3501.
+ */
+function requestedSubscriptions(
+  session: ClientSession,
+  user: string,
+  req: ConnectRequestMsg,
+  fromToken: Map<string, SubSpec>,
+): Map<string, SubSpec> {
+  const { rules, config } = session.ctx;
+  const out = new Map<string, SubSpec>();
+  for (const channel of Object.keys(req.subs ?? {})) {
+    const resolved = rules.resolve(channel);
+    if (!resolved) {
+      throw new DisconnectError(Disconnects.badRequest, 'connect subs: unknown channel');
+    }
+    if (fromToken.has(channel) || !rules.validName(channel, resolved)) continue;
+    const isPrivate = rules.privatePrefix !== '' && channel.startsWith(rules.privatePrefix);
+    if (isPrivate || !subscribeAllowed(channel, resolved.options, user, config)) continue;
+    out.set(channel, { override: {}, fromToken: false });
+  }
+  return out;
+}
+
+/**
+ * refresh: a new connection token. As in Centrifugo: no token closes 3501, an expired one
+ * 3005, a bad one or another user's 3500, and one whose `subs`/`channels` differ from the
+ * server-side subscriptions the first token made 3010 (reconnecting makes them again). The
+ * result carries `expires` and `ttl` only.
+ */
 export async function handleRefresh(session: ClientSession, req: { token?: string }) {
   if (!req.token) throw new DisconnectError(Disconnects.badRequest, 'refresh without token');
-  const claims = await verifyConnectToken(session, req.token);
+  const claims = await verifyConnectToken(
+    session,
+    req.token,
+    () => new DisconnectError(Disconnects.expired, 'refresh token expired'),
+  );
   if (claims.sub !== session.user) {
     throw new DisconnectError(Disconnects.invalidToken, 'refresh token is for another user');
+  }
+  if (tokenSubscriptionsChanged(session, tokenSubscriptions(claims))) {
+    throw new DisconnectError(
+      Disconnects.insufficientState,
+      'refresh token changes server-side subscriptions',
+    );
   }
   const expireAt = expiryOf(claims);
   if (expireAt > 0 && expireAt <= nowSeconds()) throw clientError('expired');
@@ -114,10 +170,12 @@ export async function handleRefresh(session: ClientSession, req: { token?: strin
   const info = claimBytes(claims.info, claims.b64info, 'info');
   if (info) session.connInfo = info;
   session.scheduleExpiry();
-  return {
-    client: session.id,
-    version: session.ctx.version,
-    expires: expireAt > 0,
-    ttl: ttlOf(expireAt),
-  };
+  return { expires: expireAt > 0, ttl: ttlOf(expireAt) };
+}
+
+function tokenSubscriptionsChanged(session: ClientSession, wanted: Map<string, SubSpec>): boolean {
+  for (const channel of wanted.keys()) if (!session.subs.has(channel)) return true;
+  for (const sub of session.subs.values())
+    if (sub.fromToken && !wanted.has(sub.channel)) return true;
+  return false;
 }

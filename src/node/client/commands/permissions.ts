@@ -10,15 +10,19 @@ export interface Actor {
 
 type Action = 'publish' | 'presence' | 'history';
 
-/** Client publish, presence and history without a proxy. */
+/**
+ * Client publish, presence and history without a proxy. An anonymous connection needs
+ * allow_<action>_for_anonymous as well, subscribed or not. Subscribe asks with `subscribed`
+ * true: it decides whether the subscription it is making may also position, recover or get
+ * join/leave.
+ */
 export function allowed(action: Action, o: ChannelOptions, actor: Actor): boolean {
   if (actor.insecure) return true;
   const forClient = o[`allow_${action}_for_client`];
   const forSubscriber = o[`allow_${action}_for_subscriber`];
   const forAnonymous = o[`allow_${action}_for_anonymous`];
-  if (forClient && (actor.user !== '' || forAnonymous)) return true;
-  if (forSubscriber && actor.subscribed) return true;
-  return false;
+  if (actor.user === '' && !forAnonymous) return false;
+  return forClient || (forSubscriber && actor.subscribed);
 }
 
 /** Subscribe without a subscription token. */
@@ -32,7 +36,8 @@ export function subscribeAllowed(
   if (private_prefix !== '' && channel.startsWith(private_prefix)) return false;
   if (o.allow_user_limited_channels && user_boundary !== '' && channel.includes(user_boundary)) {
     const users = channel.slice(channel.lastIndexOf(user_boundary) + user_boundary.length);
-    return users.split(user_separator).includes(user);
+    const listed = user_separator === '' ? [users] : users.split(user_separator);
+    return listed.includes(user) || config.client.insecure;
   }
   if (o.allow_subscribe_for_client && (user !== '' || o.allow_subscribe_for_anonymous)) return true;
   return config.client.insecure;

@@ -5,12 +5,23 @@ import { decodeBase64Strict } from '../../core/index.ts';
 import { clientError, DisconnectError, Disconnects } from '../protocol/codes.ts';
 import type { ClientSession } from '../session.ts';
 
-/** The channel's options; 107 for a name too long, 102 for an unknown namespace. */
+/** The channel's options; 102 for an unknown namespace. */
 export function resolveChannel(session: ClientSession, channel: string): ResolvedChannel {
-  const { rules } = session.ctx;
-  if (rules.tooLong(channel)) throw clientError('badRequest', 'channel name too long');
-  const resolved = rules.resolve(channel);
+  const resolved = session.ctx.rules.resolve(channel);
   if (!resolved) throw clientError('unknownChannel');
+  return resolved;
+}
+
+/**
+ * The channel's options when clients may name it: 102 for an unknown namespace, then 107
+ * for a name failing channel_regex (or not ASCII without one), Centrifugo's order for
+ * subscribe, publish, presence and history.
+ */
+export function resolveClientChannel(session: ClientSession, channel: string): ResolvedChannel {
+  const resolved = resolveChannel(session, channel);
+  if (!session.ctx.rules.validName(channel, resolved)) {
+    throw clientError('badRequest', 'invalid channel name');
+  }
   return resolved;
 }
 
@@ -30,6 +41,8 @@ export function claimBytes(
   if (json === undefined || json === null) return undefined;
   return utf8.encode(JSON.stringify(json));
 }
+
+export const nowSeconds = () => Math.floor(Date.now() / 1000);
 
 /** expire_at wins over exp; expire_at 0 means never. Unix seconds, 0 = no expiry. */
 export function expiryOf(claims: { exp?: number; expireAt?: number }): number {

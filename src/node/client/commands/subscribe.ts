@@ -20,8 +20,16 @@ import type { SubscribeRequestMsg } from '../protocol/messages.ts';
 import type { EncodedPush } from '../push-encoding.ts';
 import { publicationMsg } from '../push-encoding.ts';
 import type { ClientSession } from '../session.ts';
-import { subscribeAllowed } from './permissions.ts';
-import { claimBytes, expiryOf, keysUnavailable, resolveChannel, ttlOf } from './shared.ts';
+import { allowed, subscribeAllowed } from './permissions.ts';
+import {
+  claimBytes,
+  expiryOf,
+  keysUnavailable,
+  nowSeconds,
+  resolveChannel,
+  resolveClientChannel,
+  ttlOf,
+} from './shared.ts';
 
 /** A publication (with its position) or a join/leave push (without). */
 export interface BufferedEvent {
@@ -34,6 +42,8 @@ export interface SubState {
   channel: string;
   resolved: ResolvedChannel;
   serverSide: boolean;
+  /** Made from the connection token's `subs`/`channels` (a refresh token must keep them). */
+  fromToken: boolean;
   recoverable: boolean;
   positioned: boolean;
   offset: number;
@@ -55,6 +65,7 @@ export interface SubState {
 
 interface Settings {
   serverSide: boolean;
+  fromToken: boolean;
   recoverable: boolean;
   positioned: boolean;
   presence: boolean;
@@ -72,72 +83,102 @@ interface Overrides {
   force_positioning?: boolean;
 }
 
+/** Delta compressions a client may ask for; another name is a protocol violation (3501). */
+const DELTA_TYPES = new Set(['fossil']);
+/** SubscribeRequest.flag bit 2: answer 112 rather than subscribe when recovery fails. */
+const FLAG_REJECT_UNRECOVERED = 2;
+
+/**
+ * A client subscribe, checked in Centrifugo's order: missing channel or unknown delta type
+ * (3501), name too long (107), already subscribed (105), channel limit (106), unknown
+ * namespace (102), invalid name (107), then permission (token or channel options).
+ */
 export async function handleSubscribe(session: ClientSession, req: SubscribeRequestMsg) {
   const channel = req.channel ?? '';
   if (channel === '')
     throw new DisconnectError(Disconnects.badRequest, 'subscribe without channel');
-  const resolved = resolveChannel(session, channel);
-  if (session.subs.has(channel)) throw clientError('alreadySubscribed');
-  if (session.subs.size >= session.ctx.config.client.channel_limit) {
-    throw clientError('limitExceeded');
+  const delta = req.delta ?? '';
+  if (delta !== '' && !DELTA_TYPES.has(delta)) {
+    throw new DisconnectError(Disconnects.badRequest, `unknown delta type ${delta}`);
   }
+  const { config, rules } = session.ctx;
+  if (rules.tooLong(channel)) throw clientError('badRequest', 'channel name too long');
+  if (session.subs.has(channel)) throw clientError('alreadySubscribed');
+  if (session.subs.size >= config.client.channel_limit) throw clientError('limitExceeded');
+  const resolved = resolveClientChannel(session, channel);
   let claims: SubscribeTokenClaims | undefined;
   if (req.token) {
-    claims = await verifySubscribeToken(session, req.token, channel);
-  } else if (!subscribeAllowed(channel, resolved.options, session.user, session.ctx.config)) {
+    claims = await verifySubscribeToken(session, req.token, channel, () =>
+      clientError('permissionDenied'),
+    );
+    if (!claims) throw clientError('tokenExpired');
+  } else if (!subscribeAllowed(channel, resolved.options, session.user, config)) {
     throw clientError('permissionDenied');
   }
   const o = resolved.options;
   const override = overridesOf(claims?.override);
-  const historyAllowed =
-    session.ctx.config.client.insecure ||
-    o.allow_history_for_client ||
-    o.allow_history_for_subscriber ||
-    claims !== undefined;
-  const forceRecovery = override.force_recovery ?? o.force_recovery;
+  // What the subscription may add on request: the connection counts as subscribed here.
+  const may = (action: 'history' | 'presence') =>
+    allowed(action, o, {
+      user: session.user,
+      subscribed: true,
+      insecure: config.client.insecure,
+    });
   const recoverable =
-    resolved.historyEnabled &&
-    (forceRecovery || (req.recoverable === true && (o.allow_recovery || historyAllowed)));
+    (override.force_recovery ?? o.force_recovery) ||
+    (req.recoverable === true && (o.allow_recovery || may('history')));
   const positioned =
-    resolved.historyEnabled &&
-    (recoverable ||
-      (override.force_positioning ?? o.force_positioning) ||
-      (req.positioned === true && (o.allow_positioning || historyAllowed)));
-  const joinLeave = override.join_leave ?? o.join_leave;
+    recoverable ||
+    (override.force_positioning ?? o.force_positioning) ||
+    (req.positioned === true && (o.allow_positioning || may('history')));
   const pushJoinLeave =
     (override.force_push_join_leave ?? o.force_push_join_leave) ||
-    (joinLeave && req.join_leave === true);
+    (req.join_leave === true && o.join_leave && may('presence'));
   const settings: Settings = {
     serverSide: false,
+    fromToken: false,
     recoverable,
     positioned,
     presence: override.presence ?? o.presence,
-    joinLeave,
+    joinLeave: override.join_leave ?? o.join_leave,
     pushJoinLeave,
     chanInfo: claims ? claimBytes(claims.info, claims.b64info, 'info') : undefined,
     expireAt: claims ? expiryOf(claims) : 0,
   };
+  if (settings.expireAt > 0 && settings.expireAt <= nowSeconds()) throw clientError('expired');
   const since = req.recover ? { offset: req.offset ?? 0, epoch: req.epoch ?? '' } : undefined;
-  const result = await establish(session, channel, resolved, settings, since);
+  const rejectUnrecovered = ((req.flag ?? 0) & FLAG_REJECT_UNRECOVERED) !== 0;
+  const result = await establish(session, channel, resolved, settings, since, rejectUnrecovered);
   const data = claims ? claimBytes(claims.data, claims.b64data, 'data') : undefined;
   return { ...result, data };
 }
 
-/** A subscription the server makes: token channels/subs at connect, or the server API. */
+/**
+ * A subscription the server API makes. As in Centrifugo, a channel the connection already
+ * has is subscribed again (fresh options, another subscribe push and join), and one past
+ * client.channel_limit closes the connection with 3505.
+ */
 export async function serverSideSubscribe(
   session: ClientSession,
   request: ServerSubscribe,
 ): Promise<void> {
   const resolved = session.ctx.rules.resolve(request.channel);
   if (!resolved) return;
+  if (session.subs.size >= session.ctx.config.client.channel_limit) {
+    session.close(Disconnects.channelLimit);
+    return;
+  }
+  const previous = session.subs.get(request.channel);
+  if (previous) clearTimeout(previous.expireTimer);
   const result = await establish(
     session,
     request.channel,
     resolved,
     {
       serverSide: true,
-      recoverable: resolved.historyEnabled && request.recovery,
-      positioned: resolved.historyEnabled && (request.positioning || request.recovery),
+      fromToken: false,
+      recoverable: request.recovery,
+      positioned: request.positioning || request.recovery,
       presence: request.presence,
       joinLeave: request.joinLeave,
       pushJoinLeave: request.pushJoinLeave,
@@ -160,30 +201,32 @@ export async function serverSideSubscribe(
   if (sub) flushBuffered(session, sub);
 }
 
-/** Server-side subscription from a connection token (`channels` or `subs`). */
-export async function tokenSubscribe(
+/**
+ * Server-side subscription made at connect: from the connection token (`channels` or
+ * `subs`), or asked for in the connect command's `subs`. Its own join and leave reach the
+ * connection only with force_push_join_leave: it never asked for them.
+ */
+export async function connectSubscribe(
   session: ClientSession,
   channel: string,
-  spec: { info?: Uint8Array; data?: Uint8Array; override: Overrides },
+  spec: { info?: Uint8Array; data?: Uint8Array; override: Overrides; fromToken: boolean },
   recover: SubscribeRequestMsg | undefined,
 ) {
   const resolved = resolveChannel(session, channel);
   const o = resolved.options;
-  const recoverable = resolved.historyEnabled && (spec.override.force_recovery ?? o.force_recovery);
-  const joinLeave = spec.override.join_leave ?? o.join_leave;
+  const recoverable = spec.override.force_recovery ?? o.force_recovery;
   const result = await establish(
     session,
     channel,
     resolved,
     {
       serverSide: true,
+      fromToken: spec.fromToken,
       recoverable,
-      positioned:
-        resolved.historyEnabled &&
-        (recoverable || (spec.override.force_positioning ?? o.force_positioning)),
+      positioned: recoverable || (spec.override.force_positioning ?? o.force_positioning),
       presence: spec.override.presence ?? o.presence,
-      joinLeave,
-      pushJoinLeave: (spec.override.force_push_join_leave ?? o.force_push_join_leave) || joinLeave,
+      joinLeave: spec.override.join_leave ?? o.join_leave,
+      pushJoinLeave: spec.override.force_push_join_leave ?? o.force_push_join_leave,
       chanInfo: spec.info,
       expireAt: 0,
     },
@@ -196,6 +239,7 @@ export async function tokenSubscribe(
  * Registers the subscription (buffering live events), reads the stream position or recovers
  * from `since`, adds presence and announces the join. The caller sends the reply, then
  * flushes the buffer, so the client sees reply, recovered publications, live ones, in order.
+ * With `rejectUnrecovered`, a recovery that fails is error 112 and no subscription.
  */
 async function establish(
   session: ClientSession,
@@ -203,6 +247,7 @@ async function establish(
   resolved: ResolvedChannel,
   s: Settings,
   since: StreamPosition | undefined,
+  rejectUnrecovered = false,
 ) {
   const { ctx } = session;
   const sub: SubState = {
@@ -218,16 +263,16 @@ async function establish(
     await ctx.hub.addSubscriber(channel, session);
     let publications: Publication[] = [];
     let recovered = false;
-    const wasRecovering = s.recoverable && since !== undefined;
     if (s.positioned) {
       const top = await streamTop(session, resolved, channel);
       sub.offset = top.offset;
       sub.epoch = top.epoch;
-      if (wasRecovering && since) {
+      if (s.recoverable && since) {
         const outcome = await recover(session, resolved, channel, since, top);
         publications = outcome.publications;
         recovered = outcome.recovered;
         ctx.metrics.clientRecover.inc({ recovered: recovered ? 'yes' : 'no' });
+        if (!recovered && rejectUnrecovered) throw clientError('unrecoverablePosition');
         if (recovered) {
           const last = publications[publications.length - 1];
           sub.offset = last ? last.offset : since.offset;
@@ -247,9 +292,10 @@ async function establish(
       positioned: s.positioned,
       epoch: s.positioned ? sub.epoch : '',
       offset: s.positioned ? (recovered && since ? since.offset : sub.offset) : 0,
-      publications: publications.map(publicationMsg),
+      publications: publications.map((pub) => publicationMsg(pub, sub.epoch)),
       recovered,
-      was_recovering: wasRecovering,
+      // Centrifugo reports the attempt whenever the client asked, recoverable or not.
+      was_recovering: since !== undefined,
     };
   } catch (err) {
     session.subs.delete(channel);
@@ -302,6 +348,8 @@ async function recover(
 
 export async function handleUnsubscribe(session: ClientSession, req: { channel?: string }) {
   const channel = req.channel ?? '';
+  if (channel === '')
+    throw new DisconnectError(Disconnects.badRequest, 'unsubscribe without channel');
   if (session.subs.has(channel)) await removeSubscription(session, channel);
   return {};
 }
@@ -317,17 +365,37 @@ export async function removeSubscription(session: ClientSession, channel: string
   if (sub.joinLeave) await ctx.broker.publishLeave(channel, clientInfoOf(session, sub));
 }
 
+/**
+ * sub_refresh, in Centrifugo's order: no channel (3501), not subscribed (103), a server-side
+ * subscription (3501: the server refreshes those), no token (107), then the token: another
+ * channel, user or client, or a bad signature (3500). An expired token is answered `{}` as
+ * Centrifugo does, but the subscription keeps the expiry it had (Centrifugo would drop it
+ * and let the subscription live forever): it ends at that time unless a valid token comes.
+ */
 export async function handleSubRefresh(
   session: ClientSession,
   req: { channel?: string; token?: string },
 ) {
   const channel = req.channel ?? '';
+  if (channel === '')
+    throw new DisconnectError(Disconnects.badRequest, 'sub_refresh without channel');
   const sub = session.subs.get(channel);
-  if (channel === '' || !req.token)
-    throw new DisconnectError(Disconnects.badRequest, 'sub_refresh without channel or token');
   if (!sub) throw clientError('permissionDenied');
-  const claims = await verifySubscribeToken(session, req.token, channel);
-  sub.expireAt = expiryOf(claims);
+  if (sub.serverSide) {
+    throw new DisconnectError(Disconnects.badRequest, 'sub_refresh of a server-side subscription');
+  }
+  if (!req.token) throw clientError('badRequest', 'sub_refresh without token');
+  const claims = await verifySubscribeToken(
+    session,
+    req.token,
+    channel,
+    () => new DisconnectError(Disconnects.invalidToken, 'invalid subscription refresh token'),
+  );
+  if (!claims) return {};
+  const expireAt = expiryOf(claims);
+  if (expireAt > 0 && expireAt < nowSeconds()) throw clientError('expired');
+  sub.expireAt = expireAt;
+  sub.chanInfo = claimBytes(claims.info, claims.b64info, 'info');
   scheduleSubExpiry(session, sub);
   return { expires: sub.expireAt > 0, ttl: ttlOf(sub.expireAt) };
 }
@@ -355,30 +423,41 @@ function scheduleSubExpiry(session: ClientSession, sub: SubState): void {
   sub.expireTimer.unref?.();
 }
 
+/**
+ * A subscription token's claims, or undefined when it has expired (subscribe answers 109,
+ * sub_refresh `{}`). A bad token throws what `invalid` makes (subscribe: 103, sub_refresh:
+ * 3500); one for another channel, user or client always closes with 3500.
+ */
 async function verifySubscribeToken(
   session: ClientSession,
   token: string,
   channel: string,
-): Promise<SubscribeTokenClaims> {
+  invalid: () => Error,
+): Promise<SubscribeTokenClaims | undefined> {
   let claims: SubscribeTokenClaims;
   try {
     claims = await session.ctx.subscribeTokens.verifySubscribeToken(token);
   } catch (err) {
-    if (err instanceof TokenExpiredError) throw clientError('tokenExpired');
+    if (err instanceof TokenExpiredError) return undefined;
     if (err instanceof TokenKeysUnavailableError) throw keysUnavailable(session, err);
     if (err instanceof InvalidTokenError) {
       session.ctx.logger.info(
         { client: session.id, channel, reason: err.message },
         'invalid subscription token',
       );
-      throw clientError('permissionDenied');
+      throw invalid();
     }
     throw err;
   }
-  if (claims.channel !== channel || claims.sub !== session.user) {
+  const client = claims.raw.client;
+  if (
+    claims.channel !== channel ||
+    claims.sub !== session.user ||
+    (typeof client === 'string' && client !== '' && client !== session.id)
+  ) {
     throw new DisconnectError(
       Disconnects.invalidToken,
-      'subscription token is for another channel or user',
+      'subscription token is for another channel, user or client',
     );
   }
   return claims;

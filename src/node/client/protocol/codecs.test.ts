@@ -90,8 +90,16 @@ describe('json codec', () => {
   });
 
   it('splits a frame into commands and tolerates one trailing newline', () => {
-    assert.equal(decodeCommands('json', '{"id":1}\n{"id":2}\n').length, 2);
-    assert.throws(() => decodeCommands('json', ''));
-    assert.throws(() => decodeCommands('json', '{"id":1}\n\n{"id":2}'));
+    assert.deepEqual(decodeCommands('json', '{"id":1}\n{"id":2}\n'), {
+      commands: [{ id: 1 }, { id: 2 }],
+    });
+    assert.ok(decodeCommands('json', '').error);
+    // What precedes a bad command is kept, so the session answers it before closing.
+    const partial = decodeCommands('json', '{"id":1}\n\n{"id":2}');
+    assert.deepEqual(partial.commands, [{ id: 1 }]);
+    assert.ok(partial.error);
+    const proto = decodeCommands('protobuf', new Uint8Array([2, 0x08, 5, 3, 0x08]));
+    assert.deepEqual(proto.commands, [{ id: 5 }]);
+    assert.ok(proto.error);
   });
 });

@@ -52,6 +52,7 @@ export const PublicationMsg = msg('Publication', [
   f(8, 'delta', 'bool'),
   f(9, 'time', 'int64'),
   f(10, 'channel', 'string'),
+  f(14, 'epoch', 'string'),
 ]);
 
 // --- requests -------------------------------------------------------------------------

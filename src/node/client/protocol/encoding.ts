@@ -2,7 +2,7 @@
 // JSON: one object per line; Protobuf: varint length-delimited messages.
 import { Command, Reply } from './descriptors.ts';
 import { decodeJson, encodeJson } from './json-codec.ts';
-import { decodeMessage, delimit, encodeMessage, splitDelimited } from './protobuf-codec.ts';
+import { decodeMessage, delimit, eachDelimited, encodeMessage } from './protobuf-codec.ts';
 
 export type Format = 'json' | 'protobuf';
 export type FramePart = string | Uint8Array;
@@ -18,19 +18,34 @@ export const PING: Record<Format, FramePart> = {
   protobuf: new Uint8Array([0]),
 };
 
-/** Commands of one incoming frame. Throws on anything undecodable (the caller closes 3501). */
-export function decodeCommands(format: Format, frame: string | Uint8Array): Obj[] {
-  if (format === 'json') {
-    const text = typeof frame === 'string' ? frame : Buffer.from(frame).toString('utf8');
-    const lines = text.split('\n');
-    // A trailing newline is tolerated, an empty frame is not.
-    if (lines.length > 1 && lines[lines.length - 1]?.trim() === '') lines.pop();
-    if (lines.length === 1 && lines[0]?.trim() === '') throw new Error('empty frame');
-    return lines.map((line) => decodeJson(Command, line));
+/**
+ * Commands of one incoming frame, in order, up to the first that does not decode. Like
+ * Centrifugo's stream decoder, what came before a bad command is still handled: `error`
+ * says the rest was undecodable (the caller closes 3501 after the good ones). An empty
+ * frame is an error with no commands.
+ */
+export function decodeCommands(
+  format: Format,
+  frame: string | Uint8Array,
+): { commands: Obj[]; error?: Error } {
+  const commands: Obj[] = [];
+  try {
+    if (format === 'json') {
+      const text = typeof frame === 'string' ? frame : Buffer.from(frame).toString('utf8');
+      const lines = text.split('\n');
+      // A trailing newline is tolerated, an empty frame is not.
+      if (lines.length > 1 && lines[lines.length - 1]?.trim() === '') lines.pop();
+      if (lines.length === 1 && lines[0]?.trim() === '') throw new Error('empty frame');
+      for (const line of lines) commands.push(decodeJson(Command, line));
+    } else {
+      const bytes = typeof frame === 'string' ? Buffer.from(frame) : frame;
+      if (bytes.length === 0) throw new Error('empty frame');
+      for (const m of eachDelimited(bytes)) commands.push(decodeMessage(Command, m));
+    }
+  } catch (err) {
+    return { commands, error: err as Error };
   }
-  const bytes = typeof frame === 'string' ? Buffer.from(frame) : frame;
-  if (bytes.length === 0) throw new Error('empty frame');
-  return splitDelimited(bytes).map((m) => decodeMessage(Command, m));
+  return { commands };
 }
 
 /** Joins queued parts into one frame of the connection's format. */

@@ -49,7 +49,9 @@ function fromJson(desc: MessageDesc, value: unknown, text: string, span: Span, w
   const out: Obj = {};
   for (const field of desc.fields) {
     const v = input[field.name];
-    if (v === undefined || v === null) continue;
+    // A null `bytes` value is raw JSON like any other (Centrifugo keeps the four bytes, so
+    // `"data": null` publishes null); any other null field is absent.
+    if (v === undefined || (v === null && (field.type !== 'bytes' || field.map))) continue;
     const at = `${where}.${field.name}`;
     const fieldSpan = spans?.get(field.name);
     if (field.map) {

@@ -73,4 +73,5 @@ export interface PublicationMsg {
   tags?: Record<string, string> | undefined;
   delta?: boolean;
   time?: number;
+  epoch?: string | undefined;
 }

@@ -290,11 +290,14 @@ function zeroOf(type: Scalar): unknown {
 // --- length-delimited framing -------------------------------------------------------------
 
 /** Messages of one binary frame: each prefixed by its length as an unsigned varint. */
-export function splitDelimited(frame: Uint8Array): Uint8Array[] {
+/** The messages of a varint-delimited frame, one at a time: a cut-short tail throws when reached. */
+export function* eachDelimited(frame: Uint8Array): Generator<Uint8Array> {
   const r = new Reader(frame);
-  const out: Uint8Array[] = [];
-  while (r.pos < r.end) out.push(r.chunk());
-  return out;
+  while (r.pos < r.end) yield r.chunk();
+}
+
+export function splitDelimited(frame: Uint8Array): Uint8Array[] {
+  return [...eachDelimited(frame)];
 }
 
 export function joinDelimited(messages: readonly Uint8Array[]): Uint8Array {

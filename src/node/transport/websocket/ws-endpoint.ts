@@ -8,6 +8,7 @@ import type { ClientContext, ClientTransport, Format } from '../../client/index.
 import { ClientSession, Disconnects } from '../../client/index.ts';
 import { durationMs } from '../../config/index.ts';
 import type { Logger } from '../../observability/index.ts';
+import { FRAME_PING_QUERY, startFramePings } from './frame-pings.ts';
 import { originChecker } from './origin-check.ts';
 import { type StallWatch, watchWriteStalls } from './write-stall.ts';
 
@@ -33,11 +34,8 @@ export function attachWebSocket(
     noServer: true,
     maxPayload: config.websocket.message_size_limit,
     perMessageDeflate: config.websocket.compression,
-    handleProtocols: (protocols) => {
-      if (protocols.has(PROTOBUF_SUBPROTOCOL)) return PROTOBUF_SUBPROTOCOL;
-      if (protocols.has(JSON_SUBPROTOCOL)) return JSON_SUBPROTOCOL;
-      return false;
-    },
+    // onUpgrade leaves at most one protocol in the header, the one chosen by chooseSubprotocol.
+    handleProtocols: (protocols) => protocols.values().next().value ?? false,
   });
 
   const onUpgrade = (req: IncomingMessage, socket: Duplex, head: Buffer) => {
@@ -59,10 +57,14 @@ export function attachWebSocket(
       refuse(socket, 503, 'Service Unavailable');
       return;
     }
-    wss.handleUpgrade(req, socket, head, (ws) => accept(ws, formatOf(ws, url)));
+    const chosen = chooseSubprotocol(req.headers['sec-websocket-protocol']);
+    if (chosen === undefined) delete req.headers['sec-websocket-protocol'];
+    else req.headers['sec-websocket-protocol'] = chosen;
+    const framePings = url.searchParams.get(FRAME_PING_QUERY) === 'true';
+    wss.handleUpgrade(req, socket, head, (ws) => accept(ws, formatOf(ws, url), framePings));
   };
 
-  const accept = (ws: WebSocket, format: Format) => {
+  const accept = (ws: WebSocket, format: Format, framePings: boolean) => {
     const binary = format === 'protobuf';
     // Without permessage-deflate, a frame that many connections send (a publication's push)
     // is framed once and written to each socket as is; see sharedFrame.
@@ -72,6 +74,7 @@ export function attachWebSocket(
     let stalls: StallWatch | undefined;
     const transport: ClientTransport = {
       format,
+      pingsItself: framePings,
       write: (frame) => {
         if (ws.readyState !== WS_OPEN) return;
         const framed = socket ? sharedFrame(frame, binary) : undefined;
@@ -80,7 +83,12 @@ export function attachWebSocket(
         stalls?.afterWrite();
       },
       bufferedAmount: () => ws.bufferedAmount,
-      close: (code, reason) => ws.close(closeCode(code), closeReason(reason)),
+      // 3000 "connection closed" goes without a close frame, as in Centrifugo: it is what
+      // the server says when it merely lets go of a connection (also by server API).
+      close: (code, reason) => {
+        if (code === Disconnects.connectionClosed.code) ws.terminate();
+        else ws.close(closeCode(code), closeReason(reason));
+      },
     };
     const session = new ClientSession(ctx, transport);
     if (underlying) {
@@ -95,6 +103,12 @@ export function attachWebSocket(
         ws.terminate();
       });
     }
+    const pings = framePings
+      ? startFramePings(ws, ctx.timings.pingIntervalMs, ctx.timings.pongTimeoutMs, () => {
+          logger.info({ client: session.id, user: session.user }, 'no pong to a ping frame');
+          ws.terminate();
+        })
+      : undefined;
     ctx.metrics.clientConnectionsAccepted.inc({ transport: 'websocket' });
     ws.on('message', (data, isBinary) => {
       const bytes = Array.isArray(data) ? Buffer.concat(data) : Buffer.from(data as ArrayBuffer);
@@ -102,6 +116,7 @@ export function attachWebSocket(
     });
     ws.on('close', () => {
       stalls?.stop();
+      pings?.stop();
       session.onTransportClosed();
     });
     ws.on('error', (err) => {
@@ -171,6 +186,19 @@ function frameBytes(data: string | Uint8Array, binary: boolean): Buffer {
   if (typeof data === 'string') out.write(data, header, 'utf8');
   else out.set(data, header);
   return out;
+}
+
+/**
+ * The first protocol the client lists that this server speaks, read as leniently as
+ * Centrifugo does: an empty header (centrifuge-python sends one in JSON mode), empty list
+ * items or unknown names are no protocol, never a refused handshake (ws alone answers 400).
+ */
+export function chooseSubprotocol(header: string | undefined): string | undefined {
+  for (const item of (header ?? '').split(',')) {
+    const name = item.trim();
+    if (name === PROTOBUF_SUBPROTOCOL || name === JSON_SUBPROTOCOL) return name;
+  }
+  return undefined;
 }
 
 function formatOf(ws: WebSocket, url: URL): Format {

@@ -1,0 +1,45 @@
+// Startup checks of channel options, as Centrifugo v6.9.1's config validation makes them
+// (its messages quoted where it was run with the same config).
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { validateConfig } from './load.ts';
+
+const ns = (options: Record<string, unknown>) => ({
+  channel: { namespaces: [{ name: 'aa', ...options }] },
+});
+
+describe('channel options', () => {
+  it('needs history_size and history_ttl together', () => {
+    // Centrifugo: "namespace aa: both history size and history ttl required for history".
+    assert.throws(
+      () => validateConfig(ns({ history_size: 5 })),
+      /both history_size and history_ttl/,
+    );
+    assert.throws(
+      () => validateConfig(ns({ history_ttl: '5s' })),
+      /both history_size and history_ttl/,
+    );
+    validateConfig(ns({ history_size: 5, history_ttl: '5s' }));
+  });
+
+  it('takes history durations in whole seconds, the ttl within the meta ttl', () => {
+    assert.throws(
+      () => validateConfig(ns({ history_size: 5, history_ttl: '1500ms' })),
+      /sub-second precision/,
+    );
+    assert.throws(
+      () => validateConfig(ns({ history_size: 5, history_ttl: '2h', history_meta_ttl: '1h' })),
+      /can not be greater than the history meta ttl/,
+    );
+    const channel = {
+      history_meta_ttl: '1s',
+      namespaces: [{ name: 'aa', history_size: 1, history_ttl: '2s' }],
+    };
+    assert.throws(() => validateConfig({ channel }), /can not be greater/);
+  });
+
+  it('needs history for force_recovery', () => {
+    assert.throws(() => validateConfig(ns({ force_recovery: true })), /required for recovery/);
+    validateConfig(ns({ force_recovery: true, history_size: 5, history_ttl: '5s' }));
+  });
+});

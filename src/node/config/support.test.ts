@@ -1,0 +1,273 @@
+// Every key either works or is refused by name: the schema's leaves against the registry of
+// what is implemented, and every key of Centrifugo v6.9.1 against the loader.
+import assert from 'node:assert/strict';
+import { readdirSync, readFileSync, statSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, it } from 'node:test';
+import { fileURLToPath } from 'node:url';
+import { Value } from '@sinclair/typebox/value';
+import { CENTRIFUGO_LEAVES, CENTRIFUGO_LISTS, isDefaultValue } from './centrifugo-keys.ts';
+import { ConfigError } from './errors.ts';
+import { LEAF_PATTERNS, type LeafPattern } from './leaves.ts';
+import { validateConfig } from './load.ts';
+import { ConfigSchema } from './schema.ts';
+import { IMPLEMENTED, NO_EFFECT, NOT_SUPPORTED } from './support.ts';
+
+const SRC = fileURLToPath(new URL('../', import.meta.url));
+const SCHEMA = new Set(LEAF_PATTERNS.map((l) => l.pattern));
+
+/** A config with `value` at `pattern`, inside a namespace for `channel.namespaces[]` keys. */
+function configWith(pattern: string, value: unknown): Record<string, unknown> {
+  const raw: Record<string, unknown> = {};
+  const [head, tail] = pattern.split('[].', 2) as [string, string | undefined];
+  let node = raw;
+  const path = head.split('.');
+  for (const key of path.slice(0, -1)) {
+    node[key] = {};
+    node = node[key] as Record<string, unknown>;
+  }
+  const last = path[path.length - 1] as string;
+  if (tail === undefined) {
+    node[last] = value;
+    return raw;
+  }
+  const item: Record<string, unknown> = { name: 'ns' };
+  node[last] = [item];
+  let inner = item;
+  const rest = tail.split('.');
+  for (const key of rest.slice(0, -1)) {
+    inner[key] = {};
+    inner = inner[key] as Record<string, unknown>;
+  }
+  inner[rest[rest.length - 1] as string] = value;
+  return raw;
+}
+
+function refusedAs(raw: Record<string, unknown>, key: string) {
+  assert.throws(
+    () => validateConfig(raw),
+    (err: unknown) => {
+      assert.ok(err instanceof ConfigError, String(err));
+      assert.match(
+        err.message,
+        new RegExp(`^not supported yet: ${key.replaceAll('.', '\\.')} \\(`),
+      );
+      return true;
+    },
+    `${key}: ${JSON.stringify(raw)}`,
+  );
+}
+
+/** A value of the leaf's type that is not its default (nor its zero). */
+function nonDefault(type: string, def: unknown): unknown {
+  switch (type) {
+    case 'bool':
+      return true;
+    case 'int':
+    case 'int32':
+    case 'int64':
+    case 'uint32':
+      return Number(def) === 7 ? 8 : 7;
+    case 'Duration':
+      return def === '7s' ? '8s' : '7s';
+    case '[]string':
+    case '[]centrifuge.DeltaType':
+      return ['fossil', 'x'];
+    case 'MapStringString':
+      return { x: 'y' };
+    default:
+      return def === 'cache' ? 'stream-x' : 'cache';
+  }
+}
+
+const schemaType = (l: LeafPattern) =>
+  ({ boolean: 'bool', integer: 'int', duration: 'Duration', 'string[]': '[]string' })[
+    l.kind as string
+  ] ?? 'string';
+
+describe('the schema against what the node implements', () => {
+  it('puts every leaf of the schema on exactly one list: implemented, not supported, no effect', () => {
+    const lists = (p: string) =>
+      [IMPLEMENTED.has(p), p in NOT_SUPPORTED, p in NO_EFFECT].filter(Boolean).length;
+    const missing = [...SCHEMA].filter((p) => lists(p) === 0);
+    assert.deepEqual(missing, [], 'leaves with no reader that are not refused either');
+    assert.deepEqual(
+      [...SCHEMA].filter((p) => lists(p) > 1),
+      [],
+      'leaves on two lists',
+    );
+    const registered = [...IMPLEMENTED, ...Object.keys(NOT_SUPPORTED), ...Object.keys(NO_EFFECT)];
+    const stale = registered.filter((p) => !SCHEMA.has(p));
+    assert.deepEqual(stale, [], 'registry entries the schema no longer has');
+  });
+
+  it('names every implemented leaf somewhere outside the config folder (its reader)', () => {
+    const sources: string[] = [];
+    const read = (dir: string) => {
+      for (const name of readdirSync(dir)) {
+        const path = join(dir, name);
+        if (statSync(path).isDirectory()) {
+          if (name !== 'config') read(path);
+        } else if (name.endsWith('.ts') && !name.endsWith('.test.ts')) {
+          sources.push(readFileSync(path, 'utf8'));
+        }
+      }
+    };
+    read(SRC);
+    const text = sources.join('\n');
+    // client/commands/permissions.ts reads these as o[`allow_${action}_for_${who}`].
+    const templated = /^allow_(publish|presence|history)_for_(client|subscriber|anonymous)$/;
+    const unread = [...IMPLEMENTED].filter((p) => {
+      const last = p.split('.').pop() as string;
+      return !templated.test(last) && !new RegExp(`\\b${last}\\b`).test(text);
+    });
+    assert.deepEqual(unread, [], 'implemented leaves no code names');
+  });
+
+  it('refuses every not-supported leaf by name unless it holds its default', () => {
+    for (const leaf of LEAF_PATTERNS.filter((l) => l.pattern in NOT_SUPPORTED)) {
+      validateConfig(configWith(leaf.pattern, leaf.schema.default));
+      refusedAs(
+        configWith(leaf.pattern, nonDefault(schemaType(leaf), leaf.schema.default)),
+        leaf.pattern.replace('[]', '.0'),
+      );
+    }
+  });
+
+  it('refuses the keys issue 17 lists, naming each', () => {
+    for (const [pattern, value] of [
+      ['channel.namespaces[].force_recovery_mode', 'cache'],
+      ['channel.without_namespace.allowed_delta_types', ['fossil']],
+      ['channel.namespaces[].allow_tags_filter', true],
+      ['client.token.user_id_claim', 'uid'],
+      ['client.user_id_http_header', 'X-User'],
+      ['client.connection_rate_limit', 100],
+      ['client.concurrency', 8],
+      ['client.channel_position_max_time_lag', '5s'],
+      ['client.presence_update_interval', '10s'],
+      ['client.subscribe_to_user_personal_channel.enabled', true],
+      ['websocket.compression_level', 5],
+      ['websocket.write_buffer_size', 4096],
+      ['engine.nats.tls.insecure_skip_verify', true],
+      ['engine.nats.tls.server_name', 'nats.local'],
+    ] as const) {
+      refusedAs(configWith(pattern, value), pattern.replace('[]', '.0'));
+    }
+  });
+});
+
+describe('every Centrifugo v6.9.1 key', () => {
+  const outside = [...CENTRIFUGO_LEAVES].filter(
+    ([k]) => !SCHEMA.has(k) && !k.replace(/^channel\.namespaces\[\]\./, '').includes('[]'),
+  );
+
+  it('passes at its default and is refused by name otherwise, when the node lacks it', () => {
+    assert.ok(outside.length > 600, `${outside.length} keys outside the schema`);
+    for (const [key, { type, default: def }] of outside) {
+      if (
+        key.startsWith('proxies[]') ||
+        key.startsWith('consumers[]') ||
+        key.startsWith('rpc.namespaces[]')
+      )
+        continue;
+      validateConfig(configWith(key, def));
+      refusedAs(configWith(key, nonDefault(type, def)), key.replace('[]', '.0'));
+    }
+  });
+
+  it('refuses a non-empty list of objects (proxies, consumers, rpc namespaces, transforms)', () => {
+    for (const list of CENTRIFUGO_LISTS) {
+      if (list === 'channel.namespaces' || list.includes('[]')) continue;
+      validateConfig(configWith(list, []));
+      refusedAs(configWith(list, [{ name: 'xx' }]), list);
+    }
+  });
+
+  it('takes a whole `centrifugo defaultconfig` (every key at its default) and starts on it', () => {
+    const full: Record<string, unknown> = {};
+    const put = (key: string, value: unknown) => {
+      const path = key.split('.');
+      let node = full;
+      for (const p of path.slice(0, -1)) {
+        node[p] ??= {};
+        node = node[p] as Record<string, unknown>;
+      }
+      node[path[path.length - 1] as string] = value;
+    };
+    for (const [key, { default: def }] of CENTRIFUGO_LEAVES) if (!key.includes('[]')) put(key, def);
+    for (const list of CENTRIFUGO_LISTS) if (!list.includes('[]')) put(list, []);
+    const config = validateConfig(full);
+    assert.equal(config.http_server.port, 8000);
+  });
+
+  it('has the defaults Centrifugo has, where the schema holds the same key', () => {
+    const defaults = Value.Default(ConfigSchema, {}) as Record<string, unknown>;
+    const at = (pattern: string) =>
+      pattern
+        .replace('channel.namespaces[].', 'channel.without_namespace.')
+        .split('.')
+        .reduce<unknown>((o, k) => (o as Record<string, unknown> | undefined)?.[k], defaults);
+    const differ: string[] = [];
+    for (const leaf of LEAF_PATTERNS) {
+      const c = CENTRIFUGO_LEAVES.get(leaf.pattern);
+      if (c === undefined || leaf.pattern === 'channel.namespaces[].name') continue;
+      const ours = at(leaf.pattern);
+      const same =
+        isDefaultValue(c.type, c.default, ours) &&
+        isDefaultValue(schemaType(leaf), ours, c.default);
+      if (!same)
+        differ.push(`${leaf.pattern}: ${JSON.stringify(ours)} vs ${JSON.stringify(c.default)}`);
+    }
+    assert.deepEqual(differ, []);
+  });
+
+  it('refuses the v6.8-v6.9 features by name, not as unknown', () => {
+    for (const [raw, key] of [
+      [{ http_stream: { enabled: true } }, 'http_stream.enabled'],
+      [{ sse: { enabled: true } }, 'sse.enabled'],
+      [{ map_broker: { type: 'redis' } }, 'map_broker.type'],
+      [{ shared_poll: { hmac_secret_key: 's' } }, 'shared_poll.hmac_secret_key'],
+      [{ proxies: [{ name: 'pp', endpoint: 'http://x' }] }, 'proxies'],
+      [
+        { channel: { namespaces: [{ name: 'mm', subscription_type: 'map' }] } },
+        'channel.namespaces.0.subscription_type',
+      ],
+      [
+        { channel: { namespaces: [{ name: 'mm', map: { mode: 'persistent' } }] } },
+        'channel.namespaces.0.map.mode',
+      ],
+      [
+        { channel: { namespaces: [{ name: 'mm', shared_poll: { refresh_interval: '5s' } }] } },
+        'channel.namespaces.0.shared_poll.refresh_interval',
+      ],
+      [{ engine: { type: 'redis' } }, 'engine.type'],
+    ] as const) {
+      refusedAs(raw as Record<string, unknown>, key);
+    }
+  });
+
+  it('still calls a key no Centrifugo has unknown', () => {
+    assert.throws(() => validateConfig({ sse: { nope: 1 } }), /unknown config key "sse.nope"/);
+    assert.throws(
+      () => validateConfig({ client: { publish_debounce_interval: '1s' } }),
+      /unknown config key "client.publish_debounce_interval"/,
+    );
+  });
+});
+
+describe('values Go reads differently', () => {
+  it('takes null as the default and a number for a duration as nanoseconds', () => {
+    const c = validateConfig({
+      client: { ping_interval: 10_000_000_000, allowed_origins: null },
+      http_api: { handler_prefix: null },
+    });
+    assert.equal(c.client.ping_interval, '10s');
+    assert.deepEqual(c.client.allowed_origins, []);
+    assert.equal(c.http_api.handler_prefix, '/api');
+  });
+
+  it('takes stream as the default of force_recovery_mode, but nowhere else', () => {
+    validateConfig(configWith('channel.namespaces[].force_recovery_mode', 'stream'));
+    refusedAs(configWith('client.token.user_id_claim', 'stream'), 'client.token.user_id_claim');
+  });
+});
