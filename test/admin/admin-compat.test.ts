@@ -3,18 +3,15 @@
 // when they share admin.secret.
 import assert from 'node:assert/strict';
 import { type ChildProcess, spawn } from 'node:child_process';
-import { existsSync } from 'node:fs';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { createServer } from 'node:net';
-import { homedir, tmpdir } from 'node:os';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
+import { findCentrifugo } from '../compat/centrifugo-tool.ts';
 import { request, startTestNode } from '../node/harness.ts';
 
-const CENTRIFUGO =
-  process.env.CENTRIFUGO_TS_CENTRIFUGO ??
-  `${homedir()}/.cache/centrifugo-ts/centrifugo-v6.9.1/centrifugo`;
 const ADMIN = { enabled: true, password: 'compat-password', secret: 'compat-shared-secret' };
 
 async function freePort(): Promise<number> {
@@ -25,7 +22,7 @@ async function freePort(): Promise<number> {
   return port;
 }
 
-async function startCentrifugo(): Promise<{ url: string; stop(): Promise<void> }> {
+async function startCentrifugo(binary: string): Promise<{ url: string; stop(): Promise<void> }> {
   const dir = await mkdtemp(join(tmpdir(), 'admin-compat-'));
   const port = await freePort();
   const config = join(dir, 'config.json');
@@ -38,7 +35,7 @@ async function startCentrifugo(): Promise<{ url: string; stop(): Promise<void> }
       log: { level: 'error' },
     }),
   );
-  const child: ChildProcess = spawn(CENTRIFUGO, ['--config', config], { stdio: 'ignore' });
+  const child: ChildProcess = spawn(binary, ['--config', config], { stdio: 'ignore' });
   const url = `http://127.0.0.1:${port}`;
   const stop = async () => {
     if (child.exitCode === null) {
@@ -68,13 +65,14 @@ async function answer(url: string, init: RequestInit = {}) {
 
 describe('admin endpoints beside Centrifugo v6.9.1', () => {
   it('answer as Centrifugo does, and accept its tokens (and it ours)', async (t) => {
-    if (!existsSync(CENTRIFUGO)) {
-      const reason = `Centrifugo v6.9.1 not found at ${CENTRIFUGO} (bash bench/centrifugo.sh builds it)`;
-      console.log(`skipping: ${reason}`);
-      t.skip(reason);
+    const tool = findCentrifugo();
+    if (typeof tool === 'string') {
+      if (process.env.CENTRIFUGO_TS_REQUIRE_TOOLS === '1') throw new Error(tool);
+      console.log(`skipping: ${tool}`);
+      t.skip(tool);
       return;
     }
-    const centrifugo = await startCentrifugo();
+    const centrifugo = await startCentrifugo(tool.binary);
     t.after(() => centrifugo.stop());
     const node = await startTestNode({ admin: ADMIN });
     t.after(() => node.close());
