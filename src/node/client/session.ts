@@ -23,6 +23,7 @@ import {
 } from './commands/subscribe.ts';
 import type { ClientContext } from './context.ts';
 import { deliver, flushBuffered } from './delivery.ts';
+import type { FrameTap } from './frame-tap.ts';
 import {
   ClientError,
   clientError,
@@ -133,6 +134,8 @@ export class ClientSession {
   /** Protocol ping period and pong wait; 0 when there are none (see pingsItself). */
   readonly pingIntervalMs: number;
   readonly pongTimeoutMs: number;
+  /** Set while an admin traces this user (client/frame-tap.ts). */
+  tap: FrameTap | undefined;
 
   private pending: FramePart[] = [];
   private pendingBytes = 0;
@@ -169,6 +172,7 @@ export class ClientSession {
    */
   onFrame(frame: string | Uint8Array): void {
     if (this.state === 'closed' || this.ignoring) return;
+    this.tap?.received(this, frame);
     const { metrics } = this.ctx;
     metrics.transportMessagesReceivedSize.inc(TRANSPORT, frame.length);
     const { commands, error } = decodeCommands(this.format, frame);
@@ -315,6 +319,7 @@ export class ClientSession {
 
   enqueue(part: FramePart): void {
     if (this.state === 'closed') return;
+    this.tap?.sent(this, part);
     this.pending.push(part);
     this.pendingBytes += partSize(part);
     if (
@@ -487,6 +492,7 @@ export class ClientSession {
   /** Flushes what is queued, closes with the code, then releases subscriptions. Idempotent. */
   close(disconnect: Disconnect, byServer = true): void {
     if (this.state === 'closed') return;
+    this.tap?.closed(this, disconnect);
     if (byServer) {
       this.ctx.metrics.clientServerDisconnects.inc({ code: String(disconnect.code) });
     }

@@ -238,6 +238,17 @@ export const ConfigSchema = Type.Object(
         handshake_timeout: Duration('10s', 'time to TLS, the HTTP/2 preface and SETTINGS'),
       }),
     }),
+    // The admin web UI and admin API (src/node/admin/), as Centrifugo v6's admin section.
+    admin: Section({
+      enabled: Bool('serve the admin web UI and admin API'),
+      handler_prefix: Str('', 'URL prefix of the admin web UI ("" = the root path)'),
+      password: Str('', 'password of the admin web UI login'),
+      secret: Str('', 'secret that signs admin tokens (HMAC-SHA256); set it with password'),
+      insecure: Bool('no admin login at all (development only: firewall the port)'),
+      external: Bool('serve the admin UI on the external port, not the internal one'),
+      web_path: Str('', 'serve the admin UI files from this directory instead of the built-in UI'),
+      web_proxy_address: Str('', 'proxy the admin UI to this address (not supported yet)'),
+    }),
     health: Section({
       enabled: Bool('serve the health endpoint'),
       handler_prefix: Str('/health', 'health endpoint path'),

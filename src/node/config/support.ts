@@ -61,6 +61,8 @@ export const NOT_SUPPORTED: Readonly<Record<string, string>> = {
   'websocket.write_buffer_size': 'WebSocket buffer sizes',
   'engine.nats.tls.insecure_skip_verify': 'TLS to NATS without verification',
   'engine.nats.tls.server_name': 'TLS server name for NATS',
+  'admin.web_proxy_address':
+    'proxying the admin UI to a dev server; serve files with admin.web_path',
 };
 
 /**
@@ -135,6 +137,9 @@ export const IMPLEMENTED: ReadonlySet<string> = new Set([
   'health.handler_prefix',
   'prometheus.enabled',
   'prometheus.handler_prefix',
+  ...['enabled', 'handler_prefix', 'password', 'secret', 'insecure', 'external', 'web_path'].map(
+    (k) => `admin.${k}`,
+  ),
   ...['client.token', 'client.subscription_token'].flatMap((t) =>
     [
       'hmac_secret_key',
@@ -228,7 +233,6 @@ const FEATURES: ReadonlyArray<[string, string]> = [
   ['uni_websocket', 'unidirectional transports'],
   ['uni_grpc', 'unidirectional transports'],
   ['emulation', 'the emulation endpoint of SSE and HTTP-streaming'],
-  ['admin', 'the admin web UI'],
   ['swagger', 'the Swagger UI'],
   ['debug', 'pprof debug endpoints'],
   ['init', 'the connection init endpoint'],
