@@ -4,8 +4,8 @@
 // `replicas` is left out: the HPA owns it, and sending it would fight every scale.
 //
 // Image contract: the image's entrypoint is the `centrifugo-ts` binary; args pick the command.
-import { LEAF_BY_DOTTED } from '../../node/config/leaves.ts';
 import { CONFIG_HASH_ANNOTATION, CREDENTIALS_HASH_ANNOTATION } from '../crd/index.ts';
+import { nodeConfigLeaf } from '../crd/node-keys.ts';
 import type { KubeObject } from '../kube/types.ts';
 import type { BuildContext } from './context.ts';
 import { mergeOverrides } from './merge.ts';
@@ -28,7 +28,7 @@ type EnvVar = Record<string, unknown>;
 
 /** The env variable a dotted config key is read from, as the node derives it. */
 export function envName(dottedKey: string): string {
-  const leaf = LEAF_BY_DOTTED.get(dottedKey);
+  const leaf = nodeConfigLeaf(dottedKey);
   if (!leaf) throw new Error(`${dottedKey} is not a node config key`);
   return leaf.env;
 }
@@ -42,7 +42,7 @@ function credentialEnv(ctx: BuildContext): EnvVar[] {
   // Every key of the Secret that names a node config key becomes that key's env variable;
   // other keys of an existing Secret are left alone.
   return [...keys]
-    .filter((k) => LEAF_BY_DOTTED.has(k))
+    .filter((k) => nodeConfigLeaf(k) !== undefined)
     .sort()
     .map((k) => secretEnv(envName(k), secretName, k));
 }

@@ -2,10 +2,10 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { test } from 'node:test';
 import { parse } from 'yaml';
-import { LEAF_BY_DOTTED } from '../../node/config/leaves.ts';
 import { withDefaults } from './defaults.ts';
 import { buildCrd, PRINTER_COLUMNS } from './definition.ts';
 import { CREDENTIAL_KEYS } from './identity.ts';
+import { nodeConfigLeaf } from './node-keys.ts';
 import { CRD_FILE, GENERATE_COMMAND, renderCrdYaml } from './render.ts';
 import { FORBIDDEN_CONFIG_KEYS, SpecSchema } from './schema.ts';
 
@@ -113,8 +113,8 @@ test('defaults fill an empty spec with every section the builders read', () => {
 });
 
 test('every key spec.config may not set, and every credential key, is a node config key', () => {
-  for (const { key } of FORBIDDEN_CONFIG_KEYS) assert.ok(LEAF_BY_DOTTED.has(key), key);
-  for (const key of Object.values(CREDENTIAL_KEYS)) assert.ok(LEAF_BY_DOTTED.has(key), key);
+  for (const { key } of FORBIDDEN_CONFIG_KEYS) assert.ok(nodeConfigLeaf(key), key);
+  for (const key of Object.values(CREDENTIAL_KEYS)) assert.ok(nodeConfigLeaf(key), key);
 });
 
 test('CEL rules on spec.config: one per forbidden key, on its parent, naming it', () => {

@@ -4,7 +4,7 @@
 // so the API server rejects a bad spec at admission time, with the message written here.
 // Strings that CEL reads carry maxLength, lists maxItems: CEL rules must be cost-bounded.
 import { type Static, type TSchema, Type } from '@sinclair/typebox';
-import { LEAF_BY_DOTTED } from '../../node/config/leaves.ts';
+import { nodeConfigLeaf } from './node-keys.ts';
 
 const rules = (...list: { rule: string; message: string; reason?: string }[]) => ({
   'x-kubernetes-validations': list,
@@ -136,7 +136,7 @@ function configSchema(): ConfigNode {
 }
 
 function leafSchema(key: string): ConfigNode {
-  const kind = LEAF_BY_DOTTED.get(key)?.kind;
+  const kind = nodeConfigLeaf(key)?.kind;
   if (kind === undefined) throw new Error(`${key} is not a node config key`);
   if (kind === 'boolean') return { type: 'boolean' };
   if (kind === 'integer') return { type: 'integer' };
