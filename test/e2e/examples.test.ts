@@ -15,7 +15,7 @@ import { parse as parseYaml } from 'yaml';
 import { loadConfig } from '../../src/node/config/index.ts';
 import { CRD_NAME } from '../../src/operator/crd/index.ts';
 import { renderCrdYaml } from '../../src/operator/crd/render.ts';
-import { fromKubeconfigFile } from '../../src/operator/kube/kubeconfig.ts';
+import { fromKubeconfigFiles } from '../../src/operator/kube/kubeconfig.ts';
 import { Operator } from '../../src/operator/operator.ts';
 import { findK8sAssets, startApiServer } from '../k8s/harness.ts';
 import { freePorts } from '../nats/harness.ts';
@@ -32,7 +32,7 @@ test('deploy/examples: accepted by the CRD, reconciled, and the memory one serve
   await api.apply(renderCrdYaml());
   await api.kubectlOk(['wait', '--for=condition=Established', `crd/${CRD_NAME}`, '--timeout=60s']);
   const operator = new Operator({
-    access: fromKubeconfigFile(api.kubeconfigPath),
+    access: fromKubeconfigFiles([api.kubeconfigPath]),
     logger: pino({ level: 'silent' }),
     defaultTag: '0.0.0-test',
     leaderElection: { enabled: false, namespace: 'default', name: 'unused' },
