@@ -13,7 +13,9 @@ import {
   childNames,
   fromB64,
   generateCredentials,
+  isControlledBy,
   missingGeneratedKeys,
+  nameTaken,
   type RandomSource,
   type ResolvedSpec,
   rotationPatch,
@@ -144,6 +146,12 @@ export class CredentialsKeeper {
     const secret = await retryOnConflict(async () => {
       const current = await this.#getSecret(namespace, name);
       if (!current) return this.#create(resource, resolved, rotateFor);
+      // Someone else's Secret under the generated name: never read into the pods, never
+      // patched (name it in spec.secrets.existingSecret to use it).
+      if (!isControlledBy(current, resource)) {
+        const taken = nameTaken('Secret', name, namespace);
+        throw new StalledError(taken.reason, taken.message, this.#missingSecretRequeueMs);
+      }
       return this.#repairOrRotate(resource, resolved, current, rotateFor);
     });
     return credentialsOf(secret, true, secret.metadata.annotations?.[ROTATED_FOR_ANNOTATION]);

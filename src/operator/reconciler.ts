@@ -4,9 +4,10 @@
 // each time, so a duplicate event, a resync or a retry converges to the same objects, and an
 // unchanged Centrifugo costs no-op applies and no status write (no resourceVersion moves).
 //
-// Errors are sorted as STYLE.md asks: a spec that cannot work (invalid config, a missing
-// existing Secret, a child the API server rejects) is Stalled and waits for a change; anything
-// else is transient, reported as Reconciling/Retrying, and retried by the queue with backoff.
+// Errors are sorted in two: a spec that cannot work (invalid config, a missing existing
+// Secret, a child the API server rejects, a child's name taken by an object this Centrifugo
+// does not control) is Stalled and waits for a change; anything else is transient, reported
+// as Reconciling/Retrying, and retried by the queue with backoff.
 
 import { randomBytes } from 'node:crypto';
 import { isDeepStrictEqual } from 'node:util';
@@ -17,12 +18,15 @@ import {
   buildChildren,
   buildContext,
   type ChildRef,
+  isControlledBy,
+  nameTaken,
   type RandomSource,
   type ResolvedSpec,
   resolveSpec,
   selectorString,
   serviceEndpoints,
 } from './builders/index.ts';
+import { HANDOVER_FIELD_MANAGER, replicasHandover } from './builders/replicas-handover.ts';
 import {
   type CentrifugoResource,
   type CentrifugoStatus,
@@ -55,7 +59,10 @@ export interface ReconcilerOptions {
   random?: RandomSource;
   /** While a rollout is in progress, look again after this long (Deployment events also wake). */
   rolloutRequeueMs?: number;
-  /** A missing referenced Secret is not watched: look again after this long. */
+  /**
+   * A missing referenced Secret, or an object in the way of a child, is not watched: look
+   * again after this long.
+   */
   missingSecretRequeueMs?: number;
   /** How long "is ServiceMonitor served" is cached. */
   discoveryTtlMs?: number;
@@ -69,6 +76,7 @@ export class Reconciler {
   readonly #now: () => number;
   readonly #credentials: CredentialsKeeper;
   readonly #rolloutRequeueMs: number;
+  readonly #unwatchedRequeueMs: number;
   readonly #discoveryTtlMs: number;
   #serviceMonitor: { served: boolean; at: number } | undefined;
 
@@ -86,6 +94,7 @@ export class Reconciler {
       missingSecretRequeueMs: options.missingSecretRequeueMs ?? 30_000,
     });
     this.#rolloutRequeueMs = options.rolloutRequeueMs ?? 30_000;
+    this.#unwatchedRequeueMs = options.missingSecretRequeueMs ?? 30_000;
     this.#discoveryTtlMs = options.discoveryTtlMs ?? 60_000;
   }
 
@@ -159,6 +168,13 @@ export class Reconciler {
 
     let deployment: DeploymentObject | undefined;
     for (const object of desired.apply) {
+      // The generated Secret was read (or made) by the credentials step, which checked it.
+      if (object.kind !== 'Secret') {
+        const existing = await this.#existingChild(object, resource);
+        if (object.kind === 'Deployment') {
+          await this.#handOverReplicas(ctx, existing as DeploymentObject | undefined);
+        }
+      }
       let applied: KubeObject;
       try {
         applied = await this.#apply(object);
@@ -185,6 +201,10 @@ export class Reconciler {
       warnings.push(message);
       this.#events.record(resource, 'Warning', 'ServiceMonitorCRDMissing', message);
     }
+    const rollout = rolloutOf(deployment);
+    if (rollout.deadlineExceeded) {
+      this.#events.record(resource, 'Warning', rollout.reason, rollout.message);
+    }
     const status = computeStatus(
       resource,
       { kind: 'applied', deployment, warnings },
@@ -199,7 +219,49 @@ export class Reconciler {
         'reconciled',
       );
     }
-    return rolloutOf(deployment).done ? undefined : { requeueAfterMs: this.#rolloutRequeueMs };
+    return rollout.done ? undefined : { requeueAfterMs: this.#rolloutRequeueMs };
+  }
+
+  /** The object under a child's name, if any; throws Stalled when it is not ours. */
+  async #existingChild(
+    object: KubeObject,
+    owner: CentrifugoResource,
+  ): Promise<KubeObject | undefined> {
+    const { name, namespace } = object.metadata;
+    let existing: KubeObject;
+    try {
+      existing = await this.#api.get(objectPath(object, namespace, name));
+    } catch (err) {
+      if (isNotFound(err)) return undefined;
+      throw err;
+    }
+    if (isControlledBy(existing, owner)) return existing;
+    const taken = nameTaken(object.kind, name, namespace as string);
+    throw new StalledError(taken.reason, taken.message, this.#unwatchedRequeueMs);
+  }
+
+  /** Autoscaling just turned on: keep the current replica count (replicas-handover.ts). */
+  async #handOverReplicas(ctx: BuildContext, existing: DeploymentObject | undefined) {
+    const handover = replicasHandover(ctx, existing);
+    if (!handover) return;
+    const { name, namespace } = handover.metadata;
+    try {
+      await this.#api.apply(
+        objectPath(handover, namespace, name),
+        handover,
+        HANDOVER_FIELD_MANAGER,
+        {
+          force: false,
+        },
+      );
+      this.#log.info(
+        { key: `${ctx.namespace}/${ctx.name}`, replicas: existing?.spec?.replicas },
+        'autoscaling on: replica count handed to the HorizontalPodAutoscaler',
+      );
+    } catch (err) {
+      // The HPA already owns the field: nothing to hand over.
+      if (!isConflict(err)) throw err;
+    }
   }
 
   #resolve(resource: CentrifugoResource): ResolvedSpec {
@@ -243,10 +305,7 @@ export class Reconciler {
       if (isNotFound(err)) return;
       throw err;
     }
-    const ours = existing.metadata.ownerReferences?.some(
-      (o) => o.controller && o.uid === owner.metadata.uid,
-    );
-    if (!ours) return;
+    if (!isControlledBy(existing, owner)) return;
     try {
       await this.#api.delete(path, {
         preconditions: { uid: existing.metadata.uid },

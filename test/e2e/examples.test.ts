@@ -40,13 +40,14 @@ test('deploy/examples: accepted by the CRD, reconciled, and the memory one serve
   t.after(() => operator.close());
   await operator.start();
 
+  // Every example in one namespace: their names differ, so none overwrites another.
+  const ns = 'examples';
+  await api.createNamespace(ns);
   const deployments = new Map<string, { spec: { replicas: number; template: PodTemplate } }>();
   for (const file of EXAMPLES) {
-    const ns = file.replace('.yaml', '');
     const name = (
       parseYaml(await readFile(`${DIR}${file}`, 'utf8')) as { metadata: { name: string } }
     ).metadata.name;
-    await api.createNamespace(ns);
     await api.kubectlOk(['apply', '--server-side', '-n', ns, '-f', `${DIR}${file}`]);
     const deployment = await waitForJson<{ spec: { replicas: number; template: PodTemplate } }>(
       api,
@@ -74,8 +75,8 @@ test('deploy/examples: accepted by the CRD, reconciled, and the memory one serve
   const memory = deployments.get('memory-single-node.yaml');
   assert.ok(memory);
   const plan = await planPod(api, memory.spec.template, {
-    name: 'chat-0',
-    namespace: 'memory-single-node',
+    name: 'chat-dev-0',
+    namespace: ns,
     ip: '127.0.0.1',
   });
   const [client, internal] = (await freePorts(2)) as [number, number];

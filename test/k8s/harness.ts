@@ -483,6 +483,9 @@ export async function startApiServer(opts: ApiServerOptions = {}): Promise<ApiSe
         '--allow-privileged=true',
         // As envtest: no controller-manager creates the default ServiceAccounts pods would need.
         '--disable-admission-plugins=ServiceAccount',
+        // As hardened clusters (OpenShift) run it: setting ownerReferences needs delete on the
+        // object, blockOwnerDeletion needs update on the owner's finalizers.
+        '--enable-admission-plugins=OwnerReferencesPermissionEnforcement',
         ...(clientCa ? [`--client-ca-file=${clientCa.cert}`] : []),
         ...(opts.apiServerArgs ?? []),
       ]);

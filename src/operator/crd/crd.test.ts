@@ -56,6 +56,34 @@ test('the schema is structural: every node typed, anyOf only for int-or-string',
   }
 });
 
+test('every field has a description, for kubectl explain', () => {
+  // (Items of a list of strings and values of a map are described by their list or map;
+  // metadata may carry nothing but name restrictions, and kubectl shows ObjectMeta's text.)
+  const missing = [...walk(openApiSchema())]
+    .filter(([path]) => !['', '.metadata'].includes(path) && !/(\[\]|\{\})$/.test(path))
+    .filter(([, node]) => !node.description)
+    .map(([path]) => path);
+  assert.deepEqual(missing, []);
+});
+
+test('sizes are bounded: strings, maps, lists and the replica counts', () => {
+  const spec = (openApiSchema().properties as Record<string, Schema>).spec as Schema;
+  for (const [path, node] of walk(spec, '.spec')) {
+    if (node.type === 'string' && !node.enum) {
+      assert.equal(typeof node.maxLength, 'number', `${path}: maxLength`);
+    }
+    const opaque = node['x-kubernetes-preserve-unknown-fields'] === true;
+    if (node.type === 'object' && !node.properties && !opaque) {
+      assert.equal(typeof node.maxProperties, 'number', `${path}: maxProperties`);
+    }
+  }
+  const props = spec.properties as Record<string, Schema>;
+  assert.equal(props.replicas?.maximum, 1000);
+  const autoscaling = (props.autoscaling as Schema).properties as Record<string, Schema>;
+  assert.equal(autoscaling.minReplicas?.maximum, 1000);
+  assert.equal(autoscaling.maxReplicas?.maximum, 1000);
+});
+
 test('conditions are a list-map keyed by type', () => {
   const status = (openApiSchema().properties as Record<string, Schema>).status as Schema;
   const conditions = (status.properties as Record<string, Schema>).conditions as Schema;

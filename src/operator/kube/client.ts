@@ -158,14 +158,20 @@ export class KubeClient {
   }
 
   /**
-   * Server-side apply of the full intent (JSON is valid YAML), forcing ownership of the fields
-   * sent: the operator is the authority on them, as the SSA docs tell controllers to be.
+   * Server-side apply of the full intent (JSON is valid YAML), by default forcing ownership of
+   * the fields sent: the operator is the authority on them, as the SSA docs tell controllers
+   * to be. `force: false` gives 409 Conflict when another manager owns a field sent.
    */
-  apply<T = KubeObject>(path: string, intent: unknown, fieldManager: string): Promise<T> {
+  apply<T = KubeObject>(
+    path: string,
+    intent: unknown,
+    fieldManager: string,
+    options: { force?: boolean } = {},
+  ): Promise<T> {
     return this.request<T>('PATCH', path, {
       body: intent,
       contentType: APPLY_PATCH,
-      query: { fieldManager, force: true },
+      query: { fieldManager, force: options.force ?? true },
     });
   }
 
