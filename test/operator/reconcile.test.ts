@@ -149,6 +149,7 @@ test('operator against a real API server', { timeout: 600_000 }, async (t) => {
     );
     assert.deepEqual((pod.spec.containers[0] as unknown as { resources: unknown }).resources, {
       requests: { cpu: '100m', memory: '256Mi' },
+      limits: { memory: '1Gi' },
     });
     assert.equal(pod.spec.containers[0]?.readinessProbe.httpGet.path, '/health');
     assert.deepEqual(

@@ -250,7 +250,10 @@ test('pod defaults: spread over hostnames and zones, requests, no service accoun
       matchLabelKeys: ['pod-template-hash'],
     },
   ]);
-  assert.deepEqual(main(build()).resources, { requests: { cpu: '100m', memory: '256Mi' } });
+  assert.deepEqual(main(build()).resources, {
+    requests: { cpu: '100m', memory: '256Mi' },
+    limits: { memory: '1Gi' },
+  });
   const mine = { limits: { memory: '1Gi' } };
   assert.deepEqual(main(build({ resources: mine })).resources, mine, 'a given resources stands');
   const spread = [{ maxSkew: 2, topologyKey: 'rack', whenUnsatisfiable: 'DoNotSchedule' }];

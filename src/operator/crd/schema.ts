@@ -316,8 +316,14 @@ const Service = Type.Object(
   { default: {}, description: 'the client Service and the internal one' },
 );
 
-/** What a node asks for when the spec says nothing: an idle node holds about 120 MiB. */
-export const DEFAULT_RESOURCES = { requests: { cpu: '100m', memory: '256Mi' } };
+/**
+ * What a node asks for when the spec says nothing: an idle node holds about 120 MiB; the
+ * memory limit bounds a runaway node without a CPU limit's throttling of real-time delivery.
+ */
+export const DEFAULT_RESOURCES = {
+  requests: { cpu: '100m', memory: '256Mi' },
+  limits: { memory: '1Gi' },
+};
 
 const Resources = Type.Object(
   {
@@ -326,8 +332,8 @@ const Resources = Type.Object(
   },
   {
     description:
-      'resources of the centrifugo container (default: requests cpu 100m, memory 256Mi; ' +
-      'a resources given without requests gets none of them)',
+      'resources of the centrifugo container (default: requests cpu 100m and memory 256Mi, ' +
+      'limit memory 1Gi, no CPU limit; a resources given replaces all of it)',
     default: DEFAULT_RESOURCES,
   },
 );
