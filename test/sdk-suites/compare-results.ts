@@ -36,7 +36,7 @@ function counts(rows: Map<string, Row> | undefined): string {
 
 const cell = (s: string | undefined) =>
   s === undefined ? '(absent)' : s === 'fail' ? '**FAIL**' : s;
-const escape = (s: string) => s.replaceAll('|', '\\|');
+const escapePipes = (s: string) => s.replaceAll('|', '\\|');
 
 function main(): void {
   const runs = process.argv.slice(2).map((arg) => {
@@ -70,7 +70,9 @@ function main(): void {
       );
       const failing = loaded.filter((r) => r.rows?.get(name)?.status === 'fail').pop();
       const detail = failing?.rows?.get(name)?.detail ?? '';
-      out.push(`| ${escape(name)} | ${statuses.join(' | ')} | ${escape(detail.slice(0, 200))} |`);
+      out.push(
+        `| ${escapePipes(name)} | ${statuses.join(' | ')} | ${escapePipes(detail.slice(0, 200))} |`,
+      );
     }
     out.push('');
   }

@@ -83,7 +83,8 @@ function replaceDockerHost(value: Json, changes: string[], path = ''): Json {
     changes.push(`${path}: ${value} -> ${replaced} (no Docker: the mock backend is on loopback)`);
     return replaced;
   }
-  if (Array.isArray(value)) return value.map((v, i) => replaceDockerHost(v, changes, `${path}.${i}`));
+  if (Array.isArray(value))
+    return value.map((v, i) => replaceDockerHost(v, changes, `${path}.${i}`));
   if (value !== null && typeof value === 'object') {
     const out: JsonObject = {};
     for (const [k, v] of Object.entries(value)) {
@@ -213,7 +214,9 @@ function removeRefused(config: JsonObject, changes: string[]): void {
       const message = `${check.stderr}${check.stdout}`.trim().split('\n').pop() ?? '';
       const key = refusedKey(message);
       if (key === undefined || !removePath(config, key)) {
-        throw new Error(`cannot translate: this node refuses the config and names no key: ${message}`);
+        throw new Error(
+          `cannot translate: this node refuses the config and names no key: ${message}`,
+        );
       }
       changes.push(`removed ${key} (node: ${message.replace(/^error:\s*/, '')})`);
     }

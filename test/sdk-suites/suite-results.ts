@@ -8,7 +8,7 @@
 // names, then `L: N passed, N failed` (", N skipped" when some were).
 import { existsSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { parseArgs } from 'node:util';
+import { parseArgs, stripVTControlCharacters } from 'node:util';
 
 export interface Outcome {
   name: string;
@@ -19,7 +19,7 @@ export interface Outcome {
 
 // The first line that says what went wrong, without ANSI colours.
 function firstLine(text: string): string {
-  const plain = text.replace(/\x1b\[[0-9;]*m/g, '');
+  const plain = stripVTControlCharacters(text);
   const line = plain
     .split('\n')
     .map((l) => l.trim())
@@ -29,8 +29,7 @@ function firstLine(text: string): string {
 
 // jest's first failure line, with its Expected/Received lines when it has them.
 function jestFailure(message: string): string {
-  const lines = message
-    .replace(/\x1b\[[0-9;]*m/g, '')
+  const lines = stripVTControlCharacters(message)
     .split('\n')
     .map((l) => l.trim());
   const values = lines.filter((l) => /^(Expected|Received)( value)?:/.test(l)).slice(0, 2);
@@ -54,7 +53,12 @@ export function parseJest(text: string): Outcome[] {
     const base = file.name.replace(/^.*\/src\//, 'src/');
     if (file.assertionResults.length === 0 && file.message) {
       // A file that failed before any test ran (compile error, failing beforeAll).
-      outcomes.push({ name: `${base}`, status: 'fail', seconds: 0, detail: firstLine(file.message) });
+      outcomes.push({
+        name: `${base}`,
+        status: 'fail',
+        seconds: 0,
+        detail: firstLine(file.message),
+      });
     }
     for (const a of file.assertionResults) {
       const status = a.status === 'passed' ? 'pass' : a.status === 'failed' ? 'fail' : 'skip';
@@ -119,12 +123,16 @@ export function parseGo(text: string): Outcome[] {
   for (const top of tops) {
     const mine = [...new Set(started)].filter((n) => n === top || n.startsWith(`${top}/`));
     const leaves = mine.filter((n) => !mine.some((o) => o.startsWith(`${n}/`)));
-    const failing = leaves.filter((n) => ended.get(n)?.status !== 'pass' && ended.get(n)?.status !== 'skip');
+    const failing = leaves.filter(
+      (n) => ended.get(n)?.status !== 'pass' && ended.get(n)?.status !== 'skip',
+    );
     const own = ended.get(top);
     const status = own?.status ?? 'fail';
     const detail = failing
       .map((n) => {
-        const said = ended.get(n)?.detail ?? `${goFailure(output.get(n) ?? [])} (then hung: stopped at the per-test bound)`;
+        const said =
+          ended.get(n)?.detail ??
+          `${goFailure(output.get(n) ?? [])} (then hung: stopped at the per-test bound)`;
         return n === top ? said : `${n.slice(top.length + 1)}: ${said}`;
       })
       .join(' || ');
@@ -193,14 +201,18 @@ function main(): void {
     }
   } else if (existsSync(input) && readFileSync(input, 'utf8').trim() !== '') {
     const text = readFileSync(input, 'utf8');
-    outcomes = kind === 'jest' ? parseJest(text) : kind === 'go' ? parseGo(text) : parsePython(text);
+    outcomes =
+      kind === 'jest' ? parseJest(text) : kind === 'go' ? parseGo(text) : parsePython(text);
   } else {
     console.log(`${label}: the runner wrote no results (cut by the time bound, or crashed)`);
   }
   writeFileSync(
     out,
     outcomes
-      .map((o) => `${o.status}\t${o.seconds.toFixed(2)}\t${o.name}\t${o.detail.replace(/\s+/g, ' ')}\n`)
+      .map(
+        (o) =>
+          `${o.status}\t${o.seconds.toFixed(2)}\t${o.name}\t${o.detail.replace(/\s+/g, ' ')}\n`,
+      )
       .join(''),
   );
   for (const o of outcomes.filter((x) => x.status === 'fail')) {
