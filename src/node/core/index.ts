@@ -7,6 +7,8 @@ export {
   type ServerRefresh,
   type ServerSubscribe,
 } from './connection-control.ts';
+export { type DeltaPayload, deltaPayload } from './delta/delta-payload.ts';
+export { createDelta } from './delta/fossil-delta.ts';
 export {
   type ErrorDef,
   type ErrorName,
