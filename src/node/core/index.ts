@@ -25,3 +25,4 @@ export {
   type PublicationDataFormat,
   publicationDataProblem,
 } from './publication-data.ts';
+export { type FilterNode, matchesTagsFilter, tagsFilterProblem } from './tags-filter.ts';

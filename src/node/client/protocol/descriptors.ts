@@ -55,7 +55,20 @@ export const PublicationMsg = msg('Publication', [
   f(14, 'epoch', 'string'),
 ]);
 
+/** How deep messages may nest in a command, in both codecs: decoding recurses per level. */
+export const MAX_NESTING = 16;
+
 // --- requests -------------------------------------------------------------------------
+
+/** A node of a subscriber's tags filter (core/tags-filter.ts); nests through `nodes`. */
+export const FilterNode = msg('FilterNode', [
+  f(1, 'op', 'string'),
+  f(2, 'key', 'string'),
+  f(3, 'cmp', 'string'),
+  f(4, 'val', 'string'),
+  f(5, 'vals', 'string', { repeated: true }),
+]);
+FilterNode.fields.push(f(6, 'nodes', FilterNode, { repeated: true }));
 
 export const SubscribeRequest = msg('SubscribeRequest', [
   f(1, 'channel', 'string'),
@@ -68,6 +81,7 @@ export const SubscribeRequest = msg('SubscribeRequest', [
   f(10, 'recoverable', 'bool'),
   f(11, 'join_leave', 'bool'),
   f(12, 'delta', 'string'),
+  f(13, 'tf', FilterNode),
   f(14, 'flag', 'int64'),
 ]);
 export const ConnectRequest = msg('ConnectRequest', [

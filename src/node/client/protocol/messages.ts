@@ -15,7 +15,18 @@ export interface SubscribeRequestMsg {
   recoverable?: boolean;
   join_leave?: boolean;
   delta?: string;
+  /** The tags filter; check it with core's tagsFilterProblem before use. */
+  tf?: FilterNodeMsg;
   flag?: number;
+}
+
+export interface FilterNodeMsg {
+  op?: string;
+  key?: string;
+  cmp?: string;
+  val?: string;
+  vals?: string[];
+  nodes?: FilterNodeMsg[];
 }
 
 export interface ConnectRequestMsg {

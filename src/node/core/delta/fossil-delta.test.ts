@@ -7,9 +7,8 @@ import { isUtf8 } from 'node:buffer';
 import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { describe, it } from 'node:test';
-import { Centrifuge } from 'centrifuge';
-import { Centrifuge as CentrifugeProtobuf } from 'centrifuge/build/protobuf';
 import protobuf from 'protobufjs';
+import { InProcessSocket, inProcessClient } from '../../../../test/client/in-process-sdk.ts';
 import { deltaPayload } from './delta-payload.ts';
 import { createDelta } from './fossil-delta.ts';
 import { type DeltaCase, deltaCases, jsonDocument } from './testdata/cases.ts';
@@ -66,44 +65,6 @@ describe('fossil delta: createDelta', () => {
 
 // ---- the SDK's decoder, through an in-process socket ------------------------------------
 
-/**
- * Stands in for the SDK's WebSocket: hands what the SDK writes to `onFrame` and what the
- * test sends to the SDK. Everything else the SDK does (handshake, subscription state,
- * applying deltas) is its own code.
- */
-class InProcessSocket {
-  static onOpen: ((socket: InProcessSocket) => void) | undefined;
-  binaryType = 'blob';
-  onopen: (() => void) | undefined;
-  onmessage: ((event: { data: unknown }) => void) | undefined;
-  onclose: ((event: { code: number; reason: string }) => void) | undefined;
-  onerror: ((event: unknown) => void) | undefined;
-  onFrame: (data: string | Uint8Array) => void = () => {};
-
-  constructor(_url: string, _protocol?: string) {
-    queueMicrotask(() => {
-      InProcessSocket.onOpen?.(this);
-      this.onopen?.();
-    });
-  }
-
-  send(data: string | ArrayBuffer | Uint8Array): void {
-    this.onFrame(typeof data === 'string' ? data : new Uint8Array(data as ArrayBuffer));
-  }
-
-  deliver(data: string | Uint8Array): void {
-    const payload =
-      typeof data === 'string'
-        ? data
-        : data.buffer.slice(data.byteOffset, data.byteOffset + data.byteLength);
-    this.onmessage?.({ data: payload });
-  }
-
-  close(): void {
-    queueMicrotask(() => this.onclose?.({ code: 1000, reason: '' }));
-  }
-}
-
 const proto = new protobuf.Root();
 proto.loadSync(new URL('../../../../proto/client.proto', import.meta.url).pathname, {
   keepCase: true,
@@ -154,11 +115,7 @@ async function throughSdk(format: 'json' | 'protobuf', targets: Uint8Array[]) {
     socket = s;
     serve(s, format);
   };
-  const options = { websocket: InProcessSocket, minReconnectDelay: 60_000 };
-  const client =
-    format === 'json'
-      ? new Centrifuge('ws://in-process', options)
-      : new CentrifugeProtobuf('ws://in-process', options);
+  const client = inProcessClient(format);
   const received: unknown[] = [];
   let fullSent = 0;
   try {
