@@ -5,6 +5,7 @@ import { ApiExecutor } from './api/index.ts';
 import { subscriptionTokenSection, TokenVerifier, tokenKeysOf } from './auth/index.ts';
 import { BrokerControl, clientTimings, Hub } from './client/index.ts';
 import { type Config, durationMs } from './config/index.ts';
+import { ConsumerSet } from './consumers/index.ts';
 import { ChannelRules, LocalNode } from './core/index.ts';
 import { type Engine, MemoryEngine } from './engine/index.ts';
 import { NatsEngine } from './engine/nats/index.ts';
@@ -72,6 +73,14 @@ export async function startNode(config: Config, logger: Logger): Promise<Running
     'http',
   );
 
+  // Async consumers (consumers[]): commands from queues and tables through the same executor.
+  const consumers = new ConsumerSet({
+    configs: config.consumers,
+    executor,
+    registry: metrics.registry,
+    logger,
+    nodeId: node.uid,
+  });
   const listeners = buildHttpListeners({ config, executor, metrics, logger });
   const addresses: RunningNode['addresses'] = [];
   let websocket: WebSocketEndpoint | undefined;
@@ -118,7 +127,9 @@ export async function startNode(config: Config, logger: Logger): Promise<Running
         logger,
       });
     }
+    await consumers.start();
   } catch (err) {
+    await consumers.close();
     infoMetrics.close();
     await Promise.allSettled(listeners.map((l) => l.app.close()));
     await engine.close();
@@ -131,6 +142,7 @@ export async function startNode(config: Config, logger: Logger): Promise<Running
       // Clients first (close 3001, they reconnect elsewhere), then HTTP, then the engine.
       clearInterval(positionCheck);
       infoMetrics.close();
+      await consumers.close();
       await websocket?.close();
       await grpc?.close();
       await Promise.allSettled(listeners.map((l) => l.app.close()));

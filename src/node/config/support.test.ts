@@ -15,6 +15,17 @@ import { IMPLEMENTED, NO_EFFECT, NOT_SUPPORTED } from './support.ts';
 
 const SRC = fileURLToPath(new URL('../', import.meta.url));
 const SCHEMA = new Set(LEAF_PATTERNS.map((l) => l.pattern));
+/** Keys with no default, given by each item. */
+const NAMES = new Set(['channel.namespaces[].name', 'consumers[].name', 'consumers[].type']);
+const CONSUMER_SECTIONS: Record<string, true> = {
+  postgresql: true,
+  kafka: true,
+  nats_jetstream: true,
+  redis_stream: true,
+  google_pub_sub: true,
+  aws_sqs: true,
+  azure_service_bus: true,
+};
 
 /** A config with `value` at `pattern`, inside a namespace for `channel.namespaces[]` keys. */
 function configWith(pattern: string, value: unknown): Record<string, unknown> {
@@ -31,7 +42,12 @@ function configWith(pattern: string, value: unknown): Record<string, unknown> {
     node[last] = value;
     return raw;
   }
-  const item: Record<string, unknown> = { name: 'ns' };
+  // A consumer needs a type: the one its section names (consumers[].kafka.x), else kafka.
+  const section = tail.split('.')[0] as string;
+  const item: Record<string, unknown> =
+    head === 'consumers'
+      ? { name: 'cc', type: section in CONSUMER_SECTIONS ? section : 'kafka' }
+      : { name: 'ns' };
   node[last] = [item];
   let inner = item;
   const rest = tail.split('.');
@@ -166,7 +182,6 @@ describe('every Centrifugo v6.9.1 key', () => {
     for (const [key, { type, default: def }] of outside) {
       if (
         key.startsWith('proxies[]') ||
-        key.startsWith('consumers[]') ||
         key.startsWith('rpc.namespaces[]')
       )
         continue;
@@ -177,7 +192,8 @@ describe('every Centrifugo v6.9.1 key', () => {
 
   it('refuses a non-empty list of objects (proxies, consumers, rpc namespaces, transforms)', () => {
     for (const list of CENTRIFUGO_LISTS) {
-      if (list === 'channel.namespaces' || list.includes('[]')) continue;
+      // channel.namespaces and consumers are schema lists (consumers-check.ts checks items).
+      if (list === 'channel.namespaces' || list === 'consumers' || list.includes('[]')) continue;
       validateConfig(configWith(list, []));
       refusedAs(configWith(list, [{ name: 'xx' }]), list);
     }
@@ -201,16 +217,19 @@ describe('every Centrifugo v6.9.1 key', () => {
   });
 
   it('has the defaults Centrifugo has, where the schema holds the same key', () => {
-    const defaults = Value.Default(ConfigSchema, {}) as Record<string, unknown>;
+    const defaults = Value.Default(ConfigSchema, {
+      consumers: [{ name: 'cc', type: 'kafka' }],
+    }) as Record<string, unknown>;
     const at = (pattern: string) =>
       pattern
         .replace('channel.namespaces[].', 'channel.without_namespace.')
+        .replace('consumers[].', 'consumers.0.')
         .split('.')
         .reduce<unknown>((o, k) => (o as Record<string, unknown> | undefined)?.[k], defaults);
     const differ: string[] = [];
     for (const leaf of LEAF_PATTERNS) {
       const c = CENTRIFUGO_LEAVES.get(leaf.pattern);
-      if (c === undefined || leaf.pattern === 'channel.namespaces[].name') continue;
+      if (c === undefined || NAMES.has(leaf.pattern)) continue;
       const ours = at(leaf.pattern);
       const same =
         isDefaultValue(c.type, c.default, ours) &&
@@ -246,6 +265,63 @@ describe('every Centrifugo v6.9.1 key', () => {
     }
   });
 
+  it('refuses an enabled consumer of a type this node does not run, by name', () => {
+    for (const type of ['google_pub_sub', 'aws_sqs', 'azure_service_bus']) {
+      validateConfig({ consumers: [{ name: 'cc', type }] });
+      refusedAs({ consumers: [{ name: 'cc', type, enabled: true }] }, 'consumers.0.type');
+    }
+    refusedAs(
+      {
+        consumers: [
+          {
+            name: 'kk',
+            type: 'kafka',
+            enabled: true,
+            kafka: { brokers: ['b:9092'], topics: ['t'], consumer_group: 'g' },
+          },
+          {
+            name: 'k2',
+            type: 'kafka',
+            enabled: true,
+            kafka: {
+              brokers: ['b:9092'],
+              topics: ['t'],
+              consumer_group: 'g',
+              sasl_mechanism: 'aws-msk-iam',
+            },
+          },
+        ],
+      },
+      'consumers.1.kafka.sasl_mechanism',
+    );
+  });
+
+  it('checks an enabled consumer as Centrifugo does, with its words', () => {
+    const enabled = (type: string, section: Record<string, unknown>) => ({
+      consumers: [{ name: 'cc', type, enabled: true, [type]: section }],
+    });
+    for (const [raw, message] of [
+      [enabled('postgresql', {}), /consumers\.0\.postgresql\.dsn.*no Postgres DSN provided/],
+      [enabled('postgresql', { dsn: 'postgres://x' }), /no Postgres outbox table name provided/],
+      [enabled('kafka', {}), /no Kafka brokers provided/],
+      [enabled('kafka', { brokers: ['b'], topics: ['t'] }), /no Kafka consumer group provided/],
+      [enabled('nats_jetstream', {}), /stream_name is required/],
+      [enabled('nats_jetstream', { stream_name: 's' }), /durable_consumer_name is required/],
+      [enabled('redis_stream', {}), /streams can't be empty/],
+      [enabled('redis_stream', { streams: ['s'] }), /consumer_group is required/],
+      [{ consumers: [{ name: 'c', type: 'kafka' }] }, /invalid consumer name: c, must match/],
+      [
+        { consumers: [{ name: 'cc', type: 'kafka' }, { name: 'cc', type: 'kafka' }] },
+        /invalid consumer name: cc, must be unique/,
+      ],
+      [{ consumers: [{ name: 'cc', type: 'rabbitmq' }] }, /consumers\.0\.type" must be one of/],
+    ] as const) {
+      assert.throws(() => validateConfig(raw), message);
+    }
+    // Disabled, a consumer needs nothing more, as in Centrifugo.
+    validateConfig({ consumers: [{ name: 'cc', type: 'postgresql' }] });
+  });
+
   it('still calls a key no Centrifugo has unknown', () => {
     assert.throws(() => validateConfig({ sse: { nope: 1 } }), /unknown config key "sse.nope"/);
     assert.throws(
@@ -268,9 +344,6 @@ describe('values Go reads differently', () => {
 
   it('takes stream as the default of force_recovery_mode, but nowhere else', () => {
     validateConfig(configWith('channel.namespaces[].force_recovery_mode', 'stream'));
-    refusedAs(
-      configWith('client.token.user_id_claim', 'stream'),
-      'client.token.user_id_claim',
-    );
+    refusedAs(configWith('client.token.user_id_claim', 'stream'), 'client.token.user_id_claim');
   });
 });
