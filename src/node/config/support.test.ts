@@ -180,11 +180,7 @@ describe('every Centrifugo v6.9.1 key', () => {
   it('passes at its default and is refused by name otherwise, when the node lacks it', () => {
     assert.ok(outside.length > 600, `${outside.length} keys outside the schema`);
     for (const [key, { type, default: def }] of outside) {
-      if (
-        key.startsWith('proxies[]') ||
-        key.startsWith('rpc.namespaces[]')
-      )
-        continue;
+      if (key.startsWith('proxies[]') || key.startsWith('rpc.namespaces[]')) continue;
       validateConfig(configWith(key, def));
       refusedAs(configWith(key, nonDefault(type, def)), key.replace('[]', '.0'));
     }
@@ -311,7 +307,12 @@ describe('every Centrifugo v6.9.1 key', () => {
       [enabled('redis_stream', { streams: ['s'] }), /consumer_group is required/],
       [{ consumers: [{ name: 'c', type: 'kafka' }] }, /invalid consumer name: c, must match/],
       [
-        { consumers: [{ name: 'cc', type: 'kafka' }, { name: 'cc', type: 'kafka' }] },
+        {
+          consumers: [
+            { name: 'cc', type: 'kafka' },
+            { name: 'cc', type: 'kafka' },
+          ],
+        },
         /invalid consumer name: cc, must be unique/,
       ],
       [{ consumers: [{ name: 'cc', type: 'rabbitmq' }] }, /consumers\.0\.type" must be one of/],
