@@ -20,7 +20,9 @@ export const CHANNEL = 'outbox:seq';
 
 export interface KillRestartOptions {
   /** The consumers[] item both nodes run (with enabled: true). */
-  consumer: (node: 'a' | 'b') => Record<string, unknown>;
+  consumer: (node: 'a' | 'b', natsUrl: string) => Record<string, unknown>;
+  /** Runs once the engine's nats-server is up, before the nodes start. */
+  prepare?: (natsUrl: string) => Promise<void>;
   /** Writes message number seq into the source: a publish into CHANNEL of {seq}. */
   produce: (seq: number) => Promise<void>;
   total?: number;
@@ -42,6 +44,7 @@ export function publishOf(seq: number): {
 export async function runKillRestart(t: TestContext, o: KillRestartOptions): Promise<void> {
   const total = o.total ?? 300;
   const nats = await startNatsServer({ t });
+  await o.prepare?.(nats.url);
   const base = (node: 'a' | 'b') => ({
     engine: { type: 'nats', nats: { urls: [nats.url] } },
     client: { insecure: true },
@@ -56,7 +59,7 @@ export async function runKillRestart(t: TestContext, o: KillRestartOptions): Pro
       ],
     },
     prometheus: { enabled: true },
-    consumers: [o.consumer(node)],
+    consumers: [o.consumer(node, nats.url)],
   });
   const dir = await mkdtemp(join(tmpdir(), 'centrifugo-ts-consumers-'));
   t.after(() => rm(dir, { recursive: true, force: true }));

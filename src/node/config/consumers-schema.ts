@@ -110,7 +110,7 @@ export const RedisStreamConsumerSchema = Section({
   user: Str('', 'Redis ACL user'),
   password: Str('', 'Redis password'),
   client_name: Str('', 'CLIENT SETNAME of the connections'),
-  force_resp2: Bool('speak RESP2 (this node always does)'),
+  force_resp2: Bool('speak RESP2 instead of RESP3'),
   cluster_address: StrList('Redis Cluster addresses'),
   tls: ClientTls(),
   sentinel_address: StrList('Redis Sentinel addresses'),

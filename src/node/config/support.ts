@@ -260,6 +260,7 @@ export const IMPLEMENTED: ReadonlySet<string> = new Set([
     'user',
     'password',
     'client_name',
+    'force_resp2',
     'streams',
     'consumer_group',
     'visibility_timeout',
@@ -296,8 +297,6 @@ export const NO_EFFECT: Readonly<Record<string, string>> = {
       'a TLS client verifies no client certificates',
     ]),
   ),
-  'consumers[].redis_stream.force_resp2':
-    'the Redis Streams consumer always speaks RESP2, as if always forced',
   'consumers[].redis_stream.replica_client.enabled':
     "the Redis Streams consumer reads and acknowledges on the primary, as Centrifugo's does",
 };

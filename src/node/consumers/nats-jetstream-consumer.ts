@@ -31,6 +31,7 @@ const PULL_HEARTBEAT_MS = 5_000;
 /** A session shorter than this keeps the recreation backoff growing (flapping). */
 const BACKOFF_RESET_MS = 30_000;
 const CONSUMER_EXISTS = 10148;
+const DRAIN_TIMEOUT_MS = 2_000;
 const RECREATE_ON: ReadonlySet<string> = new Set([
   'heartbeats_missed',
   'consumer_deleted',
@@ -82,7 +83,18 @@ export class NatsJetStreamConsumer implements Consumer {
       this.abort.abort();
       this.messages?.stop();
       await this.loop;
-      await this.nc?.drain().catch(() => {});
+      const nc = this.nc;
+      if (nc === undefined) return;
+      // Drain flushes the last acks; a NATS that is gone would keep it waiting, so bound it.
+      let timer: NodeJS.Timeout | undefined;
+      await Promise.race([
+        nc.drain().catch(() => {}),
+        new Promise((resolve) => {
+          timer = setTimeout(resolve, DRAIN_TIMEOUT_MS);
+        }),
+      ]);
+      clearTimeout(timer);
+      if (!nc.isClosed()) await nc.close().catch(() => {});
     })();
     return this.closing;
   }

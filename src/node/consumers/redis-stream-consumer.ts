@@ -25,6 +25,8 @@ export class RedisStreamConsumer implements Consumer {
   private readonly abort = new AbortController();
   private client: Redis | undefined;
   private readonly readers: Redis[] = [];
+  /** CLIENT ID of each reader's connection, to unblock its XREADGROUP on close(). */
+  private readonly readerIds = new Map<Redis, number>();
   private loops: Promise<void>[] = [];
   private closing: Promise<void> | undefined;
 
@@ -39,6 +41,8 @@ export class RedisStreamConsumer implements Consumer {
     const tls = tlsOptions(c.tls, `${this.key}.tls`);
     return {
       db: c.db,
+      // RESP3 unless forced down, as Centrifugo's client does.
+      protocol: c.force_resp2 ? 2 : 3,
       ...(c.user !== '' ? { username: c.user } : {}),
       ...(c.password !== '' ? { password: c.password } : {}),
       ...(c.client_name !== '' ? { connectionName: c.client_name } : {}),
@@ -88,9 +92,12 @@ export class RedisStreamConsumer implements Consumer {
   close(): Promise<void> {
     this.closing ??= (async () => {
       this.abort.abort();
-      // A blocked XREADGROUP returns with the disconnect; entries in hand finish first.
-      for (const reader of this.readers) reader.disconnect();
+      // A blocked XREADGROUP returns at once when unblocked; entries in hand finish first.
+      await Promise.allSettled(
+        [...this.readerIds.values()].map((id) => this.client?.client('UNBLOCK', id)),
+      );
       await Promise.allSettled(this.loops);
+      for (const reader of this.readers) reader.disconnect();
       await this.client?.quit().catch(() => this.client?.disconnect());
     })();
     return this.closing;
@@ -112,6 +119,8 @@ export class RedisStreamConsumer implements Consumer {
     const signal = this.abort.signal;
     const group = this.config.consumer_group;
     await reader.connect().catch(() => {});
+    const id = await reader.client('ID').catch(() => undefined);
+    if (typeof id === 'number') this.readerIds.set(reader, id);
     while (!signal.aborted) {
       const free = await slots.free(signal);
       if (signal.aborted) break;
@@ -146,9 +155,7 @@ export class RedisStreamConsumer implements Consumer {
         await pause(READ_ERROR_PAUSE_MS, signal);
         continue;
       }
-      for (const [, entries] of (reply ?? []) as Array<[string, Entry[]]>) {
-        for (const entry of entries) slots.run(() => this.work(stream, entry));
-      }
+      for (const entry of entriesOf(reply)) slots.run(() => this.work(stream, entry));
     }
     await slots.drain();
   }
@@ -252,6 +259,16 @@ export class RedisStreamConsumer implements Consumer {
     }
     return this.ctx.dispatcher.dispatchPublication(channels, publication);
   }
+}
+
+/**
+ * The entries of an XREADGROUP reply for one stream: `[[stream, entries]]` in RESP2, the
+ * map `{stream: entries}` (flattened to `[stream, entries]`) in RESP3; null when none came.
+ */
+function entriesOf(reply: unknown): Entry[] {
+  if (!Array.isArray(reply) || reply.length === 0) return [];
+  if (typeof reply[0] === 'string' || Buffer.isBuffer(reply[0])) return (reply[1] ?? []) as Entry[];
+  return ((reply[0] as [string, Entry[]])[1] ?? []) as Entry[];
 }
 
 function fieldsOf(flat: string[]): Map<string, string> {
