@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # Puts Apache Kafka's broker jars (KRaft mode, no ZooKeeper) in a cache outside the checkout and
 # exports CENTRIFUGO_TS_KAFKA_LIBS, the folder the tests put on the JVM's classpath (source it).
-# The jars come from Maven Central through mvn (kafka_2.13 and everything it depends on, plus a
-# log4j2 backend so the broker logs); a second run costs nothing.
+# The jars come from Maven Central through mvn (kafka_2.13 and everything it depends on; no
+# logging backend, so the broker logs nothing); a second run costs nothing. Java 17+ runs it.
 CENTRIFUGO_TS_KAFKA_VERSION="${CENTRIFUGO_TS_KAFKA_VERSION:-4.1.1}"
 CENTRIFUGO_TS_CACHE="${CENTRIFUGO_TS_CACHE:-$HOME/.cache/centrifugo-ts}"
 kafka_dir="$CENTRIFUGO_TS_CACHE/kafka-$CENTRIFUGO_TS_KAFKA_VERSION"
@@ -27,16 +27,6 @@ if [ ! -f "$kafka_dir/libs/.complete" ]; then
       <groupId>org.apache.kafka</groupId>
       <artifactId>kafka_2.13</artifactId>
       <version>$CENTRIFUGO_TS_KAFKA_VERSION</version>
-    </dependency>
-    <dependency>
-      <groupId>org.apache.logging.log4j</groupId>
-      <artifactId>log4j-slf4j2-impl</artifactId>
-      <version>2.25.3</version>
-    </dependency>
-    <dependency>
-      <groupId>org.apache.logging.log4j</groupId>
-      <artifactId>log4j-core</artifactId>
-      <version>2.25.3</version>
     </dependency>
   </dependencies>
 </project>
