@@ -108,9 +108,10 @@ export class KafkaConsumer implements Consumer {
   close(): Promise<void> {
     this.closing ??= (async () => {
       this.abort.abort();
-      await this.stream?.close().catch(() => {});
-      // Records in hand finish (their offsets committed) before the group is left.
+      // The record in hand of each partition finishes first; closing the stream then flushes
+      // the offsets committed so far, before the group is left.
       await Promise.allSettled([...this.queues.values()].map((q) => q.running));
+      await this.stream?.close().catch(() => {});
       await this.client?.close(true).catch(() => {});
     })();
     return this.closing;

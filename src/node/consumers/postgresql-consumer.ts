@@ -205,8 +205,9 @@ export class PostgresConsumer implements Consumer {
       }
       await client.query('COMMIT');
       finished = true;
-      if (done.length > 0) this.ctx.processed(done.length);
+      // Counted only for a batch that ended well, as Centrifugo counts them.
       if (failure !== undefined) throw failure;
+      if (done.length > 0) this.ctx.processed(done.length);
       return done.length;
     } catch (err) {
       if (!finished && !(err instanceof LockNotAcquired)) {
