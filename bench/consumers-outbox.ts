@@ -7,7 +7,7 @@
 // generator share CPU 1.
 //
 //   node bench/consumers-outbox.ts [--rows 20000] [--rounds 3] [--partitions 4] [--limit 100]
-//     [--no-wait] [--out file]
+//     [--no-wait] [--out file] [--node-flags="--cpu-prof --cpu-prof-dir=/tmp/prof"]
 import { parseArgs } from 'node:util';
 import { Centrifuge } from 'centrifuge';
 import pg from 'pg';
@@ -32,6 +32,8 @@ const { values } = parseArgs({
     limit: { type: 'string', default: '100' },
     'no-wait': { type: 'boolean', default: false },
     out: { type: 'string' },
+    // node flags for centrifugo-ts only, e.g. --node-flags="--cpu-prof --cpu-prof-dir=/tmp/p"
+    'node-flags': { type: 'string', default: '' },
   },
 });
 const ROWS = Number(values.rows);
@@ -94,6 +96,7 @@ async function subscriber(server: BenchServer) {
 async function oneRound(kind: ServerKind, round: number, dsn: string, db: pg.Pool): Promise<Round> {
   const server = await startServer(kind, {
     cpu: SERVER_CPU,
+    nodeFlags: (values['node-flags'] as string).split(' ').filter(Boolean),
     extra: {
       consumers: [
         {
