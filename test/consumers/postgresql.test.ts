@@ -4,6 +4,7 @@
 import assert from 'node:assert/strict';
 import { describe, it, type TestContext } from 'node:test';
 import pg from 'pg';
+import { startNatsServer } from '../nats/harness.ts';
 import { startTestNode } from '../node/harness.ts';
 import { publishOf, runKillRestart, waitFor } from './kill-restart.ts';
 import { startPostgres } from './servers.ts';
@@ -122,6 +123,47 @@ describe('postgresql consumer', () => {
     assert.deepEqual(
       processed?.values.map((v) => [v.labels.consumer_name, v.value]),
       [['outbox', 4]],
+    );
+  });
+
+  it('keeps a row while its publish fails (engine down), and delivers it once back', async (t) => {
+    const server = await startPostgres(t);
+    if (!server) return;
+    const db = testPool(server.url, t);
+    await db.query(SCHEMA);
+    const nats = await startNatsServer({ t });
+    const node = await startTestNode({
+      engine: { type: 'nats', nats: { urls: [nats.url], request_timeout: '300ms' } },
+      channel: { namespaces: [{ name: 'outbox', history_size: 10, history_ttl: '60s' }] },
+      consumers: [consumerOf(server.url)],
+    });
+    t.after(() => node.close());
+    const errors = async () =>
+      (
+        await node.running.metrics.registry
+          .getSingleMetric('centrifugo_consumers_errors_total')
+          ?.get()
+      )?.values[0]?.value ?? 0;
+    await nats.kill();
+    await db.query(
+      'INSERT INTO centrifugo_outbox (method, payload, partition) VALUES ($1, $2, 1)',
+      ['publish', JSON.stringify(publishOf(7))],
+    );
+    // The publish answers 100 while NATS is down: the row stays, retried with backoff.
+    await waitFor(async () => (await errors()) >= 2, 15_000, 'retries counted as errors');
+    const kept = await db.query('SELECT count(*)::int AS n FROM centrifugo_outbox');
+    assert.equal(kept.rows[0].n, 1);
+    await nats.restart();
+    await waitFor(
+      async () =>
+        (await db.query('SELECT count(*)::int AS n FROM centrifugo_outbox')).rows[0].n === 0,
+      20_000,
+      'the row consumed once NATS is back',
+    );
+    const history = await node.api('history', { channel: 'outbox:seq', limit: 10 });
+    assert.deepEqual(
+      history.json.result.publications.map((p: { data: { seq: number } }) => p.data.seq),
+      [7],
     );
   });
 });
