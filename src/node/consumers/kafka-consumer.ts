@@ -76,6 +76,11 @@ export class KafkaConsumer implements Consumer {
       autocommit: false,
     });
     this.client = client;
+    // Errors the client reports outside a call (a broker connection lost) are logged here;
+    // the client reconnects by itself.
+    client.on('error', (err: Error) =>
+      this.ctx.log.warn('client', 'Kafka client error', () => ({ err: err.message })),
+    );
     try {
       // Centrifugo pings the brokers before it runs: an unreachable cluster stops startup.
       await client.metadata({ topics: c.topics });

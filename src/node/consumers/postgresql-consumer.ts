@@ -167,6 +167,12 @@ export class PostgresConsumer implements Consumer {
     const client = await pool.connect();
     let broken: Error | undefined;
     let finished = false;
+    // The pool listens for errors of idle clients only: a connection lost while this one is
+    // out (during a dispatch, say) must end up here, not as an uncaught 'error' event.
+    const onError = (err: Error) => {
+      broken = err;
+    };
+    client.on('error', onError);
     try {
       await client.query('BEGIN ISOLATION LEVEL READ COMMITTED');
       try {
@@ -219,6 +225,7 @@ export class PostgresConsumer implements Consumer {
       }
       throw err;
     } finally {
+      client.removeListener('error', onError);
       client.release(broken);
     }
   }
