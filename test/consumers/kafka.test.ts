@@ -8,7 +8,7 @@ import { describe, it } from 'node:test';
 import { Admin, Producer } from '@platformatic/kafka';
 import { startTestNode } from '../node/harness.ts';
 import { CHANNEL, publishOf, runKillRestart, waitFor } from './kill-restart.ts';
-import { startKafka } from './servers.ts';
+import { KAFKA_SASL_USER, startKafka } from './servers.ts';
 
 const TOPIC = 'centrifugo-commands';
 
@@ -97,6 +97,57 @@ describe('kafka consumer', () => {
         p.tags,
       ]),
       [[{ v: 2 }, { k: 'v' }]],
+    );
+  });
+
+  it('authenticates with SASL PLAIN and SCRAM-SHA-256, and refuses to start on a wrong password', async (t) => {
+    const kafka = await startKafka(t);
+    if (!kafka) return;
+    await topic(kafka.url, 1);
+    const producer = new Producer({ clientId: 'test', bootstrapBrokers: [kafka.url] });
+    t.after(() => producer.close());
+    for (const [i, mechanism] of ['plain', 'scram-sha-256'].entries()) {
+      const node = await startTestNode({
+        channel: { namespaces: [{ name: 'outbox', history_size: 10, history_ttl: '60s' }] },
+        consumers: [
+          consumerOf(kafka.saslUrl, {
+            consumer_group: `sasl-${mechanism}`,
+            sasl_mechanism: mechanism,
+            sasl_user: KAFKA_SASL_USER.name,
+            sasl_password: KAFKA_SASL_USER.password,
+          }),
+        ],
+      });
+      t.after(() => node.close());
+      await producer.send({
+        messages: [
+          {
+            topic: TOPIC,
+            value: Buffer.from(JSON.stringify(publishOf(i + 1))),
+            headers: new Map([[Buffer.from('centrifugo-method'), Buffer.from('publish')]]),
+          },
+        ],
+      });
+      await waitFor(
+        async () =>
+          (await node.api('history', { channel: CHANNEL, limit: 10 })).json.result.publications
+            .length >= 1,
+        30_000,
+        `a record through SASL ${mechanism}`,
+      );
+      await node.close();
+    }
+    await assert.rejects(
+      startTestNode({
+        consumers: [
+          consumerOf(kafka.saslUrl, {
+            sasl_mechanism: 'scram-sha-256',
+            sasl_user: KAFKA_SASL_USER.name,
+            sasl_password: 'wrong',
+          }),
+        ],
+      }),
+      /consumer kafka: error ping Kafka/,
     );
   });
 });

@@ -238,7 +238,15 @@ export async function startRedis(t: TestContext): Promise<Server | undefined> {
 
 // ---- Kafka (KRaft: one process is broker and controller) --------------------------------
 
-export async function startKafka(t: TestContext, partitions = 2): Promise<Server | undefined> {
+/** SASL users of the broker's SASL_PLAINTEXT listener (PLAIN and SCRAM-SHA-256 alike). */
+export const KAFKA_SASL_USER = { name: 'alice', password: 'alice-secret' };
+
+export interface KafkaServer extends Server {
+  /** host:port of a SASL_PLAINTEXT listener (PLAIN, SCRAM-SHA-256) for KAFKA_SASL_USER. */
+  readonly saslUrl: string;
+}
+
+export async function startKafka(t: TestContext, partitions = 2): Promise<KafkaServer | undefined> {
   const libs = process.env.CENTRIFUGO_TS_KAFKA_LIBS;
   const java = onPath('java');
   if (!libs || !existsSync(libs) || !java) {
@@ -248,7 +256,8 @@ export async function startKafka(t: TestContext, partitions = 2): Promise<Server
       'source scripts/ensure-kafka.sh',
     );
   }
-  const [port, controllerPort] = (await freePorts(2)) as [number, number];
+  const [port, controllerPort, saslPort] = (await freePorts(3)) as [number, number, number];
+  const { name, password } = KAFKA_SASL_USER;
   const dir = await mkdtemp(join(tmpdir(), 'centrifugo-ts-kafka-'));
   dirs.add(dir);
   const props = join(dir, 'server.properties');
@@ -258,10 +267,13 @@ export async function startKafka(t: TestContext, partitions = 2): Promise<Server
       'process.roles=broker,controller',
       'node.id=1',
       `controller.quorum.voters=1@127.0.0.1:${controllerPort}`,
-      `listeners=PLAINTEXT://127.0.0.1:${port},CONTROLLER://127.0.0.1:${controllerPort}`,
-      `advertised.listeners=PLAINTEXT://127.0.0.1:${port}`,
+      `listeners=PLAINTEXT://127.0.0.1:${port},CONTROLLER://127.0.0.1:${controllerPort},SASL://127.0.0.1:${saslPort}`,
+      `advertised.listeners=PLAINTEXT://127.0.0.1:${port},SASL://127.0.0.1:${saslPort}`,
       'controller.listener.names=CONTROLLER',
-      'listener.security.protocol.map=CONTROLLER:PLAINTEXT,PLAINTEXT:PLAINTEXT',
+      'listener.security.protocol.map=CONTROLLER:PLAINTEXT,PLAINTEXT:PLAINTEXT,SASL:SASL_PLAINTEXT',
+      'sasl.enabled.mechanisms=PLAIN,SCRAM-SHA-256',
+      `listener.name.sasl.plain.sasl.jaas.config=org.apache.kafka.common.security.plain.PlainLoginModule required user_${name}="${password}";`,
+      'listener.name.sasl.scram-sha-256.sasl.jaas.config=org.apache.kafka.common.security.scram.ScramLoginModule required;',
       'inter.broker.listener.name=PLAINTEXT',
       `log.dirs=${join(dir, 'data')}`,
       'offsets.topic.replication.factor=1',
@@ -277,13 +289,25 @@ export async function startKafka(t: TestContext, partitions = 2): Promise<Server
   const jvm = ['-Xmx384m', '-XX:+UseSerialGC', '-XX:TieredStopAtLevel=1', '-cp', classpath];
   const format = spawnSync(
     java,
-    [...jvm, 'kafka.tools.StorageTool', 'format', '-t', kafkaClusterId(), '-c', props],
+    [
+      ...jvm,
+      'kafka.tools.StorageTool',
+      'format',
+      '-t',
+      kafkaClusterId(),
+      '-c',
+      props,
+      // SCRAM credentials live in the metadata log: written at format time in KRaft mode.
+      '--add-scram',
+      `SCRAM-SHA-256=[name=${name},password=${password}]`,
+    ],
     { cwd: dir, encoding: 'utf8' },
   );
   if (format.status !== 0) throw new Error(`kafka storage format failed: ${format.stderr}`);
   const proc = launch({ bin: java, args: [...jvm, 'kafka.Kafka', props], dir });
-  const server: Server = {
+  const server: KafkaServer = {
     url: `127.0.0.1:${port}`,
+    saslUrl: `127.0.0.1:${saslPort}`,
     port,
     logTail: () => proc.log.slice(-30).join('\n'),
     async stop() {
