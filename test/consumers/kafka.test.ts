@@ -30,8 +30,11 @@ async function topic(broker: string, partitions: number) {
   }
 }
 
+/** Real servers start in each test: bounded, but above the 60 s default on a busy machine. */
+const SLOW = { timeout: 150_000 };
+
 describe('kafka consumer', () => {
-  it('delivers every record once across a node killed mid-stream', async (t) => {
+  it('delivers every record once across a node killed mid-stream', SLOW, async (t) => {
     const kafka = await startKafka(t);
     if (!kafka) return;
     await topic(kafka.url, 4);
@@ -55,7 +58,7 @@ describe('kafka consumer', () => {
     });
   });
 
-  it('publishes record values as-is into the channels a header names', async (t) => {
+  it('publishes record values as-is into the channels a header names', SLOW, async (t) => {
     const kafka = await startKafka(t);
     if (!kafka) return;
     await topic(kafka.url, 1);
@@ -100,54 +103,58 @@ describe('kafka consumer', () => {
     );
   });
 
-  it('authenticates with SASL PLAIN and SCRAM-SHA-256, and refuses to start on a wrong password', async (t) => {
-    const kafka = await startKafka(t);
-    if (!kafka) return;
-    await topic(kafka.url, 1);
-    const producer = new Producer({ clientId: 'test', bootstrapBrokers: [kafka.url] });
-    t.after(() => producer.close());
-    for (const [i, mechanism] of ['plain', 'scram-sha-256'].entries()) {
-      const node = await startTestNode({
-        channel: { namespaces: [{ name: 'outbox', history_size: 10, history_ttl: '60s' }] },
-        consumers: [
-          consumerOf(kafka.saslUrl, {
-            consumer_group: `sasl-${mechanism}`,
-            sasl_mechanism: mechanism,
-            sasl_user: KAFKA_SASL_USER.name,
-            sasl_password: KAFKA_SASL_USER.password,
-          }),
-        ],
-      });
-      t.after(() => node.close());
-      await producer.send({
-        messages: [
-          {
-            topic: TOPIC,
-            value: Buffer.from(JSON.stringify(publishOf(i + 1))),
-            headers: new Map([[Buffer.from('centrifugo-method'), Buffer.from('publish')]]),
-          },
-        ],
-      });
-      await waitFor(
-        async () =>
-          (await node.api('history', { channel: CHANNEL, limit: 10 })).json.result.publications
-            .length >= 1,
-        30_000,
-        `a record through SASL ${mechanism}`,
+  it(
+    'authenticates with SASL PLAIN and SCRAM-SHA-256, and refuses to start on a wrong password',
+    SLOW,
+    async (t) => {
+      const kafka = await startKafka(t);
+      if (!kafka) return;
+      await topic(kafka.url, 1);
+      const producer = new Producer({ clientId: 'test', bootstrapBrokers: [kafka.url] });
+      t.after(() => producer.close());
+      for (const [i, mechanism] of ['plain', 'scram-sha-256'].entries()) {
+        const node = await startTestNode({
+          channel: { namespaces: [{ name: 'outbox', history_size: 10, history_ttl: '60s' }] },
+          consumers: [
+            consumerOf(kafka.saslUrl, {
+              consumer_group: `sasl-${mechanism}`,
+              sasl_mechanism: mechanism,
+              sasl_user: KAFKA_SASL_USER.name,
+              sasl_password: KAFKA_SASL_USER.password,
+            }),
+          ],
+        });
+        t.after(() => node.close());
+        await producer.send({
+          messages: [
+            {
+              topic: TOPIC,
+              value: Buffer.from(JSON.stringify(publishOf(i + 1))),
+              headers: new Map([[Buffer.from('centrifugo-method'), Buffer.from('publish')]]),
+            },
+          ],
+        });
+        await waitFor(
+          async () =>
+            (await node.api('history', { channel: CHANNEL, limit: 10 })).json.result.publications
+              .length >= 1,
+          30_000,
+          `a record through SASL ${mechanism}`,
+        );
+        await node.close();
+      }
+      await assert.rejects(
+        startTestNode({
+          consumers: [
+            consumerOf(kafka.saslUrl, {
+              sasl_mechanism: 'scram-sha-256',
+              sasl_user: KAFKA_SASL_USER.name,
+              sasl_password: 'wrong',
+            }),
+          ],
+        }),
+        /consumer kafka: error ping Kafka/,
       );
-      await node.close();
-    }
-    await assert.rejects(
-      startTestNode({
-        consumers: [
-          consumerOf(kafka.saslUrl, {
-            sasl_mechanism: 'scram-sha-256',
-            sasl_user: KAFKA_SASL_USER.name,
-            sasl_password: 'wrong',
-          }),
-        ],
-      }),
-      /consumer kafka: error ping Kafka/,
-    );
-  });
+    },
+  );
 });

@@ -34,8 +34,11 @@ const consumerOf = (url: string, extra: Record<string, unknown> = {}) => ({
   },
 });
 
+/** Real servers start in each test: bounded, but above the 60 s default on a busy machine. */
+const SLOW = { timeout: 150_000 };
+
 describe('nats_jetstream consumer', () => {
-  it('delivers every message once across a node killed mid-stream', async (t) => {
+  it('delivers every message once across a node killed mid-stream', SLOW, async (t) => {
     let source: Awaited<ReturnType<typeof natsSource>> | undefined;
     await runKillRestart(t, {
       // The durable exists beforehand with a short ack wait, so what the killed node held is
@@ -58,45 +61,49 @@ describe('nats_jetstream consumer', () => {
     });
   });
 
-  it('creates the durable from the config, and publishes data as-is from headers', async (t) => {
-    const nats = await startNatsServer({ t });
-    const source = await natsSource(t, nats.url);
-    const node = await startTestNode({
-      channel: { namespaces: [{ name: 'outbox', history_size: 10, history_ttl: '60s' }] },
-      consumers: [
-        consumerOf(nats.url, {
-          deliver_policy: 'all',
-          max_ack_pending: 7,
-          publication_data_mode: { enabled: true },
-        }),
-      ],
-    });
-    t.after(() => node.close());
-    const info = await source.jsm.consumers.info(STREAM, 'centrifugo');
-    assert.equal(info.config.max_ack_pending, 7);
-    assert.equal(info.config.deliver_policy, 'all');
-    assert.deepEqual(info.config.filter_subjects ?? [info.config.filter_subject], ['src.>']);
-    const h = headers();
-    h.set('centrifugo-channels', CHANNEL);
-    h.set('centrifugo-idempotency-key', 'once');
-    await source.js.publish('src.a', '{"n":1}', { headers: h });
-    await source.js.publish('src.b', '{"n":1}', { headers: h });
-    const bad = headers();
-    bad.set('centrifugo-channels', CHANNEL);
-    bad.set('centrifugo-delta', 'maybe');
-    await source.js.publish('src.c', '{"n":2}', { headers: bad });
-    await waitFor(
-      async () =>
-        (await source.jsm.consumers.info(STREAM, 'centrifugo')).num_ack_pending === 0 &&
-        (await source.jsm.consumers.info(STREAM, 'centrifugo')).num_pending === 0,
-      10_000,
-      'all three acked',
-    );
-    const history = await node.api('history', { channel: CHANNEL, limit: 10 });
-    // The same idempotency key publishes once; a delta header that is no boolean is skipped.
-    assert.deepEqual(
-      history.json.result.publications.map((p: { data: unknown }) => p.data),
-      [{ n: 1 }],
-    );
-  });
+  it(
+    'creates the durable from the config, and publishes data as-is from headers',
+    SLOW,
+    async (t) => {
+      const nats = await startNatsServer({ t });
+      const source = await natsSource(t, nats.url);
+      const node = await startTestNode({
+        channel: { namespaces: [{ name: 'outbox', history_size: 10, history_ttl: '60s' }] },
+        consumers: [
+          consumerOf(nats.url, {
+            deliver_policy: 'all',
+            max_ack_pending: 7,
+            publication_data_mode: { enabled: true },
+          }),
+        ],
+      });
+      t.after(() => node.close());
+      const info = await source.jsm.consumers.info(STREAM, 'centrifugo');
+      assert.equal(info.config.max_ack_pending, 7);
+      assert.equal(info.config.deliver_policy, 'all');
+      assert.deepEqual(info.config.filter_subjects ?? [info.config.filter_subject], ['src.>']);
+      const h = headers();
+      h.set('centrifugo-channels', CHANNEL);
+      h.set('centrifugo-idempotency-key', 'once');
+      await source.js.publish('src.a', '{"n":1}', { headers: h });
+      await source.js.publish('src.b', '{"n":1}', { headers: h });
+      const bad = headers();
+      bad.set('centrifugo-channels', CHANNEL);
+      bad.set('centrifugo-delta', 'maybe');
+      await source.js.publish('src.c', '{"n":2}', { headers: bad });
+      await waitFor(
+        async () =>
+          (await source.jsm.consumers.info(STREAM, 'centrifugo')).num_ack_pending === 0 &&
+          (await source.jsm.consumers.info(STREAM, 'centrifugo')).num_pending === 0,
+        10_000,
+        'all three acked',
+      );
+      const history = await node.api('history', { channel: CHANNEL, limit: 10 });
+      // The same idempotency key publishes once; a delta header that is no boolean is skipped.
+      assert.deepEqual(
+        history.json.result.publications.map((p: { data: unknown }) => p.data),
+        [{ n: 1 }],
+      );
+    },
+  );
 });

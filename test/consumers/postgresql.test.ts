@@ -55,8 +55,11 @@ function testPool(url: string, t: TestContext): pg.Pool {
   return db;
 }
 
+/** Real servers start in each test: bounded, but above the 60 s default on a busy machine. */
+const SLOW = { timeout: 150_000 };
+
 describe('postgresql consumer', () => {
-  it('delivers every outbox row once across a node killed mid-stream', async (t) => {
+  it('delivers every outbox row once across a node killed mid-stream', SLOW, async (t) => {
     const server = await startPostgres(t);
     if (!server) return;
     const db = testPool(server.url, t);
@@ -82,88 +85,96 @@ describe('postgresql consumer', () => {
     assert.equal(left.rows[0].n, 0, 'every row deleted once done');
   });
 
-  it('wakes on NOTIFY, skips rows that cannot succeed, reads the method from the payload', async (t) => {
-    const server = await startPostgres(t);
-    if (!server) return;
-    const db = testPool(server.url, t);
-    await db.query(SCHEMA);
-    // A poll interval longer than the test: only a notification brings rows in quickly.
-    const node = await startTestNode({
-      channel: { namespaces: [{ name: 'outbox', history_size: 10, history_ttl: '60s' }] },
-      consumers: [consumerOf(server.url, { partition_poll_interval: '60s', use_try_lock: true })],
-    });
-    t.after(() => node.close());
-    const insert = (method: string, payload: unknown, partition = 0) =>
-      db.query('INSERT INTO centrifugo_outbox (method, payload, partition) VALUES ($1, $2, $3)', [
-        method,
-        JSON.stringify(payload),
-        partition,
-      ]);
-    await insert('publish', publishOf(1), 1);
-    // An unknown namespace (102) and a method consumers do not run are skipped, not retried.
-    await insert('publish', { channel: 'nope:x', data: {} }, 2);
-    await insert('presence', { channel: 'outbox:seq' }, 2);
-    // The method in the payload, with the request as a JSON string (Debezium's JSONB).
-    await insert('', { method: 'publish', payload: JSON.stringify(publishOf(2)) }, 3);
-    await waitFor(
-      async () =>
-        (await db.query('SELECT count(*)::int AS n FROM centrifugo_outbox')).rows[0].n === 0,
-      10_000,
-      'rows consumed after NOTIFY',
-    );
-    const history = await node.api('history', { channel: 'outbox:seq', limit: 10 });
-    assert.deepEqual(
-      history.json.result.publications.map((p: { data: { seq: number } }) => p.data.seq).sort(),
-      [1, 2],
-    );
-    // Skipped rows are done too (deleted, counted as processed), as in Centrifugo.
-    const processed = await node.running.metrics.registry
-      .getSingleMetric('centrifugo_consumers_messages_processed_total')
-      ?.get();
-    assert.deepEqual(
-      processed?.values.map((v) => [v.labels.consumer_name, v.value]),
-      [['outbox', 4]],
-    );
-  });
+  it(
+    'wakes on NOTIFY, skips rows that cannot succeed, reads the method from the payload',
+    SLOW,
+    async (t) => {
+      const server = await startPostgres(t);
+      if (!server) return;
+      const db = testPool(server.url, t);
+      await db.query(SCHEMA);
+      // A poll interval longer than the test: only a notification brings rows in quickly.
+      const node = await startTestNode({
+        channel: { namespaces: [{ name: 'outbox', history_size: 10, history_ttl: '60s' }] },
+        consumers: [consumerOf(server.url, { partition_poll_interval: '60s', use_try_lock: true })],
+      });
+      t.after(() => node.close());
+      const insert = (method: string, payload: unknown, partition = 0) =>
+        db.query('INSERT INTO centrifugo_outbox (method, payload, partition) VALUES ($1, $2, $3)', [
+          method,
+          JSON.stringify(payload),
+          partition,
+        ]);
+      await insert('publish', publishOf(1), 1);
+      // An unknown namespace (102) and a method consumers do not run are skipped, not retried.
+      await insert('publish', { channel: 'nope:x', data: {} }, 2);
+      await insert('presence', { channel: 'outbox:seq' }, 2);
+      // The method in the payload, with the request as a JSON string (Debezium's JSONB).
+      await insert('', { method: 'publish', payload: JSON.stringify(publishOf(2)) }, 3);
+      await waitFor(
+        async () =>
+          (await db.query('SELECT count(*)::int AS n FROM centrifugo_outbox')).rows[0].n === 0,
+        10_000,
+        'rows consumed after NOTIFY',
+      );
+      const history = await node.api('history', { channel: 'outbox:seq', limit: 10 });
+      assert.deepEqual(
+        history.json.result.publications.map((p: { data: { seq: number } }) => p.data.seq).sort(),
+        [1, 2],
+      );
+      // Skipped rows are done too (deleted, counted as processed), as in Centrifugo.
+      const processed = await node.running.metrics.registry
+        .getSingleMetric('centrifugo_consumers_messages_processed_total')
+        ?.get();
+      assert.deepEqual(
+        processed?.values.map((v) => [v.labels.consumer_name, v.value]),
+        [['outbox', 4]],
+      );
+    },
+  );
 
-  it('keeps a row while its publish fails (engine down), and delivers it once back', async (t) => {
-    const server = await startPostgres(t);
-    if (!server) return;
-    const db = testPool(server.url, t);
-    await db.query(SCHEMA);
-    const nats = await startNatsServer({ t });
-    const node = await startTestNode({
-      engine: { type: 'nats', nats: { urls: [nats.url], request_timeout: '300ms' } },
-      channel: { namespaces: [{ name: 'outbox', history_size: 10, history_ttl: '60s' }] },
-      consumers: [consumerOf(server.url)],
-    });
-    t.after(() => node.close());
-    const errors = async () =>
-      (
-        await node.running.metrics.registry
-          .getSingleMetric('centrifugo_consumers_errors_total')
-          ?.get()
-      )?.values[0]?.value ?? 0;
-    await nats.kill();
-    await db.query(
-      'INSERT INTO centrifugo_outbox (method, payload, partition) VALUES ($1, $2, 1)',
-      ['publish', JSON.stringify(publishOf(7))],
-    );
-    // The publish answers 100 while NATS is down: the row stays, retried with backoff.
-    await waitFor(async () => (await errors()) >= 2, 15_000, 'retries counted as errors');
-    const kept = await db.query('SELECT count(*)::int AS n FROM centrifugo_outbox');
-    assert.equal(kept.rows[0].n, 1);
-    await nats.restart();
-    await waitFor(
-      async () =>
-        (await db.query('SELECT count(*)::int AS n FROM centrifugo_outbox')).rows[0].n === 0,
-      20_000,
-      'the row consumed once NATS is back',
-    );
-    const history = await node.api('history', { channel: 'outbox:seq', limit: 10 });
-    assert.deepEqual(
-      history.json.result.publications.map((p: { data: { seq: number } }) => p.data.seq),
-      [7],
-    );
-  });
+  it(
+    'keeps a row while its publish fails (engine down), and delivers it once back',
+    SLOW,
+    async (t) => {
+      const server = await startPostgres(t);
+      if (!server) return;
+      const db = testPool(server.url, t);
+      await db.query(SCHEMA);
+      const nats = await startNatsServer({ t });
+      const node = await startTestNode({
+        engine: { type: 'nats', nats: { urls: [nats.url], request_timeout: '300ms' } },
+        channel: { namespaces: [{ name: 'outbox', history_size: 10, history_ttl: '60s' }] },
+        consumers: [consumerOf(server.url)],
+      });
+      t.after(() => node.close());
+      const errors = async () =>
+        (
+          await node.running.metrics.registry
+            .getSingleMetric('centrifugo_consumers_errors_total')
+            ?.get()
+        )?.values[0]?.value ?? 0;
+      await nats.kill();
+      await db.query(
+        'INSERT INTO centrifugo_outbox (method, payload, partition) VALUES ($1, $2, 1)',
+        ['publish', JSON.stringify(publishOf(7))],
+      );
+      // The publish answers 100 while NATS is down: the row stays, retried with backoff.
+      await waitFor(async () => (await errors()) >= 2, 15_000, 'retries counted as errors');
+      const kept = await db.query('SELECT count(*)::int AS n FROM centrifugo_outbox');
+      assert.equal(kept.rows[0].n, 1);
+      await nats.restart();
+      await waitFor(
+        async () =>
+          (await db.query('SELECT count(*)::int AS n FROM centrifugo_outbox')).rows[0].n === 0,
+        20_000,
+        'the row consumed once NATS is back',
+      );
+      const history = await node.api('history', { channel: 'outbox:seq', limit: 10 });
+      assert.deepEqual(
+        history.json.result.publications.map((p: { data: { seq: number } }) => p.data.seq),
+        [7],
+      );
+    },
+  );
 });

@@ -25,8 +25,11 @@ function consumerOf(url: string, extra: Record<string, unknown> = {}) {
   };
 }
 
+/** Real servers start in each test: bounded, but above the 60 s default on a busy machine. */
+const SLOW = { timeout: 150_000 };
+
 describe('redis_stream consumer', () => {
-  it('delivers every entry once across a node killed mid-stream', async (t) => {
+  it('delivers every entry once across a node killed mid-stream', SLOW, async (t) => {
     const server = await startRedis(t);
     if (!server) return;
     const redis = new Redis(server.url);
@@ -49,37 +52,41 @@ describe('redis_stream consumer', () => {
     assert.equal(pending[0], 0, 'every entry acknowledged');
   });
 
-  it('publishes the payload as-is in publication data mode, fields naming the rest', async (t) => {
-    const server = await startRedis(t);
-    if (!server) return;
-    const redis = new Redis(server.url);
-    t.after(() => redis.disconnect());
-    const node = await startTestNode({
-      channel: { namespaces: [{ name: 'outbox', history_size: 10, history_ttl: '60s' }] },
-      consumers: [
-        consumerOf(server.url, { publication_data_mode: { enabled: true }, num_workers: 1 }),
-      ],
-    });
-    t.after(() => node.close());
-    await redis.xadd(
-      'centrifugo:commands',
-      '*',
-      'payload',
-      '{"text":"hi"}',
-      'centrifugo-channels',
-      `${CHANNEL},outbox:other`,
-      'centrifugo-tag-kind',
-      'greeting',
-    );
-    await waitFor(
-      async () =>
-        (await node.api('history', { channel: 'outbox:other', limit: 1 })).json.result.publications
-          .length === 1,
-      10_000,
-      'the publication in both channels',
-    );
-    const h = await node.api('history', { channel: CHANNEL, limit: 10 });
-    assert.deepEqual(h.json.result.publications[0].data, { text: 'hi' });
-    assert.deepEqual(h.json.result.publications[0].tags, { kind: 'greeting' });
-  });
+  it(
+    'publishes the payload as-is in publication data mode, fields naming the rest',
+    SLOW,
+    async (t) => {
+      const server = await startRedis(t);
+      if (!server) return;
+      const redis = new Redis(server.url);
+      t.after(() => redis.disconnect());
+      const node = await startTestNode({
+        channel: { namespaces: [{ name: 'outbox', history_size: 10, history_ttl: '60s' }] },
+        consumers: [
+          consumerOf(server.url, { publication_data_mode: { enabled: true }, num_workers: 1 }),
+        ],
+      });
+      t.after(() => node.close());
+      await redis.xadd(
+        'centrifugo:commands',
+        '*',
+        'payload',
+        '{"text":"hi"}',
+        'centrifugo-channels',
+        `${CHANNEL},outbox:other`,
+        'centrifugo-tag-kind',
+        'greeting',
+      );
+      await waitFor(
+        async () =>
+          (await node.api('history', { channel: 'outbox:other', limit: 1 })).json.result
+            .publications.length === 1,
+        10_000,
+        'the publication in both channels',
+      );
+      const h = await node.api('history', { channel: CHANNEL, limit: 10 });
+      assert.deepEqual(h.json.result.publications[0].data, { text: 'hi' });
+      assert.deepEqual(h.json.result.publications[0].tags, { kind: 'greeting' });
+    },
+  );
 });
