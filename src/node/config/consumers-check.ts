@@ -2,7 +2,9 @@
 // [a-zA-Z0-9_]{2,}, unique; and for an enabled consumer, what its type cannot run without.
 // An enabled consumer of a type this node does not run, or a Kafka SASL mechanism it lacks,
 // stops startup by name rather than being skipped.
-import type { ConsumerConfig } from './consumers-schema.ts';
+import { Kind, type TSchema } from '@sinclair/typebox';
+import { type ConsumerConfig, ConsumerSchema } from './consumers-schema.ts';
+import { parseDuration } from './duration.ts';
 import { ConfigError } from './errors.ts';
 
 const CONSUMER_NAME = /^[a-zA-Z0-9_]{2,}$/;
@@ -12,6 +14,37 @@ const NOT_RUN_HERE: Readonly<Record<string, string>> = {
   aws_sqs: 'the AWS SQS consumer',
   azure_service_bus: 'the Azure Service Bus consumer',
 };
+
+/**
+ * Gives every zero value of a key that has a default its default, in place: Centrifugo reads
+ * each consumer again through its env pass, which applies `default` tags to zero fields, so
+ * `"method_header": ""` or `"num_workers": 0` run as the defaults there (verified with
+ * Centrifugo v6.9.1's checkconfig: an empty channels_header passes, an empty address list
+ * does not).
+ */
+export function fillConsumerDefaults(consumers: ConsumerConfig[]): void {
+  for (const c of consumers) fill(c as unknown as Record<string, unknown>, ConsumerSchema);
+}
+
+function fill(obj: Record<string, unknown>, schema: TSchema): void {
+  for (const [key, child] of Object.entries(schema.properties as Record<string, TSchema>)) {
+    const value = obj[key];
+    if (child[Kind] === 'Object') {
+      if (typeof value === 'object' && value !== null)
+        fill(value as Record<string, unknown>, child);
+      continue;
+    }
+    const def = child.default;
+    if (def === undefined || isZero(def) || !isZero(value)) continue;
+    obj[key] = structuredClone(def);
+  }
+}
+
+/** Zero scalars only: a list given empty stays empty (Centrifugo then says the key is required). */
+function isZero(v: unknown): boolean {
+  if (v === '' || v === 0 || v === false || v === undefined) return true;
+  return typeof v === 'string' && parseDuration(v) === 0;
+}
 
 export function checkConsumers(consumers: readonly ConsumerConfig[]): void {
   const seen = new Set<string>();

@@ -321,6 +321,35 @@ describe('every Centrifugo v6.9.1 key', () => {
     }
     // Disabled, a consumer needs nothing more, as in Centrifugo.
     validateConfig({ consumers: [{ name: 'cc', type: 'postgresql' }] });
+    // A zero value runs as the key's default, as Centrifugo's env pass fills it.
+    const [zeroed] = validateConfig({
+      consumers: [
+        {
+          name: 'cc',
+          type: 'redis_stream',
+          redis_stream: { num_workers: 0, method_value: '', visibility_timeout: '0s' },
+        },
+      ],
+    }).consumers;
+    assert.deepEqual(zeroed?.redis_stream.address, ['redis://127.0.0.1:6379']);
+    assert.equal(zeroed?.redis_stream.num_workers, 1);
+    assert.equal(zeroed?.redis_stream.method_value, 'method');
+    assert.equal(zeroed?.redis_stream.visibility_timeout, '30s');
+    // A list given empty stays so: Centrifugo's "redis address is required".
+    assert.throws(
+      () =>
+        validateConfig({
+          consumers: [
+            {
+              name: 'rr',
+              type: 'redis_stream',
+              enabled: true,
+              redis_stream: { address: [], streams: ['s'], consumer_group: 'g' },
+            },
+          ],
+        }),
+      /in consumer rr \(redis_stream\): redis address is required/,
+    );
   });
 
   it('still calls a key no Centrifugo has unknown', () => {

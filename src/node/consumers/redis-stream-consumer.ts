@@ -15,6 +15,7 @@ import { tlsOptions } from './tls-options.ts';
 const BLOCK_MS = 5_000;
 const RECLAIM_INTERVAL_MS = 5_000;
 const READ_ERROR_PAUSE_MS = 200;
+const DEFAULT_VISIBILITY_MS = 30_000;
 
 type Entry = [id: string, fields: string[] | null];
 
@@ -163,8 +164,8 @@ export class RedisStreamConsumer implements Consumer {
   /** Claims entries idle longer than visibility_timeout: failed ones, and a dead node's. */
   private async reclaim(stream: string, slots: Slots): Promise<void> {
     const signal = this.abort.signal;
-    const idleMs = durationMs(this.config.visibility_timeout);
-    if (idleMs === 0) return;
+    // Zero takes the default, as every zero key with a default does in Centrifugo's config.
+    const idleMs = durationMs(this.config.visibility_timeout) || DEFAULT_VISIBILITY_MS;
     while (!signal.aborted) {
       await pause(RECLAIM_INTERVAL_MS, signal);
       let start = '0-0';
