@@ -4,7 +4,7 @@
 import assert from 'node:assert/strict';
 import { describe, it, type TestContext } from 'node:test';
 import pg from 'pg';
-import { startNatsServer } from '../nats/harness.ts';
+import { freePorts, startNatsServer } from '../nats/harness.ts';
 import { startTestNode } from '../node/harness.ts';
 import { publishOf, runKillRestart, waitFor } from './kill-restart.ts';
 import { startPostgres } from './servers.ts';
@@ -177,4 +177,12 @@ describe('postgresql consumer', () => {
       );
     },
   );
+
+  it('stops startup naming the consumer when PostgreSQL cannot be reached', async () => {
+    const [port] = await freePorts(1);
+    await assert.rejects(
+      startTestNode({ consumers: [consumerOf(`postgres://postgres@127.0.0.1:${port}/postgres`)] }),
+      /consumer outbox: cannot reach PostgreSQL \(consumers\.0\.postgresql\.dsn\)/,
+    );
+  });
 });
