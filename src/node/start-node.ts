@@ -6,6 +6,7 @@ import { ApiExecutor } from './api/index.ts';
 import { subscriptionTokenSection, TokenVerifier, tokenKeysOf } from './auth/index.ts';
 import { AdminInspector, BrokerControl, clientTimings, Hub } from './client/index.ts';
 import { type Config, durationMs } from './config/index.ts';
+import { ConsumerSet } from './consumers/index.ts';
 import { ChannelRules, LocalNode } from './core/index.ts';
 import { type Engine, MemoryEngine } from './engine/index.ts';
 import { NatsEngine } from './engine/nats/index.ts';
@@ -73,6 +74,14 @@ export async function startNode(config: Config, logger: Logger): Promise<Running
     'http',
   );
 
+  // Async consumers (consumers[]): commands from queues and tables through the same executor.
+  const consumers = new ConsumerSet({
+    configs: config.consumers,
+    executor,
+    registry: metrics.registry,
+    logger,
+    nodeId: node.uid,
+  });
   const listeners = buildHttpListeners({ config, executor, metrics, logger });
   if (config.admin.enabled) {
     // On the internal port unless admin.external, as in Centrifugo.
@@ -136,7 +145,9 @@ export async function startNode(config: Config, logger: Logger): Promise<Running
         metrics,
       });
     }
+    await consumers.start();
   } catch (err) {
+    await consumers.close();
     infoMetrics.close();
     await Promise.allSettled(listeners.map((l) => l.app.close()));
     await engine.close();
@@ -149,6 +160,7 @@ export async function startNode(config: Config, logger: Logger): Promise<Running
       // Clients first (close 3001, they reconnect elsewhere), then HTTP, then the engine.
       clearInterval(positionCheck);
       infoMetrics.close();
+      await consumers.close();
       await websocket?.close();
       await grpc?.close();
       await Promise.allSettled(listeners.map((l) => l.app.close()));
