@@ -42,6 +42,12 @@ export interface ApiServerOptions {
   users?: K8sUser[];
   /** Extra kube-apiserver flags, e.g. ['--feature-gates=...']; later flags win. */
   apiServerArgs?: string[];
+  /**
+   * Keep the ServiceAccount admission plugin: pods then get a service account token volume,
+   * and are refused until their ServiceAccount exists. Only for a cluster whose
+   * kube-controller-manager creates the default ServiceAccounts (test/k8s/real-cluster.ts).
+   */
+  serviceAccountAdmission?: boolean;
   /** How long start waits for etcd /health and kube-apiserver /readyz. */
   readyTimeoutMs?: number;
   /** When given, stop() is registered with t.after(). */
@@ -166,15 +172,19 @@ function installBackstop(): void {
 // them even when the test process itself is SIGKILLed and no handler runs.
 const setpriv = ['/usr/bin/setpriv', '/bin/setpriv'].find((p) => existsSync(p));
 
-interface Proc {
+export interface Proc {
   readonly name: string;
+  /** The pid of the process started (under setpriv, which execs it, the same). */
+  readonly pid: number | undefined;
   readonly exited: Promise<void>;
   readonly hasExited: () => boolean;
   readonly logTail: () => string;
   stop(): Promise<void>;
 }
 
-function startProcess(name: string, bin: string, args: string[]): Proc {
+/** A server process: killed with the test process (pdeathsig, exit backstop), logs kept. */
+export function startProcess(name: string, bin: string, args: string[]): Proc {
+  installBackstop();
   let log: string[] = [];
   let done = false;
   const record = (text: string) => {
@@ -206,6 +216,7 @@ function startProcess(name: string, bin: string, args: string[]): Proc {
   (proc.stderr as Socket | null)?.unref();
   return {
     name,
+    pid: proc.pid,
     exited,
     hasExited: () => done,
     logTail: () => log.slice(-60).join('\n'),
@@ -415,7 +426,7 @@ export async function startApiServer(opts: ApiServerOptions = {}): Promise<ApiSe
       `--service-account-signing-key-file=${join(dir, 'sa.key')}`,
       '--allow-privileged=true',
       // As envtest: no controller-manager creates the default ServiceAccounts pods would need.
-      '--disable-admission-plugins=ServiceAccount',
+      ...(opts.serviceAccountAdmission ? [] : ['--disable-admission-plugins=ServiceAccount']),
       ...(opts.apiServerArgs ?? []),
     ]);
     procs.push(api);
