@@ -8,7 +8,7 @@
 //     with in-cluster credentials; one takes the Lease.
 //  2. `kubectl apply` deploy/examples/memory-single-node.yaml: its node pod runs and turns
 //     Ready; an HTTP publish (API key from the generated Secret) reaches an official SDK
-//     subscriber connected through the `chat` Service.
+//     subscriber connected to the `chat` Service's endpoint.
 //  3. The Centrifugo moves to NATS (a nats-server on the node's host network) with 2 replicas:
 //     a publish on one pod reaches a subscriber on the other. When `kubectl wait
 //     --for=condition=Ready` returns during that rollout is printed, and checked against the
@@ -333,7 +333,7 @@ test('e2e (real kubelet): helm install, a Centrifugo on memory then NATS, rollou
   await t.test(
     'rollout restart loses nothing (needs a preStop drain in the node pods: issue 24)',
     {
-      todo: 'node pods close connections while their endpoint is still ready',
+      todo: 'node pods have no preStop drain: API publishes on keep-alive connections fail at SIGTERM',
     },
     () => {
       assert.ok(rollout);
