@@ -38,6 +38,11 @@ export type Step =
       headers?: Record<string, string>;
       subprotocols?: string[];
       noPong?: boolean;
+      /**
+       * A unidirectional connection (uni_websocket): the runner sends it nothing of its own
+       * (no barrier commands, no pongs); the case sends the connect request and sleeps.
+       */
+      uni?: boolean;
     }
   /** Sends commands (JSON objects) in one frame; waits for the reply to each id > 0. */
   | { send: string; commands: Json[] }
@@ -95,6 +100,8 @@ export function expandClientCases(cases: ClientCase[]): CompatCase[] {
 export interface Transcript {
   /** Only for startup groups: whether the server accepted the config at all. */
   started?: boolean;
+  /** In an ordinary group: this node refused the config (why), so no step ran on it. */
+  refused?: string;
   steps: Json[];
   conns: Record<string, Json>;
 }

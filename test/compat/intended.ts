@@ -12,17 +12,4 @@ export const INTENDED: Record<string, string> = byReason({
     ['startup/unknown-top-level-key', 'startup/unknown-namespace-key'],
   'Centrifugo turns a JSON number given for a string key (http_api.key: 5) into text; here a wrong type stops startup naming the key':
     ['startup/wrong-type'],
-  'keys of features not built yet (http_stream, sse, uni_websocket, map_broker, shared_poll, proxies, admin, namespace map / shared_poll / subscription_type): Centrifugo runs them; here startup stops naming the key rather than accept a feature it lacks':
-    [
-      'startup/http-stream',
-      'startup/sse',
-      'startup/uni-websocket',
-      'startup/map-broker',
-      'startup/shared-poll',
-      'startup/proxies-empty',
-      'startup/namespace-subscription-type',
-      'startup/namespace-map',
-      'startup/namespace-shared-poll',
-      'startup/admin',
-    ],
 });

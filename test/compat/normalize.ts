@@ -1,6 +1,6 @@
 // What legitimately differs between two servers given the same inputs, and nothing else:
-// - client ids and epochs (random per server): renamed by first appearance, so "the same
-//   id in two places" still has to hold; connections are read first, in the order opened,
+// - client ids, session ids (unidirectional transports) and epochs (random per server):
+//   renamed by first appearance, so "the same id in two places" still has to hold; connections are read first, in the order opened,
 //   so a client is named where its connect reply introduced it;
 // - times, token TTLs (counted from the second the server read the token), versions;
 // - a node's uid, name, uptime, version, and the values of its metrics and process stats;
@@ -33,6 +33,7 @@ class FirstSeen {
 
 interface Names {
   client: FirstSeen;
+  session: FirstSeen;
   epoch: FirstSeen;
   node: FirstSeen;
 }
@@ -40,6 +41,7 @@ interface Names {
 export function normalize(t: Transcript): Json {
   const names: Names = {
     client: new FirstSeen('client'),
+    session: new FirstSeen('session'),
     epoch: new FirstSeen('epoch'),
     node: new FirstSeen('node'),
   };
@@ -49,7 +51,12 @@ export function normalize(t: Transcript): Json {
     conns[name] = walk({ ...r, messages: r.messages.filter((m) => !isPing(m)) }, names);
   }
   const steps = t.steps.map((s) => normalizeStep(s, names));
-  return { ...(t.started !== undefined ? { started: t.started } : {}), steps, conns };
+  return {
+    ...(t.started !== undefined ? { started: t.started } : {}),
+    ...(t.refused !== undefined ? { refused: t.refused } : {}),
+    steps,
+    conns,
+  };
 }
 
 function normalizeStep(step: Json, names: Names): Json {
@@ -92,6 +99,7 @@ function walk(value: Json, names: Names): Json {
 function leaf(key: string, v: Json, names: Names): Json {
   if (typeof v === 'string' && v !== '') {
     if (key === 'client') return names.client.name(v);
+    if (key === 'session') return names.session.name(v);
     if (key === 'epoch') return names.epoch.name(v);
     if (key === 'version') return '<version>';
   }

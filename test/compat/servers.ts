@@ -18,6 +18,7 @@ export type ServerKind = 'centrifugo' | 'centrifugo-ts';
 export interface Server {
   /** Who this is in reports: "centrifugo", "centrifugo (2nd)", "centrifugo-ts". */
   label: string;
+  kind: ServerKind;
   started: boolean;
   /** Set when the process exited before it was ready (a refused config). */
   exitCode: number | null;
@@ -114,6 +115,7 @@ async function startOnce(
   let stopped: Promise<void> | undefined;
   return {
     label,
+    kind,
     started: ready,
     exitCode: ready ? null : proc.exitCode,
     httpUrl: `http://127.0.0.1:${http}`,

@@ -9,6 +9,7 @@ import { COMMAND_CASES } from './client-commands.ts';
 import { CONNECT_CASES } from './client-connect.ts';
 import { FRAME_CASES } from './client-frames.ts';
 import { SUBSCRIBE_CASES } from './client-subscribe.ts';
+import { FEATURE_CASES, FEATURE_GROUPS } from './features.ts';
 import { grpcEdgeCases } from './grpc-edges.ts';
 import { HTTP_EDGE_CASES } from './http-edges.ts';
 import { LIMIT_CASES, PING_CASES } from './limits.ts';
@@ -17,7 +18,9 @@ import { STARTUP_CASES, STARTUP_GROUPS } from './startup.ts';
 
 export const ALL_GROUPS: Group[] = [
   ...API_GROUPS,
-  ...ENCODINGS.flatMap((e) => CLIENT_GROUPS.map((g) => ({ ...g, name: `${g.name}/${e}` }))),
+  ...ENCODINGS.flatMap((e) =>
+    [...CLIENT_GROUPS, ...FEATURE_GROUPS].map((g) => ({ ...g, name: `${g.name}/${e}` })),
+  ),
   ...STARTUP_GROUPS,
 ];
 
@@ -37,6 +40,7 @@ export const ALL_CASES: CompatCase[] = [
     ...LIVE_CASES,
     ...LIMIT_CASES,
     ...PING_CASES,
+    ...FEATURE_CASES,
   ]),
   ...STARTUP_CASES,
 ];

@@ -4,6 +4,7 @@
 import type { CompatCase, Step } from '../case.ts';
 import { baseConfig, type Group } from '../configs.ts';
 import type { Json } from '../proto.ts';
+import { FEATURE_STARTUPS } from './features.ts';
 
 interface Variant {
   id: string;
@@ -92,6 +93,8 @@ const VARIANTS: Variant[] = [
     env: { CENTRIFUGO_HEALTH_ENABLED: 'yes' },
     probes: [{ http: { method: 'GET', path: '/health' } }],
   },
+  // each feature group's config (cases/features.ts), probed by its group's cases
+  ...FEATURE_STARTUPS,
 ];
 
 export const STARTUP_GROUPS: Group[] = VARIANTS.map((v) => ({
