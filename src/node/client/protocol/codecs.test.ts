@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { Command, HistoryRequest, Reply } from './descriptors.ts';
 import { decodeCommands, encodeReply } from './encoding.ts';
-import { decodeJson, encodeJson, JsonDecodeError } from './json-codec.ts';
+import { decodeJson, encodeJson, JsonDecodeError, JsonEncodeError } from './json-codec.ts';
 import {
   decodeMessage,
   encodeMessage,
@@ -87,6 +87,17 @@ describe('json codec', () => {
       push: { channel: 'c', pub: { data: bytes('{\n"a": 1\n}') } },
     });
     assert.equal(out, '{"push":{"channel":"c","pub":{"data":{"a": 1}}}}');
+  });
+
+  it('refuses to embed bytes that are not JSON (the connection is closed 3506 instead)', () => {
+    const pub = (data: Uint8Array) => ({ push: { channel: 'c', pub: { data } } });
+    assert.throws(() => encodeJson(Reply, pub(Uint8Array.from([0xff, 0x00]))), JsonEncodeError);
+    assert.throws(() => encodeJson(Reply, pub(bytes('hello'))), JsonEncodeError);
+    // Centrifugo checks the frame after dropping raw newlines, so this one passes.
+    assert.equal(
+      encodeJson(Reply, pub(bytes('{"a":\n1}'))),
+      '{"push":{"channel":"c","pub":{"data":{"a":1}}}}',
+    );
   });
 
   it('splits a frame into commands and tolerates one trailing newline', () => {
