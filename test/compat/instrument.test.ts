@@ -8,7 +8,7 @@ import { FEATURES, featurePending, featureReason } from './cases/features.ts';
 import { ALL_CASES } from './cases/index.ts';
 import { lineDiff, sameJson } from './compare.ts';
 import { normalize } from './normalize.ts';
-import { decodeMessage, NotRepresentable, toProtoObject } from './proto.ts';
+import { decodeMessage, encodeMessage, NotRepresentable, toProtoObject } from './proto.ts';
 import { type CaseResult, refusal } from './run-suite.ts';
 import type { Server } from './servers.ts';
 import { judge } from './verdict.ts';
@@ -91,6 +91,13 @@ describe('compat protobuf decoding', () => {
     const obj = toProtoObject(M, { data: { x: 1 } }) as { data: Buffer };
     assert.equal(obj.data.toString(), '{"x":1}');
     assert.throws(() => toProtoObject(M, { a: 'five' }), NotRepresentable);
+    const U = protobuf
+      .parse('syntax = "proto3"; message U { uint64 u = 1; }', { keepCase: true })
+      .root.lookupType('U');
+    const max = '18446744073709551615';
+    const wire = encodeMessage(U, { u: max });
+    assert.equal(String((U.decode(wire) as unknown as { u: unknown }).u), max);
+    assert.throws(() => toProtoObject(U, { u: '18446744073709551616' }), NotRepresentable);
     assert.throws(() => toProtoObject(M, { nope: 1 }), NotRepresentable);
   });
 });

@@ -9,6 +9,17 @@ export const PENDING: Record<string, string> = byReason({
   ...featurePending(),
   'keys of the SSE, HTTP-streaming and unidirectional transports: Centrifugo starts and serves them; here startup stops naming the key (feature not built yet: issue 19)':
     ['startup/http-stream', 'startup/sse', 'startup/uni-websocket'],
+  'env named lists of proxies and rpc.namespaces: Centrifugo starts with them; here startup stops naming the key (feature not built yet: proxies, issue 18)':
+    [
+      'startup/env-proxies-json',
+      'startup/env-proxies-names',
+      'startup/env-rpc-namespaces-names',
+      'startup/env-rpc-namespaces-json',
+    ],
+  'an env named list of consumers with a type: Centrifugo starts with it (disabled); here startup stops naming the key (feature not built yet: async consumers, issue 20)':
+    ['startup/env-consumers-json'],
+  'publish `version`: Centrifugo drops a publication older than the last one of the channel (answers the top offset, keeps no new history); here published (feature not built yet: publication versions, issue 17)':
+    ['api/edge/publish/version-order', 'grpc/edge/publish/version-order'],
   // --- server API
   "info `metrics.items`: Centrifugo's name every centrifugo_* counter, gauge and summary series its registry holds at startup (client command_duration per method, node messages sent/received per type, client_connection_limit, its Redis/map broker and shared-poll series); here only the series this node has filled (num_*, engine_nats_*, build)":
     [
@@ -18,6 +29,8 @@ export const PENDING: Record<string, string> = byReason({
       'api-transport/info',
       'grpc-transport/info',
       'live/info-counts/json',
+      'api/edge/empty/info',
+      'grpc/edge/empty/info',
     ],
   'gRPC Map* and SharedPollPublish (v6.8+ OSS methods): 107 for a channel that is not a map/shared-poll channel; here UNIMPLEMENTED (the gRPC side is on branch h2, 2de2432)':
     [

@@ -445,8 +445,12 @@ export class ClientSession {
     if (this.state === 'closed') return;
     const channels = channel === '' ? [...this.subs.keys()] : [channel];
     for (const ch of channels) {
-      if (this.subs.has(ch)) await removeSubscription(this, ch);
+      // The subscription is gone once removeSubscription returns its promise (the rest is
+      // broker and presence clean-up): the push goes out then, before anything a later
+      // server command does (a disconnect right after, in one batch).
+      const removed = this.subs.has(ch) ? removeSubscription(this, ch) : undefined;
       this.push({ channel: ch, unsubscribe: Unsubscribes.server });
+      await removed;
     }
   }
 

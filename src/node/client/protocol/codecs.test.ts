@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { Command, HistoryRequest, Reply } from './descriptors.ts';
+import { Command, HistoryRequest, Reply, SubscribeRequest } from './descriptors.ts';
 import { decodeCommands, encodeReply } from './encoding.ts';
 import { decodeJson, encodeJson, JsonDecodeError, JsonEncodeError } from './json-codec.ts';
 import {
@@ -48,6 +48,12 @@ describe('protobuf codec', () => {
     assert.equal(decodeMessage(Command, unknownField).id, 5);
     assert.throws(() => decodeMessage(Command, new Uint8Array([0x22, 10, 1])), ProtobufDecodeError);
     assert.throws(() => decodeMessage(Command, new Uint8Array([0x08])), ProtobufDecodeError);
+  });
+
+  it('reads a string that is not UTF-8 as Centrifugo does: taken, bad bytes as U+FFFD', () => {
+    // SubscribeRequest{channel: "h\xff\xfe"}
+    const req = decodeMessage(SubscribeRequest, Uint8Array.from([0x0a, 0x03, 0x68, 0xff, 0xfe]));
+    assert.equal(req.channel, 'h\ufffd\ufffd');
   });
 
   it('frames messages with varint length prefixes', () => {
