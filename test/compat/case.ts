@@ -62,6 +62,8 @@ export interface CompatCase {
   encoding?: Encoding;
   /** See ClientCase.settle. */
   settle?: number;
+  /** No steps: compares only whether each server accepted the group's config. */
+  probeStartup?: boolean;
 }
 
 /** A client-protocol case written once and run in both encodings: `<id>/json`, `<id>/protobuf`. */

@@ -28,6 +28,12 @@ export class SuiteRunner {
   private readonly tool: CentrifugoTool;
   private readonly api;
   private readonly codec;
+  /**
+   * Configs this node refused, by spec: refusing is decided from the config alone, so a
+   * group with the same config (a feature group's other encoding) reuses the refusal
+   * instead of starting the node again.
+   */
+  private readonly refusals = new Map<string, Server>();
 
   constructor(tool: CentrifugoTool) {
     this.tool = tool;
@@ -42,13 +48,18 @@ export class SuiteRunner {
   async runGroup(group: Group, cases: CompatCase[]): Promise<CaseResult[]> {
     const spec = { config: group.config, ...(group.env ? { env: group.env } : {}) };
     const ports = await freePorts(ROLES.length * 2);
+    const key = JSON.stringify(spec);
     const servers = await Promise.all(
-      ROLES.map((r, i) =>
-        startServer(r.kind, r.label, spec, this.tool.binary, {
+      ROLES.map(async (r, i) => {
+        const known = r.kind === 'centrifugo-ts' ? this.refusals.get(key) : undefined;
+        if (known !== undefined) return known;
+        const server = await startServer(r.kind, r.label, spec, this.tool.binary, {
           http: ports[2 * i] ?? 0,
           grpc: ports[2 * i + 1] ?? 0,
-        }),
-      ),
+        });
+        if (r.kind === 'centrifugo-ts' && !server.started) this.refusals.set(key, server);
+        return server;
+      }),
     );
     const targets: Target[] = servers.map((server) => ({
       server,
@@ -78,6 +89,9 @@ export class SuiteRunner {
 }
 
 async function runOn(c: CompatCase, target: Target, startup: boolean): Promise<Transcript> {
+  // Whether this server took the group's config, the group's own servers asked (a feature
+  // group's startup case): no servers of its own.
+  if (c.probeStartup) return { started: target.server.started, steps: [], conns: {} };
   if (startup) {
     if (!target.server.started) return { started: false, steps: [], conns: {} };
     return { started: true, ...(await runCase(c, target)) };

@@ -2,10 +2,10 @@
 // Centrifugo starts with that config, this node refuses it by name ("not supported yet:
 // <key> (<feature>)"), so every other group starts on both. Each feature's cases run on
 // Centrifugo and its twin as any case does (the twin check keeps them sound) and are listed
-// in pending.ts with the feature's reason; the startup case `startup/feature-<id>` compares
-// the refusal itself. When the feature lands the group starts here too, its cases are
+// in pending.ts with the feature's reason; the startup case `startup/feature-<id>` (first
+// in the feature's JSON group) compares the refusal itself. When the feature lands the group starts here too, its cases are
 // compared for real, and pending.ts must lose the feature's entry.
-import type { ClientCase, Step } from '../case.ts';
+import type { ClientCase, CompatCase, Step } from '../case.ts';
 import {
   baseConfig,
   CLIENT_SUBSCRIBE,
@@ -617,10 +617,15 @@ export const FEATURE_CASES: ClientCase[] = FEATURES.flatMap((f) =>
   f.cases.map((c) => ({ ...c, id: `${f.id}/${c.id}`, group: groupOf(f) })),
 );
 
-/** Startup variants: whether each server starts with the feature's config at all. */
-export const FEATURE_STARTUPS = FEATURES.map((f) => ({
-  id: `feature-${f.id}`,
-  config: f.config,
+/**
+ * Whether each server starts with the feature's config at all: a case of the feature's JSON
+ * group, answered from that group's own servers (no servers of its own).
+ */
+export const FEATURE_STARTUP_CASES: CompatCase[] = FEATURES.map((f) => ({
+  id: `startup/feature-${f.id}`,
+  group: `${groupOf(f)}/json`,
+  steps: [],
+  probeStartup: true,
 }));
 
 export const featureReason = (f: Feature): string =>

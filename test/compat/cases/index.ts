@@ -11,7 +11,7 @@ import { CONNECT_CASES } from './client-connect.ts';
 import { FRAME_CASES } from './client-frames.ts';
 import { PROTO_FRAME_CASES } from './client-proto-frames.ts';
 import { SUBSCRIBE_CASES } from './client-subscribe.ts';
-import { FEATURE_CASES, FEATURE_GROUPS } from './features.ts';
+import { FEATURE_CASES, FEATURE_GROUPS, FEATURE_STARTUP_CASES } from './features.ts';
 import { grpcEdgeCases } from './grpc-edges.ts';
 import { HTTP_EDGE_CASES } from './http-edges.ts';
 import { LIMIT_CASES, PING_CASES } from './limits.ts';
@@ -36,6 +36,8 @@ export const ALL_CASES: CompatCase[] = [
   ...edgeCases().cases,
   ...transportCases().cases,
   ...HTTP_EDGE_CASES,
+  // first in their feature groups
+  ...FEATURE_STARTUP_CASES,
   ...expandClientCases([
     ...CONNECT_CASES,
     ...SUBSCRIBE_CASES,

@@ -4,7 +4,6 @@
 import type { CompatCase, Step } from '../case.ts';
 import { baseConfig, type Group } from '../configs.ts';
 import type { Json } from '../proto.ts';
-import { FEATURE_STARTUPS } from './features.ts';
 
 interface Variant {
   id: string;
@@ -155,8 +154,6 @@ const VARIANTS: Variant[] = [
     id: 'env-namespaces-bad-json',
     env: { CENTRIFUGO_CHANNEL_NAMESPACES: '[{"name":"x"' },
   },
-  // each feature group's config (cases/features.ts), probed by its group's cases
-  ...FEATURE_STARTUPS,
 ];
 
 export const STARTUP_GROUPS: Group[] = VARIANTS.map((v) => ({
