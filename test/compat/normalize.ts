@@ -3,7 +3,8 @@
 //   renamed by first appearance, so "the same id in two places" still has to hold; connections are read first, in the order opened,
 //   so a client is named where its connect reply introduced it;
 // - times, token TTLs (counted from the second the server read the token), versions;
-// - a node's uid, name, uptime, version, and the values of its metrics and process stats;
+// - a node's uid, name, uptime, version, and the values of its metrics and process stats
+//   (and the build series of its metrics, named after the version);
 // - pings (`{}`), sent on a timer, not in answer to anything;
 // - content-type parameters (both servers' JSON and text are UTF-8): the media type stays;
 // - this node's documented extensions (README, "Differences from Centrifugo"): `details` in a
@@ -116,10 +117,23 @@ function nodeInfo(node: { [key: string]: Json }, names: Names): Json {
   for (const [key, v] of Object.entries(node)) {
     if (key === 'uid' && typeof v === 'string') out[key] = names.node.name(v);
     else if (key === 'name' || key === 'version' || key === 'uptime') out[key] = `<${key}>`;
-    else if (key === 'metrics' || key === 'process') out[key] = measured(v);
+    else if (key === 'metrics') out[key] = measured(withoutBuildSeries(v));
+    else if (key === 'process') out[key] = measured(v);
     else out[key] = walk(v, names);
   }
   return out;
+}
+
+/**
+ * The build series is named after the version (`centrifugo.node.build.version.6.9.1`), and
+ * Centrifugo sets it only after its first snapshot: which versions, and when, differ.
+ */
+function withoutBuildSeries(metrics: Json): Json {
+  if (typeof metrics !== 'object' || metrics === null || Array.isArray(metrics)) return metrics;
+  const items = metrics.items;
+  if (typeof items !== 'object' || items === null || Array.isArray(items)) return metrics;
+  const kept = Object.entries(items).filter(([k]) => !k.startsWith('centrifugo.node.build.'));
+  return { ...metrics, items: Object.fromEntries(kept) };
 }
 
 /** Keeps the shape (which metrics exist), not the values. */

@@ -21,17 +21,6 @@ export const PENDING: Record<string, string> = byReason({
   'publish `version`: Centrifugo drops a publication older than the last one of the channel (answers the top offset, keeps no new history); here published (feature not built yet: publication versions, issue 17)':
     ['api/edge/publish/version-order', 'grpc/edge/publish/version-order'],
   // --- server API
-  "info `metrics.items`: Centrifugo's name every centrifugo_* counter, gauge and summary series its registry holds at startup (client command_duration per method, node messages sent/received per type, client_connection_limit, its Redis/map broker and shared-poll series); here only the series this node has filled (num_*, engine_nats_*, build)":
-    [
-      'api/info/first',
-      'api/info/unknown-field',
-      'grpc/info/first',
-      'api-transport/info',
-      'grpc-transport/info',
-      'live/info-counts/json',
-      'api/edge/empty/info',
-      'grpc/edge/empty/info',
-    ],
   'gRPC Map* and SharedPollPublish (v6.8+ OSS methods): 107 for a channel that is not a map/shared-poll channel; here UNIMPLEMENTED (the gRPC side is on branch h2, 2de2432)':
     [
       'grpc/map/publish',

@@ -26,6 +26,8 @@ export const LIVE_CASES: ClientCase[] = [
       ...as('a', 'lu50'),
       ...as('b', 'lu50'),
       sub('a', 2, 'hist:l50'),
+      // Centrifugo's info shows each node's last report, sent every 3 s: wait for one.
+      { sleep: 3_200 },
       api('info', {}),
     ]),
     encodings: ['json'],

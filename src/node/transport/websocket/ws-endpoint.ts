@@ -63,6 +63,7 @@ export function attachWebSocket(
     }
     const limit = config.client.connection_limit;
     if (limit > 0 && ctx.hub.counts().numClients >= limit) {
+      ctx.metrics.clientConnectionLimit.inc();
       answer(socket, 503, 'Service Unavailable', '', {});
       return;
     }
