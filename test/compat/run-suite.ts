@@ -49,7 +49,7 @@ export class SuiteRunner {
     const spec = { config: group.config, ...(group.env ? { env: group.env } : {}) };
     const ports = await freePorts(ROLES.length * 2);
     const key = JSON.stringify(spec);
-    const servers = await Promise.all(
+    const starting = await Promise.allSettled(
       ROLES.map(async (r, i) => {
         const known = r.kind === 'centrifugo-ts' ? this.refusals.get(key) : undefined;
         if (known !== undefined) return known;
@@ -61,6 +61,7 @@ export class SuiteRunner {
         return server;
       }),
     );
+    const servers = await allStartedOrStopped(starting);
     const targets: Target[] = servers.map((server) => ({
       server,
       grpc: new GrpcApiClient(server.grpcTarget, this.api),
@@ -86,6 +87,14 @@ export class SuiteRunner {
       await Promise.all(servers.map((s) => s.stop()));
     }
   }
+}
+
+/** The servers, or (when one could not be started) the first error, the others stopped. */
+async function allStartedOrStopped(starting: PromiseSettledResult<Server>[]): Promise<Server[]> {
+  const failed = starting.find((s) => s.status === 'rejected');
+  if (failed === undefined) return starting.map((s) => (s as PromiseFulfilledResult<Server>).value);
+  await Promise.all(starting.map((s) => (s.status === 'fulfilled' ? s.value.stop() : undefined)));
+  throw failed.reason;
 }
 
 async function runOn(c: CompatCase, target: Target, startup: boolean): Promise<Transcript> {
