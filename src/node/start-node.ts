@@ -1,10 +1,12 @@
 // Wires one node: engine, channel rules, API executor and HTTP listeners, from a
 // validated Config. serve (CLI) and the integration tests both start nodes through here.
 import { hostname } from 'node:os';
+import { adminRoutes, TraceStreams } from './admin/index.ts';
 import { ApiExecutor } from './api/index.ts';
 import { subscriptionTokenSection, TokenVerifier, tokenKeysOf } from './auth/index.ts';
-import { BrokerControl, clientTimings, Hub } from './client/index.ts';
+import { AdminInspector, BrokerControl, clientTimings, Hub } from './client/index.ts';
 import { type Config, durationMs } from './config/index.ts';
+import { ConsumerSet } from './consumers/index.ts';
 import { ChannelRules, LocalNode } from './core/index.ts';
 import { type BrokerEventHandler, type Engine, MemoryEngine } from './engine/index.ts';
 import { NatsEngine } from './engine/nats/index.ts';
@@ -73,7 +75,31 @@ export async function startNode(config: Config, logger: Logger): Promise<Running
     'http',
   );
 
+  // Async consumers (consumers[]): commands from queues and tables through the same executor.
+  const consumers = new ConsumerSet({
+    configs: config.consumers,
+    executor,
+    registry: metrics.registry,
+    logger,
+    nodeId: node.uid,
+  });
   const listeners = buildHttpListeners({ config, executor, metrics, logger });
+  if (config.admin.enabled) {
+    // On the internal port unless admin.external, as in Centrifugo.
+    const role = config.admin.external ? 'external' : 'internal';
+    const home = listeners.find((l) => l.role === role) ?? listeners[0];
+    home?.app.register(adminRoutes, {
+      admin: config.admin,
+      channelMaxLength: config.channel.max_length,
+      bodyLimit: config.http_api.max_request_body_size,
+      executor,
+      inspector: new AdminInspector(localHub),
+      traces: new TraceStreams(),
+      nodeName: node.name,
+      metrics,
+      logger,
+    });
+  }
   const addresses: RunningNode['addresses'] = [];
   let websocket: WebSocketEndpoint | undefined;
   let grpc: GrpcApiServer | undefined;
@@ -117,9 +143,12 @@ export async function startNode(config: Config, logger: Logger): Promise<Running
         options: config.grpc_api,
         executor: executor.forProtocol('grpc'),
         logger,
+        metrics,
       });
     }
+    await consumers.start();
   } catch (err) {
+    await consumers.close();
     infoMetrics.close();
     await Promise.allSettled(listeners.map((l) => l.app.close()));
     await engine.close();
@@ -132,6 +161,7 @@ export async function startNode(config: Config, logger: Logger): Promise<Running
       // Clients first (close 3001, they reconnect elsewhere), then HTTP, then the engine.
       clearInterval(positionCheck);
       infoMetrics.close();
+      await consumers.close();
       await websocket?.close();
       await grpc?.close();
       await Promise.allSettled(listeners.map((l) => l.app.close()));

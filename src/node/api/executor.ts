@@ -16,6 +16,7 @@ import {
 import {
   type Broker,
   type ClientInfo,
+  EngineUnavailableError,
   type NodeInfo,
   type PresenceManager,
   type Publication,
@@ -145,6 +146,8 @@ export class ApiExecutor {
       this.ctx.logger.warn({ method, channel, err: err.message }, 'API command rejected');
       return errorShape(Errors.unrecoverablePosition);
     }
+    // The engine reports its backend's failures itself, once per outage with counts.
+    if (err instanceof EngineUnavailableError) return errorShape(Errors.internal);
     this.ctx.logger.error({ method, channel, err }, 'API command failed');
     return errorShape(Errors.internal);
   }

@@ -15,8 +15,10 @@ import type {
   Publication,
   StreamPosition,
 } from '../engine/index.ts';
+import { EngineUnavailableError } from '../engine/index.ts';
 import type { Logger } from '../observability/index.ts';
 import { applyControl } from './control.ts';
+import { type FrameTap, UserTaps } from './frame-tap.ts';
 import type { Disconnect } from './protocol/codes.ts';
 import { clientInfoMsg, EncodedPush, publicationMsg } from './push-encoding.ts';
 
@@ -40,12 +42,18 @@ export interface HubSession {
   isPositioned(channel: string): boolean;
   /** Compares the session's position with the stream's top (see Hub.checkPositions). */
   checkPosition(channel: string, top: StreamPosition): void;
+  /** An admin trace of the session's user (client/frame-tap.ts). */
+  tap?: FrameTap | undefined;
 }
 
 export class Hub implements BrokerEventHandler, ConnectionControl {
   private readonly sessions = new Map<string, HubSession>();
   private readonly byUser = new Map<string, Set<HubSession>>();
   private readonly channels = new Map<string, Set<HubSession>>();
+  /** Admin traces among a channel's subscribers (client/channel-observer.ts), by channel. */
+  private readonly observers = new Map<string, number>();
+  /** Admin traces of users (client/frame-tap.ts). */
+  readonly userTaps = new UserTaps();
   private readonly broker: Broker;
   private readonly logger: Logger;
 
@@ -64,6 +72,7 @@ export class Hub implements BrokerEventHandler, ConnectionControl {
       this.byUser.set(session.user, set);
     }
     set.add(session);
+    this.userTaps.attach(session);
   }
 
   remove(session: HubSession): void {
@@ -105,17 +114,50 @@ export class Hub implements BrokerEventHandler, ConnectionControl {
   counts(): { numClients: number; numUsers: number; numSubs: number; numChannels: number } {
     let numSubs = 0;
     for (const set of this.channels.values()) numSubs += set.size;
+    let numChannels = this.channels.size;
+    // Admin traces are no subscribers, and a channel only they watch is no channel.
+    for (const [channel, n] of this.observers) {
+      numSubs -= n;
+      if (this.channels.get(channel)?.size === n) numChannels--;
+    }
     return {
       numClients: this.sessions.size,
       numUsers: this.byUser.size,
       numSubs,
-      numChannels: this.channels.size,
+      numChannels,
     };
   }
 
   /** Channels with local subscribers and their subscriber counts. */
   channelCounts(): Map<string, number> {
-    return new Map([...this.channels].map(([ch, set]) => [ch, set.size]));
+    const out = new Map<string, number>();
+    for (const [channel, set] of this.channels) {
+      const n = set.size - (this.observers.get(channel) ?? 0);
+      if (n > 0 || !this.observers.has(channel)) out.set(channel, n);
+    }
+    return out;
+  }
+
+  // --- admin: read-only views and traces (client/admin-inspector.ts) ------------------
+
+  /** Every connected session, or the user's, or the channel's subscribers. */
+  sessionsOf(filter: { user?: string; channel?: string }): Iterable<HubSession> {
+    if (filter.user !== undefined) return this.byUser.get(filter.user) ?? [];
+    if (filter.channel !== undefined) return this.channels.get(filter.channel) ?? [];
+    return this.sessions.values();
+  }
+
+  /** Adds a channel trace: it receives the channel's events but counts as no subscriber. */
+  async addObserver(channel: string, observer: HubSession): Promise<void> {
+    await this.addSubscriber(channel, observer);
+    this.observers.set(channel, (this.observers.get(channel) ?? 0) + 1);
+  }
+
+  async removeObserver(channel: string, observer: HubSession): Promise<void> {
+    const n = (this.observers.get(channel) ?? 0) - 1;
+    if (n > 0) this.observers.set(channel, n);
+    else this.observers.delete(channel);
+    await this.removeSubscriber(channel, observer);
   }
 
   /** Closes every connection (node shutdown). */
@@ -141,6 +183,8 @@ export class Hub implements BrokerEventHandler, ConnectionControl {
         });
         for (const s of positioned) s.checkPosition(channel, position);
       } catch (err) {
+        // The engine reports its backend's failures itself, once per outage with counts.
+        if (err instanceof EngineUnavailableError) continue;
         this.logger.warn({ channel, err: (err as Error).message }, 'position check failed');
       }
     }

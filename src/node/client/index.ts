@@ -1,3 +1,9 @@
+export {
+  AdminInspector,
+  type ConnectionFilter as AdminConnectionFilter,
+  type ConnectionView,
+  type TraceEvent,
+} from './admin-inspector.ts';
 export { type ClientContext, clientTimings } from './context.ts';
 export { BrokerControl } from './control.ts';
 export { Hub } from './hub.ts';

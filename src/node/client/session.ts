@@ -5,7 +5,7 @@
 import { randomUUID } from 'node:crypto';
 import type { ServerRefresh, ServerSubscribe } from '../core/index.ts';
 import type { Publication, StreamPosition } from '../engine/index.ts';
-import { UnrecoverablePositionError } from '../engine/index.ts';
+import { EngineUnavailableError, UnrecoverablePositionError } from '../engine/index.ts';
 import {
   handleHistory,
   handlePresence,
@@ -23,6 +23,7 @@ import {
 } from './commands/subscribe.ts';
 import type { ClientContext } from './context.ts';
 import { deliver, flushBuffered } from './delivery.ts';
+import type { FrameTap } from './frame-tap.ts';
 import {
   ClientError,
   clientError,
@@ -134,6 +135,8 @@ export class ClientSession {
   /** Protocol ping period and pong wait; 0 when there are none (see pingsItself). */
   readonly pingIntervalMs: number;
   readonly pongTimeoutMs: number;
+  /** Set while an admin traces this user (client/frame-tap.ts). */
+  tap: FrameTap | undefined;
 
   private pending: FramePart[] = [];
   private pendingBytes = 0;
@@ -170,6 +173,7 @@ export class ClientSession {
    */
   onFrame(frame: string | Uint8Array): void {
     if (this.state === 'closed' || this.ignoring) return;
+    this.tap?.received(this, frame);
     const { metrics } = this.ctx;
     metrics.transportMessagesReceivedSize.inc(TRANSPORT, frame.length);
     const { commands, error } = decodeCommands(this.format, frame);
@@ -294,6 +298,8 @@ export class ClientSession {
     if (err instanceof ClientError) error = err;
     else if (err instanceof UnrecoverablePositionError)
       error = clientError('unrecoverablePosition');
+    // The engine reports its backend's failures itself, once per outage with counts.
+    else if (err instanceof EngineUnavailableError) error = clientError('internal');
     else {
       this.ctx.logger.error({ err, client: this.id }, 'client command failed');
       error = clientError('internal');
@@ -338,6 +344,7 @@ export class ClientSession {
 
   enqueue(part: FramePart): void {
     if (this.state === 'closed') return;
+    this.tap?.sent(this, part);
     this.pending.push(part);
     this.pendingBytes += partSize(part);
     if (
@@ -518,6 +525,7 @@ export class ClientSession {
   /** Flushes what is queued, closes with the code, then releases subscriptions. Idempotent. */
   close(disconnect: Disconnect, byServer = true): void {
     if (this.state === 'closed') return;
+    this.tap?.closed(this, disconnect);
     if (byServer) {
       this.ctx.metrics.clientServerDisconnects.inc({ code: String(disconnect.code) });
     }

@@ -151,6 +151,19 @@ export class NodeMetrics {
     labelNames: ['limit'],
     registers: [this.registry],
   });
+  // --- the gRPC server API's own HTTP/2 (not in Centrifugo, whose grpc-go counts none) -----
+  readonly grpcH2LimitHits = new Counter({
+    name: 'centrifugo_grpc_h2_limit_hits_total',
+    help: 'Number of times an HTTP/2 client of the gRPC API hit a limit (grpc_api.http2.*).',
+    labelNames: ['limit'],
+    registers: [this.registry],
+  });
+  readonly grpcRefusedRequests = new Counter({
+    name: 'centrifugo_grpc_refused_requests_total',
+    help: 'Number of gRPC API calls refused before reaching the API (not gRPC, bad framing, key).',
+    labelNames: ['reason'],
+    registers: [this.registry],
+  });
 
   // --- Centrifugo's Redis brokers and shared poll: this node has neither, so these stay at
   // zero (no message dropped, no shared-poll channel); Centrifugo registers them whatever
