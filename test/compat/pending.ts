@@ -5,34 +5,17 @@ import { featurePending } from './cases/features.ts';
 import { byReason } from './listing.ts';
 
 export const PENDING: Record<string, string> = byReason({
-  // --- features not built yet, each in its own group (cases/features.ts)
+  // features not built yet: each in its own group (cases/features.ts), then the rest
   ...featurePending(),
-  'keys of the SSE, HTTP-streaming and unidirectional transports: Centrifugo starts and serves them; here startup stops naming the key (feature not built yet: issue 19)':
+  'feature not built yet: the SSE, HTTP-streaming and unidirectional transports (issue 19): Centrifugo starts with their keys and serves them; here startup stops naming the key':
     ['startup/http-stream', 'startup/sse', 'startup/uni-websocket'],
-  'env named lists of proxies and rpc.namespaces: Centrifugo starts with them; here startup stops naming the key (feature not built yet: proxies, issue 18)':
+  'feature not built yet: proxies (issue 18): Centrifugo starts with env named lists of proxies and rpc.namespaces; here startup stops naming the key':
     [
       'startup/env-proxies-json',
       'startup/env-proxies-names',
       'startup/env-rpc-namespaces-names',
       'startup/env-rpc-namespaces-json',
     ],
-  'an env named list of consumers with a type: Centrifugo starts with it (disabled); here startup stops naming the key (feature not built yet: async consumers, issue 20)':
-    ['startup/env-consumers-json'],
-  'publish `version`: Centrifugo drops a publication older than the last one of the channel (answers the top offset, keeps no new history); here published (feature not built yet: publication versions, issue 17)':
+  'feature not built yet: publication versions (issue 17): Centrifugo drops a publish whose `version` is older than the last of the channel (answers the top offset, keeps no new history); here published':
     ['api/edge/publish/version-order', 'grpc/edge/publish/version-order'],
-  // --- server API
-  'gRPC Map* and SharedPollPublish (v6.8+ OSS methods): 107 for a channel that is not a map/shared-poll channel; here UNIMPLEMENTED (the gRPC side is on branch h2, 2de2432)':
-    [
-      'grpc/map/publish',
-      'grpc/map/read-state',
-      'grpc/map/stats',
-      'grpc/shared-poll/publish',
-      'grpc/method/MapPublish',
-      'grpc/method/MapRemove',
-      'grpc/method/MapReadState',
-      'grpc/method/MapReadStream',
-      'grpc/method/MapStats',
-      'grpc/method/MapClear',
-      'grpc/method/SharedPollPublish',
-    ],
 });
