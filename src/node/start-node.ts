@@ -8,7 +8,7 @@ import { AdminInspector, BrokerControl, clientTimings, Hub } from './client/inde
 import { type Config, durationMs } from './config/index.ts';
 import { ConsumerSet } from './consumers/index.ts';
 import { ChannelRules, LocalNode } from './core/index.ts';
-import { type Engine, MemoryEngine } from './engine/index.ts';
+import { type BrokerEventHandler, type Engine, MemoryEngine } from './engine/index.ts';
 import { NatsEngine } from './engine/nats/index.ts';
 import type { Logger } from './observability/index.ts';
 import { InfoMetrics, NodeMetrics } from './observability/index.ts';
@@ -30,6 +30,7 @@ export interface RunningNode {
 
 export async function startNode(config: Config, logger: Logger): Promise<RunningNode> {
   const metrics = new NodeMetrics(VERSION);
+  metrics.forEngine(config.engine.type);
   const rules = new ChannelRules(config.channel);
   let hub: Hub | undefined;
   const counts = () => hub?.counts() ?? { numClients: 0, numUsers: 0, numSubs: 0, numChannels: 0 };
@@ -42,7 +43,7 @@ export async function startNode(config: Config, logger: Logger): Promise<Running
   hub = new Hub(engine.broker, logger);
   const localHub = hub;
   metrics.countsFrom(counts);
-  await engine.broker.start(localHub);
+  await engine.broker.start(countingReceived(localHub, metrics));
   // info's `metrics`: a snapshot now and every interval, as Centrifugo's nodes share theirs.
   const infoMetrics = new InfoMetrics(
     () => metrics.families(),
@@ -195,4 +196,31 @@ async function createEngine(
     logger,
     metrics,
   });
+}
+
+/** The hub, counting what the broker delivers by type (centrifugo_node_messages_received_count). */
+function countingReceived(hub: BrokerEventHandler, metrics: NodeMetrics): BrokerEventHandler {
+  const count = (type: string) => metrics.messagesReceived.labels({ type });
+  const publication = count('publication');
+  const join = count('join');
+  const leave = count('leave');
+  const control = count('control');
+  return {
+    handlePublication: (channel, pub, position, delta) => {
+      publication.inc();
+      hub.handlePublication(channel, pub, position, delta);
+    },
+    handleJoin: (channel, info) => {
+      join.inc();
+      hub.handleJoin(channel, info);
+    },
+    handleLeave: (channel, info) => {
+      leave.inc();
+      hub.handleLeave(channel, info);
+    },
+    handleControl: (data) => {
+      control.inc();
+      hub.handleControl(data);
+    },
+  };
 }
