@@ -6,8 +6,9 @@ import { ApiExecutor } from './api/index.ts';
 import { subscriptionTokenSection, TokenVerifier, tokenKeysOf } from './auth/index.ts';
 import { AdminInspector, BrokerControl, clientTimings, Hub } from './client/index.ts';
 import { type Config, durationMs } from './config/index.ts';
+import { ConsumerSet } from './consumers/index.ts';
 import { ChannelRules, LocalNode } from './core/index.ts';
-import { type Engine, MemoryEngine } from './engine/index.ts';
+import { type BrokerEventHandler, type Engine, MemoryEngine } from './engine/index.ts';
 import { NatsEngine } from './engine/nats/index.ts';
 import type { Logger } from './observability/index.ts';
 import { InfoMetrics, NodeMetrics } from './observability/index.ts';
@@ -29,6 +30,7 @@ export interface RunningNode {
 
 export async function startNode(config: Config, logger: Logger): Promise<RunningNode> {
   const metrics = new NodeMetrics(VERSION);
+  metrics.forEngine(config.engine.type);
   const rules = new ChannelRules(config.channel);
   let hub: Hub | undefined;
   const counts = () => hub?.counts() ?? { numClients: 0, numUsers: 0, numSubs: 0, numChannels: 0 };
@@ -41,7 +43,7 @@ export async function startNode(config: Config, logger: Logger): Promise<Running
   hub = new Hub(engine.broker, logger);
   const localHub = hub;
   metrics.countsFrom(counts);
-  await engine.broker.start(localHub);
+  await engine.broker.start(countingReceived(localHub, metrics));
   // info's `metrics`: a snapshot now and every interval, as Centrifugo's nodes share theirs.
   const infoMetrics = new InfoMetrics(
     () => metrics.families(),
@@ -73,6 +75,14 @@ export async function startNode(config: Config, logger: Logger): Promise<Running
     'http',
   );
 
+  // Async consumers (consumers[]): commands from queues and tables through the same executor.
+  const consumers = new ConsumerSet({
+    configs: config.consumers,
+    executor,
+    registry: metrics.registry,
+    logger,
+    nodeId: node.uid,
+  });
   const listeners = buildHttpListeners({ config, executor, metrics, logger });
   if (config.admin.enabled) {
     // On the internal port unless admin.external, as in Centrifugo.
@@ -136,7 +146,9 @@ export async function startNode(config: Config, logger: Logger): Promise<Running
         metrics,
       });
     }
+    await consumers.start();
   } catch (err) {
+    await consumers.close();
     infoMetrics.close();
     await Promise.allSettled(listeners.map((l) => l.app.close()));
     await engine.close();
@@ -149,6 +161,7 @@ export async function startNode(config: Config, logger: Logger): Promise<Running
       // Clients first (close 3001, they reconnect elsewhere), then HTTP, then the engine.
       clearInterval(positionCheck);
       infoMetrics.close();
+      await consumers.close();
       await websocket?.close();
       await grpc?.close();
       await Promise.allSettled(listeners.map((l) => l.app.close()));
@@ -183,4 +196,31 @@ async function createEngine(
     logger,
     metrics,
   });
+}
+
+/** The hub, counting what the broker delivers by type (centrifugo_node_messages_received_count). */
+function countingReceived(hub: BrokerEventHandler, metrics: NodeMetrics): BrokerEventHandler {
+  const count = (type: string) => metrics.messagesReceived.labels({ type });
+  const publication = count('publication');
+  const join = count('join');
+  const leave = count('leave');
+  const control = count('control');
+  return {
+    handlePublication: (channel, pub, position, delta) => {
+      publication.inc();
+      hub.handlePublication(channel, pub, position, delta);
+    },
+    handleJoin: (channel, info) => {
+      join.inc();
+      hub.handleJoin(channel, info);
+    },
+    handleLeave: (channel, info) => {
+      leave.inc();
+      hub.handleLeave(channel, info);
+    },
+    handleControl: (data) => {
+      control.inc();
+      hub.handleControl(data);
+    },
+  };
 }

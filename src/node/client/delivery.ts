@@ -24,7 +24,7 @@ export function deliver(
     }
     sub.offset = pub.offset;
   }
-  session.enqueue(push.part(session.format));
+  session.enqueuePush(push);
 }
 
 /** Ends a subscription's set-up phase: what arrived meanwhile goes out now. */
@@ -34,6 +34,6 @@ export function flushBuffered(session: ClientSession, sub: SubState): void {
   sub.buffer = undefined;
   for (const item of buffered) {
     if (item.pub && item.position) deliver(session, sub, item.pub, item.position, item.push);
-    else if (sub.pushJoinLeave) session.enqueue(item.push.part(session.format));
+    else if (sub.pushJoinLeave) session.enqueuePush(item.push);
   }
 }

@@ -8,6 +8,7 @@ import { extname } from 'node:path';
 import { type TSchema, TypeGuard } from '@sinclair/typebox';
 import { Value, ValueErrorType } from '@sinclair/typebox/value';
 import { parse as parseYaml } from 'yaml';
+import { checkConsumers, fillConsumerDefaults } from './consumers-check.ts';
 import { formatDuration, parseDuration } from './duration.ts';
 import { applyEnv } from './env.ts';
 import { ConfigError } from './errors.ts';
@@ -166,6 +167,8 @@ function checkSemantics(config: Config): void {
     checkChannelOptions(ns, `channel.namespaces.${i}`, globalMetaTtl);
   });
   checkChannelOptions(config.channel.without_namespace, 'channel.without_namespace', globalMetaTtl);
+  fillConsumerDefaults(config.consumers);
+  checkConsumers(config.consumers);
   if (!config.http_api.handler_prefix.startsWith('/')) {
     throw new ConfigError(
       'config key "http_api.handler_prefix" must start with "/"',
@@ -179,6 +182,15 @@ function checkSemantics(config: Config): void {
         `http_server.${key}`,
       );
     }
+  }
+  // Centrifugo's transports need a ping to be answered before the next one is due.
+  const ping = parseDuration(config.client.ping_interval) ?? 0;
+  const pong = parseDuration(config.client.pong_timeout) ?? 0;
+  if (!config.websocket.disabled && ping <= pong) {
+    throw new ConfigError(
+      `config key "client.ping_interval" (${config.client.ping_interval}) must be greater than client.pong_timeout (${config.client.pong_timeout})`,
+      'client.ping_interval',
+    );
   }
   const admin = config.admin.handler_prefix;
   if (admin !== '' && !admin.startsWith('/')) {

@@ -27,6 +27,7 @@ export const Disconnects = Object.freeze({
   forceNoReconnect: d(3503, 'force disconnect'),
   connectionLimit: d(3504, 'connection limit'),
   channelLimit: d(3505, 'channel limit'),
+  inappropriateProtocol: d(3506, 'inappropriate protocol'),
   permissionDenied: d(3507, 'permission denied'),
   notAvailable: d(3508, 'not available'),
 });

@@ -83,6 +83,7 @@ export const SubscribeRequest = msg('SubscribeRequest', [
   f(12, 'delta', 'string'),
   f(13, 'tf', FilterNode),
   f(14, 'flag', 'int64'),
+  f(15, 'type', 'int32'),
 ]);
 export const ConnectRequest = msg('ConnectRequest', [
   f(1, 'token', 'string'),
@@ -98,6 +99,7 @@ export const UnsubscribeRequest = channelOnly('UnsubscribeRequest');
 export const PublishRequest = msg('PublishRequest', [
   f(1, 'channel', 'string'),
   f(2, 'data', 'bytes'),
+  f(3, 'type', 'int32'),
 ]);
 export const PresenceRequest = channelOnly('PresenceRequest');
 export const PresenceStatsRequest = channelOnly('PresenceStatsRequest');

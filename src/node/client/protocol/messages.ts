@@ -15,9 +15,11 @@ export interface SubscribeRequestMsg {
   recoverable?: boolean;
   join_leave?: boolean;
   delta?: string;
-  /** The tags filter; check it with core's tagsFilterProblem before use. */
+  /** The tags filter; present when one was sent; check it with core's tagsFilterProblem. */
   tf?: FilterNodeMsg;
   flag?: number;
+  /** 0 stream; 1-3 map, map_clients, map_users; 4 shared poll. */
+  type?: number;
 }
 
 export interface FilterNodeMsg {
@@ -43,7 +45,7 @@ export interface CommandMsg {
   connect?: ConnectRequestMsg;
   subscribe?: SubscribeRequestMsg;
   unsubscribe?: { channel?: string };
-  publish?: { channel?: string; data?: Uint8Array };
+  publish?: { channel?: string; data?: Uint8Array; type?: number };
   presence?: { channel?: string };
   presence_stats?: { channel?: string };
   history?: { channel?: string; limit?: number; since?: StreamPositionMsg; reverse?: boolean };
