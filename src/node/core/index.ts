@@ -7,6 +7,8 @@ export {
   type ServerRefresh,
   type ServerSubscribe,
 } from './connection-control.ts';
+export { type DeltaPayload, deltaPayload } from './delta/delta-payload.ts';
+export { createDelta } from './delta/fossil-delta.ts';
 export {
   type ErrorDef,
   type ErrorName,
@@ -23,3 +25,4 @@ export {
   type PublicationDataFormat,
   publicationDataProblem,
 } from './publication-data.ts';
+export { type FilterNode, matchesTagsFilter, tagsFilterProblem } from './tags-filter.ts';
