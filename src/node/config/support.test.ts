@@ -141,13 +141,10 @@ describe('the schema against what the node implements', () => {
       ['channel.namespaces[].allow_tags_filter', true],
       ['client.token.user_id_claim', 'uid'],
       ['client.user_id_http_header', 'X-User'],
-      ['client.connection_rate_limit', 100],
       ['client.concurrency', 8],
       ['client.channel_position_max_time_lag', '5s'],
       ['client.presence_update_interval', '10s'],
       ['client.subscribe_to_user_personal_channel.enabled', true],
-      ['websocket.compression_level', 5],
-      ['websocket.write_buffer_size', 4096],
       ['engine.nats.tls.insecure_skip_verify', true],
       ['engine.nats.tls.server_name', 'nats.local'],
     ] as const) {

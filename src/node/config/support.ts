@@ -55,10 +55,6 @@ export const NOT_SUPPORTED: Readonly<Record<string, string>> = {
   'client.subscribe_to_user_personal_channel.personal_channel_namespace':
     'personal channel subscription',
   'client.subscribe_to_user_personal_channel.single_connection': 'personal channel subscription',
-  'websocket.compression_level': 'WebSocket compression tuning',
-  'websocket.compression_min_size': 'WebSocket compression tuning',
-  'websocket.read_buffer_size': 'WebSocket buffer sizes',
-  'websocket.write_buffer_size': 'WebSocket buffer sizes',
   'engine.nats.tls.insecure_skip_verify': 'TLS to NATS without verification',
   'engine.nats.tls.server_name': 'TLS server name for NATS',
   'admin.web_proxy_address':
@@ -186,6 +182,16 @@ export const IMPLEMENTED: ReadonlySet<string> = new Set([
   'websocket.message_size_limit',
   'websocket.write_timeout',
   'websocket.compression',
+  'websocket.compression_level',
+  'websocket.compression_min_size',
+  'websocket.decompressed_message_size_limit',
+  'pid_file',
+  'swagger.enabled',
+  'swagger.handler_prefix',
+  'http_server.tls_external',
+  ...['http_server.tls', 'http_server.internal_tls'].flatMap((t) =>
+    ['enabled', 'cert_pem', 'key_pem', 'client_ca_pem'].map((k) => `${t}.${k}`),
+  ),
 ]);
 
 /**
@@ -197,6 +203,17 @@ export const NO_EFFECT: Readonly<Record<string, string>> = {
   'grpc_api.tls.server_ca_pem': 'a TLS server verifies no server certificate',
   'grpc_api.tls.insecure_skip_verify': 'a TLS server verifies no server certificate',
   'grpc_api.tls.server_name': 'a TLS server verifies no server name',
+  ...Object.fromEntries(
+    ['http_server.tls', 'http_server.internal_tls'].flatMap((t) => [
+      [`${t}.server_ca_pem`, 'a TLS server verifies no server certificate'],
+      [`${t}.insecure_skip_verify`, 'a TLS server verifies no server certificate'],
+      [`${t}.server_name`, 'a TLS server verifies no server name'],
+    ]),
+  ),
+  'websocket.read_buffer_size':
+    "an I/O buffer size of Centrifugo's WebSocket library: what clients receive and the limits do not depend on it",
+  'websocket.write_buffer_size':
+    "an I/O buffer size of Centrifugo's WebSocket library: what clients receive and the limits do not depend on it",
   'engine.nats.tls.client_ca_pem': 'a TLS client verifies no client certificates',
   'usage_stats.disabled': 'this node never sends usage statistics, as if always disabled',
 };
@@ -206,10 +223,7 @@ export const NO_EFFECT: Readonly<Record<string, string>> = {
  * that names one. Keys without a better entry get the generic reason.
  */
 const FEATURES: ReadonlyArray<[string, string]> = [
-  ['http_server.tls', 'TLS on the HTTP server'],
   ['http_server.tls_autocert', 'automatic TLS certificates'],
-  ['http_server.tls_external', 'TLS on the external port only'],
-  ['http_server.internal_tls', 'TLS on the internal port'],
   ['http_server.http3', 'HTTP/3'],
   ['http_server.h2c_external', 'HTTP/2 without TLS on the external port'],
   ['engine.redis', 'the Redis engine; engine.type here is memory or nats'],
@@ -233,12 +247,10 @@ const FEATURES: ReadonlyArray<[string, string]> = [
   ['uni_websocket', 'unidirectional transports'],
   ['uni_grpc', 'unidirectional transports'],
   ['emulation', 'the emulation endpoint of SSE and HTTP-streaming'],
-  ['swagger', 'the Swagger UI'],
   ['debug', 'pprof debug endpoints'],
   ['init', 'the connection init endpoint'],
   ['opentelemetry', 'OpenTelemetry tracing'],
   ['graphite', 'Graphite export'],
-  ['pid_file', 'a PID file'],
   ['enable_unreleased_features', 'unreleased Centrifugo features'],
   ['channel.namespaces[].subscription_type', 'map and shared poll subscriptions'],
   ['channel.namespaces[].map', 'map subscriptions'],
