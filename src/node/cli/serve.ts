@@ -52,7 +52,8 @@ export async function serve(loaded: LoadedConfig, dotEnvLoaded = false): Promise
 function describeStartup(running: RunningNode, loaded: LoadedConfig, logger: Logger): void {
   const { config } = loaded;
   for (const a of running.addresses) {
-    logger.info({ role: a.role, address: `http://${a.host}:${a.port}` }, 'HTTP server listening');
+    const scheme = a.tls ? 'https' : 'http';
+    logger.info({ role: a.role, address: `${scheme}://${a.host}:${a.port}` }, 'HTTP server listening');
   }
   if (config.http_api.disabled) {
     logger.info('HTTP server API disabled (http_api.disabled)');
@@ -64,7 +65,7 @@ function describeStartup(running: RunningNode, loaded: LoadedConfig, logger: Log
       (config.http_api.external || running.addresses.length === 1 ? 'external' : 'internal'),
   );
   const where = api
-    ? `http://${api.host === '0.0.0.0' ? 'localhost' : api.host}:${api.port}${config.http_api.handler_prefix}`
+    ? `${api.tls ? 'https' : 'http'}://${api.host === '0.0.0.0' ? 'localhost' : api.host}:${api.port}${config.http_api.handler_prefix}`
     : '';
   if (config.http_api.insecure) {
     logger.warn(

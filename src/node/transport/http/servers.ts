@@ -3,10 +3,13 @@
 // `http_api.external` keeps the API on the external one. The API is answered on node's
 // http server ahead of fastify (api-handler.ts), which serves the rest.
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import { createServer as createHttpsServer } from 'node:https';
+import type { TlsOptions } from 'node:tls';
 import Fastify, { type FastifyInstance } from 'fastify';
 import type { ApiExecutor } from '../../api/index.ts';
 import { type Config, durationMs } from '../../config/index.ts';
 import type { Logger, NodeMetrics } from '../../observability/index.ts';
+import { tlsServerOptions } from '../tls-options.ts';
 import { type ApiHandler, createApiHandler } from './api-handler.ts';
 import { healthPlugin } from './health-plugin.ts';
 import { HttpLimits } from './http-limits.ts';
@@ -17,7 +20,27 @@ export interface HttpListener {
   role: 'external' | 'internal';
   host: string;
   port: number;
+  /** Whether it serves HTTPS (and WSS). */
+  tls: boolean;
   app: FastifyInstance;
+}
+
+/**
+ * The TLS section a listener serves with, as Centrifugo picks it: the external port takes
+ * http_server.tls; a separate internal port takes http_server.internal_tls when that is on,
+ * else http_server.tls too, unless http_server.tls_external keeps it plaintext.
+ */
+export function listenerTls(config: Config, role: HttpListener['role']) {
+  const { tls, internal_tls: internal, tls_external: externalOnly } = config.http_server;
+  if (role === 'external') return tls.enabled ? { tls, section: 'http_server.tls' } : undefined;
+  if (internal.enabled) return { tls: internal, section: 'http_server.internal_tls' };
+  return tls.enabled && !externalOnly ? { tls, section: 'http_server.tls' } : undefined;
+}
+
+/** HTTP/1.1 only over TLS: WebSocket upgrades need it, and every endpoint here speaks it. */
+function serverTls(config: Config, role: HttpListener['role']): TlsOptions | undefined {
+  const chosen = listenerTls(config, role);
+  return chosen && tlsServerOptions(chosen.tls, chosen.section, ['http/1.1']);
 }
 
 export interface HttpDeps {
@@ -45,22 +68,26 @@ export function buildHttpListeners(deps: HttpDeps): HttpListener[] {
   const separateInternal = config.http_server.internal_port !== '';
   const apiOnExternal = !separateInternal || config.http_api.external;
   const host = config.http_server.address === '' ? '0.0.0.0' : config.http_server.address;
+  const externalTls = serverTls(config, 'external');
   const external: HttpListener = {
     role: 'external',
     host,
     port: config.http_server.port,
-    app: newApp(config, limits, apiOnExternal ? api : undefined),
+    tls: externalTls !== undefined,
+    app: newApp(config, limits, apiOnExternal ? api : undefined, externalTls),
   };
   const listeners = [external];
   let internal = external;
   if (separateInternal) {
     const internalHost =
       config.http_server.internal_address === '' ? host : config.http_server.internal_address;
+    const internalTls = serverTls(config, 'internal');
     internal = {
       role: 'internal',
       host: internalHost,
       port: Number(config.http_server.internal_port),
-      app: newApp(config, limits, apiOnExternal ? undefined : api),
+      tls: internalTls !== undefined,
+      app: newApp(config, limits, apiOnExternal ? undefined : api, internalTls),
     };
     listeners.push(internal);
   }
@@ -102,7 +129,12 @@ function serverTimeouts(config: Config) {
   };
 }
 
-function newApp(config: Config, limits: HttpLimits, api: ApiHandler | undefined): FastifyInstance {
+function newApp(
+  config: Config,
+  limits: HttpLimits,
+  api: ApiHandler | undefined,
+  tls: TlsOptions | undefined,
+): FastifyInstance {
   const timeouts = serverTimeouts(config);
   // Under the root prefix the API's legacy endpoint takes every path no other route has,
   // as Centrifugo's "/" pattern does in Go's ServeMux; fastify's routes are all GET or any.
@@ -119,14 +151,16 @@ function newApp(config: Config, limits: HttpLimits, api: ApiHandler | undefined)
         if (api?.owns(req.url ?? '/', routedElsewhere)) api.handle(req, res);
         else fastifyHandler(req, res);
       };
-      const server = createServer(
-        {
-          headersTimeout: timeouts.headersTimeout,
-          requestTimeout: timeouts.requestTimeout,
-          connectionsCheckingInterval: timeouts.connectionsCheckingInterval,
-        },
-        dispatch,
-      );
+      const httpOptions = {
+        headersTimeout: timeouts.headersTimeout,
+        requestTimeout: timeouts.requestTimeout,
+        connectionsCheckingInterval: timeouts.connectionsCheckingInterval,
+      };
+      // Go bounds the TLS handshake by its shortest read timeout: here read_header_timeout.
+      const handshakeTimeout = timeouts.headersTimeout || 10_000;
+      const server = tls
+        ? createHttpsServer({ ...httpOptions, ...tls, handshakeTimeout }, dispatch)
+        : createServer(httpOptions, dispatch);
       server.keepAliveTimeout = timeouts.keepAliveTimeout;
       server.keepAliveTimeoutBuffer = timeouts.keepAliveTimeoutBuffer;
       // `Expect: 100-continue`: a body the API will refuse is not asked for (the 413 comes
