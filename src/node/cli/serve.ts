@@ -53,7 +53,10 @@ function describeStartup(running: RunningNode, loaded: LoadedConfig, logger: Log
   const { config } = loaded;
   for (const a of running.addresses) {
     const scheme = a.tls ? 'https' : 'http';
-    logger.info({ role: a.role, address: `${scheme}://${a.host}:${a.port}` }, 'HTTP server listening');
+    logger.info(
+      { role: a.role, address: `${scheme}://${a.host}:${a.port}` },
+      'HTTP server listening',
+    );
   }
   if (config.http_api.disabled) {
     logger.info('HTTP server API disabled (http_api.disabled)');
