@@ -78,7 +78,7 @@ export async function startNode(config: Config, logger: Logger): Promise<Running
     'http',
   );
 
-  const listeners = buildHttpListeners({ config, executor, metrics, logger });
+  const listeners = buildHttpListeners({ config, executor, metrics, logger, version: VERSION });
   if (config.admin.enabled) {
     // On the internal port unless admin.external, as in Centrifugo.
     const role = config.admin.external ? 'external' : 'internal';

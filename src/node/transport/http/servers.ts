@@ -15,6 +15,7 @@ import { healthPlugin } from './health-plugin.ts';
 import { HttpLimits } from './http-limits.ts';
 import { metricsPlugin } from './metrics-plugin.ts';
 import { GO_NOT_FOUND, GO_TEXT_HEADERS } from './plain-answers.ts';
+import { swaggerPlugin } from './swagger-plugin.ts';
 
 export interface HttpListener {
   role: 'external' | 'internal';
@@ -45,6 +46,8 @@ function serverTls(config: Config, role: HttpListener['role']): TlsOptions | und
 
 export interface HttpDeps {
   config: Config;
+  /** The node's version, shown in the OpenAPI document. */
+  version: string;
   executor: ApiExecutor;
   metrics: NodeMetrics;
   logger: Logger;
@@ -93,6 +96,13 @@ export function buildHttpListeners(deps: HttpDeps): HttpListener[] {
   }
   if (config.health.enabled)
     internal.app.register(healthPlugin, { path: config.health.handler_prefix });
+  if (config.swagger.enabled) {
+    internal.app.register(swaggerPlugin, {
+      path: config.swagger.handler_prefix,
+      apiPrefix: config.http_api.handler_prefix,
+      version: deps.version,
+    });
+  }
   if (config.prometheus.enabled) {
     internal.app.register(metricsPlugin, {
       path: config.prometheus.handler_prefix,
