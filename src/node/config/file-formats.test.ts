@@ -71,3 +71,17 @@ describe('config files', () => {
     }
   });
 });
+
+describe('websocket.compression_level', () => {
+  it('is refused at startup outside -2..9, where Centrifugo logs each connection and keeps 1', () => {
+    assert.throws(
+      () => loadConfig({ flags: { 'websocket.compression_level': '10' } }),
+      /websocket\.compression_level" must be an integer >= -2 and <= 9/,
+    );
+    assert.equal(
+      loadConfig({ flags: { 'websocket.compression_level': '-2' } }).config.websocket
+        .compression_level,
+      -2,
+    );
+  });
+});

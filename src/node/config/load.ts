@@ -182,6 +182,18 @@ function checkSemantics(config: Config): void {
       'admin.handler_prefix',
     );
   }
+  for (const [key, claim] of [
+    ['client.token.user_id_claim', config.client.token.user_id_claim],
+    ['client.subscription_token.user_id_claim', config.client.subscription_token.user_id_claim],
+  ] as const) {
+    // Centrifugo's own check and wording.
+    if (claim !== '' && !/^[a-zA-Z_]+$/.test(claim)) {
+      throw new ConfigError(
+        `config key "${key}": invalid custom user ID claim: ${claim}, must match ^[a-zA-Z_]+$ regular expression`,
+        key,
+      );
+    }
+  }
   if (config.http_server.internal_port !== '' && !/^\d+$/.test(config.http_server.internal_port)) {
     throw new ConfigError(
       'config key "http_server.internal_port" must be a port number',

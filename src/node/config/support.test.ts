@@ -139,7 +139,6 @@ describe('the schema against what the node implements', () => {
       ['channel.namespaces[].force_recovery_mode', 'cache'],
       ['channel.without_namespace.allowed_delta_types', ['fossil']],
       ['channel.namespaces[].allow_tags_filter', true],
-      ['client.token.user_id_claim', 'uid'],
       ['client.user_id_http_header', 'X-User'],
       ['client.concurrency', 8],
       ['client.channel_position_max_time_lag', '5s'],
@@ -265,6 +264,6 @@ describe('values Go reads differently', () => {
 
   it('takes stream as the default of force_recovery_mode, but nowhere else', () => {
     validateConfig(configWith('channel.namespaces[].force_recovery_mode', 'stream'));
-    refusedAs(configWith('client.token.user_id_claim', 'stream'), 'client.token.user_id_claim');
+    refusedAs(configWith('client.user_id_http_header', 'stream'), 'client.user_id_http_header');
   });
 });

@@ -44,8 +44,6 @@ export const NOT_SUPPORTED: Readonly<Record<string, string>> = {
   ...Object.fromEntries(
     bothOptionPlaces('allow_tags_filter').map((k) => [k, 'publication tags filter']),
   ),
-  'client.token.user_id_claim': 'user ID from a custom claim',
-  'client.subscription_token.user_id_claim': 'user ID from a custom claim',
   'client.user_id_http_header': 'user ID from an HTTP header',
   'client.concurrency': 'concurrent command processing; commands of a connection run in order',
   'client.channel_position_max_time_lag': 'position lag check',
@@ -147,6 +145,7 @@ export const IMPLEMENTED: ReadonlySet<string> = new Set([
       'audience_regex',
       'issuer',
       'issuer_regex',
+      'user_id_claim',
     ].map((k) => `${t}.${k}`),
   ),
   'client.subscription_token.enabled',
