@@ -21,7 +21,12 @@ export interface RunningNode {
   readonly node: LocalNode;
   readonly metrics: NodeMetrics;
   /** Where each listener is bound (the real port when 0 was asked for). */
-  readonly addresses: Array<{ role: HttpListener['role']; host: string; port: number }>;
+  readonly addresses: Array<{
+    role: HttpListener['role'];
+    host: string;
+    port: number;
+    tls: boolean;
+  }>;
   /** The gRPC server API listener, when grpc_api.enabled. */
   readonly grpc: GrpcApiServer | undefined;
   /** Stops accepting, lets in-flight requests finish, then closes the engine. Idempotent. */
@@ -83,7 +88,7 @@ export async function startNode(config: Config, logger: Logger): Promise<Running
     logger,
     nodeId: node.uid,
   });
-  const listeners = buildHttpListeners({ config, executor, metrics, logger });
+  const listeners = buildHttpListeners({ config, executor, metrics, logger, version: VERSION });
   if (config.admin.enabled) {
     // On the internal port unless admin.external, as in Centrifugo.
     const role = config.admin.external ? 'external' : 'internal';
@@ -108,7 +113,7 @@ export async function startNode(config: Config, logger: Logger): Promise<Running
       await l.app.listen({ host: l.host, port: l.port });
       const bound = l.app.server.address();
       const port = typeof bound === 'object' && bound !== null ? bound.port : l.port;
-      addresses.push({ role: l.role, host: l.host, port });
+      addresses.push({ role: l.role, host: l.host, port, tls: l.tls });
     }
     const external = listeners.find((l) => l.role === 'external');
     if (external && !config.websocket.disabled) {

@@ -465,3 +465,12 @@ function objectOrNull(v: unknown, where: string): Record<string, unknown> | unde
 }
 
 export { isMethod };
+
+/** The field table requests are decoded with, for documents that describe them (openapi.ts). */
+export const REQUEST_FIELDS = {
+  methods: FIELDS,
+  position: POSITION_FIELDS,
+  disconnect: DISCONNECT_FIELDS,
+  override: OVERRIDE_KEYS,
+} as const;
+export type RequestFieldKind = Kind;

@@ -1,6 +1,7 @@
 // Splits argv into a subcommand, its options and positionals. Each command declares its
 // own options; commands that read the config also take any config key as `--dotted.key`,
 // so a flag can never name a key the schema does not have.
+import { CENTRIFUGO_LEAVES } from '../config/centrifugo-keys.ts';
 import { LEAF_BY_DOTTED } from '../config/leaves.ts';
 
 export const COMMANDS = [
@@ -11,6 +12,10 @@ export const COMMANDS = [
   'checktoken',
   'checksubtoken',
   'checkconfig',
+  'defaultconfig',
+  'defaultenv',
+  'configdoc',
+  'completion',
   'version',
   'operator',
   'help',
@@ -30,7 +35,13 @@ const CONFIG: OptionSpec = {
   long: 'config',
   short: 'c',
   kind: 'string',
-  help: 'config file, JSON or YAML (default config.json)',
+  help: 'config file, .json, .toml, .yaml or .yml (default config.json)',
+};
+const BASE: OptionSpec = {
+  long: 'base',
+  short: 'b',
+  kind: 'string',
+  help: 'base config file whose values replace the defaults',
 };
 const USER: OptionSpec = { long: 'user', short: 'u', kind: 'string', help: 'user ID (sub claim)' };
 const TTL: OptionSpec = {
@@ -69,8 +80,54 @@ export const COMMAND_OPTIONS: Record<Command, { options: OptionSpec[]; configFla
   },
   genconfig: {
     configFlags: false,
-    options: [{ ...CONFIG, help: 'file to write, .json or .yaml (default config.json)' }],
+    options: [
+      { ...CONFIG, help: 'file to write, .json, .toml, .yaml or .yml (default config.json)' },
+    ],
   },
+  defaultconfig: {
+    configFlags: false,
+    options: [
+      { ...CONFIG, help: 'file to write, .json, .toml, .yaml or .yml (default config.json)' },
+      BASE,
+      {
+        long: 'dry-run',
+        short: 'd',
+        kind: 'boolean',
+        help: 'print the config instead of writing it',
+      },
+    ],
+  },
+  defaultenv: {
+    configFlags: false,
+    options: [
+      BASE,
+      {
+        long: 'base-non-zero-only',
+        kind: 'boolean',
+        help: 'only the variables of keys the base file sets to a non-zero value',
+      },
+    ],
+  },
+  configdoc: {
+    configFlags: false,
+    options: [
+      {
+        long: 'markdown',
+        short: 'm',
+        kind: 'boolean',
+        help: 'print Markdown instead of serving a page',
+      },
+      { long: 'section', short: 's', kind: 'string', help: 'only keys starting with this section' },
+      {
+        long: 'port',
+        short: 'p',
+        kind: 'integer',
+        help: 'port of the page on localhost (default 6060)',
+      },
+      { long: 'base-level', short: 'l', kind: 'integer', help: 'added to Markdown heading levels' },
+    ],
+  },
+  completion: { configFlags: false, options: [] },
   gentoken: { configFlags: true, options: [CONFIG, USER, TTL, QUIET] },
   gensubtoken: {
     configFlags: true,
@@ -176,7 +233,7 @@ export function parseArgs(argv: readonly string[]): ParsedArgs {
     const name = eq >= 0 ? body.slice(0, eq) : body;
     const inline = eq >= 0 ? body.slice(eq + 1) : undefined;
     const option = spec.options.find((o) => (isLong ? o.long === name : o.short === name));
-    const leaf = isLong && spec.configFlags ? LEAF_BY_DOTTED.get(name) : undefined;
+    const leaf = isLong && spec.configFlags ? configFlagOf(name) : undefined;
     if (!option && !leaf) {
       throw new UsageError(
         `unknown flag ${token.split('=')[0]} for ${command}: run \`centrifugo-ts help\` for flags`,
@@ -197,6 +254,17 @@ export function parseArgs(argv: readonly string[]): ParsedArgs {
     else if (leaf) parsed.configFlags[leaf.dotted] = value;
   }
   return parsed;
+}
+
+/**
+ * A config key as a flag: any key of the schema, or any other key of Centrifugo v6.9.1
+ * (`--broker.enabled`), which the loader then refuses by name unless it holds its default.
+ */
+function configFlagOf(name: string): { dotted: string; kind: string } | undefined {
+  const leaf = LEAF_BY_DOTTED.get(name);
+  if (leaf) return leaf;
+  const key = name.includes('[]') ? undefined : CENTRIFUGO_LEAVES.get(name);
+  return key && { dotted: name, kind: key.type === 'bool' ? 'boolean' : 'string' };
 }
 
 /** An integer option, or `fallback` when absent. */

@@ -1,10 +1,8 @@
 // `genconfig`: a minimal config with fresh random secrets, as Centrifugo's genconfig
-// writes. Refuses to overwrite, and the file is readable by its owner only.
+// writes, in JSON, TOML or YAML by the extension. Refuses to overwrite (output-file.ts).
 import { randomBytes } from 'node:crypto';
-import { writeFileSync } from 'node:fs';
-import { extname } from 'node:path';
-import { stringify as toYaml } from 'yaml';
-import { UsageError } from './args.ts';
+import { configText, formatOf } from '../config/file-formats.ts';
+import { refuseExisting, unsupportedOutput, writeNewFile } from './output-file.ts';
 
 const secret = () => randomBytes(32).toString('base64url');
 
@@ -21,16 +19,9 @@ export function generatedConfig(): Record<string, unknown> {
 }
 
 export function writeGeneratedConfig(path: string): void {
-  const config = generatedConfig();
-  const ext = extname(path).toLowerCase();
-  const body =
-    ext === '.yaml' || ext === '.yml' ? toYaml(config) : `${JSON.stringify(config, null, 2)}\n`;
-  try {
-    writeFileSync(path, body, { flag: 'wx', mode: 0o600 });
-  } catch (err) {
-    if ((err as NodeJS.ErrnoException).code === 'EEXIST') {
-      throw new UsageError(`${path} already exists: remove it or pass another path with -c`);
-    }
-    throw err;
-  }
+  // As Centrifugo: an existing file is refused before the extension is looked at.
+  refuseExisting(path);
+  const format = formatOf(path);
+  if (format === undefined) throw unsupportedOutput();
+  writeNewFile(path, configText(generatedConfig(), format));
 }

@@ -9,6 +9,10 @@ const SUMMARY: Record<Command, string> = {
   checktoken: 'verify a connection token against the config: checktoken TOKEN',
   checksubtoken: 'verify a subscription token against the config: checksubtoken TOKEN',
   checkconfig: 'validate a config file and exit',
+  defaultconfig: 'write (or print with -d) every config key at its default',
+  defaultenv: 'print every config key as a CENTRIFUGO_* variable at its default',
+  configdoc: 'show the documentation of every config key (Markdown with -m)',
+  completion: 'shell completion scripts: not supported yet',
   version: 'print the version',
   operator: 'run the Kubernetes operator that reconciles Centrifugo resources',
   help: 'print this help',
@@ -29,7 +33,8 @@ export function helpText(): string {
     'Commands that read the config also take any config key as a flag, e.g.',
     '  --http_api.key=KEY --log.level=debug --http_api.insecure',
     'and as an environment variable, e.g. CENTRIFUGO_HTTP_API_KEY. Precedence:',
-    'flags > environment > config file > defaults.',
+    'flags > environment > config file > defaults. A .env file in the working directory',
+    'adds its variables to the environment (never replacing one already set).',
   );
   return lines.join('\n');
 }

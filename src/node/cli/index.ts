@@ -2,9 +2,10 @@
 // returns the exit code. Expected failures (usage, config, tokens) print one `error:` line
 // to stderr and exit 1; nothing here calls process.exit.
 import { TokenConfigError } from '../auth/index.ts';
-import { ConfigError, type LoadedConfig, loadConfig } from '../config/index.ts';
+import { ConfigError, type LoadedConfig, loadConfig, withDotEnv } from '../config/index.ts';
 import { VERSION } from '../version.ts';
 import { type ParsedArgs, parseArgs, stringOption, UsageError } from './args.ts';
+import { configDoc, defaultConfig, defaultEnv } from './config-commands.ts';
 import { writeGeneratedConfig } from './genconfig.ts';
 import { helpText } from './help.ts';
 import { type CliIo, processIo } from './io.ts';
@@ -17,10 +18,11 @@ export async function runCli(
   argv: readonly string[],
   io: CliIo = processIo,
   env: Record<string, string | undefined> = process.env,
+  cwd: string = process.cwd(),
 ): Promise<number> {
   try {
     const args = parseArgs(argv);
-    return await run(args, io, env);
+    return await run(args, io, env, cwd);
   } catch (err) {
     if (
       err instanceof UsageError ||
@@ -50,7 +52,12 @@ function load(args: ParsedArgs, env: Record<string, string | undefined>): Loaded
   });
 }
 
-async function run(args: ParsedArgs, io: CliIo, env: Record<string, string | undefined>) {
+async function run(
+  args: ParsedArgs,
+  io: CliIo,
+  env: Record<string, string | undefined>,
+  cwd: string,
+) {
   switch (args.command) {
     case 'help':
       io.out(helpText());
@@ -80,13 +87,45 @@ async function run(args: ParsedArgs, io: CliIo, env: Record<string, string | und
       return checkToken(args, load(args, env).config, io, 'connection');
     case 'checksubtoken':
       return checkToken(args, load(args, env).config, io, 'subscription');
-    case 'serve':
-      await serve(load(args, env));
+    case 'defaultconfig':
+      return defaultConfig(args, io, env);
+    case 'defaultenv':
+      return defaultEnv(args, io, env);
+    case 'configdoc': {
+      const { code, server } = await configDoc(args, io);
+      if (server) {
+        await waitForInterrupt();
+        server.close();
+      }
+      return code;
+    }
+    case 'completion':
+      throw new UsageError(
+        'completion: not supported yet (shell completion scripts); commands and flags: centrifugo-ts help',
+      );
+    case 'serve': {
+      // As Centrifugo: a .env in the working directory joins the environment of the node
+      // (only of the node: the other commands read the environment as it is).
+      const dotEnv = withDotEnv(env, cwd);
+      await serve(load(args, dotEnv.env), dotEnv.loaded);
       return 0;
+    }
     case 'operator': {
       // Loaded on demand: a node never pays for the operator's code.
       const { runOperatorCommand } = await import('../../operator/cli.ts');
       return runOperatorCommand(args, io, env);
     }
   }
+}
+
+function waitForInterrupt(): Promise<void> {
+  return new Promise((resolve) => {
+    const stop = () => {
+      process.off('SIGINT', stop);
+      process.off('SIGTERM', stop);
+      resolve();
+    };
+    process.on('SIGINT', stop);
+    process.on('SIGTERM', stop);
+  });
 }

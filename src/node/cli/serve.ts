@@ -4,18 +4,27 @@ import { durationMs, type LoadedConfig } from '../config/index.ts';
 import { createLogger, type Logger } from '../observability/index.ts';
 import { type RunningNode, startNode } from '../start-node.ts';
 import { VERSION } from '../version.ts';
+import { writePidFile } from './pid-file.ts';
 
-export async function serve(loaded: LoadedConfig): Promise<void> {
+export async function serve(loaded: LoadedConfig, dotEnvLoaded = false): Promise<void> {
   const { config } = loaded;
   const logger = createLogger(config.log);
   for (const warning of loaded.warnings) logger.warn(warning);
+  if (dotEnvLoaded) logger.info('environment variables have been loaded from .env file');
+  const pidFile = writePidFile(config.pid_file);
   logger.info(
     { version: VERSION, node: process.version, pid: process.pid, engine: config.engine.type },
     'starting centrifugo-ts',
   );
   if (loaded.file) logger.info({ path: loaded.file }, 'using config file');
 
-  const running = await startNode(config, logger);
+  let running: RunningNode;
+  try {
+    running = await startNode(config, logger);
+  } catch (err) {
+    pidFile.remove();
+    throw err;
+  }
   describeStartup(running, loaded, logger);
   await waitForSignal(logger);
 
@@ -29,11 +38,13 @@ export async function serve(loaded: LoadedConfig): Promise<void> {
       { timeout: config.shutdown.timeout },
       'shutdown timed out, exiting with in-flight work left',
     );
+    pidFile.remove();
     process.exit(1);
   }, timeoutMs);
   timer.unref();
   await running.close();
   clearTimeout(timer);
+  pidFile.remove();
   logger.info('shutdown complete');
   logger.flush();
 }
@@ -41,7 +52,11 @@ export async function serve(loaded: LoadedConfig): Promise<void> {
 function describeStartup(running: RunningNode, loaded: LoadedConfig, logger: Logger): void {
   const { config } = loaded;
   for (const a of running.addresses) {
-    logger.info({ role: a.role, address: `http://${a.host}:${a.port}` }, 'HTTP server listening');
+    const scheme = a.tls ? 'https' : 'http';
+    logger.info(
+      { role: a.role, address: `${scheme}://${a.host}:${a.port}` },
+      'HTTP server listening',
+    );
   }
   if (config.http_api.disabled) {
     logger.info('HTTP server API disabled (http_api.disabled)');
@@ -53,7 +68,7 @@ function describeStartup(running: RunningNode, loaded: LoadedConfig, logger: Log
       (config.http_api.external || running.addresses.length === 1 ? 'external' : 'internal'),
   );
   const where = api
-    ? `http://${api.host === '0.0.0.0' ? 'localhost' : api.host}:${api.port}${config.http_api.handler_prefix}`
+    ? `${api.tls ? 'https' : 'http'}://${api.host === '0.0.0.0' ? 'localhost' : api.host}:${api.port}${config.http_api.handler_prefix}`
     : '';
   if (config.http_api.insecure) {
     logger.warn(

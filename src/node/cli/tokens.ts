@@ -47,19 +47,20 @@ export async function generateToken(
   const now = Math.floor(Date.now() / 1000);
   const claims: Record<string, unknown> = { sub: user, iat: now };
   if (ttl >= 0) claims.exp = now + ttl;
-  let secret: string;
+  const section = kind === 'subscription' ? subscriptionTokenSection(config) : config.client.token;
   if (kind === 'subscription') {
     const channel = stringOption(args, 'channel');
     if (!channel) throw new UsageError('gensubtoken needs a channel: -s CHANNEL');
     claims.channel = channel;
-    const section = subscriptionTokenSection(config);
-    secret = hmacSecret(
-      section,
-      config.client.subscription_token.enabled ? 'client.subscription_token' : 'client.token',
-    );
-  } else {
-    secret = hmacSecret(config.client.token, 'client.token');
   }
+  const secret = hmacSecret(
+    section,
+    kind === 'subscription' && config.client.subscription_token.enabled
+      ? 'client.subscription_token'
+      : 'client.token',
+  );
+  // As Centrifugo's gentoken: the user also goes into the custom user ID claim.
+  if (section.user_id_claim !== '') claims[section.user_id_claim] = user;
   const token = await signHs256(claims, secret);
   if (args.options.get('quiet') === true) {
     io.out(token);

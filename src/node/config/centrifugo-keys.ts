@@ -101,3 +101,8 @@ function durationMsOf(value: unknown): number | undefined {
   if (typeof value === 'string') return parseDuration(value);
   return undefined;
 }
+
+/** The Go type Centrifugo's configdoc names for a key holding other keys (`TLSConfig`). */
+export const CENTRIFUGO_OBJECTS: ReadonlyMap<string, string> = new Map(
+  Object.entries(catalogue.objects),
+);

@@ -7,6 +7,11 @@ import { type Static, type TSchema, Type } from '@sinclair/typebox';
 const Duration = (def: string, description: string) =>
   Type.String({ format: 'duration', default: def, description });
 const Bool = (description: string) => Type.Boolean({ default: false, description });
+/**
+ * Marks a zero default that Centrifugo's configdoc still prints (its struct tag names it), so
+ * `configdoc` here prints it too (src/node/config/config-doc.ts).
+ */
+const printed = <T extends TSchema>(schema: T): T => ({ ...schema, printDefault: true });
 const Str = (def: string, description: string) => Type.String({ default: def, description });
 const Int = (def: number, description: string, minimum = 0) =>
   Type.Integer({ default: def, minimum, description });
@@ -48,7 +53,9 @@ export const PostgresConsumerSchema = Section({
   partition_notification_channel: Str('', 'LISTEN channel whose NOTIFY payload is a partition'),
   partition_notification_dsn: Str('', 'separate DSN for the LISTEN connection (past PgBouncer)'),
   tls: ClientTls(),
-  use_try_lock: Bool('pg_try_advisory_xact_lock instead of waiting on pg_advisory_xact_lock'),
+  use_try_lock: printed(
+    Bool('pg_try_advisory_xact_lock instead of waiting on pg_advisory_xact_lock'),
+  ),
 });
 
 export const KafkaConsumerSchema = Section({
@@ -58,7 +65,7 @@ export const KafkaConsumerSchema = Section({
   max_poll_records: Int(100, 'records buffered ahead of processing'),
   fetch_max_bytes: Int(0, 'bytes per fetch (0 = 50 MB)'),
   fetch_max_wait: Duration('500ms', 'how long a fetch waits for records'),
-  fetch_read_uncommitted: Bool('read uncommitted records of transactional producers'),
+  fetch_read_uncommitted: printed(Bool('read uncommitted records of transactional producers')),
   partition_queue_max_size: Int(1000, 'records queued per partition before it pauses', -1),
   dial_timeout: Duration('3s', 'TCP connect timeout per broker'),
   tls: ClientTls(),
@@ -87,7 +94,7 @@ export const NatsJetStreamConsumerSchema = Section({
   password: Str('', 'NATS password'),
   token: Str('', 'NATS token'),
   stream_name: Str('', 'the JetStream stream'),
-  use_existing_consumer: Bool('attach to an existing durable consumer, creating nothing'),
+  use_existing_consumer: printed(Bool('attach to an existing durable consumer, creating nothing')),
   subjects: StrList('filter subjects of the consumer'),
   durable_consumer_name: Str('', 'the durable consumer, shared by every node'),
   deliver_policy: Type.Union([Type.Literal('new'), Type.Literal('all')], {
@@ -106,7 +113,7 @@ export const RedisStreamConsumerSchema = Section({
   ]),
   connect_timeout: Duration('1s', 'connect timeout'),
   io_timeout: Duration('4s', 'timeout of one command'),
-  db: Int(0, 'Redis database number'),
+  db: printed(Int(0, 'Redis database number')),
   user: Str('', 'Redis ACL user'),
   password: Str('', 'Redis password'),
   client_name: Str('', 'CLIENT SETNAME of the connections'),

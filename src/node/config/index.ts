@@ -1,3 +1,5 @@
+export { configMarkdown, documentConfig, type FieldDoc } from './config-doc.ts';
+export { envLines, fullConfig } from './config-output.ts';
 export type {
   ClientTlsConfig,
   ConsumerConfig,
@@ -6,8 +8,16 @@ export type {
   PostgresConsumerConfig,
   RedisStreamConsumerConfig,
 } from './consumers-schema.ts';
-export { formatDuration, parseDuration } from './duration.ts';
+export { DOTENV_FILE, parseDotEnv, withDotEnv } from './dotenv.ts';
+export { formatDuration, formatGoDuration, parseDuration } from './duration.ts';
 export { ConfigError } from './errors.ts';
+export {
+  CONFIG_EXTENSIONS,
+  type ConfigFormat,
+  configText,
+  formatOf,
+  requireFormat,
+} from './file-formats.ts';
 export { LEAVES, type Leaf } from './leaves.ts';
 export { type LoadedConfig, type LoadOptions, loadConfig, validateConfig } from './load.ts';
 export { loadPem } from './pem.ts';

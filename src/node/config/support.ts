@@ -66,10 +66,7 @@ export const NOT_SUPPORTED: Readonly<Record<string, string>> = {
   ...Object.fromEntries(
     bothOptionPlaces('allow_tags_filter').map((k) => [k, 'publication tags filter']),
   ),
-  'client.token.user_id_claim': 'user ID from a custom claim',
-  'client.subscription_token.user_id_claim': 'user ID from a custom claim',
   'client.user_id_http_header': 'user ID from an HTTP header',
-  'client.connection_rate_limit': 'connection rate limit',
   'client.concurrency': 'concurrent command processing; commands of a connection run in order',
   'client.channel_position_max_time_lag': 'position lag check',
   'client.presence_update_interval': 'presence refresh interval',
@@ -77,10 +74,6 @@ export const NOT_SUPPORTED: Readonly<Record<string, string>> = {
   'client.subscribe_to_user_personal_channel.personal_channel_namespace':
     'personal channel subscription',
   'client.subscribe_to_user_personal_channel.single_connection': 'personal channel subscription',
-  'websocket.compression_level': 'WebSocket compression tuning',
-  'websocket.compression_min_size': 'WebSocket compression tuning',
-  'websocket.read_buffer_size': 'WebSocket buffer sizes',
-  'websocket.write_buffer_size': 'WebSocket buffer sizes',
   'admin.web_proxy_address':
     'proxying the admin UI to a dev server; serve files with admin.web_path',
   'consumers[].kafka.assume_role_arn': 'AWS MSK IAM authentication',
@@ -189,6 +182,7 @@ export const IMPLEMENTED: ReadonlySet<string> = new Set([
       'audience_regex',
       'issuer',
       'issuer_regex',
+      'user_id_claim',
     ].map((k) => `${t}.${k}`),
   ),
   'client.subscription_token.enabled',
@@ -203,6 +197,7 @@ export const IMPLEMENTED: ReadonlySet<string> = new Set([
   'client.queue_max_size',
   'client.user_connection_limit',
   'client.connection_limit',
+  'client.connection_rate_limit',
   'client.expired_close_delay',
   'client.expired_sub_close_delay',
   'client.stale_close_delay',
@@ -298,6 +293,16 @@ export const IMPLEMENTED: ReadonlySet<string> = new Set([
     ].map((k) => `publication_data_mode.${k}`),
   ].map((k) => `consumers[].redis_stream.${k}`),
   ...consumerTls('redis_stream'),
+  'websocket.compression_level',
+  'websocket.compression_min_size',
+  'websocket.decompressed_message_size_limit',
+  'pid_file',
+  'swagger.enabled',
+  'swagger.handler_prefix',
+  'http_server.tls_external',
+  ...['http_server.tls', 'http_server.internal_tls'].flatMap((t) =>
+    ['enabled', 'cert_pem', 'key_pem', 'client_ca_pem'].map((k) => `${t}.${k}`),
+  ),
 ]);
 
 /**
@@ -309,6 +314,17 @@ export const NO_EFFECT: Readonly<Record<string, string>> = {
   'grpc_api.tls.server_ca_pem': 'a TLS server verifies no server certificate',
   'grpc_api.tls.insecure_skip_verify': 'a TLS server verifies no server certificate',
   'grpc_api.tls.server_name': 'a TLS server verifies no server name',
+  ...Object.fromEntries(
+    ['http_server.tls', 'http_server.internal_tls'].flatMap((t) => [
+      [`${t}.server_ca_pem`, 'a TLS server verifies no server certificate'],
+      [`${t}.insecure_skip_verify`, 'a TLS server verifies no server certificate'],
+      [`${t}.server_name`, 'a TLS server verifies no server name'],
+    ]),
+  ),
+  'websocket.read_buffer_size':
+    "an I/O buffer size of Centrifugo's WebSocket library: what clients receive and the limits do not depend on it",
+  'websocket.write_buffer_size':
+    "an I/O buffer size of Centrifugo's WebSocket library: what clients receive and the limits do not depend on it",
   'engine.nats.tls.client_ca_pem': 'a TLS client verifies no client certificates',
   'usage_stats.disabled': 'this node never sends usage statistics, as if always disabled',
   ...Object.fromEntries(
@@ -326,10 +342,7 @@ export const NO_EFFECT: Readonly<Record<string, string>> = {
  * that names one. Keys without a better entry get the generic reason.
  */
 const FEATURES: ReadonlyArray<[string, string]> = [
-  ['http_server.tls', 'TLS on the HTTP server'],
   ['http_server.tls_autocert', 'automatic TLS certificates'],
-  ['http_server.tls_external', 'TLS on the external port only'],
-  ['http_server.internal_tls', 'TLS on the internal port'],
   ['http_server.http3', 'HTTP/3'],
   ['http_server.h2c_external', 'HTTP/2 without TLS on the external port'],
   ['engine.redis', 'the Redis engine; engine.type here is memory or nats'],
@@ -355,12 +368,10 @@ const FEATURES: ReadonlyArray<[string, string]> = [
   ['uni_websocket', 'unidirectional transports'],
   ['uni_grpc', 'unidirectional transports'],
   ['emulation', 'the emulation endpoint of SSE and HTTP-streaming'],
-  ['swagger', 'the Swagger UI'],
   ['debug', 'pprof debug endpoints'],
   ['init', 'the connection init endpoint'],
   ['opentelemetry', 'OpenTelemetry tracing'],
   ['graphite', 'Graphite export'],
-  ['pid_file', 'a PID file'],
   ['enable_unreleased_features', 'unreleased Centrifugo features'],
   ['channel.namespaces[].subscription_type', 'map and shared poll subscriptions'],
   ['channel.namespaces[].map', 'map subscriptions'],

@@ -9,6 +9,13 @@ import { ClientSession, Disconnects } from '../../client/index.ts';
 import { durationMs } from '../../config/index.ts';
 import type { Logger } from '../../observability/index.ts';
 import { canonicalRedirect, GO_NOT_FOUND, GO_TEXT_HEADERS } from '../http/index.ts';
+import {
+  deflateOptions,
+  enforceMessageLimits,
+  messageLimits,
+  serverMaxPayload,
+} from './compression.ts';
+import { ConnectionRateLimit } from './connection-rate.ts';
 import { FRAME_PING_QUERY, startFramePings } from './frame-pings.ts';
 import { originChecker } from './origin-check.ts';
 import { type StallWatch, watchWriteStalls } from './write-stall.ts';
@@ -31,10 +38,12 @@ export function attachWebSocket(
   const originAllowed = originChecker(config.client.allowed_origins);
   // 0 means the default, as in Centrifugo (its WebSocket handler falls back to 1 s).
   const writeTimeoutMs = durationMs(config.websocket.write_timeout) || 1000;
+  const limits = messageLimits(config.websocket);
+  const connectionRate = new ConnectionRateLimit(config.client.connection_rate_limit);
   const wss = new WebSocketServer({
     noServer: true,
-    maxPayload: config.websocket.message_size_limit,
-    perMessageDeflate: config.websocket.compression,
+    maxPayload: serverMaxPayload(limits),
+    perMessageDeflate: deflateOptions(config.websocket),
     // onUpgrade leaves at most one protocol in the header, the one chosen by chooseSubprotocol.
     handleProtocols: (protocols) => protocols.values().next().value ?? false,
   });
@@ -53,18 +62,23 @@ export function attachWebSocket(
       answer(socket, 404, 'Not Found', GO_NOT_FOUND, GO_TEXT_HEADERS);
       return;
     }
-    if (!originAllowed(req.headers.origin)) {
-      logger.info(
-        { origin: req.headers.origin },
-        'WebSocket refused: origin not in client.allowed_origins',
-      );
-      answer(socket, 403, 'Forbidden', 'Forbidden\n', GO_TEXT_HEADERS);
+    // Centrifugo's order: the rate limit, the connection limit, then the origin.
+    if (!connectionRate.allow()) {
+      answer(socket, 503, 'Service Unavailable', '', {});
       return;
     }
     const limit = config.client.connection_limit;
     if (limit > 0 && ctx.hub.counts().numClients >= limit) {
       ctx.metrics.clientConnectionLimit.inc();
       answer(socket, 503, 'Service Unavailable', '', {});
+      return;
+    }
+    if (!originAllowed(req.headers.origin)) {
+      logger.info(
+        { origin: req.headers.origin },
+        'WebSocket refused: origin not in client.allowed_origins',
+      );
+      answer(socket, 403, 'Forbidden', 'Forbidden\n', GO_TEXT_HEADERS);
       return;
     }
     const chosen = chooseSubprotocol(req.headers['sec-websocket-protocol']);
@@ -120,8 +134,10 @@ export function attachWebSocket(
         })
       : undefined;
     ctx.metrics.clientConnectionsAccepted.inc({ transport: 'websocket' });
+    const withinLimits = enforceMessageLimits(ws, limits);
     ws.on('message', (data, isBinary) => {
       const bytes = Array.isArray(data) ? Buffer.concat(data) : Buffer.from(data as ArrayBuffer);
+      if (!withinLimits(bytes.length)) return;
       session.onFrame(isBinary ? bytes : bytes.toString('utf8'));
     });
     ws.on('close', () => {
