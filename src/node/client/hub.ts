@@ -4,6 +4,7 @@
 import type {
   ConnectionControl,
   ConnectionFilter,
+  Disconnect,
   ServerDisconnect,
   ServerRefresh,
   ServerSubscribe,
@@ -17,7 +18,6 @@ import type {
 } from '../engine/index.ts';
 import type { Logger } from '../observability/index.ts';
 import { applyControl } from './control.ts';
-import type { Disconnect } from './protocol/codes.ts';
 import { clientInfoMsg, EncodedPush, publicationMsg } from './push-encoding.ts';
 
 /** What the hub needs of a connection. */

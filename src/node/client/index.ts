@@ -1,6 +1,7 @@
+// What a transport needs besides the session: close codes and the wire format.
+export { Disconnects } from '../core/index.ts';
+export type { Format } from '../protocol/index.ts';
 export { type ClientContext, clientTimings } from './context.ts';
 export { BrokerControl } from './control.ts';
 export { Hub } from './hub.ts';
-export { Disconnects } from './protocol/codes.ts';
-export type { Format } from './protocol/encoding.ts';
 export { ClientSession, type ClientTransport } from './session.ts';

@@ -3,9 +3,28 @@
 // client.queue_max_size), its timers (stale, ping/pong, expiry) and the dispatch of
 // commands to the handlers in commands/. Transport-agnostic: a ClientTransport writes frames.
 import { randomUUID } from 'node:crypto';
-import type { ServerRefresh, ServerSubscribe } from '../core/index.ts';
+import {
+  type Disconnect,
+  DisconnectError,
+  Disconnects,
+  type ServerRefresh,
+  type ServerSubscribe,
+  Unsubscribes,
+} from '../core/index.ts';
 import type { Publication, StreamPosition } from '../engine/index.ts';
 import { UnrecoverablePositionError } from '../engine/index.ts';
+import {
+  type CommandMsg,
+  decodeCommands,
+  encodeReply,
+  type Format,
+  type FramePart,
+  joinParts,
+  METHOD_FIELDS,
+  PING,
+  partSize,
+} from '../protocol/index.ts';
+import { ClientError, clientError } from './client-error.ts';
 import {
   handleHistory,
   handlePresence,
@@ -23,24 +42,6 @@ import {
 } from './commands/subscribe.ts';
 import type { ClientContext } from './context.ts';
 import { deliver, flushBuffered } from './delivery.ts';
-import {
-  ClientError,
-  clientError,
-  type Disconnect,
-  DisconnectError,
-  Disconnects,
-  Unsubscribes,
-} from './protocol/codes.ts';
-import {
-  decodeCommands,
-  encodeReply,
-  type Format,
-  type FramePart,
-  joinParts,
-  PING,
-  partSize,
-} from './protocol/encoding.ts';
-import { type CommandMsg, METHOD_FIELDS } from './protocol/messages.ts';
 import type { EncodedPush } from './push-encoding.ts';
 
 export interface ClientTransport {

@@ -268,9 +268,6 @@ describe('values Go reads differently', () => {
 
   it('takes stream as the default of force_recovery_mode, but nowhere else', () => {
     validateConfig(configWith('channel.namespaces[].force_recovery_mode', 'stream'));
-    refusedAs(
-      configWith('client.token.user_id_claim', 'stream'),
-      'client.token.user_id_claim',
-    );
+    refusedAs(configWith('client.token.user_id_claim', 'stream'), 'client.token.user_id_claim');
   });
 });

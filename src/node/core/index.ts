@@ -8,6 +8,16 @@ export {
   type ServerSubscribe,
 } from './connection-control.ts';
 export {
+  type Disconnect,
+  type DisconnectDef,
+  DisconnectError,
+  Disconnects,
+  disconnectReconnects,
+  type UnsubscribeDef,
+  Unsubscribes,
+  unsubscribeResubscribes,
+} from './disconnects.ts';
+export {
   type ErrorDef,
   type ErrorName,
   type ErrorShape,

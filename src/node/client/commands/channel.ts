@@ -1,9 +1,9 @@
 // Client publish, presence, presence_stats and history, under the namespace's allow_*
 // options (reference §4.3), checked in Centrifugo's order: unknown namespace (102), invalid
 // name (107), then a disabled feature (108) or bad data (107), then permission (103).
-import { publicationDataProblem } from '../../core/index.ts';
-import { clientError, DisconnectError, Disconnects } from '../protocol/codes.ts';
-import type { StreamPositionMsg } from '../protocol/messages.ts';
+import { DisconnectError, Disconnects, publicationDataProblem } from '../../core/index.ts';
+import type { StreamPositionMsg } from '../../protocol/index.ts';
+import { clientError } from '../client-error.ts';
 import { clientInfoMsg, publicationMsg } from '../push-encoding.ts';
 import type { ClientSession } from '../session.ts';
 import { allowed } from './permissions.ts';

@@ -6,8 +6,9 @@ import {
   TokenExpiredError,
   TokenKeysUnavailableError,
 } from '../../auth/index.ts';
-import { clientError, DisconnectError, Disconnects } from '../protocol/codes.ts';
-import type { ConnectRequestMsg } from '../protocol/messages.ts';
+import { DisconnectError, Disconnects } from '../../core/index.ts';
+import type { ConnectRequestMsg } from '../../protocol/index.ts';
+import { clientError } from '../client-error.ts';
 import type { ClientSession } from '../session.ts';
 import { subscribeAllowed } from './permissions.ts';
 import { claimBytes, expiryOf, keysUnavailable, nowSeconds, ttlOf } from './shared.ts';

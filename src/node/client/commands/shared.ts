@@ -1,8 +1,8 @@
 // Small pieces every command handler needs: channel resolution with its error codes,
 // token claim payloads as bytes, and expiry arithmetic.
 import type { ResolvedChannel } from '../../core/index.ts';
-import { decodeBase64Strict } from '../../core/index.ts';
-import { clientError, DisconnectError, Disconnects } from '../protocol/codes.ts';
+import { DisconnectError, Disconnects, decodeBase64Strict } from '../../core/index.ts';
+import { clientError } from '../client-error.ts';
 import type { ClientSession } from '../session.ts';
 
 /** The channel's options; 102 for an unknown namespace. */

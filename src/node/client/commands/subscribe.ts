@@ -8,15 +8,16 @@ import {
   TokenKeysUnavailableError,
 } from '../../auth/index.ts';
 import type { ResolvedChannel, ServerSubscribe } from '../../core/index.ts';
+import { DisconnectError, Disconnects } from '../../core/index.ts';
 import {
   type ClientInfo,
   type Publication,
   type StreamPosition,
   UnrecoverablePositionError,
 } from '../../engine/index.ts';
+import type { SubscribeRequestMsg } from '../../protocol/index.ts';
+import { clientError } from '../client-error.ts';
 import { flushBuffered } from '../delivery.ts';
-import { clientError, DisconnectError, Disconnects } from '../protocol/codes.ts';
-import type { SubscribeRequestMsg } from '../protocol/messages.ts';
 import type { EncodedPush } from '../push-encoding.ts';
 import { publicationMsg } from '../push-encoding.ts';
 import type { ClientSession } from '../session.ts';
