@@ -2,6 +2,5 @@
 export { Disconnects } from '../core/index.ts';
 export type { Format } from '../protocol/index.ts';
 export { type ClientContext, clientTimings } from './context.ts';
-export { BrokerControl } from './control.ts';
-export { Hub } from './hub.ts';
+export { Outbox } from './outbox.ts';
 export { ClientSession, type ClientTransport } from './session.ts';

@@ -1,11 +1,23 @@
-export { ChannelRules, type ResolvedChannel } from './channel-rules.ts';
+// The node's core floor: the Node (the only caller of the engine), its hub, the channel
+// rules and the error and disconnect catalogues. api/ and client/ import only this file.
+
+// What the Node's calls carry and throw, from the engine's seam: the front doors see these
+// through core/, never by importing engine/.
 export {
-  type ConnectionControl,
-  type ConnectionFilter,
-  NoConnections,
-  type ServerDisconnect,
-  type ServerRefresh,
-  type ServerSubscribe,
+  type ClientInfo,
+  type HistoryFilter,
+  type HistoryResult,
+  type NodeInfo,
+  type Publication,
+  type StreamPosition,
+  UnrecoverablePositionError,
+} from '../engine/index.ts';
+export { ChannelRules, type ResolvedChannel } from './channel-rules.ts';
+export type {
+  ConnectionFilter,
+  ServerDisconnect,
+  ServerRefresh,
+  ServerSubscribe,
 } from './connection-control.ts';
 export {
   type Disconnect,
@@ -27,9 +39,12 @@ export {
   ReplyError,
 } from './errors.ts';
 export { compileGlob, GlobError } from './glob.ts';
+export type { HubClient, HubCounts } from './hub.ts';
 export { type LocalCounts, LocalNode, type LocalNodeInfo } from './local-node.ts';
+export { Node, type NodeOptions, type PublishParams, type RecoveryOutcome } from './node.ts';
 export {
   decodeBase64Strict,
   type PublicationDataFormat,
   publicationDataProblem,
 } from './publication-data.ts';
+export { clientInfoMsg, EncodedPush, publicationMsg } from './push-encoding.ts';

@@ -53,7 +53,7 @@ export function attachWebSocket(
       return;
     }
     const limit = config.client.connection_limit;
-    if (limit > 0 && ctx.hub.counts().numClients >= limit) {
+    if (limit > 0 && ctx.node.counts().numClients >= limit) {
       refuse(socket, 503, 'Service Unavailable');
       return;
     }
@@ -129,7 +129,7 @@ export function attachWebSocket(
   return {
     close: async () => {
       server.off('upgrade', onUpgrade);
-      ctx.hub.closeAll(Disconnects.shutdown);
+      ctx.node.closeClients(Disconnects.shutdown);
       for (const ws of wss.clients) ws.terminate();
       await new Promise<void>((resolve) => wss.close(() => resolve()));
     },
