@@ -114,7 +114,7 @@ export function applyEnv(raw: Record<string, unknown>, env: Record<string, strin
 }
 
 /** A list item's name as its variables spell it. */
-export function nameForEnv(name: string): string {
+function nameForEnv(name: string): string {
   return name.replaceAll('.', '_').replaceAll('-', '_').toUpperCase();
 }
 

@@ -134,7 +134,7 @@ describe('the schema against what the node implements', () => {
     }
   });
 
-  it('refuses the keys issue 17 lists, naming each', () => {
+  it('refuses the keys of features not supported yet, naming each', () => {
     for (const [pattern, value] of [
       ['channel.namespaces[].force_recovery_mode', 'cache'],
       ['channel.without_namespace.allowed_delta_types', ['fossil']],

@@ -147,7 +147,7 @@ const WS_OPEN = 1;
  * Centrifugo does: an empty header (centrifuge-python sends one in JSON mode), empty list
  * items or unknown names are no protocol, never a refused handshake (ws alone answers 400).
  */
-export function chooseSubprotocol(header: string | undefined): string | undefined {
+function chooseSubprotocol(header: string | undefined): string | undefined {
   for (const item of (header ?? '').split(',')) {
     const name = item.trim();
     if (name === PROTOBUF_SUBPROTOCOL || name === JSON_SUBPROTOCOL) return name;
