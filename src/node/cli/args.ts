@@ -1,7 +1,7 @@
 // Splits argv into a subcommand, its options and positionals. Each command declares its
 // own options; commands that read the config also take any config key as `--dotted.key`,
 // so a flag can never name a key the schema does not have.
-import { LEAF_BY_DOTTED } from '../config/leaves.ts';
+import { LEAF_BY_DOTTED } from '../config/index.ts';
 
 export const COMMANDS = [
   'serve',

@@ -1,6 +1,6 @@
 export { formatDuration, parseDuration } from './duration.ts';
 export { ConfigError } from './errors.ts';
-export { LEAVES, type Leaf } from './leaves.ts';
+export { LEAF_BY_DOTTED, LEAVES, type Leaf } from './leaves.ts';
 export { type LoadedConfig, type LoadOptions, loadConfig, validateConfig } from './load.ts';
 export { loadPem } from './pem.ts';
 export {
