@@ -105,6 +105,39 @@ module.exports = {
       to: { path: '^node_modules/@nats-io/' },
     },
     {
+      name: 'operator-meets-node-in-config',
+      severity: 'error',
+      comment:
+        "The operator uses the node's config contract through src/node/config/index.ts and " +
+        'nothing else of the node; the command line above both wires the rest.',
+      from: { path: '^src/operator/' },
+      to: { path: '^src/node/', pathNot: '^src/node/config/index\\.ts$' },
+    },
+    {
+      name: 'cli-above-both-programs',
+      severity: 'error',
+      comment:
+        'src/cli/ and src/main.ts sit above the node and the operator; neither imports them.',
+      from: { path: '^src/(node|operator)/' },
+      to: { path: '^src/cli/|^src/main\\.ts$' },
+    },
+    {
+      name: 'cli-uses-public-surfaces',
+      severity: 'error',
+      comment:
+        "The command line uses each program through its surfaces: the node's folders' " +
+        "index.ts, start-node.ts and version.ts; the operator's index.ts.",
+      from: { path: '^src/cli/' },
+      to: {
+        path: '^src/(node|operator)/',
+        pathNot: [
+          '^src/node/[^/]+/index\\.ts$',
+          '^src/node/(start-node|version)\\.ts$',
+          '^src/operator/index\\.ts$',
+        ],
+      },
+    },
+    {
       name: 'node-never-imports-operator',
       severity: 'error',
       comment: 'The node knows nothing of the operator; the two meet in src/cli/ only.',

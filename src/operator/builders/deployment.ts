@@ -4,7 +4,7 @@
 // `replicas` is left out: the HPA owns it, and sending it would fight every scale.
 //
 // Image contract: the image's entrypoint is the `centrifugo-ts` binary; args pick the command.
-import { LEAF_BY_DOTTED } from '../../node/config/leaves.ts';
+import { LEAF_BY_DOTTED } from '../../node/config/index.ts';
 import { CONFIG_HASH_ANNOTATION, CREDENTIALS_HASH_ANNOTATION } from '../crd/index.ts';
 import type { KubeObject } from '../kube/types.ts';
 import type { BuildContext } from './context.ts';

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { test } from 'node:test';
 import { parse } from 'yaml';
-import { LEAF_BY_DOTTED } from '../../node/config/leaves.ts';
+import { LEAF_BY_DOTTED } from '../../node/config/index.ts';
 import { withDefaults } from './defaults.ts';
 import { buildCrd, PRINTER_COLUMNS } from './definition.ts';
 import { CREDENTIAL_KEYS } from './identity.ts';

@@ -4,7 +4,7 @@
 // so the API server rejects a bad spec at admission time, with the message written here.
 // Strings that CEL reads carry maxLength, lists maxItems: CEL rules must be cost-bounded.
 import { type Static, type TSchema, Type } from '@sinclair/typebox';
-import { LEAF_BY_DOTTED } from '../../node/config/leaves.ts';
+import { LEAF_BY_DOTTED } from '../../node/config/index.ts';
 
 const rules = (...list: { rule: string; message: string; reason?: string }[]) => ({
   'x-kubernetes-validations': list,
