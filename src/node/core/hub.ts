@@ -16,7 +16,7 @@ import { clientInfoMsg, EncodedPush, publicationMsg } from './push-encoding.ts';
 export interface HubClient {
   readonly id: string;
   readonly user: string;
-  /** '' for transports without sessions (see ClientTransport.session in client/session.ts). */
+  /** '' for a connection whose transport has no sessions (a bidirectional WebSocket). */
   readonly sessionId: string;
   onPublication(
     channel: string,
