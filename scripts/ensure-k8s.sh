@@ -71,13 +71,23 @@ _ensure_k8s_build_kube() {
   rm -rf "$mod"
 }
 
-# helm into $1.
+# helm into $1. Stamped as Helm's Makefile stamps its releases: its version, and the
+# Kubernetes version of the client-go it is built with, which `helm template` and `helm lint`
+# assume when not given --kube-version (unstamped they assume 1.20, and a chart asking for a
+# newer one fails to render offline).
 _ensure_k8s_build_helm() {
-  local out="$1" v="$CENTRIFUGO_TS_HELM_VERSION"
+  local out="$1" v="$CENTRIFUGO_TS_HELM_VERSION" gomod client_go minor ldflags pkg
   _ensure_k8s_log "building helm $v (go install)"
-  GOBIN="$out" _ensure_k8s_go install \
-    -ldflags "-s -w -X helm.sh/helm/v3/internal/version.version=$v -X helm.sh/helm/v3/internal/version.gitTreeState=clean" \
-    "helm.sh/helm/v3/cmd/helm@$v" >&2
+  gomod=$(go mod download -json "helm.sh/helm/v3@$v" 2>/dev/null \
+    | sed -n 's/^[[:space:]]*"GoMod": "\(.*\)",*$/\1/p')
+  client_go=$(sed -n 's#^[[:space:]]*k8s\.io/client-go \(v[^ ]*\).*#\1#p' "$gomod" 2>/dev/null | head -1)
+  [ -n "$client_go" ] || { _ensure_k8s_log "no client-go version in helm $v's go.mod"; return 1; }
+  minor=$(echo "$client_go" | cut -d. -f2)   # v0.37.0 -> 37, i.e. Kubernetes 1.37
+  ldflags="-s -w -X helm.sh/helm/v3/internal/version.version=$v -X helm.sh/helm/v3/internal/version.gitTreeState=clean"
+  for pkg in helm.sh/helm/v3/pkg/chartutil helm.sh/helm/v3/pkg/lint/rules; do
+    ldflags="$ldflags -X $pkg.k8sVersionMajor=1 -X $pkg.k8sVersionMinor=$minor"
+  done
+  GOBIN="$out" _ensure_k8s_go install -ldflags "$ldflags" "helm.sh/helm/v3/cmd/helm@$v" >&2
 }
 
 # $1 = name, $2 = final dir, $3 = builder function, $4 = a binary that proves a finished build.
@@ -102,7 +112,9 @@ _ensure_k8s_cached() {
 
 _ensure_k8s() {
   local kube_dir="$CENTRIFUGO_TS_CACHE/k8s-$CENTRIFUGO_TS_K8S_VERSION"
-  local helm_dir="$CENTRIFUGO_TS_CACHE/helm-$CENTRIFUGO_TS_HELM_VERSION"
+  # -k8s: stamped with its Kubernetes version (see _ensure_k8s_build_helm); a dir without the
+  # suffix holds an unstamped build of an earlier version of this script.
+  local helm_dir="$CENTRIFUGO_TS_CACHE/helm-$CENTRIFUGO_TS_HELM_VERSION-k8s"
   local t0
   t0=$(date +%s)
   if [ ! -x "$kube_dir/kube-apiserver" ] || [ ! -x "$helm_dir/helm" ]; then
@@ -111,7 +123,7 @@ _ensure_k8s() {
   fi
   _ensure_k8s_cached "k8s-$CENTRIFUGO_TS_K8S_VERSION" "$kube_dir" _ensure_k8s_build_kube kube-apiserver \
     || return 1
-  _ensure_k8s_cached "helm-$CENTRIFUGO_TS_HELM_VERSION" "$helm_dir" _ensure_k8s_build_helm helm \
+  _ensure_k8s_cached "helm-$CENTRIFUGO_TS_HELM_VERSION-k8s" "$helm_dir" _ensure_k8s_build_helm helm \
     || return 1
   export KUBEBUILDER_ASSETS="$kube_dir"
   export PATH="$helm_dir:$kube_dir:$PATH"

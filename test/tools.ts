@@ -7,9 +7,13 @@ export function findTool(t: TestContext, name: string, howToGet: string): string
   const found = spawnSync('sh', ['-c', `command -v ${name}`], { encoding: 'utf8' });
   const path = found.stdout.trim();
   if (found.status === 0 && path !== '') return path;
-  const reason = `${name} not found on PATH: ${howToGet}`;
+  missingTool(t, `${name} not found on PATH: ${howToGet}`);
+  return undefined;
+}
+
+/** Skips the test with the reason printed, or throws it when tools are required (CI). */
+export function missingTool(t: TestContext, reason: string): void {
   if (process.env.CENTRIFUGO_TS_REQUIRE_TOOLS === '1') throw new Error(reason);
   console.log(`skipping: ${reason}`);
   t.skip(reason);
-  return undefined;
 }

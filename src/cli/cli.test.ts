@@ -77,6 +77,9 @@ describe('centrifugo-ts commands', () => {
     assert.match(written.client.token.hmac_secret_key, /^[A-Za-z0-9_-]{43}$/);
     assert.notEqual(written.http_api.key, written.client.token.hmac_secret_key);
     assert.deepEqual(written.client.allowed_origins, []);
+    assert.equal(written.admin.enabled, false);
+    assert.match(written.admin.password, /^[A-Za-z0-9_-]{22}$/);
+    assert.match(written.admin.secret, /^[A-Za-z0-9_-]{43}$/);
     assert.equal(statSync(configPath).mode & 0o777, 0o600);
     const before = readFileSync(configPath, 'utf8');
     const second = await cli('genconfig', '-c', configPath);

@@ -14,6 +14,8 @@ export function generatedConfig(): Record<string, unknown> {
       token: { hmac_secret_key: secret() },
       allowed_origins: [],
     },
+    // As Centrifugo's genconfig: the admin UI off, its password and token secret ready.
+    admin: { enabled: false, password: randomBytes(16).toString('base64url'), secret: secret() },
     http_api: { key: secret() },
   };
 }

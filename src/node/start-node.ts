@@ -4,9 +4,10 @@
 // nodes in one process share nothing. serve (CLI) and the integration tests both start
 // nodes through here.
 import { hostname } from 'node:os';
+import { adminRoutes, TraceStreams } from './admin/index.ts';
 import { ApiExecutor } from './api/index.ts';
 import { subscriptionTokenSection, TokenVerifier, tokenKeysOf } from './auth/index.ts';
-import { type ClientContext, clientTimings, Outbox } from './client/index.ts';
+import { AdminInspector, type ClientContext, clientTimings, Outbox } from './client/index.ts';
 import { type Config, durationMs } from './config/index.ts';
 import { ChannelRules, LocalNode, Node } from './core/index.ts';
 import { type Engine, MemoryEngine } from './engine/index.ts';
@@ -82,6 +83,22 @@ export async function startNode(config: Config, logger: Logger): Promise<Running
   };
 
   const listeners = buildHttpListeners({ config, executor, metrics, logger });
+  if (config.admin.enabled) {
+    // On the internal port unless admin.external, as in Centrifugo.
+    const role = config.admin.external ? 'external' : 'internal';
+    const home = listeners.find((l) => l.role === role) ?? listeners[0];
+    home?.app.register(adminRoutes, {
+      admin: config.admin,
+      channelMaxLength: config.channel.max_length,
+      bodyLimit: config.http_api.max_request_body_size,
+      executor,
+      inspector: new AdminInspector(node),
+      traces: new TraceStreams(),
+      nodeName: node.name,
+      metrics,
+      logger,
+    });
+  }
   const addresses: RunningNode['addresses'] = [];
   let websocket: WebSocketEndpoint | undefined;
   let grpc: GrpcApiServer | undefined;
@@ -106,6 +123,7 @@ export async function startNode(config: Config, logger: Logger): Promise<Running
         options: config.grpc_api,
         executor: executor.forProtocol('grpc'),
         logger,
+        metrics,
       });
     }
   } catch (err) {

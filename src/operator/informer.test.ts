@@ -57,8 +57,8 @@ test('informer: resume, relist on 410, restart after errors', { timeout: 20_000 
   const port = (server.address() as AddressInfo).port;
   const client = new KubeClient({
     server: `http://127.0.0.1:${port}`,
-    insecureSkipTlsVerify: false,
-    authorization: async () => undefined,
+    credentials: async () => ({ headers: {} }),
+    reload: () => false,
     namespace: undefined,
     source: 'test',
   });

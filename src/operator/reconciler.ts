@@ -4,49 +4,42 @@
 // each time, so a duplicate event, a resync or a retry converges to the same objects, and an
 // unchanged Centrifugo costs no-op applies and no status write (no resourceVersion moves).
 //
-// Errors are sorted as STYLE.md asks: a spec that cannot work (invalid config, a missing
-// existing Secret, a child the API server rejects) is Stalled and waits for a change; anything
-// else is transient, reported as Reconciling/Retrying, and retried by the queue with backoff.
+// Errors are sorted in two: a spec that cannot work (invalid config, a missing existing
+// Secret, a child the API server rejects, a child's name taken by an object this Centrifugo
+// does not control) is Stalled and waits for a change; anything else is transient, reported
+// as Reconciling/Retrying, and retried by the queue with backoff.
 
 import { randomBytes } from 'node:crypto';
 import { isDeepStrictEqual } from 'node:util';
 import type { Logger } from 'pino';
 import { ConfigError } from '../node/config/index.ts';
-import { nodeConfig } from './builders/config-map.ts';
-import { sha256Hex } from './builders/hash.ts';
 import {
   type BuildContext,
   buildChildren,
   buildContext,
-  buildNewCredentialsSecret,
   type ChildRef,
-  type CredentialsView,
-  childNames,
-  fromB64,
-  generateCredentials,
-  missingGeneratedKeys,
+  isControlledBy,
+  nameTaken,
   type RandomSource,
-  rotationPatch,
-  secretDataHash,
+  type ResolvedSpec,
+  resolveSpec,
   selectorString,
   serviceEndpoints,
 } from './builders/index.ts';
+import { HANDOVER_FIELD_MANAGER, replicasHandover } from './builders/replicas-handover.ts';
 import {
   type CentrifugoResource,
-  type CentrifugoSpec,
   type CentrifugoStatus,
-  CREDENTIAL_KEYS,
   FIELD_MANAGER,
   PAUSED_ANNOTATION,
-  ROTATE_ANNOTATION,
-  ROTATED_FOR_ANNOTATION,
-  withDefaults,
 } from './crd/index.ts';
+import { CredentialsKeeper, type CredentialsStatus } from './credentials.ts';
 import type { EventSink } from './events.ts';
 import type { KubeClient } from './kube/client.ts';
-import { isAlreadyExists, isConflict, isInvalid, isNotFound, KubeApiError } from './kube/errors.ts';
-import { CENTRIFUGO_TYPE, collectionPath, objectPath } from './kube/resources.ts';
-import type { DeploymentObject, KubeObject, SecretObject } from './kube/types.ts';
+import { isConflict, isInvalid, isNotFound, KubeApiError } from './kube/errors.ts';
+import { CENTRIFUGO_TYPE, objectPath } from './kube/resources.ts';
+import type { DeploymentObject, KubeObject } from './kube/types.ts';
+import { StalledError } from './stalled-error.ts';
 import { beginStatus, computeStatus, type Outcome, pausedStatus, rolloutOf } from './status.ts';
 import type { WorkResult } from './work-queue.ts';
 
@@ -66,34 +59,13 @@ export interface ReconcilerOptions {
   random?: RandomSource;
   /** While a rollout is in progress, look again after this long (Deployment events also wake). */
   rolloutRequeueMs?: number;
-  /** A missing referenced Secret is not watched: look again after this long. */
+  /**
+   * A missing referenced Secret, or an object in the way of a child, is not watched: look
+   * again after this long.
+   */
   missingSecretRequeueMs?: number;
   /** How long "is ServiceMonitor served" is cached. */
   discoveryTtlMs?: number;
-}
-
-/** A spec that cannot be reconciled until the user changes something. */
-export class StalledError extends Error {
-  override name = 'StalledError';
-  readonly reason: string;
-  readonly requeueAfterMs: number | undefined;
-  constructor(reason: string, message: string, requeueAfterMs?: number, options?: ErrorOptions) {
-    super(message, options);
-    this.reason = reason;
-    this.requeueAfterMs = requeueAfterMs;
-  }
-}
-
-/** Retries `fn` on 409 Conflict, re-reading inside `fn` each time (client-go RetryOnConflict). */
-export async function retryOnConflict<T>(fn: () => Promise<T>, attempts = 5): Promise<T> {
-  for (let i = 1; ; i++) {
-    try {
-      return await fn();
-    } catch (err) {
-      if (!isConflict(err) || isAlreadyExists(err) || i >= attempts) throw err;
-      await new Promise((r) => setTimeout(r, 10 * 2 ** i));
-    }
-  }
 }
 
 export class Reconciler {
@@ -102,9 +74,9 @@ export class Reconciler {
   readonly #log: Logger;
   readonly #defaultTag: string;
   readonly #now: () => number;
-  readonly #random: RandomSource;
+  readonly #credentials: CredentialsKeeper;
   readonly #rolloutRequeueMs: number;
-  readonly #missingSecretRequeueMs: number;
+  readonly #unwatchedRequeueMs: number;
   readonly #discoveryTtlMs: number;
   #serviceMonitor: { served: boolean; at: number } | undefined;
 
@@ -114,9 +86,15 @@ export class Reconciler {
     this.#log = options.logger;
     this.#defaultTag = options.defaultTag;
     this.#now = options.now ?? Date.now;
-    this.#random = options.random ?? randomBytes;
+    this.#credentials = new CredentialsKeeper({
+      api: options.api,
+      events: options.events,
+      now: this.#now,
+      random: options.random ?? randomBytes,
+      missingSecretRequeueMs: options.missingSecretRequeueMs ?? 30_000,
+    });
     this.#rolloutRequeueMs = options.rolloutRequeueMs ?? 30_000;
-    this.#missingSecretRequeueMs = options.missingSecretRequeueMs ?? 30_000;
+    this.#unwatchedRequeueMs = options.missingSecretRequeueMs ?? 30_000;
     this.#discoveryTtlMs = options.discoveryTtlMs ?? 60_000;
   }
 
@@ -174,36 +152,29 @@ export class Reconciler {
   }
 
   async #reconcile(resource: CentrifugoResource): Promise<WorkResult | undefined> {
-    const spec = withDefaults(resource.spec);
-    // The config first: it needs no I/O, and an invalid one should stop before any write.
-    try {
-      nodeConfig(spec);
-    } catch (err) {
-      if (err instanceof ConfigError) {
-        throw new StalledError('InvalidConfig', `spec.config: ${err.message}`, undefined, {
-          cause: err,
-        });
-      }
-      throw err;
-    }
-    const { view, status: credentialsStatus } = await this.#credentials(resource, spec);
-    const natsHash = await this.#natsCredentialsHash(resource, spec);
+    // Defaults and the node config first, once: they need no I/O, and an invalid config
+    // should stop before any write.
+    const resolved = this.#resolve(resource);
+    const { spec } = resolved;
+    const credentials = await this.#credentials.ensure(resource, resolved);
     const serviceMonitorServed = spec.serviceMonitor.enabled
       ? await this.#serviceMonitorServed()
       : false;
-    const credentials: CredentialsView = {
-      ...view,
-      hash: natsHash === undefined ? view.hash : sha256Hex(`${view.hash}:${natsHash}`),
-    };
-    const ctx = buildContext(resource, {
-      defaultTag: this.#defaultTag,
-      credentials,
+    const ctx = buildContext(resource, resolved, {
+      credentials: credentials.view,
       serviceMonitorServed,
     });
     const desired = buildChildren(ctx);
 
     let deployment: DeploymentObject | undefined;
     for (const object of desired.apply) {
+      // The generated Secret was read (or made) by the credentials step, which checked it.
+      if (object.kind !== 'Secret') {
+        const existing = await this.#existingChild(object, resource);
+        if (object.kind === 'Deployment') {
+          await this.#handOverReplicas(ctx, existing as DeploymentObject | undefined);
+        }
+      }
       let applied: KubeObject;
       try {
         applied = await this.#apply(object);
@@ -230,10 +201,14 @@ export class Reconciler {
       warnings.push(message);
       this.#events.record(resource, 'Warning', 'ServiceMonitorCRDMissing', message);
     }
+    const rollout = rolloutOf(deployment);
+    if (rollout.deadlineExceeded) {
+      this.#events.record(resource, 'Warning', rollout.reason, rollout.message);
+    }
     const status = computeStatus(
       resource,
       { kind: 'applied', deployment, warnings },
-      statusFields(ctx, credentialsStatus),
+      statusFields(ctx, credentials.status),
       this.#iso(),
     );
     const before = resource.status;
@@ -244,7 +219,62 @@ export class Reconciler {
         'reconciled',
       );
     }
-    return rolloutOf(deployment).done ? undefined : { requeueAfterMs: this.#rolloutRequeueMs };
+    return rollout.done ? undefined : { requeueAfterMs: this.#rolloutRequeueMs };
+  }
+
+  /** The object under a child's name, if any; throws Stalled when it is not ours. */
+  async #existingChild(
+    object: KubeObject,
+    owner: CentrifugoResource,
+  ): Promise<KubeObject | undefined> {
+    const { name, namespace } = object.metadata;
+    let existing: KubeObject;
+    try {
+      existing = await this.#api.get(objectPath(object, namespace, name));
+    } catch (err) {
+      if (isNotFound(err)) return undefined;
+      throw err;
+    }
+    if (isControlledBy(existing, owner)) return existing;
+    const taken = nameTaken(object.kind, name, namespace as string);
+    throw new StalledError(taken.reason, taken.message, this.#unwatchedRequeueMs);
+  }
+
+  /** Autoscaling just turned on: keep the current replica count (replicas-handover.ts). */
+  async #handOverReplicas(ctx: BuildContext, existing: DeploymentObject | undefined) {
+    const handover = replicasHandover(ctx, existing);
+    if (!handover) return;
+    const { name, namespace } = handover.metadata;
+    try {
+      await this.#api.apply(
+        objectPath(handover, namespace, name),
+        handover,
+        HANDOVER_FIELD_MANAGER,
+        {
+          force: false,
+        },
+      );
+      this.#log.info(
+        { key: `${ctx.namespace}/${ctx.name}`, replicas: existing?.spec?.replicas },
+        'autoscaling on: replica count handed to the HorizontalPodAutoscaler',
+      );
+    } catch (err) {
+      // The HPA already owns the field: nothing to hand over.
+      if (!isConflict(err)) throw err;
+    }
+  }
+
+  #resolve(resource: CentrifugoResource): ResolvedSpec {
+    try {
+      return resolveSpec(resource, this.#defaultTag);
+    } catch (err) {
+      if (err instanceof ConfigError) {
+        throw new StalledError('InvalidConfig', `spec.config: ${err.message}`, undefined, {
+          cause: err,
+        });
+      }
+      throw err;
+    }
   }
 
   async #apply(object: KubeObject): Promise<KubeObject> {
@@ -275,10 +305,7 @@ export class Reconciler {
       if (isNotFound(err)) return;
       throw err;
     }
-    const ours = existing.metadata.ownerReferences?.some(
-      (o) => o.controller && o.uid === owner.metadata.uid,
-    );
-    if (!ours) return;
+    if (!isControlledBy(existing, owner)) return;
     try {
       await this.#api.delete(path, {
         preconditions: { uid: existing.metadata.uid },
@@ -296,214 +323,6 @@ export class Reconciler {
     const served = await this.#api.serves('monitoring.coreos.com/v1', 'servicemonitors');
     this.#serviceMonitor = { served, at: this.#now() };
     return served;
-  }
-
-  async #getSecret(namespace: string, name: string): Promise<SecretObject | undefined> {
-    try {
-      return await this.#api.get<SecretObject>(
-        objectPath({ apiVersion: 'v1', kind: 'Secret' }, namespace, name),
-      );
-    } catch (err) {
-      if (isNotFound(err)) return undefined;
-      throw err;
-    }
-  }
-
-  async #natsCredentialsHash(
-    resource: CentrifugoResource,
-    spec: CentrifugoSpec,
-  ): Promise<string | undefined> {
-    const ref = spec.engine.type === 'nats' ? spec.engine.nats?.credentialsSecretRef : undefined;
-    if (!ref) return undefined;
-    const secret = await this.#getSecret(resource.metadata.namespace as string, ref.name);
-    if (!secret) {
-      throw new StalledError(
-        'SecretNotFound',
-        `Secret ${ref.name} (spec.engine.nats.credentialsSecretRef) not found`,
-        this.#missingSecretRequeueMs,
-      );
-    }
-    for (const key of [ref.tokenKey, ref.userKey, ref.passwordKey, ref.credsKey]) {
-      if (key !== undefined && secret.data?.[key] === undefined) {
-        throw new StalledError(
-          'SecretKeyNotFound',
-          `Secret ${ref.name} has no key ${key} (spec.engine.nats.credentialsSecretRef)`,
-          this.#missingSecretRequeueMs,
-        );
-      }
-    }
-    return secretDataHash(secret.data);
-  }
-
-  /**
-   * The credentials Secret: read an existing one, or create the generated one if absent (a
-   * deleted one is regenerated, with a Warning), fill keys that went missing, and rotate when
-   * the rotate-credentials annotation carries a value not yet acted upon.
-   */
-  async #credentials(
-    resource: CentrifugoResource,
-    spec: CentrifugoSpec,
-  ): Promise<{ view: CredentialsView; status: NonNullable<CentrifugoStatus['credentials']> }> {
-    const namespace = resource.metadata.namespace as string;
-    const rotateFor = resource.metadata.annotations?.[ROTATE_ANNOTATION];
-    const existingName = spec.secrets.existingSecret;
-    if (existingName !== undefined) {
-      const secret = await this.#getSecret(namespace, existingName);
-      if (!secret) {
-        throw new StalledError(
-          'SecretNotFound',
-          `Secret ${existingName} (spec.secrets.existingSecret) not found`,
-          this.#missingSecretRequeueMs,
-        );
-      }
-      if (rotateFor !== undefined && rotateFor !== resource.status?.credentials?.rotatedFor) {
-        this.#events.record(
-          resource,
-          'Warning',
-          'RotationNotSupported',
-          `spec.secrets.existingSecret ${existingName} is yours to rotate: the operator only rotates Secrets it generated`,
-        );
-      }
-      return this.#credentialsOf(secret, false, undefined);
-    }
-
-    const name = childNames(resource.metadata.name).generatedSecret;
-    const secret = await retryOnConflict(async () => {
-      const current = await this.#getSecret(namespace, name);
-      if (!current) return this.#createSecret(resource, name, rotateFor);
-      return this.#repairOrRotate(resource, current, rotateFor, spec);
-    });
-    return this.#credentialsOf(secret, true, secret.metadata.annotations?.[ROTATED_FOR_ANNOTATION]);
-  }
-
-  async #createSecret(
-    resource: CentrifugoResource,
-    name: string,
-    rotateFor: string | undefined,
-  ): Promise<SecretObject> {
-    const namespace = resource.metadata.namespace as string;
-    const tag = withDefaults(resource.spec).image.tag ?? this.#defaultTag;
-    const secret = buildNewCredentialsSecret(resource, tag, rotateFor, this.#random);
-    let created: SecretObject;
-    try {
-      created = await this.#api.create<SecretObject>(
-        collectionPath({ apiVersion: 'v1', kind: 'Secret' }, namespace),
-        secret,
-        FIELD_MANAGER,
-      );
-    } catch (err) {
-      // Created meanwhile (another reconcile, a user): use that one, never overwrite it.
-      if (isAlreadyExists(err)) {
-        const existing = await this.#getSecret(namespace, name);
-        if (existing) return existing;
-      }
-      throw err;
-    }
-    const hadOne = resource.status?.credentials?.generated === true;
-    if (hadOne) {
-      this.#events.record(
-        resource,
-        'Warning',
-        'CredentialsRegenerated',
-        `Secret ${name} was deleted: new credentials generated; backends and token issuers must use the new values`,
-      );
-    } else {
-      this.#events.record(resource, 'Normal', 'CredentialsGenerated', `Secret ${name} created`);
-    }
-    return created;
-  }
-
-  async #repairOrRotate(
-    resource: CentrifugoResource,
-    secret: SecretObject,
-    rotateFor: string | undefined,
-    spec: CentrifugoSpec,
-  ): Promise<SecretObject> {
-    const path = objectPath(
-      { apiVersion: 'v1', kind: 'Secret' },
-      secret.metadata.namespace,
-      secret.metadata.name,
-    );
-    const done = secret.metadata.annotations?.[ROTATED_FOR_ANNOTATION];
-    if (rotateFor !== undefined && rotateFor !== done) {
-      const grace = spec.secrets.rotation.hmacGracePeriodSeconds;
-      const data = rotationPatch(secret.data ?? {}, this.#now(), grace, this.#random);
-      // resourceVersion makes the patch conditional: a concurrent edit gives 409 and a re-read.
-      const rotated = await this.#api.mergePatch<SecretObject>(
-        path,
-        {
-          metadata: {
-            resourceVersion: secret.metadata.resourceVersion,
-            annotations: { [ROTATED_FOR_ANNOTATION]: rotateFor },
-          },
-          data,
-        },
-        FIELD_MANAGER,
-      );
-      const until = fromB64(data[CREDENTIAL_KEYS.hmacPreviousSecretKeyValidUntil]);
-      this.#events.record(
-        resource,
-        'Normal',
-        'CredentialsRotated',
-        until === undefined
-          ? `Secret ${secret.metadata.name}: new API keys and HMAC secret`
-          : `Secret ${secret.metadata.name}: new API keys and HMAC secret; the previous HMAC secret is accepted until ${new Date(Number(until) * 1000).toISOString()}`,
-      );
-      return rotated;
-    }
-    const missing = missingGeneratedKeys(secret.data);
-    if (missing.length === 0) return secret;
-    const repaired = await this.#api.mergePatch<SecretObject>(
-      path,
-      {
-        metadata: { resourceVersion: secret.metadata.resourceVersion },
-        data: generateCredentials(missing, this.#random),
-      },
-      FIELD_MANAGER,
-    );
-    this.#events.record(
-      resource,
-      'Warning',
-      'CredentialsKeyRestored',
-      `Secret ${secret.metadata.name} lacked ${missing.join(', ')}: generated`,
-    );
-    return repaired;
-  }
-
-  #credentialsOf(
-    secret: SecretObject,
-    generated: boolean,
-    rotatedFor: string | undefined,
-  ): { view: CredentialsView; status: NonNullable<CentrifugoStatus['credentials']> } {
-    const present = Object.keys(secret.data ?? {});
-    const keys: Record<string, string> = {};
-    for (const [field, key] of Object.entries(CREDENTIAL_KEYS)) {
-      if (present.includes(key)) keys[field] = key;
-    }
-    const status: NonNullable<CentrifugoStatus['credentials']> = {
-      secretName: secret.metadata.name,
-      generated,
-      keys,
-    };
-    if (rotatedFor !== undefined) status.rotatedFor = rotatedFor;
-    const until = Number(
-      fromB64(secret.data?.[CREDENTIAL_KEYS.hmacPreviousSecretKeyValidUntil]) ?? Number.NaN,
-    );
-    if (Number.isFinite(until) && until > 0) {
-      status.previousHmacValidUntil = new Date(until * 1000)
-        .toISOString()
-        .replace(/\.\d{3}Z$/, 'Z');
-    }
-    return {
-      view: {
-        secretName: secret.metadata.name,
-        generated,
-        keys: present,
-        hash: secretDataHash(secret.data),
-        uid: secret.metadata.uid,
-      },
-      status,
-    };
   }
 
   /** Server-side applies the status (skipped when unchanged); returns the object as written. */
@@ -527,10 +346,7 @@ export class Reconciler {
   }
 }
 
-function statusFields(
-  ctx: BuildContext,
-  credentials: NonNullable<CentrifugoStatus['credentials']>,
-) {
+function statusFields(ctx: BuildContext, credentials: CredentialsStatus) {
   return {
     selector: selectorString(ctx.name),
     image: ctx.image,

@@ -131,17 +131,20 @@ test('a second computation over the same observation is identical (no write)', (
   assert.deepEqual(again, first);
 });
 
-test('no ready pods: Ready False; rolling: Reconciling True; zero replicas: ScaledToZero', () => {
+test('no available pods: Ready False; Reconciling True; zero replicas: ScaledToZero', () => {
   const none = computeStatus(
     resource(),
-    { kind: 'applied', deployment: deployment(1, { observedGeneration: 1 }), warnings: [] },
+    {
+      kind: 'applied',
+      deployment: deployment(1, { observedGeneration: 1, replicas: 1, updatedReplicas: 1 }),
+      warnings: [],
+    },
     {},
     T0,
   );
   assert.equal(findCondition(none, READY)?.status, 'False');
   assert.equal(findCondition(none, READY)?.reason, 'NoReadyNodes');
   assert.equal(findCondition(none, RECONCILING)?.status, 'True');
-  assert.equal(findCondition(none, RECONCILING)?.reason, 'RollingOut');
   const zero = computeStatus(
     resource(),
     { kind: 'applied', deployment: deployment(0, { observedGeneration: 1 }), warnings: ['w'] },
@@ -150,6 +153,86 @@ test('no ready pods: Ready False; rolling: Reconciling True; zero replicas: Scal
   );
   assert.equal(findCondition(zero, READY)?.reason, 'ScaledToZero');
   assert.match(findCondition(zero, READY)?.message ?? '', /; w$/);
+});
+
+test('Ready only once the Deployment observed this template and every pod is updated and available', () => {
+  const outcome = (d: DeploymentObject) => ({
+    kind: 'applied' as const,
+    deployment: d,
+    warnings: [],
+  });
+  // A spec change: the Deployment's generation moved, its controller has not seen it yet;
+  // the pods of the previous template are all ready.
+  const unobserved = { ...healthy(2), metadata: { name: 'chat', generation: 2 } };
+  const before = computeStatus(resource(), outcome(unobserved), {}, T0);
+  assert.equal(findCondition(before, READY)?.status, 'False');
+  assert.equal(findCondition(before, READY)?.reason, 'RollingOut');
+  assert.equal(findCondition(before, RECONCILING)?.status, 'True');
+  const halfway = deployment(2, {
+    observedGeneration: 1,
+    replicas: 3,
+    updatedReplicas: 2,
+    readyReplicas: 3,
+    availableReplicas: 3,
+  });
+  assert.equal(
+    findCondition(computeStatus(resource(), outcome(halfway), {}, T0), READY)?.status,
+    'False',
+  );
+  const unavailable = deployment(2, {
+    observedGeneration: 1,
+    replicas: 2,
+    updatedReplicas: 2,
+    readyReplicas: 1,
+    availableReplicas: 1,
+  });
+  const one = computeStatus(resource(), outcome(unavailable), {}, T0);
+  assert.equal(findCondition(one, READY)?.reason, 'NodesUnavailable');
+  assert.equal(
+    findCondition(computeStatus(resource(), outcome(healthy(2)), {}, T0), READY)?.status,
+    'True',
+  );
+});
+
+test('ProgressDeadlineExceeded: Stalled True with the Deployment named, Ready False', () => {
+  const stuck = deployment(2, {
+    observedGeneration: 1,
+    replicas: 2,
+    updatedReplicas: 1,
+    availableReplicas: 1,
+    conditions: [
+      {
+        type: 'Progressing',
+        status: 'False',
+        reason: 'ProgressDeadlineExceeded',
+        message: 'ReplicaSet "chat-1" has timed out progressing.',
+      },
+    ],
+  });
+  const status = computeStatus(
+    resource(),
+    { kind: 'applied', deployment: stuck, warnings: [] },
+    {},
+    T0,
+  );
+  assert.equal(findCondition(status, STALLED)?.status, 'True');
+  assert.equal(findCondition(status, STALLED)?.reason, 'ProgressDeadlineExceeded');
+  assert.match(
+    findCondition(status, STALLED)?.message ?? '',
+    /^Deployment chat: ReplicaSet "chat-1" has timed out/,
+  );
+  assert.equal(findCondition(status, READY)?.status, 'False');
+  assert.equal(findCondition(status, RECONCILING)?.status, 'False');
+  assert.equal(status.observedGeneration, 1);
+  // A new template resets the verdict: the controller has not judged it yet.
+  const next = { ...stuck, metadata: { name: 'chat', generation: 2 } };
+  const again = computeStatus(
+    resource(),
+    { kind: 'applied', deployment: next, warnings: [] },
+    {},
+    T0,
+  );
+  assert.equal(findCondition(again, STALLED)?.status, 'False');
 });
 
 test('stalled: Stalled True with the reason, generation observed (kstatus Failed)', () => {

@@ -65,8 +65,13 @@ export interface Rollout {
   ready: number;
   updated: number;
   current: number;
+  /** The controller saw this template, and every pod is of it and available. */
   done: boolean;
+  /** Why not done, in one CamelCase word. */
+  reason: string;
   message: string;
+  /** The Deployment gave up: Progressing=False, ProgressDeadlineExceeded. */
+  deadlineExceeded: boolean;
 }
 
 export function rolloutOf(deployment: DeploymentObject | undefined): Rollout {
@@ -78,22 +83,40 @@ export function rolloutOf(deployment: DeploymentObject | undefined): Rollout {
   const current = status.replicas ?? 0;
   const available = status.availableReplicas ?? 0;
   const generation = deployment?.metadata.generation ?? 0;
+  const progressing = status.conditions?.find((c) => c.type === 'Progressing');
+  const observed = (status.observedGeneration ?? 0) >= generation;
+  // The controller reports the deadline for the template it observed: an older verdict says
+  // nothing about a template it has not seen yet.
+  const deadlineExceeded =
+    observed &&
+    progressing?.status === 'False' &&
+    progressing.reason === 'ProgressDeadlineExceeded';
   let message = `${ready}/${desired} nodes ready`;
+  let reason = 'Reconciled';
   let done = true;
-  if ((status.observedGeneration ?? 0) < generation) {
+  if (!observed) {
     done = false;
+    reason = 'RollingOut';
     message = 'waiting for the Deployment controller to observe the new template';
   } else if (updated < desired) {
     done = false;
+    reason = 'RollingOut';
     message = `rolling out: ${updated}/${desired} nodes updated`;
   } else if (current > updated) {
     done = false;
+    reason = 'RollingOut';
     message = `rolling out: ${current - updated} old nodes terminating`;
   } else if (available < updated) {
     done = false;
-    message = `rolling out: ${available}/${updated} updated nodes available`;
+    reason = available === 0 ? 'NoReadyNodes' : 'NodesUnavailable';
+    message = `${available}/${updated} updated nodes available`;
   }
-  return { desired, ready, updated, current, done, message };
+  if (deadlineExceeded) {
+    done = false;
+    reason = 'ProgressDeadlineExceeded';
+    message = `Deployment ${deployment?.metadata.name}: ${progressing?.message ?? 'progress deadline exceeded'}`;
+  }
+  return { desired, ready, updated, current, done, reason, message, deadlineExceeded };
 }
 
 /** The outcome of one reconcile, from which the conditions follow. */
@@ -140,9 +163,12 @@ export function computeStatus(
     case 'applied': {
       const rollout = rolloutOf(outcome.deployment);
       const suffix = outcome.warnings.length > 0 ? `; ${outcome.warnings.join('; ')}` : '';
-      if (rollout.desired === 0) {
+      // Ready only once the Deployment has caught up with this spec and every pod is of the
+      // current template and available: `kubectl wait --for=condition=Ready` after a change
+      // then waits for the rollout instead of reading the previous one's verdict.
+      if (rollout.desired === 0 && rollout.done) {
         set(READY, 'False', 'ScaledToZero', `0 nodes requested${suffix}`);
-      } else if (rollout.ready >= 1) {
+      } else if (rollout.done) {
         set(
           READY,
           'True',
@@ -150,12 +176,17 @@ export function computeStatus(
           `${rollout.ready}/${rollout.desired} nodes ready${suffix}`,
         );
       } else {
-        set(READY, 'False', 'NoReadyNodes', `${rollout.message}${suffix}`);
+        set(READY, 'False', rollout.reason, `${rollout.message}${suffix}`);
       }
-      if (rollout.done)
-        set(RECONCILING, 'False', 'Reconciled', 'all children applied and rolled out');
-      else set(RECONCILING, 'True', 'RollingOut', rollout.message);
-      set(STALLED, 'False', 'Reconciled', 'not stalled');
+      if (rollout.deadlineExceeded) {
+        set(RECONCILING, 'False', 'Stalled', 'the Deployment stopped progressing');
+        set(STALLED, 'True', rollout.reason, rollout.message);
+      } else {
+        if (rollout.done) {
+          set(RECONCILING, 'False', 'Reconciled', 'all children applied and rolled out');
+        } else set(RECONCILING, 'True', rollout.reason, rollout.message);
+        set(STALLED, 'False', 'Reconciled', 'not stalled');
+      }
       status.replicas = outcome.deployment?.status?.replicas ?? 0;
       status.readyReplicas = rollout.ready;
       status.updatedReplicas = rollout.updated;

@@ -21,7 +21,8 @@
 //     every Centrifugo.
 //
 // Runtimes: `process` always; `docker` too when a Docker engine answers (the image is built
-// with scripts/docker-build.sh and node and operator run as containers, host network).
+// with scripts/docker-build.sh and node and operator run as containers through
+// testcontainers, host network). The output says which ran (`e2e runtime: ...`).
 // CENTRIFUGO_TS_E2E_RUNTIMES=process|docker|process,docker narrows or forces the choice;
 // a forced runtime that cannot run fails.
 import assert from 'node:assert/strict';
@@ -42,6 +43,7 @@ import {
   type PodPlan,
   type PodTemplate,
   planPod,
+  pruneImages,
   type RunningPod,
   type Runtime,
   rewriteEnv,
@@ -80,7 +82,7 @@ for (const runtime of ['process', 'docker'] as const) {
       return;
     }
     if (runtime === 'docker') {
-      const docker = dockerAvailable();
+      const docker = await dockerAvailable();
       if (!docker.ok) {
         const reason = `no Docker engine (${docker.why}): scripts/ensure-docker.sh starts one`;
         if (requested.includes('docker')) throw new Error(reason);
@@ -101,7 +103,7 @@ async function e2e(t: TestContext, runtime: Runtime): Promise<void> {
   const natsBin = assets && findNatsServer(t);
   const promBin = natsBin && findPrometheus(t);
   if (!assets || !natsBin || !promBin) return;
-  if (runtime === 'docker') buildImage();
+  if (runtime === 'docker') await buildImage();
 
   const [api, nats] = await Promise.all([
     startApiServer({ assets, t, users: [{ name: 'prometheus' }] }),
@@ -488,7 +490,7 @@ function printRewrites(plan: PodPlan): void {
 }
 
 /** Builds the image the chart and the operator name (centrifugo-ts:<version>). */
-function buildImage(): void {
+async function buildImage(): Promise<void> {
   const t0 = Date.now();
   const res = spawnSync('bash', [`${ROOT}scripts/docker-build.sh`], {
     encoding: 'utf8',
@@ -501,14 +503,7 @@ function buildImage(): void {
   });
   if (res.status !== 0) throw new Error(`docker build failed:\n${res.stderr}\n${res.stdout}`);
   console.log(`  image ${res.stdout.trim()} built in ${Date.now() - t0} ms`);
-  spawnSync(
-    'docker',
-    ['image', 'prune', '-f', '--filter', 'label=org.opencontainers.image.title=centrifugo-ts'],
-    {
-      stdio: 'ignore',
-      timeout: 60_000,
-    },
-  );
+  await pruneImages('org.opencontainers.image.title=centrifugo-ts');
 }
 
 /** Runs the operator Deployment's replicas; waits for their readiness and liveness probes. */

@@ -15,7 +15,7 @@ import { parse as parseYaml } from 'yaml';
 import { loadConfig } from '../../src/node/config/index.ts';
 import { CRD_NAME } from '../../src/operator/crd/index.ts';
 import { renderCrdYaml } from '../../src/operator/crd/render.ts';
-import { fromKubeconfigFile } from '../../src/operator/kube/kubeconfig.ts';
+import { fromKubeconfigFiles } from '../../src/operator/kube/kubeconfig.ts';
 import { Operator } from '../../src/operator/operator.ts';
 import { findK8sAssets, startApiServer } from '../k8s/harness.ts';
 import { freePorts } from '../nats/harness.ts';
@@ -32,7 +32,7 @@ test('deploy/examples: accepted by the CRD, reconciled, and the memory one serve
   await api.apply(renderCrdYaml());
   await api.kubectlOk(['wait', '--for=condition=Established', `crd/${CRD_NAME}`, '--timeout=60s']);
   const operator = new Operator({
-    access: fromKubeconfigFile(api.kubeconfigPath),
+    access: fromKubeconfigFiles([api.kubeconfigPath]),
     logger: pino({ level: 'silent' }),
     defaultTag: '0.0.0-test',
     leaderElection: { enabled: false, namespace: 'default', name: 'unused' },
@@ -40,13 +40,14 @@ test('deploy/examples: accepted by the CRD, reconciled, and the memory one serve
   t.after(() => operator.close());
   await operator.start();
 
+  // Every example in one namespace: their names differ, so none overwrites another.
+  const ns = 'examples';
+  await api.createNamespace(ns);
   const deployments = new Map<string, { spec: { replicas: number; template: PodTemplate } }>();
   for (const file of EXAMPLES) {
-    const ns = file.replace('.yaml', '');
     const name = (
       parseYaml(await readFile(`${DIR}${file}`, 'utf8')) as { metadata: { name: string } }
     ).metadata.name;
-    await api.createNamespace(ns);
     await api.kubectlOk(['apply', '--server-side', '-n', ns, '-f', `${DIR}${file}`]);
     const deployment = await waitForJson<{ spec: { replicas: number; template: PodTemplate } }>(
       api,
@@ -74,8 +75,8 @@ test('deploy/examples: accepted by the CRD, reconciled, and the memory one serve
   const memory = deployments.get('memory-single-node.yaml');
   assert.ok(memory);
   const plan = await planPod(api, memory.spec.template, {
-    name: 'chat-0',
-    namespace: 'memory-single-node',
+    name: 'chat-dev-0',
+    namespace: ns,
     ip: '127.0.0.1',
   });
   const [client, internal] = (await freePorts(2)) as [number, number];

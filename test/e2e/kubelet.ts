@@ -8,14 +8,15 @@
 //   entrypoint); mounted files live under a private root dir, so paths in args are moved there,
 //   and the projected service account becomes a kubeconfig (the binary reads in-cluster
 //   credentials only from /var/run/secrets/kubernetes.io/serviceaccount).
-// - docker: the image itself, with the pod's securityContext (user, read-only root, no
-//   capabilities, no privilege escalation), the volumes bind-mounted read-only at their paths,
-//   and host networking so all traffic stays on loopback.
+// - docker: the image itself, run through testcontainers (container-runtime.ts), with the
+//   pod's securityContext (user, read-only root, no capabilities, no privilege escalation),
+//   the volumes bind-mounted read-only at their paths, and host networking so all traffic
+//   stays on loopback.
 //
 // A container that exits on its own is started again (restartPolicy Always, at most 3 times),
 // as the kubelet would. Whatever differs from a real pod is listed in PodPlan.rewrites, and
 // the tests print it.
-import { type ChildProcess, type SpawnOptions, spawn, spawnSync } from 'node:child_process';
+import { type ChildProcess, type SpawnOptions, spawn } from 'node:child_process';
 import { existsSync, rmSync } from 'node:fs';
 import { chmod, mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import type { Socket } from 'node:net';
@@ -288,8 +289,8 @@ export interface RunningPod {
 }
 
 // ---- cleanup: every pod started is stopped when the test process exits, even on failure ----
+// (Containers are async to remove: container-runtime.ts sweeps those of dead test processes.)
 const liveProcs = new Set<ChildProcess>();
-const liveContainers = new Set<string>();
 const liveDirs = new Set<string>();
 let backstop = false;
 function installBackstop(): void {
@@ -297,9 +298,6 @@ function installBackstop(): void {
   backstop = true;
   process.on('exit', () => {
     for (const p of liveProcs) p.kill('SIGKILL');
-    if (liveContainers.size > 0) {
-      spawnSync('docker', ['rm', '-f', ...liveContainers], { stdio: 'ignore', timeout: 30_000 });
-    }
     for (const d of liveDirs) rmSync(d, { recursive: true, force: true });
   });
 }
@@ -489,105 +487,52 @@ async function processLauncher(plan: PodPlan, root: string): Promise<Launcher> {
 
 let containerCount = 0;
 
-/** A stopped container's exit code; null while it runs or when docker cannot tell. */
-async function exitCodeOf(name: string): Promise<number | null> {
-  for (let i = 0; i < 50; i++) {
-    const res = spawnSync(
-      'docker',
-      ['inspect', '-f', '{{.State.Running}} {{.State.ExitCode}}', name],
-      { encoding: 'utf8', timeout: 30_000 },
-    );
-    const [running, code] = (res.stdout ?? '').trim().split(' ');
-    if (res.status === 0 && running === 'false') {
-      const n = Number.parseInt(code ?? '', 10);
-      return Number.isNaN(n) ? null : n;
-    }
-    if (res.status !== 0) return null;
-    await sleep(200);
-  }
-  return null;
-}
-
 async function containerLauncher(plan: PodPlan, root: string): Promise<Launcher> {
+  const { PodContainerRun } = await import('./container-runtime.ts');
   const mountsRoot = join(root, 'mounts');
   await mkdir(mountsRoot, { mode: 0o755 });
-  const volumes: string[] = [];
+  const binds: { source: string; target: string }[] = [];
   for (const [i, m] of plan.mounts.entries()) {
     const dir = join(mountsRoot, String(i));
     await writeMounts(root, { ...plan, mounts: [m] }, () => dir);
     await chmod(mountsRoot, 0o755);
-    volumes.push('-v', `${dir}:${m.path}:ro`);
+    binds.push({ source: dir, target: m.path });
   }
-  // An env file keeps secret values out of the process list.
-  const envFile = join(root, 'env');
-  const lines = Object.entries(plan.env).map(([k, v]) => {
-    if (v.includes('\n')) throw new Error(`env ${k}: a newline cannot go through --env-file`);
-    return `${k}=${v}`;
+  const probe = plan.liveness ?? plan.readiness;
+  const run = new PodContainerRun({
+    name: `cfgo-e2e-${process.pid}-${++containerCount}-${plan.name}`.slice(0, 120),
+    image: plan.image,
+    args: plan.args,
+    env: plan.env,
+    binds,
+    user:
+      plan.runAsUser === undefined
+        ? undefined
+        : `${plan.runAsUser}:${plan.runAsGroup ?? plan.runAsUser}`,
+    readOnlyRootFilesystem: plan.readOnlyRootFilesystem,
+    dropCapabilities: plan.dropCapabilities,
+    noNewPrivileges: plan.noNewPrivileges,
+    started: probe && { url: `http://${plan.ip}:${probe.port}${probe.path}` },
   });
-  await writeFile(envFile, `${lines.join('\n')}\n`, { mode: 0o600 });
-  const name = `cfgo-e2e-${process.pid}-${++containerCount}-${plan.name}`.slice(0, 120);
-  const createArgs = ['create', '--name', name, '--network', 'host', '--env-file', envFile];
-  if (plan.runAsUser !== undefined) {
-    createArgs.push('--user', `${plan.runAsUser}:${plan.runAsGroup ?? plan.runAsUser}`);
-  }
-  if (plan.readOnlyRootFilesystem) createArgs.push('--read-only');
-  for (const cap of plan.dropCapabilities) createArgs.push('--cap-drop', cap);
-  if (plan.noNewPrivileges) createArgs.push('--security-opt', 'no-new-privileges');
-  createArgs.push(...volumes, plan.image, ...plan.args);
   plan.rewrites.push('network: the host network (pods share this machine; addresses as noted)');
-  const created = spawnSync('docker', createArgs, { encoding: 'utf8', timeout: 120_000 });
-  if (created.status !== 0) {
-    throw new Error(`docker create ${plan.name}: ${created.stderr || created.error?.message}`);
-  }
-  liveContainers.add(name);
-  const logs = async () => {
-    const res = spawnSync('docker', ['logs', name], { encoding: 'utf8', timeout: 30_000 });
-    return `${res.stdout ?? ''}${res.stderr ?? ''}`;
-  };
-  let finalLogs: string | undefined;
   return {
     args: plan.args,
     start() {
-      // `docker start` runs the same container again, as a kubelet restarts a container.
-      const started = spawnSync('docker', ['start', name], { encoding: 'utf8', timeout: 120_000 });
-      if (started.status !== 0) {
-        console.log(`  kubelet: docker start ${plan.name} failed: ${started.stderr.trim()}`);
-        return { exited: Promise.resolve(null), terminate() {} };
-      }
-      // `docker wait` prints the exit code once the container stops.
-      const waiter = spawn('docker', ['wait', name], { stdio: ['ignore', 'pipe', 'ignore'] });
-      waiter.unref();
-      let waited = '';
-      waiter.stdout.on('data', (c: Buffer) => {
-        waited += c.toString();
-      });
-      (waiter.stdout as Socket).unref();
-      const exited = new Promise<number | null>((resolve) => {
-        waiter.once('exit', () => {
-          const code = Number.parseInt(waited.trim(), 10);
-          if (!Number.isNaN(code)) {
-            resolve(code);
-            return;
-          }
-          // `docker wait` can end without printing (the daemon dropped its stream): ask the
-          // container itself, once it is no longer running.
-          resolve(exitCodeOf(name));
-        });
+      // A failed start (the probe never answered, the container exited) is an exit.
+      const running = run.run().catch((err: Error) => {
+        console.log(`  kubelet: ${plan.name} did not start: ${err.message}`);
+        return undefined;
       });
       return {
-        exited,
+        exited: running.then((r) => (r ? r.exited : null)),
         terminate(graceMs) {
-          spawn('docker', ['stop', '-t', String(Math.ceil(graceMs / 1000)), name], {
-            stdio: 'ignore',
-          }).unref();
+          void running.then((r) => r?.terminate(graceMs));
         },
       };
     },
-    logs: async () => finalLogs ?? logs(),
+    logs: async () => run.logs(),
     async cleanup() {
-      finalLogs = await logs();
-      spawnSync('docker', ['rm', '-f', name], { stdio: 'ignore', timeout: 60_000 });
-      liveContainers.delete(name);
+      await run.remove();
       await rm(root, { recursive: true, force: true });
       liveDirs.delete(root);
     },
@@ -619,15 +564,14 @@ export async function waitForProbe(
   throw new Error(`${pod.plan.name} ${why}; logs:\n${(await pod.logs()).slice(-4000)}`);
 }
 
-/** Whether a Docker engine answers (`docker version` reports a server). */
-export function dockerAvailable(): { ok: boolean; why: string } {
-  const res = spawnSync('docker', ['version', '--format', '{{.Server.Version}}'], {
-    encoding: 'utf8',
-    timeout: 20_000,
-  });
-  if (res.error) return { ok: false, why: `docker: ${res.error.message}` };
-  if (res.status !== 0 || res.stdout.trim() === '') {
-    return { ok: false, why: (res.stderr || 'no server version').trim().split('\n')[0] ?? '' };
-  }
-  return { ok: true, why: `Docker engine ${res.stdout.trim()}` };
+/** Whether a container engine answers (asked through testcontainers). */
+export async function dockerAvailable(): Promise<{ ok: boolean; why: string }> {
+  const { containerEngine } = await import('./container-runtime.ts');
+  return containerEngine();
+}
+
+/** Removes unused images with this label (old builds of the test image). */
+export async function pruneImages(label: string): Promise<void> {
+  const runtime = await import('./container-runtime.ts');
+  await runtime.pruneImages(label);
 }

@@ -111,6 +111,19 @@ test('helm lint --strict is clean for the defaults and every ci/ values file', a
   }
 });
 
+test('helm template and lint work offline, without --kube-version', async (t) => {
+  const bin = findTool(t, 'helm', HOW_TO_GET);
+  if (!bin) return;
+  const args = templateArgs({ name: 'default' }).filter(
+    (a, i, all) => a !== '--kube-version' && all[i - 1] !== '--kube-version',
+  );
+  const res = await helm(bin, args);
+  assert.equal(res.code, 0, `helm template without --kube-version: ${res.stderr}`);
+  assert.equal(res.stdout, await render(bin, { name: 'default' }), 'the same objects');
+  const lint = await helm(bin, ['lint', '--strict', CHART]);
+  assert.equal(lint.code, 0, `${lint.stdout}${lint.stderr}`);
+});
+
 test('helm template matches the goldens (CENTRIFUGO_TS_UPDATE_GOLDEN=1 rewrites them)', async (t) => {
   const bin = findTool(t, 'helm', HOW_TO_GET);
   if (!bin) return;

@@ -42,6 +42,11 @@ export interface ApiServerOptions {
   users?: K8sUser[];
   /** Extra kube-apiserver flags, e.g. ['--feature-gates=...']; later flags win. */
   apiServerArgs?: string[];
+  /**
+   * A client CA (made with the openssl CLI) passed as --client-ca-file, so that
+   * issueClientCertificate() gives certificates the server authenticates.
+   */
+  clientCertificates?: boolean;
   /** How long start waits for etcd /health and kube-apiserver /readyz. */
   readyTimeoutMs?: number;
   /** When given, stop() is registered with t.after(). */
@@ -98,6 +103,11 @@ export interface ApiServer {
   tokenFor(user: string): string;
   /** A kubeconfig file for one of opts.users, written at start. */
   kubeconfigFor(user: string): string;
+  /**
+   * A client certificate (CN = user, O = each group) signed by the client CA, as PEM files in
+   * the server's dir (needs opts.clientCertificates). Each call makes a new key.
+   */
+  issueClientCertificate(user: string, groups?: string[]): Promise<{ cert: string; key: string }>;
   /** The last lines etcd and kube-apiserver logged, for assertion messages. */
   logTail(): string;
   /** SIGTERM (SIGKILL after 5 s) to both, then removes the dir. Final; safe to call twice. */
@@ -321,8 +331,10 @@ export async function startApiServer(opts: ApiServerOptions = {}): Promise<ApiSe
   const logTail = () => procs.map((p) => `--- ${p.name}\n${p.logTail()}`).join('\n');
 
   try {
-    const [apiPort] = (await freePorts(1)) as [number];
-    const url = `https://127.0.0.1:${apiPort}`;
+    // Chosen once etcd listens (so never one of its ports); a port another process takes
+    // before kube-apiserver binds it gets a new one (see the start loop below).
+    let apiPort = 0;
+    let url = '';
     const certDir = join(dir, 'certs');
     const caPath = join(certDir, 'apiserver.crt');
     await mkdir(certDir);
@@ -351,10 +363,14 @@ export async function startApiServer(opts: ApiServerOptions = {}): Promise<ApiSe
     await writeFile(join(dir, 'sa.key'), sa.privateKey, { mode: 0o600 });
 
     const kubeconfigPath = join(dir, 'kubeconfig');
-    await writeFile(kubeconfigPath, kubeconfig(url, caPath, 'admin', adminToken), { mode: 0o600 });
-    for (const [name, u] of users) {
-      await writeFile(u.kubeconfig, kubeconfig(url, caPath, name, u.token), { mode: 0o600 });
-    }
+    const writeKubeconfigs = async () => {
+      await writeFile(kubeconfigPath, kubeconfig(url, caPath, 'admin', adminToken), {
+        mode: 0o600,
+      });
+      for (const [name, u] of users) {
+        await writeFile(u.kubeconfig, kubeconfig(url, caPath, name, u.token), { mode: 0o600 });
+      }
+    };
     const env: Record<string, string> = {
       KUBECONFIG: kubeconfigPath,
       KUBECACHEDIR: join(dir, 'kube-cache'),
@@ -399,26 +415,6 @@ export async function startApiServer(opts: ApiServerOptions = {}): Promise<ApiSe
         procs.pop();
       }
     }
-
-    const api = startProcess('kube-apiserver', assets.kubeApiserver, [
-      `--etcd-servers=${etcdUrl}`,
-      '--bind-address=127.0.0.1',
-      '--advertise-address=127.0.0.1',
-      `--secure-port=${apiPort}`,
-      `--cert-dir=${certDir}`,
-      `--token-auth-file=${join(dir, 'tokens.csv')}`,
-      '--authorization-mode=RBAC',
-      // Only an address range to allocate Service ClusterIPs from: no traffic goes there.
-      '--service-cluster-ip-range=10.0.0.0/24',
-      `--service-account-issuer=${url}`,
-      `--service-account-key-file=${join(dir, 'sa.pub')}`,
-      `--service-account-signing-key-file=${join(dir, 'sa.key')}`,
-      '--allow-privileged=true',
-      // As envtest: no controller-manager creates the default ServiceAccounts pods would need.
-      '--disable-admission-plugins=ServiceAccount',
-      ...(opts.apiServerArgs ?? []),
-    ]);
-    procs.push(api);
 
     const request: ApiServer['request'] = (method, path, body, ro = {}) => {
       const bearer = ro.user === undefined ? adminToken : tokenForUser(ro.user);
@@ -466,11 +462,47 @@ export async function startApiServer(opts: ApiServerOptions = {}): Promise<ApiSe
       return u.token;
     };
 
-    await waitUntil('kube-apiserver', api, readyMs, logTail, async () => {
-      if (!existsSync(caPath)) return `no ${caPath} yet`;
-      const res = await request('GET', '/readyz?verbose');
-      return res.status === 200 ? true : `/readyz ${res.status}: ${failedChecks(res.body)}`;
-    });
+    const clientCa = opts.clientCertificates ? await makeClientCa(dir) : undefined;
+    for (let attempt = 1; ; attempt++) {
+      apiPort = ((await freePorts(1)) as [number])[0];
+      url = `https://127.0.0.1:${apiPort}`;
+      await writeKubeconfigs();
+      const api = startProcess('kube-apiserver', assets.kubeApiserver, [
+        `--etcd-servers=${etcdUrl}`,
+        '--bind-address=127.0.0.1',
+        '--advertise-address=127.0.0.1',
+        `--secure-port=${apiPort}`,
+        `--cert-dir=${certDir}`,
+        `--token-auth-file=${join(dir, 'tokens.csv')}`,
+        '--authorization-mode=RBAC',
+        // Only an address range to allocate Service ClusterIPs from: no traffic goes there.
+        '--service-cluster-ip-range=10.0.0.0/24',
+        `--service-account-issuer=${url}`,
+        `--service-account-key-file=${join(dir, 'sa.pub')}`,
+        `--service-account-signing-key-file=${join(dir, 'sa.key')}`,
+        '--allow-privileged=true',
+        // As envtest: no controller-manager creates the default ServiceAccounts pods would need.
+        '--disable-admission-plugins=ServiceAccount',
+        // As hardened clusters (OpenShift) run it: setting ownerReferences needs delete on the
+        // object, blockOwnerDeletion needs update on the owner's finalizers.
+        '--enable-admission-plugins=OwnerReferencesPermissionEnforcement',
+        ...(clientCa ? [`--client-ca-file=${clientCa.cert}`] : []),
+        ...(opts.apiServerArgs ?? []),
+      ]);
+      procs.push(api);
+      try {
+        await waitUntil('kube-apiserver', api, readyMs, logTail, async () => {
+          if (!existsSync(caPath)) return `no ${caPath} yet`;
+          const res = await request('GET', '/readyz?verbose');
+          return res.status === 200 ? true : `/readyz ${res.status}: ${failedChecks(res.body)}`;
+        });
+        break;
+      } catch (err) {
+        const portTaken = api.hasExited() && api.logTail().includes('address already in use');
+        if (!portTaken || attempt === 3) throw err;
+        procs.pop();
+      }
+    }
 
     const kcFor = (name: string) => {
       const u = users.get(name);
@@ -518,6 +550,10 @@ export async function startApiServer(opts: ApiServerOptions = {}): Promise<ApiSe
       request,
       tokenFor: tokenForUser,
       kubeconfigFor: kcFor,
+      async issueClientCertificate(user, groups = []) {
+        if (!clientCa) throw new Error('startApiServer({ clientCertificates: true }) first');
+        return issueCertificate(dir, clientCa, user, groups);
+      },
       logTail,
       stop,
     };
@@ -525,6 +561,73 @@ export async function startApiServer(opts: ApiServerOptions = {}): Promise<ApiSe
     await stop();
     throw err;
   }
+}
+
+const EC_KEY = ['-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:prime256v1', '-nodes'];
+
+async function openssl(args: string[]): Promise<void> {
+  const res = await runCommand('openssl', args, {});
+  if (res.code !== 0) throw new Error(`openssl ${args[0]} exited ${res.code}: ${res.stderr}`);
+}
+
+async function makeClientCa(dir: string): Promise<{ cert: string; key: string }> {
+  const cert = join(dir, 'client-ca.crt');
+  const key = join(dir, 'client-ca.key');
+  await openssl([
+    'req',
+    '-x509',
+    ...EC_KEY,
+    '-keyout',
+    key,
+    '-out',
+    cert,
+    '-days',
+    '2',
+    '-subj',
+    '/CN=centrifugo-ts-test-client-ca',
+  ]);
+  return { cert, key };
+}
+
+let issued = 0;
+async function issueCertificate(
+  dir: string,
+  ca: { cert: string; key: string },
+  user: string,
+  groups: string[],
+): Promise<{ cert: string; key: string }> {
+  if (!/^[A-Za-z0-9:@._-]+$/.test(user) || groups.some((g) => !/^[A-Za-z0-9:@._-]+$/.test(g))) {
+    throw new Error(`bad user or group name: ${user} ${groups.join(',')}`);
+  }
+  const base = join(dir, `client-${user}-${++issued}`);
+  const subject = `/CN=${user}${groups.map((g) => `/O=${g}`).join('')}`;
+  await openssl([
+    'req',
+    '-new',
+    ...EC_KEY,
+    '-keyout',
+    `${base}.key`,
+    '-out',
+    `${base}.csr`,
+    '-subj',
+    subject,
+  ]);
+  await openssl([
+    'x509',
+    '-req',
+    '-in',
+    `${base}.csr`,
+    '-CA',
+    ca.cert,
+    '-CAkey',
+    ca.key,
+    '-CAcreateserial',
+    '-out',
+    `${base}.crt`,
+    '-days',
+    '1',
+  ]);
+  return { cert: `${base}.crt`, key: `${base}.key` };
 }
 
 /** The failing lines of a /readyz?verbose body ("[-]etcd failed: ..."). */

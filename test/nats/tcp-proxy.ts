@@ -1,15 +1,20 @@
 // A TCP front for several nodes, as a Kubernetes Service is: each new connection goes to
 // the first backend that accepts it, so when a node dies its clients reconnect to another.
+// It counts the bytes backends send back, so a test can tell how much a client read (put in
+// front of a nats-server: what a node reads from NATS).
 import { connect, createServer, type Server, type Socket } from 'node:net';
 
 export interface TcpProxy {
   url: string;
   port: number;
+  /** Bytes backends have sent to clients through this proxy so far. */
+  received(): number;
   close(): Promise<void>;
 }
 
 export async function startTcpProxy(backends: () => number[]): Promise<TcpProxy> {
   const sockets = new Set<Socket>();
+  let received = 0;
   const server: Server = createServer((client) => {
     sockets.add(client);
     client.on('close', () => sockets.delete(client));
@@ -33,6 +38,9 @@ export async function startTcpProxy(backends: () => number[]): Promise<TcpProxy>
         });
         client.on('close', () => upstream.destroy());
         upstream.on('error', () => client.destroy());
+        upstream.on('data', (chunk: Buffer) => {
+          received += chunk.length;
+        });
         client.on('error', () => upstream.destroy());
         client.pipe(upstream);
         upstream.pipe(client);
@@ -46,6 +54,7 @@ export async function startTcpProxy(backends: () => number[]): Promise<TcpProxy>
   return {
     url: `http://127.0.0.1:${port}`,
     port,
+    received: () => received,
     close: () =>
       new Promise((resolve) => {
         for (const s of sockets) s.destroy();

@@ -59,6 +59,17 @@ const OSS = [
   'Channels',
 ];
 
+/** Methods for map and shared-poll subscriptions, last in Centrifugo v6.9.1's service. */
+const MAP = [
+  'MapPublish',
+  'MapRemove',
+  'MapReadState',
+  'MapReadStream',
+  'MapStats',
+  'MapClear',
+  'SharedPollPublish',
+];
+
 const json = (v: unknown) => Buffer.from(JSON.stringify(v));
 const parse = (b: Buffer | undefined) => (b === undefined ? undefined : JSON.parse(b.toString()));
 
@@ -159,7 +170,12 @@ describe('every method', () => {
 
   it('reflects the service (without the key, as Centrifugo) and the same field numbers', async () => {
     const { services } = await reflect(node.target);
-    assert.deepEqual(services, [SERVICE]);
+    // The reflection services list themselves, as grpc-go's do.
+    assert.deepEqual(services, [
+      SERVICE,
+      'grpc.reflection.v1.ServerReflection',
+      'grpc.reflection.v1alpha.ServerReflection',
+    ]);
     // A request encoded by the reflected schema decodes with proto/api.proto unchanged.
     const client = await reflectedClient(node.target);
     try {
@@ -181,7 +197,8 @@ describe('every method', () => {
     const service = apiDefinition()[SERVICE] as ServiceDefinition;
     const names = Object.keys(service);
     assert.deepEqual(names.slice(0, OSS.length), OSS);
-    const pro = names.slice(OSS.length);
+    assert.deepEqual(names.slice(-MAP.length), MAP);
+    const pro = names.slice(OSS.length, -MAP.length);
     assert.equal(pro.length, 19, pro.join());
     for (const name of pro) {
       const res = failed(await node.client.call(name, {}));
@@ -190,8 +207,37 @@ describe('every method', () => {
     }
   });
 
+  it('answers the map and shared-poll methods as Centrifugo v6.9.1 without such namespaces', async () => {
+    // Checked against Centrifugo v6.9.1: required fields first (107), then the namespace
+    // (102), then its subscription type (107: none here is a map or shared-poll one).
+    for (const name of MAP) {
+      const full = { channel: 'chat:x', key: 'k', version: 1 };
+      const fields = Object.keys(
+        (
+          apiDefinition()[`centrifugal.centrifugo.api.${name}Request`] as {
+            type: { field: { name: string }[] };
+          }
+        ).type.field.reduce(
+          (o: Record<string, true>, f) => Object.assign(o, { [f.name]: true }),
+          {},
+        ),
+      );
+      const pick = (v: Record<string, unknown>) =>
+        Object.fromEntries(Object.entries(v).filter(([k]) => fields.includes(k)));
+      const cases: Array<[Json, number]> = [
+        [{}, 107],
+        [pick({ ...full, channel: 'nope:x' }), 102],
+        [pick(full), 107],
+      ];
+      for (const [req, code] of cases) {
+        const res = ok(await node.client.call(name, req));
+        assert.deepEqual(res.error?.code, code, `${name} ${JSON.stringify(req)}`);
+      }
+    }
+  });
+
   it('answers UNIMPLEMENTED to a method or service it does not have', async () => {
-    for (const path of [`/${SERVICE}/MapPublish`, '/centrifugal.centrifugo.api.Nope/Publish']) {
+    for (const path of [`/${SERVICE}/Nope`, '/centrifugal.centrifugo.api.Nope/Publish']) {
       const res = failed(await rawCall(node.client, path, Buffer.alloc(0)));
       assert.equal(res.code, status.UNIMPLEMENTED, path);
     }
@@ -682,6 +728,32 @@ describe('TLS', () => {
       withCert.close();
       without.close();
       await mutual.close();
+    }
+  });
+
+  it('closes a TLS client that does not finish its handshake within handshake_timeout', async (t) => {
+    if (!certs(t)) return;
+    const secure = await startGrpcTestNode({
+      prometheus: { enabled: true },
+      grpc_api: {
+        tls: { enabled: true, cert_pem: file('server.pem'), key_pem: file('server.key') },
+        http2: { handshake_timeout: '1s' },
+      },
+    });
+    try {
+      const [host, port] = secure.target.split(':') as [string, string];
+      const started = Date.now();
+      await new Promise<void>((resolve) => {
+        const sock = tcpConnect(Number(port), host);
+        sock.on('error', () => {});
+        sock.on('close', () => resolve());
+        sock.setTimeout(10_000, () => sock.destroy());
+      });
+      assert.ok(Date.now() - started < 5000, 'closed by the server, not the test');
+      const text = await secure.running.metrics.text();
+      assert.match(text, /centrifugo_grpc_h2_limit_hits_total\{limit="handshake_timeout"\} 1/);
+    } finally {
+      await secure.close();
     }
   });
 

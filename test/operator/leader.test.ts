@@ -1,15 +1,23 @@
 // Two `centrifugo-ts operator` processes against a real API server, each running as a user
 // bound to nothing but deploy/rbac's roles: one leads (and reconciles, proving the RBAC is
-// enough), the other waits; a graceful stop hands the Lease over at once, a crash after the
+// enough, with the OwnerReferencesPermissionEnforcement admission plugin on, as the harness
+// runs it), the other waits; a graceful stop hands the Lease over at once, a crash after the
 // lease expires, and a leader that cannot renew exits with an error.
 import assert from 'node:assert/strict';
 import { type ChildProcess, spawn } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import { test } from 'node:test';
 import { fileURLToPath } from 'node:url';
+import { pino } from 'pino';
+import { parse as parseYaml, stringify } from 'yaml';
+import { KubeClient } from '../../src/operator/kube/client.ts';
+import { fromKubeconfigFiles } from '../../src/operator/kube/kubeconfig.ts';
 import type { KubeObject } from '../../src/operator/kube/types.ts';
+import { Reconciler } from '../../src/operator/reconciler.ts';
 import { freePorts } from '../nats/harness.ts';
 import {
   centrifugo,
+  condition,
   create,
   events,
   getOptional,
@@ -82,10 +90,46 @@ async function readyz(port: number): Promise<string | undefined> {
 test('leader election between two operator processes, under least-privilege RBAC', {
   timeout: 300_000,
 }, async (t) => {
-  const cluster = await startCluster(t, [{ name: USER }]);
+  const cluster = await startCluster(t, [{ name: USER }, { name: 'no-finalizers' }]);
   if (!cluster) return;
   const { api, client } = cluster;
   await api.kubectlOk(['apply', '-k', RBAC_DIR]);
+
+  await t.test(
+    'the admission plugin is on: without centrifugos/finalizers update, no child is made',
+    T,
+    async () => {
+      // deploy/rbac's ClusterRole minus that one rule, for another user.
+      const role = parseYaml(readFileSync(`${RBAC_DIR}/cluster-role.yaml`, 'utf8')) as {
+        metadata: { name: string };
+        rules: { resources: string[] }[];
+      };
+      role.metadata.name = 'no-finalizers';
+      role.rules = role.rules.filter((r) => !r.resources.includes('centrifugos/finalizers'));
+      await api.apply(stringify(role));
+      await api.kubectlOk([
+        'create',
+        'clusterrolebinding',
+        'no-finalizers',
+        '--clusterrole=no-finalizers',
+        '--user=no-finalizers',
+      ]);
+      await api.createNamespace('plugin');
+      await create(client, centrifugo('plugin', 'chat'));
+      const restricted = new KubeClient(fromKubeconfigFiles([api.kubeconfigFor('no-finalizers')]));
+      t.after(() => restricted.close());
+      const reconciler = new Reconciler({
+        api: restricted,
+        events: { record: () => {} },
+        logger: pino({ level: 'silent' }),
+        defaultTag: '0.0.0-test',
+      });
+      await assert.rejects(reconciler.reconcile('plugin/chat'), /cannot set blockOwnerDeletion/);
+      const cr = await client.get(paths.centrifugo('plugin', 'chat'));
+      assert.equal(condition(cr, 'Reconciling')?.reason, 'Retrying');
+      assert.equal(await getOptional(client, paths.deployment('plugin', 'chat')), undefined);
+    },
+  );
   // Bind the roles to the test user the way deploy/rbac binds them to the service account.
   await api.kubectlOk([
     'create',
@@ -136,8 +180,28 @@ test('leader election between two operator processes, under least-privilege RBAC
   await waitFor('b standing by', async () => (await readyz(portB)) === 'standby');
   assert.equal(await readyz(portA), 'leader');
 
-  await create(client, centrifugo('leader', 'one'));
+  // Every kind of child, optional ones included, under the restricted user.
+  await create(
+    client,
+    centrifugo('leader', 'one', {
+      replicas: 2,
+      engine: { type: 'nats', nats: { urls: ['nats://nats:4222'] } },
+      pdb: { enabled: true },
+      autoscaling: { enabled: true, minReplicas: 2, maxReplicas: 4 },
+    }),
+  );
   await reconciled('one');
+  for (const path of [
+    paths.service('leader', 'one'),
+    paths.service('leader', 'one-internal'),
+    paths.configMap('leader', 'one-config'),
+    paths.secret('leader', 'one-credentials'),
+    paths.pdb('leader', 'one'),
+    paths.hpa('leader', 'one'),
+  ]) {
+    const child = await waitFor(path, () => getOptional(client, path));
+    assert.equal(child.metadata.ownerReferences?.[0]?.blockOwnerDeletion, true, path);
+  }
   const one = await waitFor('status written through /status', async () => {
     const cr = await client.get(paths.centrifugo('leader', 'one'));
     return (cr.status as { observedGeneration?: number } | undefined)?.observedGeneration === 1

@@ -140,6 +140,17 @@ test('operator against a real API server', { timeout: 600_000 }, async (t) => {
 
     const pod = template(deployment);
     assert.equal(deployment.spec?.replicas, 1);
+    // Pod defaults, as the API server accepted them.
+    const podSpec = pod.spec as unknown as Record<string, unknown>;
+    assert.equal(podSpec.automountServiceAccountToken, false);
+    assert.deepEqual(
+      (podSpec.topologySpreadConstraints as { topologyKey: string }[]).map((c) => c.topologyKey),
+      ['kubernetes.io/hostname', 'topology.kubernetes.io/zone'],
+    );
+    assert.deepEqual((pod.spec.containers[0] as unknown as { resources: unknown }).resources, {
+      requests: { cpu: '100m', memory: '256Mi' },
+      limits: { memory: '1Gi' },
+    });
     assert.equal(pod.spec.containers[0]?.readinessProbe.httpGet.path, '/health');
     assert.deepEqual(
       pod.spec.containers[0]?.env.map((e) => e.name),
@@ -191,7 +202,7 @@ test('operator against a real API server', { timeout: 600_000 }, async (t) => {
     assert.match(plain.split('\n')[1] ?? '', /^chat\s+False\s+0\s+1\s+memory\s+\d+s$/);
     const wide = await api.kubectlOk(['get', 'centrifugos', '-n', 'create', '-o', 'wide']);
     assert.match(wide.split('\n')[0] ?? '', /REASON\s+IMAGE\s+ENDPOINT$/);
-    assert.match(wide, /NoReadyNodes\s+centrifugo-ts:0\.0\.0-test\s+chat\.create\.svc:8000/);
+    assert.match(wide, /RollingOut\s+centrifugo-ts:0\.0\.0-test\s+chat\.create\.svc:8000/);
   });
 
   await t.test(
@@ -216,6 +227,15 @@ test('operator against a real API server', { timeout: 600_000 }, async (t) => {
       });
       assert.equal(condition(rolling, 'Reconciling')?.status, 'True');
       assert.equal(condition(rolling, 'Reconciling')?.reason, 'RollingOut');
+      // The old pods are all ready, but the Deployment has not seen the new template: not
+      // Ready, so `kubectl wait --for=condition=Ready` waits for this rollout.
+      assert.equal(condition(rolling, 'Ready')?.status, 'False');
+      assert.equal(condition(rolling, 'Ready')?.reason, 'RollingOut');
+      const waited = await api.kubectl(
+        ['wait', '-n', 'create', 'centrifugo/chat', '--for=condition=Ready', '--timeout=1s'],
+        { timeoutMs: 20_000 },
+      );
+      assert.notEqual(waited.code, 0, 'kubectl wait does not return before the rollout');
       const after = await client.get<DeploymentObject>(paths.deployment('create', 'chat'));
       assert.notEqual(
         template(after).metadata.annotations[CONFIG_HASH_ANNOTATION],
@@ -231,11 +251,7 @@ test('operator against a real API server', { timeout: 600_000 }, async (t) => {
       );
       assert.equal(JSON.parse(cm.data['config.json'] as string).log.level, 'debug');
       const again = await settled(cluster, 'create', 'chat');
-      assert.equal(
-        condition(again, 'Ready')?.lastTransitionTime,
-        condition(ready, 'Ready')?.lastTransitionTime,
-        'Ready never flipped, so its transition time stands',
-      );
+      assert.equal(condition(again, 'Ready')?.status, 'True', 'Ready once rolled out');
     },
   );
 
@@ -437,6 +453,66 @@ test('operator against a real API server', { timeout: 600_000 }, async (t) => {
         /generate and existingSecret are mutually exclusive/,
       ],
       ['engine-type', { engine: { type: 'redis' } }, /Unsupported value: "redis"/],
+      [
+        'replicas-huge',
+        { replicas: 2_000_000_000, engine: { type: 'nats', nats: { urls: ['nats://n:4222'] } } },
+        /spec\.replicas: Invalid value: 2000000000: spec\.replicas in body should be less than or equal to 1000/,
+      ],
+      [
+        'privileged',
+        {
+          podTemplate: {
+            spec: { containers: [{ name: 'centrifugo', securityContext: { privileged: true } }] },
+          },
+        },
+        /spec\.podTemplate\.spec\.containers\[0\]\.securityContext\.privileged: Invalid value: "boolean": privileged containers are refused/,
+      ],
+      [
+        'host-network',
+        { podTemplate: { spec: { hostNetwork: true } } },
+        /spec\.podTemplate\.spec\.hostNetwork: Invalid value: "boolean": hostNetwork is refused/,
+      ],
+      [
+        'host-pid',
+        { podTemplate: { spec: { hostPID: true } } },
+        /spec\.podTemplate\.spec\.hostPID: Invalid value: "boolean": hostPID is refused/,
+      ],
+      [
+        'cap-add',
+        {
+          podTemplate: {
+            spec: {
+              containers: [
+                { name: 'centrifugo', securityContext: { capabilities: { add: ['SYS_ADMIN'] } } },
+              ],
+            },
+          },
+        },
+        /capabilities\.add: Invalid value: "array": capabilities\.add other than NET_BIND_SERVICE is refused/,
+      ],
+      [
+        'root',
+        { podTemplate: { spec: { securityContext: { runAsUser: 0 } } } },
+        /spec\.podTemplate\.spec\.securityContext\.runAsUser: Invalid value: "integer": runAsUser 0 \(root\) is refused/,
+      ],
+      [
+        'escalation',
+        {
+          podTemplate: {
+            spec: {
+              initContainers: [
+                { name: 'init', securityContext: { allowPrivilegeEscalation: true } },
+              ],
+            },
+          },
+        },
+        /initContainers\[0\]\.securityContext\.allowPrivilegeEscalation: Invalid value: "boolean": allowPrivilegeEscalation true is refused/,
+      ],
+      [
+        'host-path',
+        { podTemplate: { spec: { volumes: [{ name: 'h', hostPath: { path: '/' } }] } } },
+        /spec\.podTemplate\.spec\.volumes\[0\]: Invalid value: "object": hostPath volumes are refused/,
+      ],
     ];
     for (const [name, spec, message] of cases) {
       const res = await api.kubectl(['apply', '-f', '-'], {
@@ -448,7 +524,10 @@ test('operator against a real API server', { timeout: 600_000 }, async (t) => {
     const long = await api.kubectl(['apply', '-f', '-'], {
       input: JSON.stringify(centrifugo('invalid', `n${'x'.repeat(60)}`)),
     });
-    assert.match(long.stderr, /DNS-1035 label of at most 54 characters/);
+    assert.match(
+      long.stderr,
+      /metadata\.name: Invalid value: .*DNS-1035 label of at most 54 characters/,
+    );
   });
 
   await t.test(
@@ -647,6 +726,167 @@ test('operator against a real API server', { timeout: 600_000 }, async (t) => {
       ]);
     },
   );
+
+  await t.test(
+    'turning autoscaling on keeps the running replica count for the HPA to take over',
+    T,
+    async () => {
+      const ns = 'handover';
+      await api.createNamespace(ns);
+      const nats = { type: 'nats', nats: { urls: ['nats://nats:4222'] } };
+      await create(client, centrifugo(ns, 'chat', { replicas: 4, engine: nats }));
+      await waitFor('4 replicas', async () => {
+        const d = await getOptional<DeploymentObject>(client, paths.deployment(ns, 'chat'));
+        return d?.spec?.replicas === 4;
+      });
+      await client.mergePatch(
+        paths.centrifugo(ns, 'chat'),
+        { spec: { autoscaling: { enabled: true, minReplicas: 2, maxReplicas: 8 } } },
+        'test',
+      );
+      await waitFor('hpa', () => getOptional(client, paths.hpa(ns, 'chat')));
+      await waitFor('generation 2 reconciled', async () => {
+        const cr = await client.get(paths.centrifugo(ns, 'chat'));
+        return (cr.status as { observedGeneration?: number }).observedGeneration === 2;
+      });
+      const d = await client.get<DeploymentObject>(paths.deployment(ns, 'chat'));
+      assert.equal(d.spec?.replicas, 4, 'no drop to 1 when the operator lets go of replicas');
+      const managers = (d.metadata.managedFields as { manager: string; fieldsV1: unknown }[])
+        .filter((m) => JSON.stringify(m.fieldsV1).includes('"f:replicas"'))
+        .map((m) => m.manager);
+      assert.deepEqual(managers, ['centrifugo-ts-operator-handover'], 'held for the HPA');
+      // The HPA's first scale takes the field; the operator never fights it.
+      await client.mergePatch(
+        `${paths.deployment(ns, 'chat')}/scale`,
+        { spec: { replicas: 6 } },
+        'horizontal-pod-autoscaler',
+      );
+      await client.mergePatch(
+        paths.centrifugo(ns, 'chat'),
+        { metadata: { annotations: { touch: '1' } } },
+        'test',
+      );
+      await new Promise((r) => setTimeout(r, 1_000));
+      assert.equal(
+        (await client.get<DeploymentObject>(paths.deployment(ns, 'chat'))).spec?.replicas,
+        6,
+      );
+    },
+  );
+
+  await t.test(
+    'an object under a child name that is not ours is left alone: Stalled, Warning naming it',
+    T,
+    async () => {
+      const ns = 'foreign';
+      await api.createNamespace(ns);
+      const mine = {
+        apiVersion: 'v1',
+        kind: 'Service',
+        metadata: { name: 'chat', namespace: ns },
+        spec: { selector: { app: 'mine' }, ports: [{ port: 80 }] },
+      };
+      await client.create(`/api/v1/namespaces/${ns}/services`, mine, 'kubectl');
+      await create(client, centrifugo(ns, 'chat'));
+      const stalled = await waitFor('Stalled', async () => {
+        const cr = await client.get(paths.centrifugo(ns, 'chat'));
+        return condition(cr, 'Stalled')?.status === 'True' ? cr : undefined;
+      });
+      assert.equal(condition(stalled, 'Stalled')?.reason, 'ChildNameTaken');
+      assert.match(condition(stalled, 'Stalled')?.message ?? '', /^Service foreign\/chat exists/);
+      const warning = await waitFor('Warning event', async () =>
+        (await events(client, ns, 'chat')).find((e) => e.reason === 'ChildNameTaken'),
+      );
+      assert.equal(warning.type, 'Warning');
+      assert.match(warning.message, /Service foreign\/chat/);
+      const service = await client.get(paths.service(ns, 'chat'));
+      assert.deepEqual((service.spec as { selector: unknown }).selector, { app: 'mine' });
+      assert.equal(service.metadata.ownerReferences, undefined, 'not adopted');
+      assert.equal(service.metadata.labels, undefined);
+      // A Secret of someone else's under the generated name is not used either.
+      await api.createNamespace('foreign-secret');
+      await client.create(
+        paths.secrets('foreign-secret'),
+        {
+          apiVersion: 'v1',
+          kind: 'Secret',
+          metadata: { name: 'chat-credentials', namespace: 'foreign-secret' },
+          stringData: { 'http_api.key': 'theirs' },
+        },
+        'kubectl',
+      );
+      await create(client, centrifugo('foreign-secret', 'chat'));
+      await waitFor('Stalled on the Secret', async () => {
+        const cr = await client.get(paths.centrifugo('foreign-secret', 'chat'));
+        return /^Secret foreign-secret\/chat-credentials exists/.test(
+          condition(cr, 'Stalled')?.message ?? '',
+        );
+      });
+      const theirs = await client.get<SecretObject>(
+        paths.secret('foreign-secret', 'chat-credentials'),
+      );
+      assert.deepEqual(Object.keys(theirs.data ?? {}), ['http_api.key'], 'not filled in');
+      // Once the name is free, the Centrifugo proceeds (a look every missingSecretRequeueMs).
+      await client.delete(paths.service(ns, 'chat'));
+      await waitFor('recovered', async () => {
+        const svc = await getOptional(client, paths.service(ns, 'chat'));
+        return svc?.metadata.ownerReferences?.[0]?.name === 'chat';
+      });
+    },
+  );
+
+  await t.test('a Deployment past its progress deadline: Stalled and a Warning', T, async () => {
+    const ns = 'deadline';
+    await api.createNamespace(ns);
+    await create(client, centrifugo(ns, 'chat'));
+    const d = await waitFor('deployment', () =>
+      getOptional<DeploymentObject>(client, paths.deployment(ns, 'chat')),
+    );
+    await client.mergePatch(
+      `${paths.deployment(ns, 'chat')}/status`,
+      {
+        status: {
+          observedGeneration: d.metadata.generation,
+          replicas: 1,
+          updatedReplicas: 1,
+          conditions: [
+            {
+              type: 'Progressing',
+              status: 'False',
+              reason: 'ProgressDeadlineExceeded',
+              message: 'ReplicaSet "chat-5d8c7f9b6" has timed out progressing.',
+              lastUpdateTime: new Date().toISOString().replace(/\.\d{3}Z$/, 'Z'),
+              lastTransitionTime: new Date().toISOString().replace(/\.\d{3}Z$/, 'Z'),
+            },
+          ],
+        },
+      },
+      'test-deployment-controller',
+    );
+    const cr = await waitFor('Stalled', async () => {
+      const got = await client.get(paths.centrifugo(ns, 'chat'));
+      return condition(got, 'Stalled')?.status === 'True' ? got : undefined;
+    });
+    assert.equal(condition(cr, 'Stalled')?.reason, 'ProgressDeadlineExceeded');
+    assert.match(
+      condition(cr, 'Stalled')?.message ?? '',
+      /Deployment chat: ReplicaSet "chat-5d8c7f9b6" has timed out/,
+    );
+    assert.equal(condition(cr, 'Ready')?.status, 'False');
+    const warning = await waitFor('Warning event', async () =>
+      (await events(client, ns, 'chat')).find((e) => e.reason === 'ProgressDeadlineExceeded'),
+    );
+    assert.equal(warning.type, 'Warning');
+  });
+
+  await t.test('kubectl explain describes every field', T, async () => {
+    const replicas = await api.kubectlOk(['explain', 'centrifugos.spec.replicas']);
+    assert.match(replicas, /more than 1 needs engine\.type nats/);
+    const podTemplate = await api.kubectlOk(['explain', 'centrifugos.spec.podTemplate.spec']);
+    assert.match(podTemplate, /restricted Pod Security Standard/);
+    const conditions = await api.kubectlOk(['explain', 'centrifugos.status.conditions.reason']);
+    assert.match(conditions, /CamelCase/);
+  });
 
   await t.test('409 Conflict on a Secret write is retried on a fresh read', T, async () => {
     await api.createNamespace('conflict');

@@ -8,7 +8,7 @@ import { API_VERSION, CRD_NAME, KIND } from '../../src/operator/crd/index.ts';
 import { renderCrdYaml } from '../../src/operator/crd/render.ts';
 import { KubeClient } from '../../src/operator/kube/client.ts';
 import { isNotFound } from '../../src/operator/kube/errors.ts';
-import { fromKubeconfigFile } from '../../src/operator/kube/kubeconfig.ts';
+import { fromKubeconfigFiles } from '../../src/operator/kube/kubeconfig.ts';
 import type { DeploymentObject, KubeObject } from '../../src/operator/kube/types.ts';
 import { Operator, type OperatorOptions } from '../../src/operator/operator.ts';
 import { type ApiServer, findK8sAssets, type K8sUser, startApiServer } from '../k8s/harness.ts';
@@ -29,7 +29,7 @@ export async function startCluster(
   const api = await startApiServer({ assets, t, users });
   await api.apply(renderCrdYaml());
   await api.kubectlOk(['wait', '--for=condition=Established', `crd/${CRD_NAME}`, '--timeout=60s']);
-  const client = new KubeClient(fromKubeconfigFile(api.kubeconfigPath));
+  const client = new KubeClient(fromKubeconfigFiles([api.kubeconfigPath]));
   t.after(() => client.close());
   return { api, client };
 }
@@ -153,7 +153,7 @@ export async function runOperator(
   options: Partial<OperatorOptions> = {},
 ): Promise<Operator> {
   const operator = new Operator({
-    access: fromKubeconfigFile(cluster.api.kubeconfigPath),
+    access: fromKubeconfigFiles([cluster.api.kubeconfigPath]),
     logger: pino({ level: process.env.OPERATOR_TEST_LOG ?? 'silent' }),
     defaultTag: '0.0.0-test',
     leaderElection: { enabled: false, namespace: 'default', name: 'unused' },

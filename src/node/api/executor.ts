@@ -5,6 +5,7 @@ import {
   type ClientInfo,
   compileGlob,
   decodeBase64Strict,
+  EngineUnavailableError,
   type ErrorShape,
   Errors,
   errorShape,
@@ -133,6 +134,8 @@ export class ApiExecutor {
       this.ctx.logger.warn({ method, channel, err: err.message }, 'API command rejected');
       return errorShape(Errors.unrecoverablePosition);
     }
+    // The engine reports its backend's failures itself, once per outage with counts.
+    if (err instanceof EngineUnavailableError) return errorShape(Errors.internal);
     this.ctx.logger.error({ method, channel, err }, 'API command failed');
     return errorShape(Errors.internal);
   }

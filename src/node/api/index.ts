@@ -13,6 +13,11 @@ export {
   RequestDecodeError,
 } from './json-decode.ts';
 export { encodeJson } from './json-encode.ts';
-export { type LegacyCommand, legacyCommands, legacyReply } from './legacy-commands.ts';
+export {
+  type LegacyCommand,
+  legacyCommands,
+  legacyReply,
+  runLegacyBody,
+} from './legacy-commands.ts';
 export { isMethod, METHODS, type MethodName, type RequestOf } from './requests.ts';
 export type { FieldViolation, Response, ResultOf } from './results.ts';

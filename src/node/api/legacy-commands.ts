@@ -166,6 +166,17 @@ export async function legacyReply(executor: ApiExecutor, command: LegacyCommand)
   return command.id === 0 ? reply : `{"id":${command.id},${reply.slice(1)}`;
 }
 
+/**
+ * Runs a legacy body's commands one after another and answers their reply lines joined by
+ * newlines, as the endpoint does. Throws RequestDecodeError as legacyCommands does: at the
+ * first bad value, after the commands before it ran.
+ */
+export async function runLegacyBody(executor: ApiExecutor, body: string | Buffer): Promise<string> {
+  const replies: string[] = [];
+  for (const command of legacyCommands(body)) replies.push(await legacyReply(executor, command));
+  return replies.join('\n');
+}
+
 function requestOf(method: MethodName, params: string | undefined) {
   if (method === 'info') return decodeMethodBody(method, '{}');
   if (params === undefined) return undefined;

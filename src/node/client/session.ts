@@ -9,6 +9,8 @@ import {
   DisconnectError,
   Disconnects,
   type EncodedPush,
+  EngineUnavailableError,
+  type FrameTap,
   type Publication,
   type ServerRefresh,
   type ServerSubscribe,
@@ -89,6 +91,8 @@ export class ClientSession implements Connection, OutboxEntry {
   /** Protocol ping period and pong wait; 0 when there are none (see pingsItself). */
   readonly pingIntervalMs: number;
   readonly pongTimeoutMs: number;
+  /** Set while an admin traces this user (core/frame-tap.ts). */
+  tap: FrameTap | undefined;
 
   private pending: FramePart[] = [];
   private pendingBytes = 0;
@@ -126,6 +130,7 @@ export class ClientSession implements Connection, OutboxEntry {
    */
   onFrame(frame: string | Uint8Array): void {
     if (this.state === 'closed' || this.ignoring) return;
+    this.tap?.received(this, frame);
     const { metrics } = this.ctx;
     metrics.transportMessagesReceivedSize.inc(TRANSPORT, frame.length);
     const { commands, error } = decodeCommands(this.format, frame);
@@ -249,6 +254,8 @@ export class ClientSession implements Connection, OutboxEntry {
     if (err instanceof ClientError) error = err;
     else if (err instanceof UnrecoverablePositionError)
       error = clientError('unrecoverablePosition');
+    // The engine reports its backend's failures itself, once per outage with counts.
+    else if (err instanceof EngineUnavailableError) error = clientError('internal');
     else {
       this.ctx.logger.error({ err, client: this.id }, 'client command failed');
       error = clientError('internal');
@@ -269,6 +276,7 @@ export class ClientSession implements Connection, OutboxEntry {
 
   enqueue(part: FramePart): void {
     if (this.state === 'closed') return;
+    this.tap?.sent(this, part);
     this.pending.push(part);
     this.pendingBytes += partSize(part);
     if (
@@ -412,6 +420,7 @@ export class ClientSession implements Connection, OutboxEntry {
   /** Flushes what is queued, closes with the code, then releases subscriptions. Idempotent. */
   close(disconnect: Disconnect, byServer = true): void {
     if (this.state === 'closed') return;
+    this.tap?.closed(this, disconnect);
     if (byServer) {
       this.ctx.metrics.clientServerDisconnects.inc({ code: String(disconnect.code) });
     }

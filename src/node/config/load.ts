@@ -180,6 +180,13 @@ function checkSemantics(config: Config): void {
       );
     }
   }
+  const admin = config.admin.handler_prefix;
+  if (admin !== '' && !admin.startsWith('/')) {
+    throw new ConfigError(
+      'config key "admin.handler_prefix" must be empty or start with "/"',
+      'admin.handler_prefix',
+    );
+  }
   if (config.http_server.internal_port !== '' && !/^\d+$/.test(config.http_server.internal_port)) {
     throw new ConfigError(
       'config key "http_server.internal_port" must be a port number',

@@ -204,6 +204,51 @@ export const ConfigSchema = Type.Object(
       reflection: Bool('gRPC server reflection (not behind the key, as in Centrifugo)'),
       max_receive_message_size: Int(0, 'max gRPC message size in bytes (0 = library default)'),
       tls: Section(TlsOptions),
+      // Not Centrifugo keys: the limits of this node's own HTTP/2 (README, gRPC section),
+      // defaults from grpc-go, nghttp2, Envoy and nginx.
+      http2: Section({
+        max_concurrent_streams: Int(1000, 'streams open at once per connection', 1),
+        max_header_list_size: Int(
+          64 * 1024,
+          'largest request header list in bytes (431 past it); a header block may be twice it',
+          1024,
+        ),
+        max_continuation_frames: Int(8, 'CONTINUATION frames per header block (nghttp2: 8)'),
+        header_timeout: Duration('10s', 'time from HEADERS to the end of its header block'),
+        max_consecutive_empty_frames: Int(
+          1,
+          'frames in a row that carry and end nothing (Envoy: 1)',
+        ),
+        max_reset_burst: Int(1000, 'streams a client may reset at once (nghttp2: 1000)', 1),
+        max_resets_per_second: Int(33, 'stream resets per second after the burst (nghttp2: 33)', 1),
+        keepalive_min_time: Duration('5m', 'least time between client pings (grpc-go: 5m)'),
+        keepalive_permit_without_stream: Bool(
+          'let clients ping with no call in flight (grpc-go: false)',
+        ),
+        max_queued_control_frames: Int(
+          1000,
+          'control frames (acks, resets) queued for a client that reads nothing (nghttp2: 1000)',
+          1,
+        ),
+        max_pending_reply_size: Int(
+          16 * 1024 * 1024,
+          'reply bytes per connection waiting for flow-control window',
+          1,
+        ),
+        idle_timeout: Duration('3m', 'GOAWAY to a connection without calls this long (0s = never)'),
+        handshake_timeout: Duration('10s', 'time to TLS, the HTTP/2 preface and SETTINGS'),
+      }),
+    }),
+    // The admin web UI and admin API (src/node/admin/), as Centrifugo v6's admin section.
+    admin: Section({
+      enabled: Bool('serve the admin web UI and admin API'),
+      handler_prefix: Str('', 'URL prefix of the admin web UI ("" = the root path)'),
+      password: Str('', 'password of the admin web UI login'),
+      secret: Str('', 'secret that signs admin tokens (HMAC-SHA256); set it with password'),
+      insecure: Bool('no admin login at all (development only: firewall the port)'),
+      external: Bool('serve the admin UI on the external port, not the internal one'),
+      web_path: Str('', 'serve the admin UI files from this directory instead of the built-in UI'),
+      web_proxy_address: Str('', 'proxy the admin UI to this address (not supported yet)'),
     }),
     health: Section({
       enabled: Bool('serve the health endpoint'),

@@ -61,11 +61,13 @@ export const NOT_SUPPORTED: Readonly<Record<string, string>> = {
   'websocket.write_buffer_size': 'WebSocket buffer sizes',
   'engine.nats.tls.insecure_skip_verify': 'TLS to NATS without verification',
   'engine.nats.tls.server_name': 'TLS server name for NATS',
+  'admin.web_proxy_address':
+    'proxying the admin UI to a dev server; serve files with admin.web_path',
 };
 
 /**
- * Schema leaves some code reads. Not Centrifugo's: engine.nats.*, http_api.max_request_body_size
- * and the http_server timeouts.
+ * Schema leaves some code reads. Not Centrifugo's: engine.nats.*, http_api.max_request_body_size,
+ * the http_server timeouts and grpc_api.http2.*.
  */
 export const IMPLEMENTED: ReadonlySet<string> = new Set([
   'http_server.address',
@@ -116,10 +118,28 @@ export const IMPLEMENTED: ReadonlySet<string> = new Set([
   'grpc_api.tls.cert_pem',
   'grpc_api.tls.key_pem',
   'grpc_api.tls.client_ca_pem',
+  ...[
+    'max_concurrent_streams',
+    'max_header_list_size',
+    'max_continuation_frames',
+    'header_timeout',
+    'max_consecutive_empty_frames',
+    'max_reset_burst',
+    'max_resets_per_second',
+    'keepalive_min_time',
+    'keepalive_permit_without_stream',
+    'max_queued_control_frames',
+    'max_pending_reply_size',
+    'idle_timeout',
+    'handshake_timeout',
+  ].map((k) => `grpc_api.http2.${k}`),
   'health.enabled',
   'health.handler_prefix',
   'prometheus.enabled',
   'prometheus.handler_prefix',
+  ...['enabled', 'handler_prefix', 'password', 'secret', 'insecure', 'external', 'web_path'].map(
+    (k) => `admin.${k}`,
+  ),
   ...['client.token', 'client.subscription_token'].flatMap((t) =>
     [
       'hmac_secret_key',
@@ -213,7 +233,6 @@ const FEATURES: ReadonlyArray<[string, string]> = [
   ['uni_websocket', 'unidirectional transports'],
   ['uni_grpc', 'unidirectional transports'],
   ['emulation', 'the emulation endpoint of SSE and HTTP-streaming'],
-  ['admin', 'the admin web UI'],
   ['swagger', 'the Swagger UI'],
   ['debug', 'pprof debug endpoints'],
   ['init', 'the connection init endpoint'],

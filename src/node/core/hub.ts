@@ -10,6 +10,7 @@ import type {
   ServerSubscribe,
 } from './connection-control.ts';
 import type { Disconnect } from './disconnects.ts';
+import { type FrameTap, UserTaps } from './frame-tap.ts';
 import { clientInfoMsg, EncodedPush, publicationMsg } from './push-encoding.ts';
 
 /** What the hub needs of a connection. */
@@ -33,6 +34,8 @@ export interface HubClient {
   isPositioned(channel: string): boolean;
   /** Compares the connection's position with the stream's top (see Node.checkPositions). */
   checkPosition(channel: string, top: StreamPosition): void;
+  /** An admin trace of the connection's user (frame-tap.ts). */
+  tap?: FrameTap | undefined;
 }
 
 export interface HubCounts {
@@ -46,6 +49,10 @@ export class Hub {
   private readonly clients = new Map<string, HubClient>();
   private readonly byUser = new Map<string, Set<HubClient>>();
   private readonly channels = new Map<string, Set<HubClient>>();
+  /** Admin traces among a channel's subscribers (Node.addObserver), by channel. */
+  private readonly observers = new Map<string, number>();
+  /** Admin traces of users (frame-tap.ts). */
+  readonly userTaps = new UserTaps();
 
   // --- connections --------------------------------------------------------------------
 
@@ -57,6 +64,7 @@ export class Hub {
       this.byUser.set(client.user, set);
     }
     set.add(client);
+    this.userTaps.attach(client);
   }
 
   remove(client: HubClient): void {
@@ -104,17 +112,45 @@ export class Hub {
   counts(): HubCounts {
     let numSubs = 0;
     for (const set of this.channels.values()) numSubs += set.size;
+    let numChannels = this.channels.size;
+    // Admin traces are no subscribers, and a channel only they watch is no channel.
+    for (const [channel, n] of this.observers) {
+      numSubs -= n;
+      if (this.channels.get(channel)?.size === n) numChannels--;
+    }
     return {
       numClients: this.clients.size,
       numUsers: this.byUser.size,
       numSubs,
-      numChannels: this.channels.size,
+      numChannels,
     };
   }
 
-  /** Channels with local subscribers and their subscriber counts. */
+  /** Channels with local subscribers and their subscriber counts (admin traces not counted). */
   channelCounts(): Map<string, number> {
-    return new Map([...this.channels].map(([ch, set]) => [ch, set.size]));
+    const out = new Map<string, number>();
+    for (const [channel, set] of this.channels) {
+      const n = set.size - (this.observers.get(channel) ?? 0);
+      if (n > 0 || !this.observers.has(channel)) out.set(channel, n);
+    }
+    return out;
+  }
+
+  /** Counts an admin trace among the channel's subscribers (+1) or takes one out (-1). */
+  countObserver(channel: string, delta: 1 | -1): void {
+    const n = (this.observers.get(channel) ?? 0) + delta;
+    if (n > 0) this.observers.set(channel, n);
+    else this.observers.delete(channel);
+  }
+
+  /** Every connection, or the user's, or the channel's subscribers (admin views). */
+  clientsOf(filter: {
+    user?: string | undefined;
+    channel?: string | undefined;
+  }): Iterable<HubClient> {
+    if (filter.user !== undefined) return this.byUser.get(filter.user) ?? [];
+    if (filter.channel !== undefined) return this.channels.get(filter.channel) ?? [];
+    return this.clients.values();
   }
 
   /** Channels with local subscribers, as a list that later changes do not touch. */

@@ -1,10 +1,10 @@
 // The node's core floor: the Node (the only caller of the engine), its hub, the channel
 // rules and the error and disconnect catalogues. api/ and client/ import only this file.
-
 // What the Node's calls carry and throw, from the engine's seam: the front doors see these
 // through core/, never by importing engine/.
 export {
   type ClientInfo,
+  EngineUnavailableError,
   type HistoryFilter,
   type HistoryResult,
   type NodeInfo,
@@ -38,6 +38,7 @@ export {
   errorShape,
   ReplyError,
 } from './errors.ts';
+export { type FrameTap, type TappedSession, UserTaps } from './frame-tap.ts';
 export { compileGlob, GlobError } from './glob.ts';
 export type { HubClient, HubCounts } from './hub.ts';
 export { type LocalCounts, LocalNode, type LocalNodeInfo } from './local-node.ts';

@@ -68,10 +68,14 @@ describe('Node', () => {
     const { node, engine } = nodeOn();
     const calls: string[] = [];
     const { subscribe, unsubscribe } = engine.broker;
-    engine.broker.subscribe = (ch) => (calls.push(`sub ${ch}`), subscribe.call(engine.broker, ch));
-    engine.broker.unsubscribe = (ch) => (
-      calls.push(`unsub ${ch}`), unsubscribe.call(engine.broker, ch)
-    );
+    engine.broker.subscribe = (ch) => {
+      calls.push(`sub ${ch}`);
+      return subscribe.call(engine.broker, ch);
+    };
+    engine.broker.unsubscribe = (ch) => {
+      calls.push(`unsub ${ch}`);
+      return unsubscribe.call(engine.broker, ch);
+    };
     await node.start();
     const a = client('a');
     const b = client('b');
@@ -128,7 +132,10 @@ describe('Node', () => {
     const top = await node.streamTop('news', news);
     let reads = 0;
     const history = engine.broker.history.bind(engine.broker);
-    engine.broker.history = (ch, o) => (reads++, history(ch, o));
+    engine.broker.history = (ch, o) => {
+      reads++;
+      return history(ch, o);
+    };
 
     const ok = await node.recover('news', news, { offset: 3, epoch: top.epoch });
     assert.deepEqual(

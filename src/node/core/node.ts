@@ -10,6 +10,7 @@ import {
   type ClientInfo,
   type ClusterView,
   type Engine,
+  EngineUnavailableError,
   type HistoryFilter,
   type HistoryResult,
   type NodeInfo,
@@ -182,6 +183,21 @@ export class Node implements BrokerEventHandler {
       this.hub.removeSub(channel, client);
       throw err;
     }
+  }
+
+  /**
+   * An admin trace of a channel (client/channel-observer.ts): it sits among the channel's
+   * subscribers, so the broker stays subscribed while it watches and it sees what the hub
+   * fans out, but it counts as no subscriber.
+   */
+  async addObserver(channel: string, observer: HubClient): Promise<void> {
+    await this.addSubscription(channel, observer);
+    this.hub.countObserver(channel, 1);
+  }
+
+  async removeObserver(channel: string, observer: HubClient): Promise<void> {
+    this.hub.countObserver(channel, -1);
+    await this.removeSubscription(channel, observer);
   }
 
   /** Removes a local subscriber; the channel's last one unsubscribes the broker. */
@@ -411,6 +427,8 @@ export class Node implements BrokerEventHandler {
         const top = await this.streamTop(channel, resolved);
         for (const client of positioned) client.checkPosition(channel, top);
       } catch (err) {
+        // The engine reports its backend's failures itself, once per outage with counts.
+        if (err instanceof EngineUnavailableError) continue;
         this.logger.warn({ channel, err: (err as Error).message }, 'position check failed');
       }
     }

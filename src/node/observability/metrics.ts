@@ -118,6 +118,19 @@ export class NodeMetrics {
     labelNames: ['limit'],
     registers: [this.registry],
   });
+  // --- the gRPC server API's own HTTP/2 (not in Centrifugo, whose grpc-go counts none) -----
+  readonly grpcH2LimitHits = new Counter({
+    name: 'centrifugo_grpc_h2_limit_hits_total',
+    help: 'Number of times an HTTP/2 client of the gRPC API hit a limit (grpc_api.http2.*).',
+    labelNames: ['limit'],
+    registers: [this.registry],
+  });
+  readonly grpcRefusedRequests = new Counter({
+    name: 'centrifugo_grpc_refused_requests_total',
+    help: 'Number of gRPC API calls refused before reaching the API (not gRPC, bad framing, key).',
+    labelNames: ['reason'],
+    registers: [this.registry],
+  });
 
   // --- NATS engine (not in Centrifugo, whose NATS broker has no JetStream) ---------------
   readonly natsConnected = this.gauge('engine_nats_connected', '1 while connected to NATS.');

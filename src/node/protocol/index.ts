@@ -11,6 +11,7 @@ export {
   PING,
   partSize,
 } from './encoding.ts';
+export { encodeJson as encodeJsonMessage } from './json-codec.ts';
 export {
   type ClientInfoMsg,
   type CommandMsg,
@@ -21,4 +22,5 @@ export {
   type StreamPositionMsg,
   type SubscribeRequestMsg,
 } from './messages.ts';
+export { decodeMessage, splitDelimited } from './protobuf-codec.ts';
 export { indexSpans, objectSpans, type Span, type SpanNode } from './raw-json.ts';

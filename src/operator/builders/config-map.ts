@@ -1,77 +1,7 @@
-// The ConfigMap holding the node's config.json: the user's spec.config with what the operator
-// owns laid over it (engine from spec.engine, fixed container ports, /health on). It never
-// holds a secret: those reach the pods as CENTRIFUGO_* env from the credentials Secret, and
-// the CRD's CEL rules keep them out of spec.config.
-import { validateConfig } from '../../node/config/index.ts';
-import type { CentrifugoSpec } from '../crd/index.ts';
+// The ConfigMap holding the node's config.json (built and validated in node-config.ts).
 import type { KubeObject } from '../kube/types.ts';
 import type { BuildContext } from './context.ts';
-import { canonicalJson, sha256Hex } from './hash.ts';
-import { mergeOverrides } from './merge.ts';
-import {
-  CLIENT_PORT,
-  CONFIG_FILE,
-  childNames,
-  commonLabels,
-  GRPC_PORT,
-  INTERNAL_PORT,
-  NATS_CREDS_DIR,
-  NATS_CREDS_FILE,
-  ownerReference,
-} from './names.ts';
-
-export interface NodeConfig {
-  /** The config object written to config.json. */
-  config: Record<string, unknown>;
-  json: string;
-  hash: string;
-  grpcEnabled: boolean;
-  healthPath: string;
-  metricsEnabled: boolean;
-  metricsPath: string;
-}
-
-/**
- * The node config for a spec. Throws the node's ConfigError when the result would not start
- * a node (unknown key, wrong type): the reconciler reports it as Stalled/InvalidConfig instead
- * of rolling out pods that crash.
- */
-export function nodeConfig(spec: CentrifugoSpec): NodeConfig {
-  const user = structuredClone(spec.config ?? {});
-  const nats = spec.engine.nats;
-  const owned: Record<string, unknown> = {
-    http_server: { port: CLIENT_PORT, internal_port: String(INTERNAL_PORT) },
-    health: { enabled: true },
-    engine: { type: spec.engine.type },
-  };
-  if (spec.engine.type === 'nats' && nats) {
-    const natsConfig: Record<string, unknown> = { urls: nats.urls };
-    if (nats.prefix !== undefined) natsConfig.prefix = nats.prefix;
-    if (nats.replicas !== undefined) natsConfig.replicas = nats.replicas;
-    if (nats.credentialsSecretRef?.credsKey !== undefined) {
-      natsConfig.creds_file = `${NATS_CREDS_DIR}/${NATS_CREDS_FILE}`;
-    }
-    owned.engine = { type: 'nats', nats: natsConfig };
-  }
-  // Metrics are on unless the user turned them off explicitly.
-  const prometheus = (user.prometheus ?? {}) as Record<string, unknown>;
-  if (prometheus.enabled === undefined) owned.prometheus = { enabled: true };
-  const grpc = (user.grpc_api ?? {}) as Record<string, unknown>;
-  if (grpc.enabled === true) owned.grpc_api = { port: GRPC_PORT };
-
-  const config = mergeOverrides(user, owned) as Record<string, unknown>;
-  const validated = validateConfig(config);
-  const json = `${canonicalJson(config)}\n`;
-  return {
-    config,
-    json,
-    hash: sha256Hex(json),
-    grpcEnabled: validated.grpc_api.enabled,
-    healthPath: validated.health.handler_prefix,
-    metricsEnabled: validated.prometheus.enabled,
-    metricsPath: validated.prometheus.handler_prefix,
-  };
-}
+import { CONFIG_FILE, childNames, commonLabels, ownerReference } from './names.ts';
 
 export function buildConfigMap(ctx: BuildContext): KubeObject {
   return {

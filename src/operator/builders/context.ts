@@ -1,8 +1,10 @@
-// What every builder reads: the defaulted spec, the names, the image and what the reconciler
-// learned from the API (which credential keys exist, their hash, whether ServiceMonitor is
-// served). Builders stay pure: all I/O happens before the context is made.
+// What every builder reads. A reconcile makes it in two steps: `resolveSpec` (pure, before
+// any I/O) applies the spec defaults and builds and validates the node config, once; the
+// reconciler then learns from the API what only the API knows (which credential keys exist,
+// their hash, whether ServiceMonitor is served) and `buildContext` puts both together.
+// Builders stay pure: all I/O happens before the context is made.
 import { type CentrifugoResource, type CentrifugoSpec, withDefaults } from '../crd/index.ts';
-import { type NodeConfig, nodeConfig } from './config-map.ts';
+import { type NodeConfig, nodeConfig } from './node-config.ts';
 
 export interface CredentialsView {
   secretName: string;
@@ -19,33 +21,38 @@ export interface CredentialsView {
   uid?: string;
 }
 
-export interface BuildInputs {
-  /** The image tag when spec.image.tag is absent: the operator's own version. */
-  defaultTag: string;
-  credentials: CredentialsView;
-  /** Whether monitoring.coreos.com/v1 ServiceMonitor is served. */
-  serviceMonitorServed: boolean;
-}
-
-export interface BuildContext extends BuildInputs {
-  resource: CentrifugoResource;
+/** The spec as the builders use it, derived from the resource alone. */
+export interface ResolvedSpec {
   name: string;
   namespace: string;
+  /** Defaulted as the API server defaults it. */
   spec: CentrifugoSpec;
   tag: string;
   image: string;
   nodeConfig: NodeConfig;
 }
 
-/** Throws the node's ConfigError when spec.config would not start a node. */
-export function buildContext(resource: CentrifugoResource, inputs: BuildInputs): BuildContext {
+export interface BuildInputs {
+  credentials: CredentialsView;
+  /** Whether monitoring.coreos.com/v1 ServiceMonitor is served. */
+  serviceMonitorServed: boolean;
+}
+
+export interface BuildContext extends ResolvedSpec, BuildInputs {
+  resource: CentrifugoResource;
+}
+
+/**
+ * Defaults, image and node config of a Centrifugo. `defaultTag` is the image tag when
+ * spec.image.tag is absent (the operator's own version). Throws the node's ConfigError when
+ * spec.config would not start a node.
+ */
+export function resolveSpec(resource: CentrifugoResource, defaultTag: string): ResolvedSpec {
   const { name, namespace } = resource.metadata;
   if (namespace === undefined) throw new Error(`Centrifugo ${name} has no namespace`);
   const spec = withDefaults(resource.spec);
-  const tag = spec.image.tag ?? inputs.defaultTag;
+  const tag = spec.image.tag ?? defaultTag;
   return {
-    ...inputs,
-    resource,
     name,
     namespace,
     spec,
@@ -54,4 +61,12 @@ export function buildContext(resource: CentrifugoResource, inputs: BuildInputs):
     image: `${spec.image.repository}${tag.startsWith('sha256:') ? '@' : ':'}${tag}`,
     nodeConfig: nodeConfig(spec),
   };
+}
+
+export function buildContext(
+  resource: CentrifugoResource,
+  resolved: ResolvedSpec,
+  inputs: BuildInputs,
+): BuildContext {
+  return { resource, ...resolved, ...inputs };
 }

@@ -229,3 +229,38 @@ test('image: tag from the spec, the operator version by default, digests with @'
   assert.equal(main(d).image, `centrifugo-ts@${digest}`);
   assert.equal(d.metadata.labels['app.kubernetes.io/version'], `sha256_${'a'.repeat(56)}`);
 });
+
+test('pod defaults: spread over hostnames and zones, requests, no service account token', () => {
+  const pod = build().spec.template.spec as unknown as Record<string, unknown>;
+  assert.equal(pod.automountServiceAccountToken, false);
+  const selector = { 'app.kubernetes.io/name': 'centrifugo', 'app.kubernetes.io/instance': 'chat' };
+  assert.deepEqual(pod.topologySpreadConstraints, [
+    {
+      maxSkew: 1,
+      topologyKey: 'kubernetes.io/hostname',
+      whenUnsatisfiable: 'ScheduleAnyway',
+      labelSelector: { matchLabels: selector },
+      matchLabelKeys: ['pod-template-hash'],
+    },
+    {
+      maxSkew: 1,
+      topologyKey: 'topology.kubernetes.io/zone',
+      whenUnsatisfiable: 'ScheduleAnyway',
+      labelSelector: { matchLabels: selector },
+      matchLabelKeys: ['pod-template-hash'],
+    },
+  ]);
+  assert.deepEqual(main(build()).resources, {
+    requests: { cpu: '100m', memory: '256Mi' },
+    limits: { memory: '1Gi' },
+  });
+  const mine = { limits: { memory: '1Gi' } };
+  assert.deepEqual(main(build({ resources: mine })).resources, mine, 'a given resources stands');
+  const spread = [{ maxSkew: 2, topologyKey: 'rack', whenUnsatisfiable: 'DoNotSchedule' }];
+  const custom = build({ podTemplate: { spec: { topologySpreadConstraints: spread } } });
+  assert.deepEqual(
+    (custom.spec.template.spec as unknown as Record<string, unknown>).topologySpreadConstraints,
+    spread,
+    'podTemplate replaces the spread',
+  );
+});

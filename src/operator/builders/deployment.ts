@@ -1,11 +1,19 @@
 // The Deployment of nodes. The pod template carries the config and credentials hashes, so a
 // change of either rolls the pods (a ConfigMap or Secret change alone would not). Secrets
 // come in as CENTRIFUGO_* env from the Secret, never through the ConfigMap. Under autoscaling
-// `replicas` is left out: the HPA owns it, and sending it would fight every scale.
+// `replicas` is left out: the HPA owns it, and sending it would fight every scale (how the
+// count is handed over without a gap: replicas-handover.ts).
+//
+// Pod defaults a reviewer expects: the restricted Pod Security Standard (non-root, no
+// privilege escalation, all capabilities dropped, RuntimeDefault seccomp, read-only root),
+// no service account token (a node never calls the Kubernetes API), resource requests (the
+// CRD defaults them), and spread over hostnames and zones (ScheduleAnyway: a one-node or
+// one-zone cluster still schedules every pod). spec.podTemplate may add to this, and the
+// CRD refuses what would weaken the security context.
 //
 // Image contract: the image's entrypoint is the `centrifugo-ts` binary; args pick the command.
-import { LEAF_BY_DOTTED } from '../../node/config/index.ts';
 import { CONFIG_HASH_ANNOTATION, CREDENTIALS_HASH_ANNOTATION } from '../crd/index.ts';
+import { nodeConfigLeaf } from '../crd/node-keys.ts';
 import type { KubeObject } from '../kube/types.ts';
 import type { BuildContext } from './context.ts';
 import { mergeOverrides } from './merge.ts';
@@ -28,7 +36,7 @@ type EnvVar = Record<string, unknown>;
 
 /** The env variable a dotted config key is read from, as the node derives it. */
 export function envName(dottedKey: string): string {
-  const leaf = LEAF_BY_DOTTED.get(dottedKey);
+  const leaf = nodeConfigLeaf(dottedKey);
   if (!leaf) throw new Error(`${dottedKey} is not a node config key`);
   return leaf.env;
 }
@@ -42,7 +50,7 @@ function credentialEnv(ctx: BuildContext): EnvVar[] {
   // Every key of the Secret that names a node config key becomes that key's env variable;
   // other keys of an existing Secret are left alone.
   return [...keys]
-    .filter((k) => LEAF_BY_DOTTED.has(k))
+    .filter((k) => nodeConfigLeaf(k) !== undefined)
     .sort()
     .map((k) => secretEnv(envName(k), secretName, k));
 }
@@ -115,6 +123,14 @@ export function buildPodSpec(ctx: BuildContext): Record<string, unknown> {
     },
   };
   if (spec.resources) container.resources = spec.resources;
+  const spread = (topologyKey: string) => ({
+    maxSkew: 1,
+    topologyKey,
+    whenUnsatisfiable: 'ScheduleAnyway',
+    labelSelector: { matchLabels: selectorLabels(ctx.name) },
+    // Only the pods of one ReplicaSet count: a rollout does not skew against old pods.
+    matchLabelKeys: ['pod-template-hash'],
+  });
 
   const podSpec: Record<string, unknown> = {
     containers: [container],
@@ -126,6 +142,11 @@ export function buildPodSpec(ctx: BuildContext): Record<string, unknown> {
       fsGroup: 1000,
       seccompProfile: { type: 'RuntimeDefault' },
     },
+    automountServiceAccountToken: false,
+    topologySpreadConstraints: [
+      spread('kubernetes.io/hostname'),
+      spread('topology.kubernetes.io/zone'),
+    ],
     // Nodes drain connections on SIGTERM within shutdown.timeout (30s by default).
     terminationGracePeriodSeconds: 40,
   };

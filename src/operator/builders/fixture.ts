@@ -1,6 +1,6 @@
 // Test fixtures for the builders: a Centrifugo as read from the API and a context built from it.
 import { API_VERSION, type CentrifugoResource, CREDENTIAL_KEYS, KIND } from '../crd/index.ts';
-import { type BuildContext, type BuildInputs, buildContext } from './context.ts';
+import { type BuildContext, type BuildInputs, buildContext, resolveSpec } from './context.ts';
 import { GENERATED_KEYS } from './secret.ts';
 
 export function resource(spec: Record<string, unknown> = {}, name = 'chat'): CentrifugoResource {
@@ -14,7 +14,6 @@ export function resource(spec: Record<string, unknown> = {}, name = 'chat'): Cen
 
 export function inputs(overrides: Partial<BuildInputs> = {}): BuildInputs {
   return {
-    defaultTag: '0.1.0',
     credentials: {
       secretName: 'chat-credentials',
       generated: true,
@@ -30,7 +29,8 @@ export function context(
   spec: Record<string, unknown> = {},
   overrides: Partial<BuildInputs> = {},
 ): BuildContext {
-  return buildContext(resource(spec), inputs(overrides));
+  const r = resource(spec);
+  return buildContext(r, resolveSpec(r, '0.1.0'), inputs(overrides));
 }
 
 export { CREDENTIAL_KEYS };

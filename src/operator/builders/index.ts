@@ -60,14 +60,16 @@ export function buildChildren(ctx: BuildContext): DesiredChildren {
   return { apply, absent };
 }
 
-export { nodeConfig } from './config-map.ts';
 export {
   type BuildContext,
   type BuildInputs,
   buildContext,
   type CredentialsView,
+  type ResolvedSpec,
+  resolveSpec,
 } from './context.ts';
 export { secretDataHash } from './hash.ts';
 export * from './names.ts';
+export { type NodeConfig, nodeConfig } from './node-config.ts';
 export * from './secret.ts';
 export { serviceEndpoints } from './service.ts';

@@ -89,3 +89,30 @@ export function ownerReference(resource: CentrifugoResource): OwnerReference {
     blockOwnerDeletion: true,
   };
 }
+
+/**
+ * Whether this Centrifugo controls the object (the controller reference with its uid). An
+ * object under a child's name that it does not control is someone else's: the operator
+ * never takes it over (server-side apply with force would replace its fields and add an
+ * owner reference, so deleting the Centrifugo would delete it).
+ */
+export function isControlledBy(
+  object: { metadata: { ownerReferences?: OwnerReference[] } },
+  resource: CentrifugoResource,
+): boolean {
+  return (
+    object.metadata.ownerReferences?.some(
+      (o) => o.controller === true && o.uid === resource.metadata.uid,
+    ) ?? false
+  );
+}
+
+/** The reason and message of a Stalled Centrifugo whose child's name is taken. */
+export function nameTaken(kind: string, name: string, namespace: string) {
+  return {
+    reason: 'ChildNameTaken',
+    message:
+      `${kind} ${namespace}/${name} exists and is not controlled by this Centrifugo: ` +
+      'it is left untouched; rename the Centrifugo, or delete or rename that object',
+  };
+}

@@ -2,10 +2,10 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { test } from 'node:test';
 import { parse } from 'yaml';
-import { LEAF_BY_DOTTED } from '../../node/config/index.ts';
 import { withDefaults } from './defaults.ts';
 import { buildCrd, PRINTER_COLUMNS } from './definition.ts';
 import { CREDENTIAL_KEYS } from './identity.ts';
+import { nodeConfigLeaf } from './node-keys.ts';
 import { CRD_FILE, GENERATE_COMMAND, renderCrdYaml } from './render.ts';
 import { FORBIDDEN_CONFIG_KEYS, SpecSchema } from './schema.ts';
 
@@ -54,6 +54,34 @@ test('the schema is structural: every node typed, anyOf only for int-or-string',
       assert.equal(typeof node.maxItems, 'number', `${path}: CEL cost needs maxItems`);
     }
   }
+});
+
+test('every field has a description, for kubectl explain', () => {
+  // (Items of a list of strings and values of a map are described by their list or map;
+  // metadata may carry nothing but name restrictions, and kubectl shows ObjectMeta's text.)
+  const missing = [...walk(openApiSchema())]
+    .filter(([path]) => !['', '.metadata'].includes(path) && !/(\[\]|\{\})$/.test(path))
+    .filter(([, node]) => !node.description)
+    .map(([path]) => path);
+  assert.deepEqual(missing, []);
+});
+
+test('sizes are bounded: strings, maps, lists and the replica counts', () => {
+  const spec = (openApiSchema().properties as Record<string, Schema>).spec as Schema;
+  for (const [path, node] of walk(spec, '.spec')) {
+    if (node.type === 'string' && !node.enum) {
+      assert.equal(typeof node.maxLength, 'number', `${path}: maxLength`);
+    }
+    const opaque = node['x-kubernetes-preserve-unknown-fields'] === true;
+    if (node.type === 'object' && !node.properties && !opaque) {
+      assert.equal(typeof node.maxProperties, 'number', `${path}: maxProperties`);
+    }
+  }
+  const props = spec.properties as Record<string, Schema>;
+  assert.equal(props.replicas?.maximum, 1000);
+  const autoscaling = (props.autoscaling as Schema).properties as Record<string, Schema>;
+  assert.equal(autoscaling.minReplicas?.maximum, 1000);
+  assert.equal(autoscaling.maxReplicas?.maximum, 1000);
 });
 
 test('conditions are a list-map keyed by type', () => {
@@ -113,8 +141,8 @@ test('defaults fill an empty spec with every section the builders read', () => {
 });
 
 test('every key spec.config may not set, and every credential key, is a node config key', () => {
-  for (const { key } of FORBIDDEN_CONFIG_KEYS) assert.ok(LEAF_BY_DOTTED.has(key), key);
-  for (const key of Object.values(CREDENTIAL_KEYS)) assert.ok(LEAF_BY_DOTTED.has(key), key);
+  for (const { key } of FORBIDDEN_CONFIG_KEYS) assert.ok(nodeConfigLeaf(key), key);
+  for (const key of Object.values(CREDENTIAL_KEYS)) assert.ok(nodeConfigLeaf(key), key);
 });
 
 test('CEL rules on spec.config: one per forbidden key, on its parent, naming it', () => {

@@ -4,7 +4,7 @@
 // so the API server rejects a bad spec at admission time, with the message written here.
 // Strings that CEL reads carry maxLength, lists maxItems: CEL rules must be cost-bounded.
 import { type Static, type TSchema, Type } from '@sinclair/typebox';
-import { LEAF_BY_DOTTED } from '../../node/config/index.ts';
+import { nodeConfigLeaf } from './node-keys.ts';
 
 const rules = (...list: { rule: string; message: string; reason?: string }[]) => ({
   'x-kubernetes-validations': list,
@@ -42,8 +42,10 @@ const Quantities = (description: string) =>
     additionalProperties: {
       anyOf: [{ type: 'integer' }, { type: 'string' }],
       pattern: QUANTITY,
+      maxLength: 64,
       'x-kubernetes-int-or-string': true,
     },
+    maxProperties: 16,
     description,
   });
 
@@ -99,8 +101,9 @@ export const FORBIDDEN_CONFIG_KEYS: readonly { key: string; why: string }[] = [
 
 interface ConfigNode {
   type?: string;
-  items?: { type: string };
+  items?: { type: string; maxLength?: number };
   maxItems?: number;
+  maxLength?: number;
   'x-kubernetes-preserve-unknown-fields'?: true;
   properties?: Record<string, ConfigNode>;
   'x-kubernetes-validations'?: { rule: string; message: string }[];
@@ -119,13 +122,21 @@ function configSchema(): ConfigNode {
     const parts = key.split('.');
     const leaf = parts.pop() as string;
     let node = root;
-    for (const part of parts) {
+    for (const [i, part] of parts.entries()) {
       node.properties ??= {};
-      node.properties[part] ??= { type: 'object', 'x-kubernetes-preserve-unknown-fields': true };
+      node.properties[part] ??= {
+        type: 'object',
+        'x-kubernetes-preserve-unknown-fields': true,
+        description: `the ${parts.slice(0, i + 1).join('.')} section of the Centrifugo config`,
+      };
       node = node.properties[part];
     }
     node.properties ??= {};
-    node.properties[leaf] = leafSchema(key);
+    node.properties[leaf] = {
+      ...leafSchema(key),
+      // The node schema's own words, so the two cannot drift.
+      description: `${nodeConfigLeaf(key)?.description || key}. Not settable here: ${why}.`,
+    };
     node['x-kubernetes-validations'] ??= [];
     node['x-kubernetes-validations'].push({
       rule: `!has(self.${leaf})`,
@@ -136,16 +147,19 @@ function configSchema(): ConfigNode {
 }
 
 function leafSchema(key: string): ConfigNode {
-  const kind = LEAF_BY_DOTTED.get(key)?.kind;
+  const kind = nodeConfigLeaf(key)?.kind;
   if (kind === undefined) throw new Error(`${key} is not a node config key`);
   if (kind === 'boolean') return { type: 'boolean' };
   if (kind === 'integer') return { type: 'integer' };
-  if (kind === 'string[]') return { type: 'array', items: { type: 'string' }, maxItems: 64 };
-  return { type: 'string' };
+  if (kind === 'string[]') {
+    return { type: 'array', items: { type: 'string', maxLength: 4096 }, maxItems: 64 };
+  }
+  return { type: 'string', maxLength: 65536 };
 }
 
 const ConfigSchema = Type.Unsafe<Record<string, unknown>>({
   ...configSchema(),
+  maxProperties: 64,
   description:
     'A Centrifugo v6 config (the JSON of config.json). Secrets, the engine and ports are set ' +
     'elsewhere in the spec; the operator validates the rest against the node schema.',
@@ -183,32 +197,41 @@ const Engine = Type.Object(
       description: 'memory: one node, state in process; nats: NATS JetStream, many nodes',
     }),
     nats: Type.Optional(
-      Type.Object({
-        urls: Type.Array(
-          Type.String({ minLength: 1, maxLength: 1024, pattern: '^(nats|tls|wss?)://' }),
-          { minItems: 1, maxItems: 16, description: 'NATS server URLs of one cluster' },
-        ),
-        prefix: Type.Optional(
-          Type.String({
-            minLength: 1,
-            maxLength: 64,
-            pattern: '^[A-Za-z0-9_-]+$',
-            description: 'prefix of subjects, streams and buckets (default centrifugo)',
-          }),
-        ),
-        replicas: Type.Optional(
-          Type.Integer({
-            format: 'int32',
-            minimum: 1,
-            maximum: 5,
-            description: 'JetStream replicas of streams and buckets (3 on a 3-server cluster)',
-          }),
-        ),
-        credentialsSecretRef: Type.Optional(NatsCredentials),
-      }),
+      Type.Object(
+        {
+          urls: Type.Array(
+            Type.String({
+              minLength: 1,
+              maxLength: 1024,
+              pattern: '^(nats|tls|wss?)://',
+              description: 'a NATS server URL: nats://, tls://, ws:// or wss://',
+            }),
+            { minItems: 1, maxItems: 16, description: 'NATS server URLs of one cluster' },
+          ),
+          prefix: Type.Optional(
+            Type.String({
+              minLength: 1,
+              maxLength: 64,
+              pattern: '^[A-Za-z0-9_-]+$',
+              description: 'prefix of subjects, streams and buckets (default centrifugo)',
+            }),
+          ),
+          replicas: Type.Optional(
+            Type.Integer({
+              format: 'int32',
+              minimum: 1,
+              maximum: 5,
+              description: 'JetStream replicas of streams and buckets (3 on a 3-server cluster)',
+            }),
+          ),
+          credentialsSecretRef: Type.Optional(NatsCredentials),
+        },
+        { description: 'the NATS JetStream the nodes share (engine.type nats)' },
+      ),
     ),
   },
   {
+    description: 'where state lives: in one node (memory) or in NATS JetStream (nats)',
     default: {},
     ...rules(
       {
@@ -247,10 +270,16 @@ const Secrets = Type.Object(
           description: 'how long the previous HMAC secret stays valid after a rotation',
         }),
       },
-      { default: {} },
+      {
+        default: {},
+        description:
+          'credential rotation, asked for by a new value of the ' +
+          'centrifugo-ts.dev/rotate-credentials annotation',
+      },
     ),
   },
   {
+    description: 'where the API keys and the token HMAC secret come from',
     default: {},
     ...rules(
       {
@@ -281,34 +310,210 @@ const Service = Type.Object(
         internal: Port(9000, 'internal Service port (server API, /health, /metrics)'),
         grpc: Port(10000, 'internal Service port of the gRPC server API, when enabled'),
       },
-      { default: {} },
+      { default: {}, description: 'Service ports (the container ports are fixed)' },
     ),
   },
-  { default: {} },
+  { default: {}, description: 'the client Service and the internal one' },
 );
+
+/**
+ * What a node asks for when the spec says nothing: an idle node holds about 120 MiB; the
+ * memory limit bounds a runaway node without a CPU limit's throttling of real-time delivery.
+ */
+export const DEFAULT_RESOURCES = {
+  requests: { cpu: '100m', memory: '256Mi' },
+  limits: { memory: '1Gi' },
+};
 
 const Resources = Type.Object(
   {
     limits: Type.Optional(Quantities('resource limits, as in a container')),
     requests: Type.Optional(Quantities('resource requests, as in a container')),
   },
-  { description: 'resources of the centrifugo container' },
+  {
+    description:
+      'resources of the centrifugo container (default: requests cpu 100m and memory 256Mi, ' +
+      'limit memory 1Gi, no CPU limit; a resources given replaces all of it)',
+    default: DEFAULT_RESOURCES,
+  },
 );
+
+// What podTemplate.spec may not change: the fields that would take a node pod below the
+// restricted Pod Security Standard. podTemplate.spec stays opaque otherwise, but CEL can only
+// see declared fields, so these are declared, each with a rule on the field itself (the API
+// server's error then names it). Declared objects also drop a `null` the merge would have
+// used to remove the generated securityContext.
+const refused = (
+  type: 'boolean' | 'integer' | 'string',
+  rule: string,
+  message: string,
+  description: string,
+) => ({
+  type,
+  ...(type === 'string' ? { maxLength: 64 } : {}),
+  ...(type === 'integer' ? { format: 'int64' } : {}),
+  description,
+  'x-kubernetes-validations': [{ rule, message }],
+});
+const RESTRICTED = 'the restricted Pod Security Standard';
+
+const seccompProfile = (where: string) => ({
+  type: 'object',
+  'x-kubernetes-preserve-unknown-fields': true,
+  description: `seccomp profile of the ${where} (RuntimeDefault by default)`,
+  properties: {
+    type: refused(
+      'string',
+      "self != 'Unconfined'",
+      `seccompProfile.type Unconfined is refused: nodes run under ${RESTRICTED}`,
+      'RuntimeDefault or Localhost',
+    ),
+  },
+});
+
+function securityContext(where: 'pod' | 'container') {
+  const properties: Record<string, unknown> = {
+    runAsUser: refused(
+      'integer',
+      'self != 0',
+      `runAsUser 0 (root) is refused: nodes run as a non-root user under ${RESTRICTED}`,
+      'any user but 0 (root); 1000 by default',
+    ),
+    runAsNonRoot: refused(
+      'boolean',
+      'self',
+      `runAsNonRoot false is refused: nodes run as non-root under ${RESTRICTED}`,
+      'must stay true',
+    ),
+    seccompProfile: seccompProfile(where),
+  };
+  if (where === 'container') {
+    properties.privileged = refused(
+      'boolean',
+      '!self',
+      `privileged containers are refused: nodes run under ${RESTRICTED}`,
+      'must stay false',
+    );
+    properties.allowPrivilegeEscalation = refused(
+      'boolean',
+      '!self',
+      `allowPrivilegeEscalation true is refused: nodes run under ${RESTRICTED}`,
+      'must stay false',
+    );
+    properties.capabilities = {
+      type: 'object',
+      'x-kubernetes-preserve-unknown-fields': true,
+      description: 'Linux capabilities: all dropped; only NET_BIND_SERVICE may be added',
+      properties: {
+        add: {
+          type: 'array',
+          maxItems: 16,
+          items: { type: 'string', maxLength: 64 },
+          description: 'only NET_BIND_SERVICE',
+          'x-kubernetes-validations': [
+            {
+              rule: "self.all(c, c == 'NET_BIND_SERVICE')",
+              message: `capabilities.add other than NET_BIND_SERVICE is refused: ${RESTRICTED} allows no other`,
+            },
+          ],
+        },
+        drop: {
+          type: 'array',
+          maxItems: 64,
+          items: { type: 'string', maxLength: 64 },
+          description: 'must include ALL',
+          'x-kubernetes-validations': [
+            {
+              rule: "self.exists(c, c == 'ALL')",
+              message: `capabilities.drop must include ALL: ${RESTRICTED} requires it`,
+            },
+          ],
+        },
+      },
+    };
+  }
+  return {
+    type: 'object',
+    'x-kubernetes-preserve-unknown-fields': true,
+    description: `merged over the generated ${where} securityContext, within ${RESTRICTED}`,
+    properties,
+  };
+}
+
+const containers = (which: string) => ({
+  type: 'array',
+  maxItems: 16,
+  description: `${which}, merged by name over the generated ones`,
+  items: {
+    type: 'object',
+    'x-kubernetes-preserve-unknown-fields': true,
+    description: 'a container (partial: merged by name)',
+    properties: { securityContext: securityContext('container') },
+  },
+});
+
+const hostNamespace = (field: string) =>
+  refused(
+    'boolean',
+    '!self',
+    `${field} is refused: node pods do not share the host's namespaces (${RESTRICTED})`,
+    'must stay false',
+  );
+
+const PodSpecOverrides = Type.Unsafe<Record<string, unknown>>({
+  type: 'object',
+  'x-kubernetes-preserve-unknown-fields': true,
+  maxProperties: 64,
+  description:
+    'a partial PodSpec merged over the generated one: objects merge, lists of named items ' +
+    '(containers, volumes, env, ...) merge by name, other values replace; nothing may take ' +
+    `the pod below ${RESTRICTED} (privileged, host namespaces, root, added capabilities, ` +
+    'privilege escalation, hostPath volumes)',
+  properties: {
+    hostNetwork: hostNamespace('hostNetwork'),
+    hostPID: hostNamespace('hostPID'),
+    hostIPC: hostNamespace('hostIPC'),
+    securityContext: securityContext('pod'),
+    containers: containers('containers'),
+    initContainers: containers('init containers'),
+    volumes: {
+      type: 'array',
+      maxItems: 64,
+      description: 'volumes, merged by name over the generated ones',
+      items: {
+        type: 'object',
+        'x-kubernetes-preserve-unknown-fields': true,
+        description: 'a volume (partial: merged by name)',
+        properties: {
+          hostPath: {
+            type: 'object',
+            'x-kubernetes-preserve-unknown-fields': true,
+            description: 'refused: node pods mount nothing of the host',
+          },
+        },
+        'x-kubernetes-validations': [
+          {
+            rule: '!has(self.hostPath)',
+            message: `hostPath volumes are refused: ${RESTRICTED} allows none`,
+          },
+        ],
+      },
+    },
+  },
+});
 
 const PodTemplate = Type.Object(
   {
     metadata: Type.Optional(
-      Type.Object({
-        labels: Type.Optional(StringMap('extra pod labels (selector labels win)')),
-        annotations: Type.Optional(StringMap('extra pod annotations')),
-      }),
-    ),
-    spec: Type.Optional(
-      Opaque(
-        'a partial PodSpec merged over the generated one: objects merge, lists of named items ' +
-          '(containers, volumes, env, ...) merge by name, other values replace',
+      Type.Object(
+        {
+          labels: Type.Optional(StringMap('extra pod labels (selector labels win)')),
+          annotations: Type.Optional(StringMap('extra pod annotations')),
+        },
+        { description: 'labels and annotations added to the node pods' },
       ),
     ),
+    spec: Type.Optional(PodSpecOverrides),
   },
   { description: 'escape hatch: pod labels, annotations and PodSpec overrides' },
 );
@@ -320,6 +525,7 @@ const Pdb = Type.Object(
     maxUnavailable: Type.Optional(IntOrString('pods that may be unavailable (default 1)')),
   },
   {
+    description: 'a PodDisruptionBudget for the node pods (voluntary disruptions: drains)',
     default: {},
     ...rules({
       rule: '!has(self.minAvailable) || !has(self.maxUnavailable)',
@@ -331,11 +537,27 @@ const Pdb = Type.Object(
 const Percent = (description: string) =>
   Type.Integer({ format: 'int32', minimum: 1, maximum: 100, description });
 
+/** The most node pods a Centrifugo may ask for, by replicas or autoscaling. */
+export const MAX_REPLICAS = 1000;
+
 const Autoscaling = Type.Object(
   {
     enabled: Type.Boolean({ default: false, description: 'create a HorizontalPodAutoscaler' }),
-    minReplicas: Type.Integer({ format: 'int32', minimum: 1, default: 1 }),
-    maxReplicas: Type.Optional(Type.Integer({ format: 'int32', minimum: 1 })),
+    minReplicas: Type.Integer({
+      format: 'int32',
+      minimum: 1,
+      maximum: MAX_REPLICAS,
+      default: 1,
+      description: 'the fewest node pods the autoscaler keeps',
+    }),
+    maxReplicas: Type.Optional(
+      Type.Integer({
+        format: 'int32',
+        minimum: 1,
+        maximum: MAX_REPLICAS,
+        description: 'the most node pods the autoscaler runs (required when enabled)',
+      }),
+    ),
     targetCPUUtilizationPercentage: Type.Optional(
       Percent('average CPU utilization target (80 when no target is set)'),
     ),
@@ -343,6 +565,9 @@ const Autoscaling = Type.Object(
     behavior: Type.Optional(Opaque('HorizontalPodAutoscalerBehavior (autoscaling/v2)')),
   },
   {
+    description:
+      'a HorizontalPodAutoscaler (autoscaling/v2) owning the replica count; turning it on ' +
+      'keeps the current count until the autoscaler changes it',
     default: {},
     ...rules(
       {
@@ -363,11 +588,26 @@ const ServiceMonitor = Type.Object(
       default: false,
       description: 'create a ServiceMonitor (only when monitoring.coreos.com/v1 is served)',
     }),
-    interval: Type.Optional(Type.String({ pattern: DURATION, maxLength: 32 })),
-    scrapeTimeout: Type.Optional(Type.String({ pattern: DURATION, maxLength: 32 })),
+    interval: Type.Optional(
+      Type.String({
+        pattern: DURATION,
+        maxLength: 32,
+        description: "scrape interval, e.g. 30s (default: Prometheus's)",
+      }),
+    ),
+    scrapeTimeout: Type.Optional(
+      Type.String({
+        pattern: DURATION,
+        maxLength: 32,
+        description: "scrape timeout, e.g. 10s (default: Prometheus's)",
+      }),
+    ),
     labels: Type.Optional(StringMap('extra labels, e.g. the one your Prometheus selects')),
   },
-  { default: {} },
+  {
+    default: {},
+    description: 'a Prometheus Operator ServiceMonitor for the internal Service',
+  },
 );
 
 export const SpecSchema = Type.Object(
@@ -375,12 +615,18 @@ export const SpecSchema = Type.Object(
     replicas: Type.Integer({
       format: 'int32',
       minimum: 0,
+      maximum: MAX_REPLICAS,
       default: 1,
       description: 'node pods; more than 1 needs engine.type nats; ignored under autoscaling',
     }),
     image: Type.Object(
       {
-        repository: Type.String({ minLength: 1, maxLength: 512, default: 'centrifugo-ts' }),
+        repository: Type.String({
+          minLength: 1,
+          maxLength: 512,
+          default: 'centrifugo-ts',
+          description: 'image repository of the nodes',
+        }),
         tag: Type.Optional(
           Type.String({
             minLength: 1,
@@ -392,12 +638,19 @@ export const SpecSchema = Type.Object(
           type: 'string',
           enum: ['Always', 'IfNotPresent', 'Never'],
           default: 'IfNotPresent',
+          description: 'imagePullPolicy of the node container',
         }),
       },
-      { default: {} },
+      { default: {}, description: 'the image the nodes run' },
     ),
     imagePullSecrets: Type.Optional(
-      Type.Array(Type.Object({ name: SecretName('image pull Secret') }), { maxItems: 16 }),
+      Type.Array(
+        Type.Object(
+          { name: SecretName('image pull Secret') },
+          { description: 'a Secret in the Centrifugo namespace' },
+        ),
+        { maxItems: 16, description: 'Secrets to pull the node image with' },
+      ),
     ),
     engine: Engine,
     config: Type.Optional(ConfigSchema),
@@ -410,6 +663,7 @@ export const SpecSchema = Type.Object(
     serviceMonitor: ServiceMonitor,
   },
   {
+    description: 'what the Centrifugo should be: nodes, engine, config, Services, credentials',
     default: {},
     ...rules(
       {
@@ -428,71 +682,104 @@ export const SpecSchema = Type.Object(
 );
 
 /** metav1.Condition, as upstream CRDs spell it. */
-export const ConditionSchema = Type.Object({
-  type: Type.String({
-    maxLength: 316,
-    pattern:
-      '^([a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*/)?(([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9])$',
-  }),
-  status: Type.Unsafe<'True' | 'False' | 'Unknown'>({
-    type: 'string',
-    enum: ['True', 'False', 'Unknown'],
-  }),
-  observedGeneration: Type.Optional(Type.Integer({ format: 'int64', minimum: 0 })),
-  lastTransitionTime: Type.String({ format: 'date-time' }),
-  reason: Type.String({
-    minLength: 1,
-    maxLength: 1024,
-    pattern: '^[A-Za-z]([A-Za-z0-9_,:]*[A-Za-z0-9_])?$',
-  }),
-  message: Type.String({ maxLength: 32768 }),
-});
+export const ConditionSchema = Type.Object(
+  {
+    type: Type.String({
+      maxLength: 316,
+      pattern:
+        '^([a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*/)?(([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9])$',
+      description: 'Ready, Reconciling, Stalled or ReconciliationPaused',
+    }),
+    status: Type.Unsafe<'True' | 'False' | 'Unknown'>({
+      type: 'string',
+      enum: ['True', 'False', 'Unknown'],
+      description: 'True, False or Unknown',
+    }),
+    observedGeneration: Type.Optional(
+      Type.Integer({
+        format: 'int64',
+        minimum: 0,
+        description: 'the generation this condition was set for',
+      }),
+    ),
+    lastTransitionTime: Type.String({
+      format: 'date-time',
+      description: 'when the status last changed',
+    }),
+    reason: Type.String({
+      minLength: 1,
+      maxLength: 1024,
+      pattern: '^[A-Za-z]([A-Za-z0-9_,:]*[A-Za-z0-9_])?$',
+      description: 'why, in one CamelCase word (Reconciled, RollingOut, InvalidConfig, ...)',
+    }),
+    message: Type.String({ maxLength: 32768, description: 'why, for people' }),
+  },
+  { description: 'a metav1.Condition' },
+);
 
 const Count = (description: string) =>
   Type.Optional(Type.Integer({ format: 'int32', minimum: 0, description }));
 
-export const StatusSchema = Type.Object({
-  observedGeneration: Type.Optional(
-    Type.Integer({ format: 'int64', description: 'the generation last reconciled' }),
-  ),
-  conditions: Type.Optional(
-    Type.Unsafe<Static<typeof ConditionSchema>[]>({
-      type: 'array',
-      items: ConditionSchema,
-      maxItems: 16,
-      'x-kubernetes-list-type': 'map',
-      'x-kubernetes-list-map-keys': ['type'],
-    }),
-  ),
-  replicas: Count('pods of the Deployment'),
-  readyReplicas: Count('ready pods'),
-  updatedReplicas: Count('pods of the current template'),
-  selector: Type.Optional(Type.String({ description: 'label selector of the pods (scale)' })),
-  image: Type.Optional(Type.String({ description: 'the image rolled out' })),
-  configHash: Type.Optional(Type.String()),
-  credentialsHash: Type.Optional(Type.String()),
-  credentials: Type.Optional(
-    Type.Object(
-      {
-        secretName: Type.String(),
-        generated: Type.Boolean({ description: 'the operator generated the Secret' }),
-        keys: StringMap('what each key of the Secret holds; never the values'),
-        rotatedFor: Type.Optional(
-          Type.String({ description: 'the rotate-credentials annotation last acted upon' }),
-        ),
-        previousHmacValidUntil: Type.Optional(Type.String({ format: 'date-time' })),
-      },
-      { description: 'where the credentials are: names only, never values' },
+export const StatusSchema = Type.Object(
+  {
+    observedGeneration: Type.Optional(
+      Type.Integer({ format: 'int64', description: 'the generation last reconciled' }),
     ),
-  ),
-  endpoints: Type.Optional(
-    Type.Object({
-      client: Type.String({ description: 'host:port for WebSocket and HTTP clients' }),
-      internal: Type.String({ description: 'host:port of the server API, /health, /metrics' }),
-      grpc: Type.Optional(Type.String({ description: 'host:port of the gRPC server API' })),
-    }),
-  ),
-});
+    conditions: Type.Optional(
+      Type.Unsafe<Static<typeof ConditionSchema>[]>({
+        type: 'array',
+        description:
+          'Ready (serving with every pod updated and available), Reconciling (work in flight), ' +
+          'Stalled (waiting for a change only a person can make), ReconciliationPaused',
+        items: ConditionSchema,
+        maxItems: 16,
+        'x-kubernetes-list-type': 'map',
+        'x-kubernetes-list-map-keys': ['type'],
+      }),
+    ),
+    replicas: Count('pods of the Deployment'),
+    readyReplicas: Count('ready pods'),
+    updatedReplicas: Count('pods of the current template'),
+    selector: Type.Optional(Type.String({ description: 'label selector of the pods (scale)' })),
+    image: Type.Optional(Type.String({ description: 'the image rolled out' })),
+    configHash: Type.Optional(
+      Type.String({ description: 'hash of the config.json rolled out (a pod annotation too)' }),
+    ),
+    credentialsHash: Type.Optional(
+      Type.String({ description: 'hash of the credentials rolled out (a pod annotation too)' }),
+    ),
+    credentials: Type.Optional(
+      Type.Object(
+        {
+          secretName: Type.String({ description: 'the Secret holding the credentials' }),
+          generated: Type.Boolean({ description: 'the operator generated the Secret' }),
+          keys: StringMap('what each key of the Secret holds; never the values'),
+          rotatedFor: Type.Optional(
+            Type.String({ description: 'the rotate-credentials annotation last acted upon' }),
+          ),
+          previousHmacValidUntil: Type.Optional(
+            Type.String({
+              format: 'date-time',
+              description: 'until when the HMAC secret before the last rotation is accepted',
+            }),
+          ),
+        },
+        { description: 'where the credentials are: names only, never values' },
+      ),
+    ),
+    endpoints: Type.Optional(
+      Type.Object(
+        {
+          client: Type.String({ description: 'host:port for WebSocket and HTTP clients' }),
+          internal: Type.String({ description: 'host:port of the server API, /health, /metrics' }),
+          grpc: Type.Optional(Type.String({ description: 'host:port of the gRPC server API' })),
+        },
+        { description: 'where to reach the nodes, inside the cluster' },
+      ),
+    ),
+  },
+  { description: 'what the operator observed and did (written by the operator only)' },
+);
 
 export type CentrifugoSpec = Static<typeof SpecSchema>;
 export type CentrifugoStatus = Static<typeof StatusSchema>;
@@ -501,20 +788,35 @@ export type Condition = Static<typeof ConditionSchema>;
 /** The root schema of the custom resource (what openAPIV3Schema holds). */
 export const ResourceSchema: TSchema = Type.Object(
   {
-    apiVersion: Type.Optional(Type.String()),
-    kind: Type.Optional(Type.String()),
-    metadata: Type.Optional(Type.Unsafe<object>({ type: 'object' })),
+    apiVersion: Type.Optional(Type.String({ description: 'centrifugo-ts.dev/v1alpha1' })),
+    kind: Type.Optional(Type.String({ description: 'Centrifugo' })),
+    metadata: Type.Optional(
+      Type.Unsafe<object>({
+        // The API server allows nothing here but restrictions of name and generateName (no
+        // description: kubectl explain shows ObjectMeta's). name is declared so that the name
+        // rule below can point its errors at it.
+        type: 'object',
+        properties: {
+          name: {
+            type: 'string',
+            description: 'a DNS-1035 label of at most 54 characters (children are named after it)',
+          },
+        },
+      }),
+    ),
     spec: Type.Optional(SpecSchema),
     status: Type.Optional(StatusSchema),
   },
   {
     description:
       'A Centrifugo-compatible real-time messaging cluster: nodes, Services and credentials.',
-    ...rules({
-      rule: "self.metadata.name.size() <= 54 && self.metadata.name.matches('^[a-z]([-a-z0-9]*[a-z0-9])?$')",
-      message:
-        'metadata.name must be a DNS-1035 label of at most 54 characters: Services are named after it',
-      reason: 'FieldValueInvalid',
-    }),
+    'x-kubernetes-validations': [
+      {
+        rule: "self.metadata.name.size() <= 54 && self.metadata.name.matches('^[a-z]([-a-z0-9]*[a-z0-9])?$')",
+        message: 'must be a DNS-1035 label of at most 54 characters: Services are named after it',
+        reason: 'FieldValueInvalid',
+        fieldPath: '.metadata.name',
+      },
+    ],
   },
 );

@@ -1,11 +1,20 @@
-// A small Kubernetes API client on node:https. Why not @kubernetes/client-node: the operator
-// needs eight verbs (get, list, watch, create, update, delete, merge patch, server-side apply,
-// also on /status), and what it needs from them is exactly what that library makes awkward or
-// gets wrong: its generic patch defaults to strategic merge (415 on custom resources) and cannot
-// reach /status; its typed models re-serialize objects and drop fields they do not know; its
-// informer stops on any error but 410 and 2.0.0 aborted every healthy watch after 30 s. Here
-// every request states its content type, objects stay plain JSON, and watches have a
-// server-side timeout plus an idle watchdog so a silently dead connection is noticed.
+// A small Kubernetes API client on node:https; credentials come from
+// @kubernetes/client-node's KubeConfig (kubeconfig.ts), requests and watches do not. Why,
+// checked against the library's 2.0.1 (bench/results/2026-12-01-kube-client.md measures it):
+// - KubernetesObjectApi.patch sends the object through its typed models, which drop every
+//   field they do not know (a Deployment's unknown spec field and container field vanish):
+//   a server-side apply that loses a field releases it, and the server resets it;
+// - that patch still defaults to strategic merge (415 on custom resources) and cannot reach
+//   /status; the typed per-kind APIs can, one generated method per kind;
+// - each generated API call builds a new undici dispatcher (applySecurityAuthentication), so
+//   a new TCP and TLS connection per request: 300 GETs opened 300 connections and cost 5x the
+//   client CPU and 3-5x the time of this client's, which opened none after the first;
+// - its informer still stops on any error but 410 (cache.js) and asks for no bookmarks, so a
+//   quiet watch is cut by the 30 s inactivity timer and reopened; 2.0.0's abort of healthy
+//   watches after 30 s (PR #3022) is fixed in 2.0.1.
+// Here every request states its content type, objects stay plain JSON, connections are kept
+// alive, and watches have a server-side timeout plus an idle watchdog so a silently dead
+// connection is noticed.
 import { Agent as HttpAgent, request as httpRequest, type IncomingMessage } from 'node:http';
 import { Agent as HttpsAgent, request as httpsRequest } from 'node:https';
 import { KubeApiError } from './errors.ts';
@@ -62,27 +71,33 @@ export class KubeClient {
     this.#https = access.server.startsWith('https:');
     this.#userAgent = options.userAgent ?? 'centrifugo-ts-operator';
     this.#timeoutMs = options.requestTimeoutMs ?? 30_000;
+    // No TLS material on the agent: each request brings its own (access.credentials()), and
+    // the agent pools connections by it, so a rotated client certificate or CA opens new
+    // connections instead of reusing ones made with the old.
     this.#agent = this.#https
-      ? new HttpsAgent({
-          keepAlive: true,
-          ca: access.ca,
-          cert: access.cert,
-          key: access.key,
-          rejectUnauthorized: !access.insecureSkipTlsVerify,
-          servername: access.tlsServerName,
-        })
+      ? new HttpsAgent({ keepAlive: true })
       : new HttpAgent({ keepAlive: true });
   }
 
-  /** Sends a request and returns the response, whatever its status. */
+  /**
+   * Sends a request and returns the response, whatever its status. A 401 reloads the
+   * credentials (a rotated token, an expired exec credential) and sends once more.
+   */
   async #send(method: string, path: string, options: RequestOptions): Promise<IncomingMessage> {
+    const res = await this.#sendOnce(method, path, options);
+    if (res.statusCode !== 401 || !this.#access.reload()) return res;
+    res.resume();
+    return this.#sendOnce(method, path, options);
+  }
+
+  async #sendOnce(method: string, path: string, options: RequestOptions): Promise<IncomingMessage> {
     const url = new URL(withQuery(path, options.query), this.server);
+    const { headers: auth, agent, ...tls } = await this.#access.credentials();
     const headers: Record<string, string> = {
+      ...auth,
       accept: 'application/json',
       'user-agent': this.#userAgent,
     };
-    const authorization = await this.#access.authorization();
-    if (authorization) headers.authorization = authorization;
     let payload: Buffer | undefined;
     if (options.body !== undefined) {
       payload = Buffer.from(JSON.stringify(options.body));
@@ -93,7 +108,7 @@ export class KubeClient {
     return new Promise((resolve, reject) => {
       const req = send(
         url,
-        { method, headers, agent: this.#agent, signal: options.signal },
+        { ...tls, method, headers, agent: agent ?? this.#agent, signal: options.signal },
         resolve,
       );
       req.on('error', reject);
@@ -143,14 +158,20 @@ export class KubeClient {
   }
 
   /**
-   * Server-side apply of the full intent (JSON is valid YAML), forcing ownership of the fields
-   * sent: the operator is the authority on them, as the SSA docs tell controllers to be.
+   * Server-side apply of the full intent (JSON is valid YAML), by default forcing ownership of
+   * the fields sent: the operator is the authority on them, as the SSA docs tell controllers
+   * to be. `force: false` gives 409 Conflict when another manager owns a field sent.
    */
-  apply<T = KubeObject>(path: string, intent: unknown, fieldManager: string): Promise<T> {
+  apply<T = KubeObject>(
+    path: string,
+    intent: unknown,
+    fieldManager: string,
+    options: { force?: boolean } = {},
+  ): Promise<T> {
     return this.request<T>('PATCH', path, {
       body: intent,
       contentType: APPLY_PATCH,
-      query: { fieldManager, force: true },
+      query: { fieldManager, force: options.force ?? true },
     });
   }
 

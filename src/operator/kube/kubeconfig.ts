@@ -1,204 +1,257 @@
-// Where the API server is and how to authenticate: an explicit kubeconfig file, $KUBECONFIG,
-// the pod's service account (in cluster), then ~/.kube/config. Supported credentials: bearer
-// token (inline, tokenFile, service account token, re-read as it rotates), client certificate
-// and key (inline or file), and exec plugins that print an ExecCredential with a token (how
-// EKS, GKE and AKS hand out tokens). auth-provider plugins are gone from kubectl, and not here.
-import { execFile } from 'node:child_process';
+// Where the API server is and how to authenticate, through @kubernetes/client-node's
+// KubeConfig: it parses kubeconfig files and applies what they name (bearer tokens, client
+// certificates and keys, basic auth, impersonation, exec credential plugins, the OIDC, Azure
+// and GCP auth providers, tls-server-name, insecure-skip-tls-verify, proxy-url) and reads the
+// pod's service account in cluster. Sources, in controller-runtime's order: --kubeconfig,
+// $KUBECONFIG (a list), the in-cluster service account, ~/.kube/config.
+//
+// What the library (2.0.1) lacks, and this file adds:
+// - $KUBECONFIG lists merged as client-go merges them: missing files skipped, the first file
+//   defining a name wins, current-context from the first file that sets one (loadFromDefault
+//   throws on a name two files share, and lets a later file's current-context win);
+// - the kubeconfig field `tokenFile` (client-go's spelling; the library reads only
+//   `token-file`, once): handed to the library's token-file reader, re-read every minute;
+// - exec plugins: a relative command resolved against the kubeconfig's dir, and
+//   KUBERNETES_EXEC_INFO (spec.interactive, and the cluster when provideClusterInfo), which
+//   the library never sets;
+// - in cluster: the server from the given environment (loadFromCluster reads process.env and
+//   gives `host:undefined` without KUBERNETES_SERVICE_PORT), the namespace file trimmed;
+// - plain http:// servers (kubectl proxy): the library refuses them unless TLS verification
+//   is off, which means nothing without TLS;
+// - reload(): the whole config loaded again after a 401, dropping the library's cached exec
+//   credentials and token reads, as client-go re-runs the plugin and re-reads the token file
+//   when the server refuses them (the KubeClient retries the request once).
 import { existsSync, readFileSync } from 'node:fs';
+import type { Agent } from 'node:https';
 import { homedir } from 'node:os';
 import { dirname, isAbsolute, join } from 'node:path';
-import { promisify } from 'node:util';
+import { type Cluster, type Context, KubeConfig, type User } from '@kubernetes/client-node';
 import { parse as parseYaml } from 'yaml';
 import { KubeConfigError } from './errors.ts';
 
 const SERVICE_ACCOUNT_DIR = '/var/run/secrets/kubernetes.io/serviceaccount';
-const FILE_TOKEN_TTL_MS = 60_000;
+/** A 401 reloads the config at most this often (wrong credentials must not spin). */
+const RELOAD_INTERVAL_MS = 1_000;
+
+/** What one request carries, fresh each time: tokens expire and certificates rotate. */
+export interface RequestCredentials {
+  ca?: string | Buffer;
+  cert?: string | Buffer;
+  key?: string | Buffer;
+  servername?: string;
+  rejectUnauthorized?: boolean;
+  /** Authorization, Impersonate-User, ... */
+  headers: Record<string, string>;
+  /** user:password for basic auth. */
+  auth?: string;
+  /** The library's proxy agent, when the cluster names a proxy-url. */
+  agent?: Agent;
+}
 
 export interface ClusterAccess {
   server: string;
-  ca?: Buffer;
-  cert?: Buffer;
-  key?: Buffer;
-  insecureSkipTlsVerify: boolean;
-  tlsServerName?: string;
-  /** The Authorization header of the next request, or undefined for certificate-only auth. */
-  authorization: () => Promise<string | undefined>;
   /** The namespace of the context (or of the pod, in cluster); undefined when not set. */
   namespace: string | undefined;
   /** Where this came from, for the log. */
   source: string;
+  credentials(): Promise<RequestCredentials>;
+  /** Loads the credentials again after the server refused them; false if done just now. */
+  reload(): boolean;
 }
 
 export interface LoadOptions {
   /** --kubeconfig: wins over everything. */
   kubeconfig?: string;
   env?: Record<string, string | undefined>;
-  /** For tests: the service account directory. */
-  serviceAccountDir?: string;
+  /** For tests: the dir holding var/run/secrets/kubernetes.io/serviceaccount. */
+  serviceAccountRoot?: string;
 }
 
 export function loadClusterAccess(options: LoadOptions = {}): ClusterAccess {
   const env = options.env ?? process.env;
-  if (options.kubeconfig) return fromKubeconfigFile(options.kubeconfig);
-  const fromEnv = (env.KUBECONFIG ?? '').split(':').find((p) => p !== '' && existsSync(p));
-  if (fromEnv) return fromKubeconfigFile(fromEnv);
-  const saDir = options.serviceAccountDir ?? SERVICE_ACCOUNT_DIR;
-  if (env.KUBERNETES_SERVICE_HOST && existsSync(join(saDir, 'token'))) {
-    return inCluster(env, saDir);
+  if (options.kubeconfig) return fromKubeconfigFiles([options.kubeconfig]);
+  const listed = (env.KUBECONFIG ?? '').split(':').filter((p) => p !== '' && existsSync(p));
+  if (listed.length > 0) return fromKubeconfigFiles(listed);
+  const root = options.serviceAccountRoot ?? '';
+  if (env.KUBERNETES_SERVICE_HOST && existsSync(`${root}${SERVICE_ACCOUNT_DIR}/token`)) {
+    return access(
+      () => inCluster(env, root),
+      `in-cluster service account (${root}${SERVICE_ACCOUNT_DIR})`,
+    );
   }
   const home = join(homedir(), '.kube', 'config');
-  if (existsSync(home)) return fromKubeconfigFile(home);
+  if (existsSync(home)) return fromKubeconfigFiles([home]);
   throw new KubeConfigError(
     'no Kubernetes credentials: pass --kubeconfig, set KUBECONFIG, or run in a pod with a service account',
   );
 }
 
-function inCluster(env: Record<string, string | undefined>, dir: string): ClusterAccess {
-  const host = env.KUBERNETES_SERVICE_HOST as string;
-  const port = env.KUBERNETES_SERVICE_PORT ?? '443';
-  const tokenPath = join(dir, 'token');
-  const nsPath = join(dir, 'namespace');
+/** One kubeconfig file, or a $KUBECONFIG list merged. */
+export function fromKubeconfigFiles(paths: string[]): ClusterAccess {
+  const load = () => mergeFiles(paths);
+  const kc = load();
+  return access(load, `kubeconfig ${paths.join(':')} (context ${kc.getCurrentContext()})`, kc);
+}
+
+function access(load: () => KubeConfig, source: string, first?: KubeConfig): ClusterAccess {
+  let kc = first ?? load();
+  let reloadedAt = 0;
+  const server = (kc.getCurrentCluster() as Cluster).server.replace(/\/+$/, '');
   return {
-    server: `https://${host.includes(':') ? `[${host}]` : host}:${port}`,
-    ca: readFileSync(join(dir, 'ca.crt')),
-    insecureSkipTlsVerify: false,
-    authorization: bearer(fileToken(tokenPath)),
-    namespace: existsSync(nsPath) ? readFileSync(nsPath, 'utf8').trim() : undefined,
-    source: `in-cluster service account (${dir})`,
+    server,
+    namespace: kc.getContextObject(kc.getCurrentContext())?.namespace,
+    source,
+    async credentials() {
+      const opts: { headers: Record<string, string> } & Record<string, unknown> = { headers: {} };
+      await kc.applyToHTTPSOptions(opts);
+      const headers: Record<string, string> = {};
+      // A token file written with a trailing newline is still one token.
+      for (const [k, v] of Object.entries(opts.headers)) headers[k] = String(v).trim();
+      const out: RequestCredentials = { headers };
+      for (const key of [
+        'ca',
+        'cert',
+        'key',
+        'servername',
+        'rejectUnauthorized',
+        'auth',
+      ] as const) {
+        if (opts[key] !== undefined) (out as unknown as Record<string, unknown>)[key] = opts[key];
+      }
+      // The library's agent pins the TLS material of its first request; without a proxy the
+      // client's own agent is used, and the material above goes with each request instead.
+      if (kc.getCurrentCluster()?.proxyUrl) out.agent = opts.agent as Agent;
+      return out;
+    },
+    reload() {
+      if (Date.now() - reloadedAt < RELOAD_INTERVAL_MS) return false;
+      reloadedAt = Date.now();
+      kc = load();
+      return true;
+    },
   };
 }
 
-const bearer = (token: () => Promise<string>) => async () => `Bearer ${await token()}`;
-
-/** A token read from a file and re-read every minute: projected tokens rotate. */
-function fileToken(path: string): () => Promise<string> {
-  let cached: { value: string; at: number } | undefined;
-  return async () => {
-    if (!cached || Date.now() - cached.at > FILE_TOKEN_TTL_MS) {
-      cached = { value: readFileSync(path, 'utf8').trim(), at: Date.now() };
-    }
-    return cached.value;
-  };
+interface RawConfig {
+  users?: { name?: string; user?: { tokenFile?: unknown; token?: unknown } }[];
 }
 
-interface Named<T> {
-  name: string;
-  [key: string]: unknown;
-  value?: T;
-}
-
-function pick<T>(list: unknown, name: string, field: string, what: string, file: string): T {
-  const entry = (Array.isArray(list) ? (list as Named<T>[]) : []).find((e) => e.name === name);
-  if (!entry) throw new KubeConfigError(`${file}: ${what} "${name}" not found`);
-  return (entry[field] ?? {}) as T;
-}
-
-export function fromKubeconfigFile(path: string): ClusterAccess {
-  let doc: Record<string, unknown>;
+function loadFile(path: string): KubeConfig {
+  let text: string;
+  let raw: RawConfig;
+  const kc = new KubeConfig();
   try {
-    doc = (parseYaml(readFileSync(path, 'utf8')) ?? {}) as Record<string, unknown>;
+    text = readFileSync(path, 'utf8');
+    raw = (parseYaml(text) ?? {}) as RawConfig;
+    kc.loadFromString(text);
   } catch (err) {
     throw new KubeConfigError(`cannot read kubeconfig ${path}: ${(err as Error).message}`);
   }
-  const base = dirname(path);
-  const resolve = (p: string) => (isAbsolute(p) ? p : join(base, p));
-  const contextName = doc['current-context'];
-  if (typeof contextName !== 'string' || contextName === '') {
-    throw new KubeConfigError(`${path}: no current-context`);
-  }
-  const context = pick<Record<string, string>>(
-    doc.contexts,
-    contextName,
-    'context',
-    'context',
-    path,
-  );
-  const cluster = pick<Record<string, unknown>>(
-    doc.clusters,
-    context.cluster ?? '',
-    'cluster',
-    'cluster',
-    path,
-  );
-  const user = context.user
-    ? pick<Record<string, unknown>>(doc.users, context.user, 'user', 'user', path)
-    : {};
-  const fileOrData = (fileKey: string, dataKey: string): Buffer | undefined => {
-    const data = cluster[dataKey] ?? user[dataKey];
-    if (typeof data === 'string') return Buffer.from(data, 'base64');
-    const file = cluster[fileKey] ?? user[fileKey];
-    return typeof file === 'string' ? readFileSync(resolve(file)) : undefined;
-  };
-  if (typeof cluster.server !== 'string')
-    throw new KubeConfigError(`${path}: cluster has no server`);
-
-  let authorization: () => Promise<string | undefined> = async () => undefined;
-  if (typeof user.token === 'string') {
-    const value = user.token;
-    authorization = bearer(async () => value);
-  } else if (typeof user.tokenFile === 'string') {
-    authorization = bearer(fileToken(resolve(user.tokenFile)));
-  } else if (typeof user.exec === 'object' && user.exec !== null) {
-    authorization = bearer(execToken(user.exec as ExecConfig, base));
-  } else if (typeof user.username === 'string' && typeof user.password === 'string') {
-    const basic = Buffer.from(`${user.username}:${user.password}`).toString('base64');
-    authorization = async () => `Basic ${basic}`;
-  }
-  const access: ClusterAccess = {
-    server: cluster.server.replace(/\/+$/, ''),
-    insecureSkipTlsVerify: cluster['insecure-skip-tls-verify'] === true,
-    authorization,
-    namespace: context.namespace,
-    source: `kubeconfig ${path} (context ${contextName})`,
-  };
-  const ca = fileOrData('certificate-authority', 'certificate-authority-data');
-  if (ca) access.ca = ca;
-  const cert = fileOrData('client-certificate', 'client-certificate-data');
-  if (cert) access.cert = cert;
-  const key = fileOrData('client-key', 'client-key-data');
-  if (key) access.key = key;
-  if (typeof cluster['tls-server-name'] === 'string') {
-    access.tlsServerName = cluster['tls-server-name'];
-  }
-  return access;
-}
-
-interface ExecConfig {
-  command: string;
-  args?: string[];
-  env?: { name: string; value: string }[];
-  apiVersion?: string;
-}
-
-const run = promisify(execFile);
-
-/** A token from an exec plugin, cached until shortly before it expires. */
-function execToken(exec: ExecConfig, base: string): () => Promise<string> {
-  let cached: { token: string; expiresAt: number } | undefined;
-  return async () => {
-    if (cached && Date.now() < cached.expiresAt) return cached.token;
-    // As kubectl: a command with a slash is relative to the kubeconfig, a bare name is on PATH.
-    const c = exec.command;
-    const command = isAbsolute(c) || !c.includes('/') ? c : join(base, c);
-    const env = { ...process.env };
-    for (const e of exec.env ?? []) env[e.name] = e.value;
-    env.KUBERNETES_EXEC_INFO = JSON.stringify({
-      apiVersion: exec.apiVersion ?? 'client.authentication.k8s.io/v1',
-      kind: 'ExecCredential',
-      spec: { interactive: false },
-    });
-    const { stdout } = await run(command, exec.args ?? [], {
-      env,
-      timeout: 30_000,
-    });
-    const status = (JSON.parse(stdout) as { status?: Record<string, string> }).status ?? {};
-    if (typeof status.token !== 'string') {
-      throw new KubeConfigError(
-        `exec plugin ${exec.command} gave no token (only tokens are supported)`,
-      );
+  const dir = dirname(path);
+  kc.makePathsAbsolute(dir);
+  const tokenFiles = new Map<string, string>();
+  for (const u of raw.users ?? []) {
+    const file = u.user?.tokenFile;
+    if (typeof u.name === 'string' && typeof file === 'string' && u.user?.token === undefined) {
+      tokenFiles.set(u.name, isAbsolute(file) ? file : join(dir, file));
     }
-    const expires = status.expirationTimestamp ? Date.parse(status.expirationTimestamp) : Infinity;
-    cached = { token: status.token, expiresAt: expires - 60_000 };
-    return status.token;
+  }
+  kc.users = kc.users.map((user): User => {
+    const tokenFile = tokenFiles.get(user.name);
+    if (tokenFile !== undefined && !user.authProvider && !user.exec) {
+      return { ...user, authProvider: { name: 'tokenFile', config: { tokenFile } } };
+    }
+    // As kubectl: a command with a slash is relative to the kubeconfig, a bare name is on PATH.
+    const command = (user.exec as { command?: unknown } | undefined)?.command;
+    if (typeof command === 'string' && command.includes('/') && !isAbsolute(command)) {
+      return { ...user, exec: { ...user.exec, command: join(dir, command) } };
+    }
+    return user;
+  });
+  return kc;
+}
+
+function mergeFiles(paths: string[]): KubeConfig {
+  const clusters = new Map<string, Cluster>();
+  const users = new Map<string, User>();
+  const contexts = new Map<string, Context>();
+  let currentContext = '';
+  for (const path of paths) {
+    const kc = loadFile(path);
+    for (const c of kc.clusters) if (!clusters.has(c.name)) clusters.set(c.name, c);
+    for (const u of kc.users) if (!users.has(u.name)) users.set(u.name, u);
+    for (const c of kc.contexts) if (!contexts.has(c.name)) contexts.set(c.name, c);
+    currentContext ||= kc.getCurrentContext() ?? '';
+  }
+  const where = paths.join(':');
+  if (currentContext === '') throw new KubeConfigError(`${where}: no current-context`);
+  const context = contexts.get(currentContext);
+  if (!context) throw new KubeConfigError(`${where}: context "${currentContext}" not found`);
+  let cluster = clusters.get(context.cluster);
+  if (!cluster) throw new KubeConfigError(`${where}: cluster "${context.cluster}" not found`);
+  if (!cluster.server)
+    throw new KubeConfigError(`${where}: cluster "${cluster.name}" has no server`);
+  if (cluster.server.startsWith('http:') && !cluster.skipTLSVerify) {
+    cluster = { ...cluster, skipTLSVerify: true };
+    clusters.set(cluster.name, cluster);
+  }
+  const user = users.get(context.user);
+  if (context.user && !user)
+    throw new KubeConfigError(`${where}: user "${context.user}" not found`);
+  if (user?.exec) users.set(user.name, withExecInfo(user, cluster));
+  const merged = new KubeConfig();
+  merged.loadFromOptions({
+    clusters: [...clusters.values()],
+    users: [...users.values()],
+    contexts: [...contexts.values()],
+    currentContext,
+  });
+  return merged;
+}
+
+/** KUBERNETES_EXEC_INFO, as client-go hands it to every exec plugin. */
+function withExecInfo(user: User, cluster: Cluster): User {
+  const exec = user.exec as {
+    apiVersion?: string;
+    env?: { name: string; value: string }[] | null;
+    provideClusterInfo?: boolean;
+    interactiveMode?: string;
   };
+  const spec: Record<string, unknown> = { interactive: false };
+  if (exec.provideClusterInfo) {
+    const info: Record<string, unknown> = { server: cluster.server };
+    if (cluster.tlsServerName) info['tls-server-name'] = cluster.tlsServerName;
+    if (cluster.skipTLSVerify) info['insecure-skip-tls-verify'] = true;
+    const ca =
+      cluster.caData ??
+      (cluster.caFile ? readFileSync(cluster.caFile).toString('base64') : undefined);
+    if (ca) info['certificate-authority-data'] = ca;
+    if (cluster.proxyUrl) info['proxy-url'] = cluster.proxyUrl;
+    spec.cluster = info;
+  }
+  const value = JSON.stringify({
+    apiVersion: exec.apiVersion ?? 'client.authentication.k8s.io/v1',
+    kind: 'ExecCredential',
+    spec,
+  });
+  const env = (exec.env ?? []).filter((e) => e.name !== 'KUBERNETES_EXEC_INFO');
+  return { ...user, exec: { ...exec, env: [...env, { name: 'KUBERNETES_EXEC_INFO', value }] } };
+}
+
+function inCluster(env: Record<string, string | undefined>, root: string): KubeConfig {
+  const kc = new KubeConfig();
+  kc.loadFromCluster(root);
+  const host = env.KUBERNETES_SERVICE_HOST as string;
+  const port = env.KUBERNETES_SERVICE_PORT || '443';
+  const cluster = kc.getCurrentCluster() as Cluster;
+  const context = kc.getContextObject(kc.getCurrentContext()) as Context;
+  kc.loadFromOptions({
+    clusters: [
+      { ...cluster, server: `https://${host.includes(':') ? `[${host}]` : host}:${port}` },
+    ],
+    users: kc.users,
+    contexts: [{ ...context, namespace: context.namespace?.trim() || undefined }],
+    currentContext: kc.getCurrentContext(),
+  });
+  return kc;
 }

@@ -13,9 +13,16 @@ export function connectionOptions(s: NatsSettings, name: string): NodeConnection
     name,
     timeout: durationMs(s.connect_timeout),
     maxReconnectAttempts: -1,
-    reconnectTimeWait: 500,
+    // Between tries of one server. A node whose server left (a rolling restart) waits this
+    // long before it is on another (bench/results/2026-12-01-nats-leader-loss.md: 500 ms
+    // kept publishing down 0.5 s after each graceful NATS restart); during a total outage
+    // it is 4 connection attempts a second per server.
+    reconnectTimeWait: 250,
     pingInterval: 5_000,
     maxPingOut: 2,
+    // Each request would otherwise capture a stack trace up front, for errors nobody reads:
+    // failures are reported by the engine's gate (nats-gate.ts), without traces.
+    noAsyncTraces: true,
   };
   if (s.token !== '') options.token = s.token;
   if (s.user !== '') {

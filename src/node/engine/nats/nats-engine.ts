@@ -12,6 +12,7 @@ import { connectNats, type NatsSettings } from './connection.ts';
 import { type HistorySettings, HistoryStreams } from './history-streams.ts';
 import { NatsNames } from './names.ts';
 import { NatsBroker } from './nats-broker.ts';
+import { NatsGate } from './nats-gate.ts';
 import { NatsPresence } from './nats-presence.ts';
 import { NatsNodeRegistry } from './node-registry.ts';
 
@@ -38,18 +39,23 @@ export class NatsEngine implements Engine {
   private readonly nc: NatsConnection;
   private readonly registry: NatsNodeRegistry;
   private readonly settings: NatsSettings;
+  private readonly gate: NatsGate;
 
   private constructor(
     nc: NatsConnection,
-    broker: NatsBroker,
-    presence: NatsPresence,
-    registry: NatsNodeRegistry,
+    parts: {
+      broker: NatsBroker;
+      presence: NatsPresence;
+      registry: NatsNodeRegistry;
+      gate: NatsGate;
+    },
     settings: NatsSettings,
   ) {
     this.nc = nc;
-    this.broker = broker;
-    this.presence = presence;
-    this.registry = registry;
+    this.broker = parts.broker;
+    this.presence = parts.presence;
+    this.registry = parts.registry;
+    this.gate = parts.gate;
     this.settings = settings;
   }
 
@@ -73,6 +79,7 @@ export class NatsEngine implements Engine {
         ttl: presenceTtlMs,
         history: 1,
       });
+      const gate = new NatsGate({ nc, requestTimeoutMs, logger: o.logger, metrics: o.metrics });
       const streams = new HistoryStreams(jsm, names, s.replicas);
       for (const ns of o.historyNamespaces) {
         const settings = o.historyOf(ns);
@@ -87,15 +94,16 @@ export class NatsEngine implements Engine {
         names,
         streams,
         meta,
+        gate,
+        // A quarter of the call: a try whose answer a leader change lost leaves time for more.
+        attemptTimeoutMs: Math.max(100, requestTimeoutMs / 4),
         nodeId: o.nodeId,
         namespaceOf: o.namespaceOf,
         historyOf: o.historyOf,
-        requestTimeoutMs,
         onError,
       });
-      const presence = new NatsPresence(presenceKv, jsm, names, presenceTtlMs / 3, onError);
-      const registry = new NatsNodeRegistry(nc, names, durationMs(s.node_info_ttl));
-      watchConnection(nc, o.logger, o.metrics);
+      const presence = new NatsPresence(presenceKv, jsm, names, gate, presenceTtlMs / 3);
+      const registry = new NatsNodeRegistry(nc, names, gate, durationMs(s.node_info_ttl));
       o.logger.info(
         {
           urls: s.urls,
@@ -105,7 +113,7 @@ export class NatsEngine implements Engine {
         },
         'NATS JetStream engine ready',
       );
-      return new NatsEngine(nc, broker, presence, registry, s);
+      return new NatsEngine(nc, { broker, presence, registry, gate }, s);
     } catch (err) {
       await nc.close().catch(() => {});
       throw err;
@@ -114,10 +122,9 @@ export class NatsEngine implements Engine {
 
   startCluster(self: () => NodeInfo, localChannels: () => Map<string, number>): ClusterView {
     this.registry.start(self, localChannels, durationMs(this.settings.node_info_interval));
-    const timeout = durationMs(this.settings.request_timeout);
     return {
       nodes: async () => this.registry.nodes(),
-      channels: () => this.registry.channels(timeout),
+      channels: () => this.registry.channels(),
     };
   }
 
@@ -125,6 +132,7 @@ export class NatsEngine implements Engine {
     this.registry.stop();
     await this.presence.close().catch(() => {});
     await this.broker.close().catch(() => {});
+    this.gate.close();
     await this.nc.drain().catch(() => this.nc.close());
   }
 }
@@ -144,27 +152,4 @@ async function requireJetStream(
       { cause: err },
     );
   }
-}
-
-/** Outages and recoveries show in the log and in /metrics; calls meanwhile answer error 100. */
-function watchConnection(
-  nc: NatsConnection,
-  logger: Logger,
-  metrics: NatsEngineOptions['metrics'],
-): void {
-  metrics?.natsConnected.set(1);
-  void (async () => {
-    for await (const s of nc.status()) {
-      if (s.type === 'disconnect') {
-        logger.warn({ server: s.server }, 'NATS disconnected: reconnecting');
-        metrics?.natsConnected.set(0);
-        metrics?.natsDisconnects.inc();
-      } else if (s.type === 'reconnect') {
-        logger.info({ server: s.server }, 'NATS reconnected');
-        metrics?.natsConnected.set(1);
-      } else if (s.type === 'error') {
-        logger.error({ err: String(s.error) }, 'NATS error');
-      }
-    }
-  })();
 }

@@ -4,6 +4,7 @@
 import type { Msg, NatsConnection, Subscription } from '@nats-io/nats-core';
 import type { NodeInfo } from '../types.ts';
 import type { NatsNames } from './names.ts';
+import type { NatsGate } from './nats-gate.ts';
 
 export class NatsNodeRegistry {
   private readonly seen = new Map<string, { info: NodeInfo; at: number }>();
@@ -12,10 +13,12 @@ export class NatsNodeRegistry {
   private readonly nc: NatsConnection;
   private readonly names: NatsNames;
   private readonly ttlMs: number;
+  private readonly gate: NatsGate;
 
-  constructor(nc: NatsConnection, names: NatsNames, ttlMs: number) {
+  constructor(nc: NatsConnection, names: NatsNames, gate: NatsGate, ttlMs: number) {
     this.nc = nc;
     this.names = names;
+    this.gate = gate;
     this.ttlMs = ttlMs;
   }
 
@@ -63,21 +66,23 @@ export class NatsNodeRegistry {
   }
 
   /** Channels with subscribers on every live node, summed. */
-  async channels(timeoutMs: number): Promise<Map<string, number>> {
-    const expected = this.nodes().length;
-    const out = new Map<string, number>();
-    const replies = await this.nc.requestMany(`${this.names.prefix}.survey.channels`, '', {
-      // Done when every live node answered, or at the timeout if one cannot.
-      strategy: 'count',
-      maxMessages: expected,
-      maxWait: timeoutMs,
-    });
-    for await (const reply of replies) {
-      for (const [channel, count] of reply.json<Array<[string, number]>>()) {
-        out.set(channel, (out.get(channel) ?? 0) + count);
+  channels(): Promise<Map<string, number>> {
+    return this.gate.call('channels', async (scope) => {
+      const expected = this.nodes().length;
+      const out = new Map<string, number>();
+      const replies = await this.nc.requestMany(`${this.names.prefix}.survey.channels`, '', {
+        // Done when every live node answered, or at the deadline if one cannot.
+        strategy: 'count',
+        maxMessages: expected,
+        maxWait: scope.remaining(),
+      });
+      for await (const reply of replies) {
+        for (const [channel, count] of reply.json<Array<[string, number]>>()) {
+          out.set(channel, (out.get(channel) ?? 0) + count);
+        }
       }
-    }
-    return out;
+      return out;
+    });
   }
 
   stop(): void {

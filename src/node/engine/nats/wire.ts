@@ -8,6 +8,8 @@ import { EPOCH_HEADER, OFFSET_HEADER } from './channel-state.ts';
 const INFO_HEADER = 'Centrifugo-Info';
 const TAGS_HEADER = 'Centrifugo-Tags';
 const TIME_HEADER = 'Centrifugo-Time';
+/** Names one publish call, so a try whose answer was lost can be recognised once stored. */
+export const PUBLISH_ID_HEADER = 'Centrifugo-Publish-Id';
 
 interface InfoJson {
   u: string;
@@ -37,12 +39,14 @@ export function publicationHeaders(
   info: ClientInfo | undefined,
   tags: Record<string, string> | undefined,
   time: number,
+  publishId?: string,
 ): MsgHdrs {
   const h = headers();
   if (offset > 0) {
     h.set(OFFSET_HEADER, String(offset));
     h.set(EPOCH_HEADER, epoch);
   }
+  if (publishId) h.set(PUBLISH_ID_HEADER, publishId);
   if (info) h.set(INFO_HEADER, JSON.stringify(infoToJson(info)));
   if (tags) h.set(TAGS_HEADER, JSON.stringify(tags));
   h.set(TIME_HEADER, String(time));

@@ -14,12 +14,15 @@ import {
 import { createServer as createTlsServer, type TLSSocket, type TlsOptions } from 'node:tls';
 import { promisify } from 'node:util';
 import { gunzip, inflate } from 'node:zlib';
-import type { Logger } from '../../observability/index.ts';
+import type { Counter } from 'prom-client';
+import type { Logger, NodeMetrics } from '../../observability/index.ts';
 import { encodeGrpcMessage, encodeMessage, type Message, MessageReader } from './framing.ts';
 import { type ConnectionOptions, H2Connection } from './h2/connection.ts';
 import { encodeHeaderBlock } from './h2/hpack.ts';
+import { type ConnectionLimits, LIMIT_NAMES, type LimitName } from './h2/limits.ts';
 import type { RequestHeaders } from './h2/request-headers.ts';
 import type { H2Stream } from './h2/stream.ts';
+import { ThrottledLog } from './throttled-log.ts';
 
 /** gRPC status codes (the numbers are the protocol's). */
 export const GrpcCode = {
@@ -47,6 +50,8 @@ export interface GrpcCall {
   readonly headers: RequestHeaders;
   /** `host:port` of the client, for log lines. */
   peer(): string;
+  /** The client is gone (it reset the call, or the connection closed): no one reads a reply. */
+  cancelled(): boolean;
 }
 
 export type UnaryOutcome = { response: Uint8Array } | { status: GrpcStatus };
@@ -76,7 +81,39 @@ export interface GrpcServerOptions {
   maxReceiveMessageSize: number;
   /** TLS options for a secure server; plaintext HTTP/2 (h2c, prior knowledge) without. */
   tls?: TlsOptions;
+  /** What one connection may cost (grpc_api.http2.*). */
+  limits: ConnectionLimits;
   logger: Logger;
+  metrics: NodeMetrics;
+  refusals: Refusals;
+}
+
+/** Why a call was refused before its handler: the label of centrifugo_grpc_refused_requests_total. */
+export type RefusalReason =
+  | 'not_grpc'
+  | 'unknown_method'
+  | 'unsupported_encoding'
+  | 'bad_message'
+  | 'message_too_large'
+  | 'unauthenticated'
+  | 'bad_protobuf';
+
+/** What handlers and the server share about a refused call: a count and a debug line. */
+export interface Refusals {
+  refuse(reason: RefusalReason, fields: Record<string, unknown>, message: string): void;
+}
+
+/**
+ * A refused call is the client's business, answered with its status: counted, and logged at
+ * debug only (a warn line each would let any client flood the log).
+ */
+export function countedRefusals(logger: Logger, metrics: NodeMetrics): Refusals {
+  return {
+    refuse: (reason, fields, message) => {
+      metrics.grpcRefusedRequests.inc({ reason });
+      logger.debug({ ...fields, reason: message }, 'gRPC API request refused');
+    },
+  };
 }
 
 export interface GrpcH2Server {
@@ -100,40 +137,68 @@ const DECOMPRESS: Readonly<Record<string, (b: Buffer) => Promise<Buffer>>> = {
 const ACCEPT_ENCODING = `identity,${Object.keys(DECOMPRESS).join(',')}`;
 const BAD_COMPRESSION = 'cannot decompress the request message';
 
+/** How often the time limits of every connection are checked (the timeouts' resolution). */
+const TICK_MS = 1000;
+/** Connection-closed warn lines written per window before they are only counted. */
+const CLOSED_LOG = { perWindow: 10, windowMs: 10_000 };
+
 export function createGrpcServer(opts: GrpcServerOptions): GrpcH2Server {
   const options: ConnectionOptions = {
-    // grpc-go's default is unbounded; a bound keeps one connection from opening streams
-    // without end. 64 in flight (the benchmark's load) stays far below it.
-    maxConcurrentStreams: 1000,
+    ...opts.limits,
     // A 4 MiB message needs the window to grow beyond HTTP/2's 64 KiB default to arrive
     // in one round trip.
     streamWindow: 1 << 20,
     connectionWindow: 1 << 24,
-    maxHeaderListSize: 64 * 1024,
     // What a connection's unfinished requests may hold: a few of the largest messages.
     maxBufferedBytes: Math.max(16 * 2 ** 20, 4 * opts.maxReceiveMessageSize),
     http1Hint:
       'this is a gRPC endpoint: HTTP/2 POST with content-type application/grpc (h2c: prior knowledge)\n',
   };
+  const limitHits = new Map<LimitName, Counter.Internal>(
+    LIMIT_NAMES.map((name) => [name, opts.metrics.grpcH2LimitHits.labels(name)]),
+  );
+  const closedLog = new ThrottledLog(opts.logger, 'gRPC API connection closed', CLOSED_LOG);
+  const refusals = opts.refusals;
   const connections = new Set<H2Connection>();
   let closing = false;
   const accept = (socket: Socket) => {
     const connection = new H2Connection(socket, options, {
-      stream: (stream) => onStream(stream, opts),
-      protocolError: (reason, remote) =>
-        opts.logger.warn({ remote, reason }, 'gRPC API connection closed'),
+      stream: (stream) => onStream(stream, opts, refusals),
+      limit: (name) => limitHits.get(name)?.inc(),
+      protocolError: (reason, remote) => closedLog.warn({ remote, reason }),
     });
     connections.add(connection);
     socket.on('close', () => connections.delete(connection));
     if (closing) connection.drain();
   };
+  // One timer for every connection's timeouts, not one per connection and per call. A tick
+  // that comes late (the event loop was busy) is skipped: what clients sent meanwhile is not
+  // read yet, and must be before anyone is timed out for not sending it.
+  let lastTick = Date.now();
+  const ticker = setInterval(() => {
+    const now = Date.now();
+    const late = now - lastTick > 2 * TICK_MS;
+    lastTick = now;
+    if (late) return;
+    for (const c of connections) c.tick(now);
+  }, TICK_MS);
+  ticker.unref();
   const server: Server = opts.tls
-    ? createTlsServer(opts.tls, (socket: TLSSocket) => {
-        // A TLS client that did not ask for h2 by ALPN cannot speak gRPC: nothing to say.
-        if (socket.alpnProtocol !== 'h2') socket.destroy();
-        else accept(socket);
-      })
+    ? createTlsServer(
+        { ...opts.tls, handshakeTimeout: opts.limits.handshakeTimeoutMs },
+        (socket: TLSSocket) => {
+          // A TLS client that did not ask for h2 by ALPN cannot speak gRPC: nothing to say.
+          if (socket.alpnProtocol !== 'h2') socket.destroy();
+          else accept(socket);
+        },
+      )
     : createTcpServer(accept);
+  // A TLS client that fails its handshake, or stalls past handshakeTimeout: node reports it
+  // here and leaves the socket to the listener (it destroys it itself only when none).
+  server.on('tlsClientError', (err: Error & { code?: string }, socket: Socket) => {
+    if (err.code === 'ERR_TLS_HANDSHAKE_TIMEOUT') limitHits.get('handshake_timeout')?.inc();
+    socket.destroy();
+  });
 
   return {
     listen: (host, port) =>
@@ -152,6 +217,8 @@ export function createGrpcServer(opts: GrpcServerOptions): GrpcH2Server {
         }, graceMs);
         server.close(() => {
           clearTimeout(timer);
+          clearInterval(ticker);
+          closedLog.close();
           resolve();
         });
         // GOAWAY: no new streams; the connection closes once its streams are done.
@@ -160,32 +227,35 @@ export function createGrpcServer(opts: GrpcServerOptions): GrpcH2Server {
   };
 }
 
-function onStream(stream: H2Stream, opts: GrpcServerOptions) {
+function onStream(stream: H2Stream, opts: GrpcServerOptions, refusals: Refusals) {
   const headers = stream.headers;
   const path = headerValue(headers[':path']) ?? '';
   const method = headerValue(headers[':method']);
   const contentType = headerValue(headers['content-type']);
   if (method !== 'POST' || !isGrpcContentType(contentType)) {
     // Not a gRPC request at all: plain HTTP, as grpc-go answers it.
-    opts.logger.warn({ path, method, contentType }, 'gRPC API request refused: not a gRPC request');
+    refusals.refuse('not_grpc', { path, method, contentType }, 'not a gRPC request');
     respondHttp(stream, 415, 'this is a gRPC endpoint: POST with content-type application/grpc\n');
     return;
   }
-  const call: GrpcCall = { path, headers, peer: () => stream.peer() };
+  const call: GrpcCall = {
+    path,
+    headers,
+    peer: () => stream.peer(),
+    cancelled: () => stream.closed,
+  };
   const route = opts.routes.get(path);
   if (route === undefined) {
-    respondStatus(stream, {
-      code: GrpcCode.UNIMPLEMENTED,
-      message: unknownPathMessage(path, opts.routes),
-    });
+    const message = unknownPathMessage(path, opts.routes);
+    refusals.refuse('unknown_method', { path, remote: call.peer() }, message);
+    respondStatus(stream, { code: GrpcCode.UNIMPLEMENTED, message });
     return;
   }
   const encoding = headerValue(headers['grpc-encoding']) ?? 'identity';
   if (encoding !== 'identity' && DECOMPRESS[encoding] === undefined) {
-    respondStatus(stream, {
-      code: GrpcCode.UNIMPLEMENTED,
-      message: `grpc-encoding ${encoding} is not supported (supported: ${ACCEPT_ENCODING})`,
-    });
+    const message = `grpc-encoding ${encoding} is not supported (supported: ${ACCEPT_ENCODING})`;
+    refusals.refuse('unsupported_encoding', { path, remote: call.peer() }, message);
+    respondStatus(stream, { code: GrpcCode.UNIMPLEMENTED, message });
     return;
   }
   const reader = new MessageReader(opts.maxReceiveMessageSize);
@@ -199,9 +269,9 @@ function onStream(stream: H2Stream, opts: GrpcServerOptions) {
   const unary = route.kind === 'unary' ? unaryCall(stream, call, route.handle) : undefined;
   const streaming = route.kind === 'stream' ? streamCall(stream, call, route.handle) : undefined;
   let refused = false;
-  const refuse = (code: number, message: string) => {
+  const refuse = (code: number, message: string, reason: RefusalReason = 'bad_message') => {
     refused = true;
-    opts.logger.warn({ path, remote: call.peer(), reason: message }, 'gRPC API request refused');
+    refusals.refuse(reason, { path, remote: call.peer() }, message);
     respondStatus(stream, { code, message });
   };
   // A streaming call's messages reach its handler in order, inflated or not, and its end
@@ -215,6 +285,7 @@ function onStream(stream: H2Stream, opts: GrpcServerOptions) {
       refuse(
         GrpcCode.RESOURCE_EXHAUSTED,
         `received message larger than max (${fed.tooLarge} vs. ${opts.maxReceiveMessageSize}): grpc_api.max_receive_message_size`,
+        'message_too_large',
       );
       return;
     }
@@ -264,20 +335,26 @@ function onStream(stream: H2Stream, opts: GrpcServerOptions) {
 }
 
 function unaryCall(stream: H2Stream, call: GrpcCall, handle: UnaryHandler) {
+  const failed = () => {
+    stream.endWork();
+    respondStatus(stream, { code: GrpcCode.INTERNAL, message: 'internal server error' });
+  };
+  const answer = (o: UnaryOutcome) => {
+    stream.endWork();
+    respondOutcome(stream, o);
+  };
   return (request: Buffer) => {
     let outcome: UnaryOutcome | Promise<UnaryOutcome>;
+    // The handler's work holds the stream's slot even if the client resets it meanwhile.
+    stream.beginWork();
     try {
       outcome = handle(call, request);
     } catch {
-      respondStatus(stream, { code: GrpcCode.INTERNAL, message: 'internal server error' });
+      failed();
       return;
     }
-    if (outcome instanceof Promise) {
-      outcome.then(
-        (o) => respondOutcome(stream, o),
-        () => respondStatus(stream, { code: GrpcCode.INTERNAL, message: 'internal server error' }),
-      );
-    } else respondOutcome(stream, outcome);
+    if (outcome instanceof Promise) outcome.then(answer, failed);
+    else answer(outcome);
   };
 }
 

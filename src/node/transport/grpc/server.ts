@@ -3,10 +3,11 @@
 // empty, as Centrifugo's ":10000"), with TLS when grpc_api.tls.enabled and reflection when
 // grpc_api.reflection.
 import type { ApiExecutor } from '../../api/index.ts';
-import type { Config } from '../../config/index.ts';
-import type { Logger } from '../../observability/index.ts';
-import { createGrpcServer, type Route } from './h2-server.ts';
-import { apiDefinition } from './proto.ts';
+import { type Config, durationMs } from '../../config/index.ts';
+import type { Logger, NodeMetrics } from '../../observability/index.ts';
+import type { ConnectionLimits } from './h2/limits.ts';
+import { countedRefusals, createGrpcServer, type Route } from './h2-server.ts';
+import { apiDefinition, rpcStatusDefinition } from './proto.ts';
 import { reflectionRoutes } from './reflection.ts';
 import { apiServiceRoutes } from './service.ts';
 import { secureServerOptions } from './tls.ts';
@@ -16,6 +17,7 @@ export interface GrpcServerDeps {
   /** The node's executor for protocol="grpc" (ApiExecutor.forProtocol('grpc')). */
   executor: ApiExecutor;
   logger: Logger;
+  metrics: NodeMetrics;
 }
 
 export interface GrpcApiServer {
@@ -36,25 +38,32 @@ const CLOSE_GRACE_MS = 5_000;
 const DEFAULT_MAX_RECEIVE = 4 * 1024 * 1024;
 
 export async function startGrpcServer(deps: GrpcServerDeps): Promise<GrpcApiServer> {
-  const { options, logger } = deps;
+  const { options, logger, metrics } = deps;
+  const refusals = countedRefusals(logger, metrics);
   const routes = new Map<string, Route>(
     apiServiceRoutes({
       executor: deps.executor,
       key: options.key,
       errorMode: options.error_mode,
+      refusals,
       logger,
     }),
   );
   // Not behind the key, as in Centrifugo (its key interceptor covers unary calls only).
+  // The google.rpc messages too, so a client can decode the error details of transport mode.
   if (options.reflection) {
-    for (const [path, route] of reflectionRoutes(apiDefinition())) routes.set(path, route);
+    const described = { ...apiDefinition(), ...rpcStatusDefinition() };
+    for (const [path, route] of reflectionRoutes(described)) routes.set(path, route);
   }
   const server = createGrpcServer({
     routes,
     maxReceiveMessageSize:
       options.max_receive_message_size > 0 ? options.max_receive_message_size : DEFAULT_MAX_RECEIVE,
     tls: secureServerOptions(options.tls, 'grpc_api.tls'),
+    limits: connectionLimits(options.http2),
     logger,
+    metrics,
+    refusals,
   });
 
   const host = options.address === '' ? '0.0.0.0' : options.address;
@@ -88,4 +97,23 @@ export async function startGrpcServer(deps: GrpcServerDeps): Promise<GrpcApiServ
     return closing;
   };
   return { host, port, tls: options.tls.enabled, close };
+}
+
+/** grpc_api.http2.* as the HTTP/2 connection reads them. */
+export function connectionLimits(http2: Config['grpc_api']['http2']): ConnectionLimits {
+  return {
+    maxConcurrentStreams: http2.max_concurrent_streams,
+    maxHeaderListSize: http2.max_header_list_size,
+    maxContinuationFrames: http2.max_continuation_frames,
+    headerTimeoutMs: durationMs(http2.header_timeout),
+    maxConsecutiveEmptyFrames: http2.max_consecutive_empty_frames,
+    resetBurst: http2.max_reset_burst,
+    resetsPerSecond: http2.max_resets_per_second,
+    pingMinIntervalMs: durationMs(http2.keepalive_min_time),
+    pingWithoutStreams: http2.keepalive_permit_without_stream,
+    maxQueuedControlFrames: http2.max_queued_control_frames,
+    maxPendingReplyBytes: http2.max_pending_reply_size,
+    idleTimeoutMs: durationMs(http2.idle_timeout),
+    handshakeTimeoutMs: durationMs(http2.handshake_timeout),
+  };
 }

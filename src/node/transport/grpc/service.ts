@@ -19,6 +19,7 @@ import {
   GrpcCode,
   type GrpcStatus,
   headerValue,
+  type Refusals,
   type Route,
   type UnaryOutcome,
 } from './h2-server.ts';
@@ -26,8 +27,8 @@ import { API_PACKAGE, API_SERVICE, apiDefinition } from './proto.ts';
 import { transportStatus, undecodableStatus } from './status-details.ts';
 import { type Descriptor, WireChecker, type WireProblem } from './wire-check.ts';
 
-/** The OSS rpcs and the executor method each one runs; the rest of the service is PRO. */
-const OSS_METHODS: Readonly<Record<string, MethodName | 'batch'>> = {
+/** The rpcs the executor runs, and its method for each; the rest of the service is PRO. */
+const SERVED_METHODS: Readonly<Record<string, MethodName | 'batch'>> = {
   Batch: 'batch',
   Publish: 'publish',
   Broadcast: 'broadcast',
@@ -42,9 +43,17 @@ const OSS_METHODS: Readonly<Record<string, MethodName | 'batch'>> = {
   RPC: 'rpc',
   Refresh: 'refresh',
   Channels: 'channels',
+  MapPublish: 'map_publish',
+  MapRemove: 'map_remove',
+  MapReadState: 'map_read_state',
+  MapReadStream: 'map_read_stream',
+  MapStats: 'map_stats',
+  MapClear: 'map_clear',
+  SharedPollPublish: 'shared_poll_publish',
 };
 
 const ERROR_MODE_KEY = 'x-centrifugo-error-mode';
+const CANCELLED: UnaryOutcome = { status: { code: GrpcCode.CANCELLED, message: 'cancelled' } };
 
 type Decoded = { ok: true; request: unknown } | { ok: false; problem: WireProblem };
 
@@ -53,6 +62,9 @@ export interface ApiServiceOptions {
   /** '' = no key check, as Centrifugo (it installs its key interceptor only for a set key). */
   key: string;
   errorMode: '' | 'transport';
+  /** Refused calls (key, bytes that are not the message): counted, logged at debug. */
+  refusals: Refusals;
+  /** For bugs only: a failed call is logged at error. */
   logger: Logger;
 }
 
@@ -66,7 +78,7 @@ export function apiServiceRoutes(opts: ApiServiceOptions): Map<string, Route> {
   const authorized = keyCheck(opts.key);
   const routes = new Map<string, Route>();
   for (const [name, m] of Object.entries(loaded)) {
-    const target = OSS_METHODS[name];
+    const target = SERVED_METHODS[name];
     const requestType = `${API_PACKAGE}.${(m.requestType.type as { name: string }).name}`;
     const handle =
       target === undefined
@@ -106,9 +118,10 @@ function decoder(
 }
 
 function refuse(name: string, call: GrpcCall, opts: ApiServiceOptions): UnaryOutcome {
-  opts.logger.warn(
+  opts.refusals.refuse(
+    'unauthenticated',
     { method: name, remote: call.peer(), keyGiven: call.headers.authorization !== undefined },
-    'gRPC API request refused: missing or wrong API key',
+    'missing or wrong API key',
   );
   return { status: { code: GrpcCode.UNAUTHENTICATED, message: 'unauthenticated' } };
 }
@@ -142,16 +155,22 @@ function handler(
     if (!authorized(call)) return refuse(name, call, opts);
     const decoded = decode(bytes);
     if (!decoded.ok) {
-      opts.logger.warn(
-        { method: name, field: decoded.problem.field, reason: decoded.problem.reason },
-        'gRPC API request refused: not valid protobuf',
+      opts.refusals.refuse(
+        'bad_protobuf',
+        { method: name, remote: call.peer(), field: decoded.problem.field },
+        `not valid protobuf: ${decoded.problem.reason}`,
       );
       return { status: undecodableStatus(requestType, decoded.problem) };
     }
     const transportMode =
       opts.errorMode === 'transport' || headerValue(call.headers[ERROR_MODE_KEY]) === 'transport';
     return run(target, decoded.request, transportMode, opts.executor).then(
-      (outcome) => ('status' in outcome ? outcome : encode(outcome.response)),
+      (outcome) => {
+        if ('status' in outcome) return outcome;
+        // A reply no one will read is not encoded (a large history costs more to encode
+        // than to read).
+        return call.cancelled() ? CANCELLED : encode(outcome.response);
+      },
       (err: unknown) => {
         // The executor never throws; this is a bug in this file, not a bad request.
         opts.logger.error({ err, method: name }, 'gRPC API request failed');

@@ -17,9 +17,8 @@ import {
   decodeMethodBody,
   encodeJson,
   isMethod,
-  legacyCommands,
-  legacyReply,
   RequestDecodeError,
+  runLegacyBody,
 } from '../../api/index.ts';
 import { createApiKeyAuth } from '../../auth/index.ts';
 import { errorDef } from '../../core/index.ts';
@@ -213,17 +212,15 @@ export function createApiHandler(opts: ApiHandlerOptions): ApiHandler {
       badBody(res, LEGACY, new RequestDecodeError('body is empty'));
       return;
     }
-    const replies: string[] = [];
+    let replies: string;
     try {
-      for (const command of legacyCommands(body)) {
-        replies.push(await legacyReply(opts.executor, command));
-      }
+      replies = await runLegacyBody(opts.executor, body);
     } catch (err) {
       if (err instanceof RequestDecodeError) badBody(res, LEGACY, err);
       else failed(req, res, err);
       return;
     }
-    send(res, 200, JSON_HEADERS, replies.join('\n'));
+    send(res, 200, JSON_HEADERS, replies);
   };
 
   const handle = (req: IncomingMessage, res: ServerResponse) => {

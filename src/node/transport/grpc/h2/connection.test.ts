@@ -16,6 +16,17 @@ const LIMITS: ConnectionOptions = {
   maxHeaderListSize: 40 * 1024,
   maxBufferedBytes: 1 << 20,
   http1Hint: 'this is a gRPC endpoint\n',
+  maxContinuationFrames: 8,
+  headerTimeoutMs: 10_000,
+  maxConsecutiveEmptyFrames: 1,
+  resetBurst: 1000,
+  resetsPerSecond: 33,
+  pingMinIntervalMs: 5 * 60_000,
+  pingWithoutStreams: false,
+  maxQueuedControlFrames: 1000,
+  maxPendingReplyBytes: 16 << 20,
+  idleTimeoutMs: 180_000,
+  handshakeTimeoutMs: 10_000,
 };
 const OK = encodeHeaderBlock([[':status', '200']]);
 
@@ -50,6 +61,7 @@ before(async () => {
   server = createServer((socket) => {
     const c = new H2Connection(socket, LIMITS, {
       stream: handle,
+      limit: () => {},
       protocolError: (reason) => errors.push(reason),
     });
     connections.add(c);
@@ -273,6 +285,7 @@ describe('HTTP/2 server connection', () => {
         1 + 2 * i,
         encodeHeaderBlock([
           [':method', 'POST'],
+          [':scheme', 'http'],
           [':path', '/hold'],
         ]),
         0,

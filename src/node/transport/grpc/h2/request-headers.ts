@@ -44,9 +44,15 @@ export function requestHeaders(list: readonly string[]): HeadersResult {
     else if (typeof existing === 'string') headers[name] = [existing, value];
     else existing.push(value);
   }
-  if (headers[':method'] === undefined || headers[':path'] === undefined) {
-    return { ok: false, reason: 'a request needs :method and :path' };
+  // :scheme too (RFC 9113 §8.3.1): every request but CONNECT, which no gRPC client sends.
+  if (
+    headers[':method'] === undefined ||
+    headers[':scheme'] === undefined ||
+    headers[':path'] === undefined
+  ) {
+    return { ok: false, reason: 'a request needs :method, :scheme and :path' };
   }
+  if (headers[':path'] === '') return { ok: false, reason: 'empty :path' };
   return { ok: true, headers };
 }
 

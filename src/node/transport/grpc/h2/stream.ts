@@ -11,9 +11,18 @@ export interface StreamOwner {
   readonly peerMaxFrameSize: number;
   /** The connection's send window, shared by its streams. */
   sendWindow: number;
-  queue(bytes: Buffer): void;
+  /** Response HEADERS and DATA. */
+  queueReply(bytes: Buffer): void;
+  /** RST_STREAM: a control frame, bounded while the client reads nothing. */
+  queueControl(bytes: Buffer): void;
   /** This stream waits for window to send its data. */
   blocked(stream: H2Stream): void;
+  /** Reply bytes held for window grew (or shrank, negative) by `delta`. */
+  pending(delta: number): void;
+  /** The client ended its side; call deliverEnd() once the frames read with it are in. */
+  ended(stream: H2Stream): void;
+  /** The handler of a stream that closed while it worked is done. */
+  workDone(): void;
   closed(stream: H2Stream): void;
 }
 
@@ -36,6 +45,8 @@ export class H2Stream {
   remoteEnded = false;
   localEnded = false;
   closed = false;
+  /** Its handler runs (beginWork() to endWork()): the stream holds a slot until then. */
+  working = false;
 
   /** How much the peer lets this stream send. */
   sendWindow: number;
@@ -47,6 +58,7 @@ export class H2Stream {
   receiveWindow: number;
 
   private pending: Buffer[] = [];
+  private pendingBytes = 0;
   /** The header block that ends the stream once pending data is out (undefined: empty DATA). */
   private finalBlock: Buffer | undefined;
   private ending = false;
@@ -75,14 +87,31 @@ export class H2Stream {
   respond(block: Buffer, endStream: boolean): void {
     if (this.closed || this.headersSent) return;
     this.headersSent = true;
-    this.owner.queue(headersFrames(this.id, block, endStream, this.owner.peerMaxFrameSize));
+    this.owner.queueReply(headersFrames(this.id, block, endStream, this.owner.peerMaxFrameSize));
     if (endStream) this.endLocal();
   }
 
   write(data: Buffer): void {
     if (this.closed || this.ending || !this.headersSent) return;
     this.pending.push(data);
+    this.pendingBytes += data.length;
+    this.owner.pending(data.length);
     this.flush();
+  }
+
+  /**
+   * The handler starts. A client that resets the stream does not free its slot until
+   * endWork(): the work goes on, and a client may not pile it up by resetting (grpc-go
+   * counts streams against the limit until their handlers return, for the same reason).
+   */
+  beginWork(): void {
+    this.working = true;
+  }
+
+  endWork(): void {
+    if (!this.working) return;
+    this.working = false;
+    if (this.closed) this.owner.workDone();
   }
 
   /** Ends the reply: with trailers (an encoded header block), or with an empty DATA frame. */
@@ -108,10 +137,12 @@ export class H2Stream {
       else this.pending[0] = chunk.subarray(n);
       this.sendWindow -= n;
       owner.sendWindow -= n;
-      owner.queue(dataFrames(this.id, chunk.subarray(0, n), false, owner.peerMaxFrameSize));
+      this.pendingBytes -= n;
+      owner.pending(-n);
+      owner.queueReply(dataFrames(this.id, chunk.subarray(0, n), false, owner.peerMaxFrameSize));
     }
     if (this.ending && !this.localEnded) {
-      owner.queue(
+      owner.queueReply(
         this.finalBlock === undefined
           ? dataFrames(this.id, Buffer.alloc(0), true, owner.peerMaxFrameSize)
           : headersFrames(this.id, this.finalBlock, true, owner.peerMaxFrameSize),
@@ -121,10 +152,16 @@ export class H2Stream {
     return true;
   }
 
-  /** The client's END_STREAM. */
+  /** The client's END_STREAM: its side is over, the handler hears it in deliverEnd(). */
   endRemote(): void {
     if (this.closed || this.remoteEnded) return;
     this.remoteEnded = true;
+    this.owner.ended(this);
+  }
+
+  /** Tells the handler the request is complete, unless the stream is gone meanwhile. */
+  deliverEnd(): void {
+    if (this.closed) return;
     this.onEnd();
     if (this.localEnded) this.close();
   }
@@ -132,7 +169,7 @@ export class H2Stream {
   /** Resets the stream from this side: the client learns why by the code. */
   reset(code: number): void {
     if (this.closed) return;
-    this.owner.queue(rstStreamFrame(this.id, code));
+    this.owner.queueControl(rstStreamFrame(this.id, code));
     this.abort();
   }
 
@@ -151,13 +188,15 @@ export class H2Stream {
     }
     // Replied before the request was over (a refusal): the client need not send the rest
     // (RFC 9113 §8.1).
-    this.owner.queue(rstStreamFrame(this.id, ErrorCode.NO_ERROR));
+    this.owner.queueControl(rstStreamFrame(this.id, ErrorCode.NO_ERROR));
     this.close();
   }
 
   private close(): void {
     this.closed = true;
     this.pending = [];
+    if (this.pendingBytes !== 0) this.owner.pending(-this.pendingBytes);
+    this.pendingBytes = 0;
     this.owner.closed(this);
   }
 }

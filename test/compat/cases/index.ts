@@ -1,0 +1,42 @@
+// Every case and every config group of the suite, in the order they run.
+import { type CompatCase, ENCODINGS, expandClientCases } from '../case.ts';
+import { API_GROUPS, CLIENT_GROUPS, type Group } from '../configs.ts';
+import { connectionCases } from './api-connections.ts';
+import { miscCases } from './api-misc.ts';
+import { publishCases } from './api-publish.ts';
+import { transportCases } from './api-transport.ts';
+import { COMMAND_CASES } from './client-commands.ts';
+import { CONNECT_CASES } from './client-connect.ts';
+import { FRAME_CASES } from './client-frames.ts';
+import { SUBSCRIBE_CASES } from './client-subscribe.ts';
+import { grpcEdgeCases } from './grpc-edges.ts';
+import { HTTP_EDGE_CASES } from './http-edges.ts';
+import { LIMIT_CASES, PING_CASES } from './limits.ts';
+import { LIVE_CASES } from './live.ts';
+import { STARTUP_CASES, STARTUP_GROUPS } from './startup.ts';
+
+export const ALL_GROUPS: Group[] = [
+  ...API_GROUPS,
+  ...ENCODINGS.flatMap((e) => CLIENT_GROUPS.map((g) => ({ ...g, name: `${g.name}/${e}` }))),
+  ...STARTUP_GROUPS,
+];
+
+export const ALL_CASES: CompatCase[] = [
+  // misc first: its info case must see servers where nothing happened yet
+  ...miscCases().cases,
+  ...publishCases().cases,
+  ...connectionCases().cases,
+  ...grpcEdgeCases().cases,
+  ...transportCases().cases,
+  ...HTTP_EDGE_CASES,
+  ...expandClientCases([
+    ...CONNECT_CASES,
+    ...SUBSCRIBE_CASES,
+    ...COMMAND_CASES,
+    ...FRAME_CASES,
+    ...LIVE_CASES,
+    ...LIMIT_CASES,
+    ...PING_CASES,
+  ]),
+  ...STARTUP_CASES,
+];

@@ -1,0 +1,69 @@
+// The differential suite: every case against real Centrifugo v6.9.1, a second Centrifugo
+// and this node, started from one config per group (test/compat/README.md).
+//   node --test test/compat/compat.test.ts
+//   CENTRIFUGO_TS_COMPAT_ONLY=client/ node --test test/compat/compat.test.ts   (ids starting so)
+//   CENTRIFUGO_TS_COMPAT_RUNS=3 node --test test/compat/compat.test.ts         (self-check x3)
+import assert from 'node:assert/strict';
+import { appendFileSync } from 'node:fs';
+import { describe, it } from 'node:test';
+import { missingTool } from '../tools.ts';
+import { ALL_CASES, ALL_GROUPS } from './cases/index.ts';
+import { findCentrifugo } from './centrifugo-tool.ts';
+import type { Group } from './configs.ts';
+import { INTENDED } from './intended.ts';
+import { PENDING } from './pending.ts';
+import { type CaseResult, SuiteRunner } from './run-suite.ts';
+import { addTally, describeTally, judge, type Tally, tally, unknownListed } from './verdict.ts';
+
+const ONLY = process.env.CENTRIFUGO_TS_COMPAT_ONLY ?? '';
+const RUNS = Number(process.env.CENTRIFUGO_TS_COMPAT_RUNS ?? '1');
+const LISTS = { intended: INTENDED, pending: PENDING };
+// Every result as one JSON line appended to this file, to study differences.
+const REPORT = process.env.CENTRIFUGO_TS_COMPAT_REPORT ?? '';
+const MIN_CASES = 400;
+
+// Bounds above npm test's 60 s per test: each group has its own; the whole stays bounded.
+describe('compat: this node against Centrifugo v6.9.1', { timeout: 900_000 }, () => {
+  it('the case list is sound', () => {
+    assert.ok(ALL_CASES.length >= MIN_CASES, `${ALL_CASES.length} cases, want ${MIN_CASES}+`);
+    const ids = new Set(ALL_CASES.map((c) => c.id));
+    assert.equal(ids.size, ALL_CASES.length, 'case ids are unique');
+    assert.deepEqual(unknownListed(LISTS, ids), [], 'intended.ts and pending.ts name real cases');
+    const both = Object.keys(INTENDED).filter((id) => PENDING[id] !== undefined);
+    assert.deepEqual(both, [], 'a case is intended or pending, not both');
+  });
+
+  const tool = findCentrifugo();
+  const totals: Tally = { cases: 0, selfAgreeing: 0, identical: 0, intended: 0, pending: 0 };
+  const groupTest = (group: Group) => {
+    const cases = ALL_CASES.filter((c) => c.group === group.name && c.id.startsWith(ONLY));
+    if (cases.length === 0) return;
+    it(`group ${group.name}: ${cases.length} cases`, { timeout: 240_000 }, async (t) => {
+      if (typeof tool === 'string') return missingTool(t, tool);
+      const runner = new SuiteRunner(tool);
+      const problems: string[] = [];
+      for (let run = 1; run <= RUNS; run++) {
+        const results: CaseResult[] = await runner.runGroup(group, cases);
+        if (REPORT !== '') {
+          appendFileSync(REPORT, results.map((r) => `${JSON.stringify(r)}\n`).join(''));
+        }
+        const found = judge(results, LISTS);
+        const counted = tally(results, LISTS);
+        addTally(totals, counted);
+        t.diagnostic(`run ${run}: ${describeTally(counted)}`);
+        problems.push(...found.map((p) => (RUNS > 1 ? `[run ${run}] ${p.report}` : p.report)));
+      }
+      assert.equal(problems.length, 0, `\n${problems.join('\n\n')}`);
+    });
+  };
+  for (const group of ALL_GROUPS.filter((g) => !g.startup)) groupTest(group);
+  // A startup group is one short case on three fresh servers: several at once cost no
+  // accuracy (nothing in them waits on time) and most of their wall time.
+  describe('startup configs', { concurrency: 4, timeout: 600_000 }, () => {
+    for (const group of ALL_GROUPS.filter((g) => g.startup)) groupTest(group);
+  });
+
+  it('summary', (t) => {
+    if (totals.cases > 0) t.diagnostic(`all groups: ${describeTally(totals)}`);
+  });
+});

@@ -1,0 +1,27 @@
+// Differences kept on purpose: what Centrifugo does, what this node does, and why. Each
+// reason has its bullet in README "## Differences from Centrifugo". A listed case that
+// agrees with Centrifugo fails the suite (the entry and its bullet must go).
+import { both, byReason } from './listing.ts';
+
+export const INTENDED: Record<string, string> = byReason({
+  'Centrifugo accepts a string `exp` claim ("1796...") as a number; here a token whose exp is not a number is invalid (3500), as RFC 7519 says':
+    [...both('client/connect/token-exp-string')],
+  'Centrifugo drops the TCP connection (1006, no close frame) when a disconnect reason exceeds the 123 bytes a close frame holds; here the reason is cut to 123 bytes and the code arrives':
+    [...both('live/disconnect-reason-124-bytes')],
+  'Centrifugo warns about an unknown key and starts; here it stops startup naming the key, so a typo never runs silently':
+    ['startup/unknown-top-level-key', 'startup/unknown-namespace-key'],
+  'Centrifugo turns a JSON number given for a string key (http_api.key: 5) into text; here a wrong type stops startup naming the key':
+    ['startup/wrong-type'],
+  'keys of features not built yet (http_stream, sse, uni_websocket, map_broker, shared_poll, proxies, namespace map / shared_poll / subscription_type): Centrifugo runs them; here startup stops naming the key rather than accept a feature it lacks':
+    [
+      'startup/http-stream',
+      'startup/sse',
+      'startup/uni-websocket',
+      'startup/map-broker',
+      'startup/shared-poll',
+      'startup/proxies-empty',
+      'startup/namespace-subscription-type',
+      'startup/namespace-map',
+      'startup/namespace-shared-poll',
+    ],
+});
