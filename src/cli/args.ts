@@ -3,7 +3,8 @@
 // commands that read the config also take any config key as `--dotted.key`, so a flag can
 // never name a key the schema does not have.
 import { LEAF_BY_DOTTED } from '../node/config/index.ts';
-import { OPERATOR_FLAGS, type OperatorFlag } from '../operator/index.ts';
+// The flag table only: the operator's code (and its Kubernetes client) loads for `operator`.
+import { OPERATOR_FLAGS, type OperatorFlag } from '../operator/cli-options.ts';
 
 export const COMMANDS = [
   'serve',
