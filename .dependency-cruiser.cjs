@@ -2,13 +2,14 @@
 // floor imports only floors below it:
 //   5  src/cli/, src/main.ts           both programs' command lines (node and operator)
 //   5  src/node/start-node.ts          the node's wiring: engine, Node, front doors, transports
-//   4  src/node/transport/, admin/     HTTP, WebSocket, gRPC: framing only; the admin API
+//   4  src/node/transport/, admin/,    HTTP, WebSocket, gRPC: framing only; the admin API and
+//      consumers/                      the async consumers, which call the API executor
 //   3  src/node/api/, src/node/client/ the two front doors, siblings that never import each other
 //   2  src/node/core/, src/node/auth/  the Node (the only caller of the engine), hub, catalogues
 //   1  src/node/engine/, protocol/, config/, observability/
 // The operator and the node meet only in src/cli/ and src/node/config/index.ts. Type-only
 // imports count (tsPreCompilationDeps): a circle of types is still a circle.
-const FLOOR_2_UP = '^src/node/(core|auth|api|client|transport|admin)/';
+const FLOOR_2_UP = '^src/node/(core|auth|api|client|transport|admin|consumers)/';
 const WIRING = '^src/node/start-node\\.ts$|^src/cli/|^src/main\\.ts$';
 
 module.exports = {
@@ -42,14 +43,14 @@ module.exports = {
       comment:
         'core/ (floor 2) never imports api/, client/, transport/, admin/, auth/ or the wiring.',
       from: { path: '^src/node/core/' },
-      to: { path: ['^src/node/(api|client|transport|admin|auth)/', WIRING] },
+      to: { path: ['^src/node/(api|client|transport|admin|consumers|auth)/', WIRING] },
     },
     {
       name: 'auth-below-front-doors',
       severity: 'error',
       comment: 'auth/ (floor 2) checks credentials; it never imports the engine, core or above.',
       from: { path: '^src/node/auth/' },
-      to: { path: ['^src/node/(engine|core|api|client|transport|admin)/', WIRING] },
+      to: { path: ['^src/node/(engine|core|api|client|transport|admin|consumers)/', WIRING] },
     },
     {
       name: 'front-doors-reach-engine-through-core',
@@ -70,17 +71,18 @@ module.exports = {
     {
       name: 'front-doors-below-transports',
       severity: 'error',
-      comment: 'api/ and client/ (floor 3) never import transport/, admin/ or the wiring.',
+      comment:
+        'api/ and client/ (floor 3) never import transport/, admin/, consumers/ or the wiring.',
       from: { path: '^src/node/(api|client)/' },
-      to: { path: ['^src/node/(transport|admin)/', WIRING] },
+      to: { path: ['^src/node/(transport|admin|consumers)/', WIRING] },
     },
     {
       name: 'transports-frame-only',
       severity: 'error',
       comment:
-        'transport/ frames bytes for the front doors and admin/ goes through them; neither ' +
-        'calls the engine.',
-      from: { path: '^src/node/(transport|admin)/' },
+        'transport/ frames bytes for the front doors; admin/ and consumers/ go through them. ' +
+        'None of them calls the engine.',
+      from: { path: '^src/node/(transport|admin|consumers)/' },
       to: { path: ['^src/node/engine/', WIRING] },
     },
     {
@@ -103,8 +105,9 @@ module.exports = {
       name: 'nats-client-only-in-nats-engine',
       severity: 'error',
       comment:
-        'engine/nats/ wraps JetStream behind the engine seam; nothing else imports @nats-io.',
-      from: { path: '^src/', pathNot: '^src/node/engine/nats/' },
+        'engine/nats/ wraps JetStream behind the engine seam and consumers/ reads an ' +
+        "application's JetStream stream; nothing else imports @nats-io.",
+      from: { path: '^src/', pathNot: '^src/node/(engine/nats|consumers)/' },
       to: { path: '^node_modules/@nats-io/' },
     },
     {

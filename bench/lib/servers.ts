@@ -28,6 +28,8 @@ export interface ServerOptions {
   nodeFlags?: string[];
   /** centrifugo-ts only: run the tree at this root instead of this checkout (A/B runs). */
   root?: string;
+  /** Top-level sections written identically for both servers (consumers, ...). */
+  extra?: Record<string, unknown>;
 }
 
 export interface BenchServer {
@@ -66,6 +68,7 @@ export function benchConfig(
       namespaces: opts.namespaces ?? [],
     },
   };
+  Object.assign(config, opts.extra);
   if (opts.grpc) {
     config.grpc_api = { enabled: true, address: '127.0.0.1', port: ports.grpc, key: BENCH_KEY };
   }

@@ -9,6 +9,7 @@ import { ApiExecutor } from './api/index.ts';
 import { subscriptionTokenSection, TokenVerifier, tokenKeysOf } from './auth/index.ts';
 import { AdminInspector, type ClientContext, clientTimings, Outbox } from './client/index.ts';
 import { type Config, durationMs } from './config/index.ts';
+import { ConsumerSet } from './consumers/index.ts';
 import { ChannelRules, LocalNode, Node } from './core/index.ts';
 import { type Engine, MemoryEngine } from './engine/index.ts';
 import { NatsEngine } from './engine/nats/index.ts';
@@ -82,6 +83,14 @@ export async function startNode(config: Config, logger: Logger): Promise<Running
     timings: clientTimings(config.client),
   };
 
+  // Async consumers (consumers[]): commands from queues and tables through the same executor.
+  const consumers = new ConsumerSet({
+    configs: config.consumers,
+    executor,
+    registry: metrics.registry,
+    logger,
+    nodeId: node.uid,
+  });
   const listeners = buildHttpListeners({ config, executor, metrics, logger });
   if (config.admin.enabled) {
     // On the internal port unless admin.external, as in Centrifugo.
@@ -126,7 +135,9 @@ export async function startNode(config: Config, logger: Logger): Promise<Running
         metrics,
       });
     }
+    await consumers.start();
   } catch (err) {
+    await consumers.close();
     infoMetrics.close();
     await websocket?.close();
     await Promise.allSettled(listeners.map((l) => l.app.close()));
@@ -141,6 +152,7 @@ export async function startNode(config: Config, logger: Logger): Promise<Running
       // Clients first (close 3001, they reconnect elsewhere), then HTTP, then the Node and
       // its engine.
       infoMetrics.close();
+      await consumers.close();
       await websocket?.close();
       await grpc?.close();
       await Promise.allSettled(listeners.map((l) => l.app.close()));

@@ -1,3 +1,11 @@
+export type {
+  ClientTlsConfig,
+  ConsumerConfig,
+  KafkaConsumerConfig,
+  NatsJetStreamConsumerConfig,
+  PostgresConsumerConfig,
+  RedisStreamConsumerConfig,
+} from './consumers-schema.ts';
 export { formatDuration, parseDuration } from './duration.ts';
 export { ConfigError } from './errors.ts';
 export { LEAF_BY_DOTTED, LEAVES, type Leaf } from './leaves.ts';

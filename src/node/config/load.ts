@@ -8,6 +8,7 @@ import { extname } from 'node:path';
 import { type TSchema, TypeGuard } from '@sinclair/typebox';
 import { Value, ValueErrorType } from '@sinclair/typebox/value';
 import { parse as parseYaml } from 'yaml';
+import { checkConsumers, fillConsumerDefaults } from './consumers-check.ts';
 import { formatDuration, parseDuration } from './duration.ts';
 import { applyEnv } from './env.ts';
 import { ConfigError } from './errors.ts';
@@ -166,6 +167,8 @@ function checkSemantics(config: Config): void {
     checkChannelOptions(ns, `channel.namespaces.${i}`, globalMetaTtl);
   });
   checkChannelOptions(config.channel.without_namespace, 'channel.without_namespace', globalMetaTtl);
+  fillConsumerDefaults(config.consumers);
+  checkConsumers(config.consumers);
   if (!config.http_api.handler_prefix.startsWith('/')) {
     throw new ConfigError(
       'config key "http_api.handler_prefix" must start with "/"',

@@ -2,6 +2,7 @@
 // Centrifugo's defaults. Validation, defaults, env variable names, CLI flags and
 // genconfig all read this schema, so a key exists in exactly one place.
 import { FormatRegistry, type Static, type TSchema, Type } from '@sinclair/typebox';
+import { ConsumerSchema } from './consumers-schema.ts';
 import { parseDuration } from './duration.ts';
 
 FormatRegistry.Set('duration', (value) => parseDuration(value) !== undefined);
@@ -315,6 +316,10 @@ export const ConfigSchema = Type.Object(
       compression_min_size: Int(0, 'minimum size to compress'),
       read_buffer_size: Int(0, 'read buffer size'),
       write_buffer_size: Int(0, 'write buffer size'),
+    }),
+    consumers: Type.Array(ConsumerSchema, {
+      default: [],
+      description: 'async consumers: API commands from PostgreSQL, Kafka, NATS JetStream, Redis',
     }),
   },
   { additionalProperties: false },

@@ -15,6 +15,17 @@ import { IMPLEMENTED, NO_EFFECT, NOT_SUPPORTED } from './support.ts';
 
 const SRC = fileURLToPath(new URL('../', import.meta.url));
 const SCHEMA = new Set(LEAF_PATTERNS.map((l) => l.pattern));
+/** Keys with no default, given by each item. */
+const NAMES = new Set(['channel.namespaces[].name', 'consumers[].name', 'consumers[].type']);
+const CONSUMER_SECTIONS: Record<string, true> = {
+  postgresql: true,
+  kafka: true,
+  nats_jetstream: true,
+  redis_stream: true,
+  google_pub_sub: true,
+  aws_sqs: true,
+  azure_service_bus: true,
+};
 
 /** A config with `value` at `pattern`, inside a namespace for `channel.namespaces[]` keys. */
 function configWith(pattern: string, value: unknown): Record<string, unknown> {
@@ -31,7 +42,12 @@ function configWith(pattern: string, value: unknown): Record<string, unknown> {
     node[last] = value;
     return raw;
   }
-  const item: Record<string, unknown> = { name: 'ns' };
+  // A consumer needs a type: the one its section names (consumers[].kafka.x), else kafka.
+  const section = tail.split('.')[0] as string;
+  const item: Record<string, unknown> =
+    head === 'consumers'
+      ? { name: 'cc', type: section in CONSUMER_SECTIONS ? section : 'kafka' }
+      : { name: 'ns' };
   node[last] = [item];
   let inner = item;
   const rest = tail.split('.');
@@ -164,12 +180,7 @@ describe('every Centrifugo v6.9.1 key', () => {
   it('passes at its default and is refused by name otherwise, when the node lacks it', () => {
     assert.ok(outside.length > 600, `${outside.length} keys outside the schema`);
     for (const [key, { type, default: def }] of outside) {
-      if (
-        key.startsWith('proxies[]') ||
-        key.startsWith('consumers[]') ||
-        key.startsWith('rpc.namespaces[]')
-      )
-        continue;
+      if (key.startsWith('proxies[]') || key.startsWith('rpc.namespaces[]')) continue;
       validateConfig(configWith(key, def));
       refusedAs(configWith(key, nonDefault(type, def)), key.replace('[]', '.0'));
     }
@@ -177,7 +188,8 @@ describe('every Centrifugo v6.9.1 key', () => {
 
   it('refuses a non-empty list of objects (proxies, consumers, rpc namespaces, transforms)', () => {
     for (const list of CENTRIFUGO_LISTS) {
-      if (list === 'channel.namespaces' || list.includes('[]')) continue;
+      // channel.namespaces and consumers are schema lists (consumers-check.ts checks items).
+      if (list === 'channel.namespaces' || list === 'consumers' || list.includes('[]')) continue;
       validateConfig(configWith(list, []));
       refusedAs(configWith(list, [{ name: 'xx' }]), list);
     }
@@ -201,16 +213,19 @@ describe('every Centrifugo v6.9.1 key', () => {
   });
 
   it('has the defaults Centrifugo has, where the schema holds the same key', () => {
-    const defaults = Value.Default(ConfigSchema, {}) as Record<string, unknown>;
+    const defaults = Value.Default(ConfigSchema, {
+      consumers: [{ name: 'cc', type: 'kafka' }],
+    }) as Record<string, unknown>;
     const at = (pattern: string) =>
       pattern
         .replace('channel.namespaces[].', 'channel.without_namespace.')
+        .replace('consumers[].', 'consumers.0.')
         .split('.')
         .reduce<unknown>((o, k) => (o as Record<string, unknown> | undefined)?.[k], defaults);
     const differ: string[] = [];
     for (const leaf of LEAF_PATTERNS) {
       const c = CENTRIFUGO_LEAVES.get(leaf.pattern);
-      if (c === undefined || leaf.pattern === 'channel.namespaces[].name') continue;
+      if (c === undefined || NAMES.has(leaf.pattern)) continue;
       const ours = at(leaf.pattern);
       const same =
         isDefaultValue(c.type, c.default, ours) &&
@@ -244,6 +259,97 @@ describe('every Centrifugo v6.9.1 key', () => {
     ] as const) {
       refusedAs(raw as Record<string, unknown>, key);
     }
+  });
+
+  it('refuses an enabled consumer of a type this node does not run, by name', () => {
+    for (const type of ['google_pub_sub', 'aws_sqs', 'azure_service_bus']) {
+      validateConfig({ consumers: [{ name: 'cc', type }] });
+      refusedAs({ consumers: [{ name: 'cc', type, enabled: true }] }, 'consumers.0.type');
+    }
+    refusedAs(
+      {
+        consumers: [
+          {
+            name: 'kk',
+            type: 'kafka',
+            enabled: true,
+            kafka: { brokers: ['b:9092'], topics: ['t'], consumer_group: 'g' },
+          },
+          {
+            name: 'k2',
+            type: 'kafka',
+            enabled: true,
+            kafka: {
+              brokers: ['b:9092'],
+              topics: ['t'],
+              consumer_group: 'g',
+              sasl_mechanism: 'aws-msk-iam',
+            },
+          },
+        ],
+      },
+      'consumers.1.kafka.sasl_mechanism',
+    );
+  });
+
+  it('checks an enabled consumer as Centrifugo does, with its words', () => {
+    const enabled = (type: string, section: Record<string, unknown>) => ({
+      consumers: [{ name: 'cc', type, enabled: true, [type]: section }],
+    });
+    for (const [raw, message] of [
+      [enabled('postgresql', {}), /consumers\.0\.postgresql\.dsn.*no Postgres DSN provided/],
+      [enabled('postgresql', { dsn: 'postgres://x' }), /no Postgres outbox table name provided/],
+      [enabled('kafka', {}), /no Kafka brokers provided/],
+      [enabled('kafka', { brokers: ['b'], topics: ['t'] }), /no Kafka consumer group provided/],
+      [enabled('nats_jetstream', {}), /stream_name is required/],
+      [enabled('nats_jetstream', { stream_name: 's' }), /durable_consumer_name is required/],
+      [enabled('redis_stream', {}), /streams can't be empty/],
+      [enabled('redis_stream', { streams: ['s'] }), /consumer_group is required/],
+      [{ consumers: [{ name: 'c', type: 'kafka' }] }, /invalid consumer name: c, must match/],
+      [
+        {
+          consumers: [
+            { name: 'cc', type: 'kafka' },
+            { name: 'cc', type: 'kafka' },
+          ],
+        },
+        /invalid consumer name: cc, must be unique/,
+      ],
+      [{ consumers: [{ name: 'cc', type: 'rabbitmq' }] }, /consumers\.0\.type" must be one of/],
+    ] as const) {
+      assert.throws(() => validateConfig(raw), message);
+    }
+    // Disabled, a consumer needs nothing more, as in Centrifugo.
+    validateConfig({ consumers: [{ name: 'cc', type: 'postgresql' }] });
+    // A zero value runs as the key's default, as Centrifugo's env pass fills it.
+    const [zeroed] = validateConfig({
+      consumers: [
+        {
+          name: 'cc',
+          type: 'redis_stream',
+          redis_stream: { num_workers: 0, method_value: '', visibility_timeout: '0s' },
+        },
+      ],
+    }).consumers;
+    assert.deepEqual(zeroed?.redis_stream.address, ['redis://127.0.0.1:6379']);
+    assert.equal(zeroed?.redis_stream.num_workers, 1);
+    assert.equal(zeroed?.redis_stream.method_value, 'method');
+    assert.equal(zeroed?.redis_stream.visibility_timeout, '30s');
+    // A list given empty stays so: Centrifugo's "redis address is required".
+    assert.throws(
+      () =>
+        validateConfig({
+          consumers: [
+            {
+              name: 'rr',
+              type: 'redis_stream',
+              enabled: true,
+              redis_stream: { address: [], streams: ['s'], consumer_group: 'g' },
+            },
+          ],
+        }),
+      /in consumer rr \(redis_stream\): redis address is required/,
+    );
   });
 
   it('still calls a key no Centrifugo has unknown', () => {

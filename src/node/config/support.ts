@@ -24,6 +24,28 @@ import { LEAF_PATTERNS, type LeafKind } from './leaves.ts';
 import { ChannelOptionsProps, type Config, ConfigSchema } from './schema.ts';
 
 const CHANNEL_OPTIONS = Object.keys(ChannelOptionsProps);
+const TLS_KEYS = [
+  'enabled',
+  'cert_pem',
+  'key_pem',
+  'server_ca_pem',
+  'client_ca_pem',
+  'insecure_skip_verify',
+  'server_name',
+];
+/** A TLS client's keys of a consumer: every one but client_ca_pem (see NO_EFFECT). */
+const consumerTls = (type: string) =>
+  TLS_KEYS.filter((k) => k !== 'client_ca_pem').map((k) => `consumers[].${type}.tls.${k}`);
+const headerDataMode = (type: string) =>
+  [
+    'enabled',
+    'channels_header',
+    'idempotency_key_header',
+    'delta_header',
+    'version_header',
+    'version_epoch_header',
+    'tags_header_prefix',
+  ].map((k) => `consumers[].${type}.publication_data_mode.${k}`);
 /** A channel option, under both places channel options live. */
 const bothOptionPlaces = (option: string) => [
   `channel.without_namespace.${option}`,
@@ -63,6 +85,21 @@ export const NOT_SUPPORTED: Readonly<Record<string, string>> = {
   'engine.nats.tls.server_name': 'TLS server name for NATS',
   'admin.web_proxy_address':
     'proxying the admin UI to a dev server; serve files with admin.web_path',
+  'consumers[].kafka.assume_role_arn': 'AWS MSK IAM authentication',
+  'consumers[].redis_stream.cluster_address': 'a Redis Cluster for the Redis Streams consumer',
+  ...Object.fromEntries(
+    [
+      'sentinel_address',
+      'sentinel_user',
+      'sentinel_password',
+      'sentinel_master_name',
+      'sentinel_client_name',
+      ...TLS_KEYS.map((k) => `sentinel_tls.${k}`),
+    ].map((k) => [
+      `consumers[].redis_stream.${k}`,
+      'Redis Sentinel for the Redis Streams consumer',
+    ]),
+  ),
 };
 
 /**
@@ -186,6 +223,81 @@ export const IMPLEMENTED: ReadonlySet<string> = new Set([
   'websocket.message_size_limit',
   'websocket.write_timeout',
   'websocket.compression',
+  // Async consumers (src/node/consumers/).
+  'consumers[].name',
+  'consumers[].enabled',
+  'consumers[].type',
+  ...[
+    'dsn',
+    'outbox_table_name',
+    'num_partitions',
+    'partition_select_limit',
+    'partition_poll_interval',
+    'partition_notification_channel',
+    'partition_notification_dsn',
+    'use_try_lock',
+  ].map((k) => `consumers[].postgresql.${k}`),
+  ...consumerTls('postgresql'),
+  ...[
+    'brokers',
+    'topics',
+    'consumer_group',
+    'max_poll_records',
+    'fetch_max_bytes',
+    'fetch_max_wait',
+    'fetch_read_uncommitted',
+    'partition_queue_max_size',
+    'dial_timeout',
+    'sasl_mechanism',
+    'sasl_user',
+    'sasl_password',
+    'instance_id',
+    'method_header',
+  ].map((k) => `consumers[].kafka.${k}`),
+  ...consumerTls('kafka'),
+  ...headerDataMode('kafka'),
+  ...[
+    'url',
+    'credentials_file',
+    'username',
+    'password',
+    'token',
+    'stream_name',
+    'use_existing_consumer',
+    'subjects',
+    'durable_consumer_name',
+    'deliver_policy',
+    'max_ack_pending',
+    'method_header',
+  ].map((k) => `consumers[].nats_jetstream.${k}`),
+  ...consumerTls('nats_jetstream'),
+  ...headerDataMode('nats_jetstream'),
+  ...[
+    'address',
+    'connect_timeout',
+    'io_timeout',
+    'db',
+    'user',
+    'password',
+    'client_name',
+    'force_resp2',
+    'streams',
+    'consumer_group',
+    'visibility_timeout',
+    'num_workers',
+    'payload_value',
+    'method_value',
+    ...[
+      'enabled',
+      'channels_value',
+      'idempotency_key_value',
+      'delta_value',
+      'version_value',
+      'version_epoch_value',
+      'tags_value_prefix',
+    ].map((k) => `publication_data_mode.${k}`),
+  ].map((k) => `consumers[].redis_stream.${k}`),
+  ...consumerTls('redis_stream'),
 ]);
 
 /**
@@ -199,6 +311,14 @@ export const NO_EFFECT: Readonly<Record<string, string>> = {
   'grpc_api.tls.server_name': 'a TLS server verifies no server name',
   'engine.nats.tls.client_ca_pem': 'a TLS client verifies no client certificates',
   'usage_stats.disabled': 'this node never sends usage statistics, as if always disabled',
+  ...Object.fromEntries(
+    ['postgresql', 'kafka', 'nats_jetstream', 'redis_stream'].map((t) => [
+      `consumers[].${t}.tls.client_ca_pem`,
+      'a TLS client verifies no client certificates',
+    ]),
+  ),
+  'consumers[].redis_stream.replica_client.enabled':
+    "the Redis Streams consumer reads and acknowledges on the primary, as Centrifugo's does",
 };
 
 /**
@@ -224,7 +344,9 @@ const FEATURES: ReadonlyArray<[string, string]> = [
   ['channel.publication_data_format', 'a global publication data format; set it per namespace'],
   ['rpc', 'client RPC'],
   ['proxies', 'named proxies'],
-  ['consumers', 'async consumers'],
+  ['consumers[].google_pub_sub', 'the Google Pub/Sub consumer'],
+  ['consumers[].aws_sqs', 'the AWS SQS consumer'],
+  ['consumers[].azure_service_bus', 'the Azure Service Bus consumer'],
   ['sse', 'the SSE transport'],
   ['http_stream', 'the HTTP-streaming transport'],
   ['webtransport', 'the WebTransport transport'],
