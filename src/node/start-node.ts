@@ -34,6 +34,7 @@ export interface RunningNode {
 
 export async function startNode(config: Config, logger: Logger): Promise<RunningNode> {
   const metrics = new NodeMetrics(VERSION);
+  metrics.forEngine(config.engine.type);
   const rules = new ChannelRules(config.channel);
   const local = new LocalNode({
     name: config.node.name || `${hostname()}_${config.http_server.port}`,

@@ -24,6 +24,7 @@ import {
   encodeReply,
   type Format,
   type FramePart,
+  JsonEncodeError,
   METHOD_FIELDS,
   PING,
   partSize,
@@ -267,7 +268,31 @@ export class ClientSession implements Connection, OutboxEntry {
   // --- outgoing ---------------------------------------------------------------------
 
   reply(reply: Record<string, unknown>): void {
-    this.enqueue(encodeReply(this.format, reply));
+    let part: FramePart;
+    try {
+      part = encodeReply(this.format, reply);
+    } catch (err) {
+      if (!(err instanceof JsonEncodeError)) throw err;
+      this.closeInappropriate(err.message);
+      return;
+    }
+    this.enqueue(part);
+  }
+
+  /** A push shared by many connections, encoded once per format. */
+  enqueuePush(push: EncodedPush): void {
+    const part = push.part(this.format);
+    if (part === undefined) this.closeInappropriate('a push whose data is not JSON');
+    else this.enqueue(part);
+  }
+
+  /** Data a JSON connection cannot carry (not JSON): closed 3506, as Centrifugo does. */
+  private closeInappropriate(why: string): void {
+    this.ctx.logger.info(
+      { client: this.id, user: this.user, reason: why },
+      'inappropriate protocol',
+    );
+    this.close(Disconnects.inappropriateProtocol);
   }
 
   push(push: Record<string, unknown>): void {
@@ -347,12 +372,20 @@ export class ClientSession implements Connection, OutboxEntry {
     await serverSideSubscribe(this, request);
   }
 
+  /**
+   * As Centrifugo's Client.Unsubscribe: a named channel gets its unsubscribe push whether or
+   * not the connection was in it (the client may be subscribing right now).
+   */
   async serverUnsubscribe(channel: string): Promise<void> {
+    if (this.state === 'closed') return;
     const channels = channel === '' ? [...this.subs.keys()] : [channel];
     for (const ch of channels) {
-      if (!this.subs.has(ch)) continue;
-      await removeSubscription(this, ch);
+      // The subscription is gone once removeSubscription returns its promise (the rest is
+      // broker and presence clean-up): the push goes out then, before anything a later
+      // server command does (a disconnect right after, in one batch).
+      const removed = this.subs.has(ch) ? removeSubscription(this, ch) : undefined;
       this.push({ channel: ch, unsubscribe: Unsubscribes.server });
+      await removed;
     }
   }
 

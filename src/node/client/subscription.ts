@@ -3,12 +3,14 @@
 // subscribe and its reply) events wait in a buffer; goLive() sends them after the reply,
 // so the client sees reply, recovered publications, then live ones, in order.
 import type { EncodedPush, Publication, ResolvedChannel, StreamPosition } from '../core/index.ts';
-import type { Format, FramePart } from '../protocol/index.ts';
 
 /** What a subscription delivers to: its connection's outgoing queue. */
 export interface SubscriptionSink {
-  readonly format: Format;
-  enqueue(part: FramePart): void;
+  /**
+   * Queues a push shared by many connections, encoded once per format (a connection whose
+   * format cannot carry it, non-JSON data on JSON, is closed instead).
+   */
+  enqueuePush(push: EncodedPush): void;
   /** The subscription lost its place in the stream (a gap, another epoch). */
   insufficientState(sub: Subscription): void;
 }
@@ -91,7 +93,7 @@ export class Subscription {
 
   onJoinLeave(push: EncodedPush): void {
     if (this.buffer) this.buffer.push({ push });
-    else if (this.pushJoinLeave) this.sink.enqueue(push.part(this.sink.format));
+    else if (this.pushJoinLeave) this.sink.enqueuePush(push);
   }
 
   /** Ends the set-up phase: what arrived meanwhile goes out now, in arrival order. */
@@ -101,7 +103,7 @@ export class Subscription {
     this.buffer = undefined;
     for (const item of buffered) {
       if (item.pub && item.position) this.deliver(item.pub, item.position, item.push);
-      else if (this.pushJoinLeave) this.sink.enqueue(item.push.part(this.sink.format));
+      else if (this.pushJoinLeave) this.sink.enqueuePush(item.push);
     }
   }
 
@@ -119,7 +121,7 @@ export class Subscription {
       }
       this.offset = pub.offset;
     }
-    this.sink.enqueue(push.part(this.sink.format));
+    this.sink.enqueuePush(push);
   }
 
   /** Live and tracking the stream position: the position checks look at it. */

@@ -183,6 +183,15 @@ function checkSemantics(config: Config): void {
       );
     }
   }
+  // Centrifugo's transports need a ping to be answered before the next one is due.
+  const ping = parseDuration(config.client.ping_interval) ?? 0;
+  const pong = parseDuration(config.client.pong_timeout) ?? 0;
+  if (!config.websocket.disabled && ping <= pong) {
+    throw new ConfigError(
+      `config key "client.ping_interval" (${config.client.ping_interval}) must be greater than client.pong_timeout (${config.client.pong_timeout})`,
+      'client.ping_interval',
+    );
+  }
   const admin = config.admin.handler_prefix;
   if (admin !== '' && !admin.startsWith('/')) {
     throw new ConfigError(

@@ -170,6 +170,21 @@ describe('the schema against what the node implements', () => {
       refusedAs(configWith(pattern, value), pattern.replace('[]', '.0'));
     }
   });
+
+  it('names the feature of keys outside the schema, so the refusal says what is missing', () => {
+    for (const [pattern, value, feature] of [
+      ['channel.namespaces[].auto_cache_recover', true, 'cache recovery mode'],
+      ['channel.without_namespace.auto_cache_recover', true, 'cache recovery mode'],
+      ['rpc.ping.enabled', true, 'the built-in rpc ping method'],
+      ['rpc.without_namespace.proxy_enabled', true, 'client RPC'],
+    ] as const) {
+      assert.throws(
+        () => validateConfig(configWith(pattern, value)),
+        (err: unknown) => err instanceof ConfigError && err.message.includes(`(${feature})`),
+        pattern,
+      );
+    }
+  });
 });
 
 describe('every Centrifugo v6.9.1 key', () => {

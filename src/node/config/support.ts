@@ -368,6 +368,9 @@ const FEATURES: ReadonlyArray<[string, string]> = [
   ['channel.without_namespace.subscription_type', 'map and shared poll subscriptions'],
   ['channel.without_namespace.map', 'map subscriptions'],
   ['channel.without_namespace.shared_poll', 'shared poll subscriptions'],
+  ['channel.namespaces[].auto_cache_recover', 'cache recovery mode'],
+  ['channel.without_namespace.auto_cache_recover', 'cache recovery mode'],
+  ['rpc.ping', 'the built-in rpc ping method'],
 ];
 
 function featureOf(pattern: string): string {

@@ -37,6 +37,7 @@ export const Disconnects = Object.freeze({
   forceNoReconnect: d(3503, 'force disconnect', false),
   connectionLimit: d(3504, 'connection limit', false),
   channelLimit: d(3505, 'channel limit', false),
+  inappropriateProtocol: d(3506, 'inappropriate protocol', false),
   permissionDenied: d(3507, 'permission denied', false),
   notAvailable: d(3508, 'not available', false),
 });

@@ -377,19 +377,25 @@ export class Node implements BrokerEventHandler {
 
   // --- broker events --------------------------------------------------------------------------
 
+  // Each counted as the broker delivers it (centrifugo_node_messages_received_count).
+
   handlePublication(channel: string, pub: Publication, position: StreamPosition): void {
+    this.metrics.messagesReceived.inc(PUBLICATION);
     this.hub.broadcastPublication(channel, pub, position);
   }
 
   handleJoin(channel: string, info: ClientInfo): void {
+    this.metrics.messagesReceived.inc(JOIN);
     this.hub.broadcastJoinLeave(channel, 'join', info);
   }
 
   handleLeave(channel: string, info: ClientInfo): void {
+    this.metrics.messagesReceived.inc(LEAVE);
     this.hub.broadcastJoinLeave(channel, 'leave', info);
   }
 
   handleControl(data: Uint8Array): void {
+    this.metrics.messagesReceived.inc(CONTROL);
     this.applyControl(data).catch((err: unknown) => {
       this.logger.error({ err }, 'control message failed');
     });

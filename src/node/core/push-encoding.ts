@@ -6,22 +6,32 @@ import {
   encodeReply,
   type Format,
   type FramePart,
+  JsonEncodeError,
   type PublicationMsg,
 } from '../protocol/index.ts';
 
 export class EncodedPush {
   private readonly push: Record<string, unknown>;
-  private json: string | undefined;
+  /** null: the push holds bytes that are not JSON, so no JSON frame can carry it. */
+  private json: string | null | undefined;
   private protobuf: Uint8Array | undefined;
 
   constructor(push: Record<string, unknown>) {
     this.push = push;
   }
 
-  part(format: Format): FramePart {
+  /** The encoded push; undefined when this format cannot carry it (non-JSON data, JSON). */
+  part(format: Format): FramePart | undefined {
     if (format === 'json') {
-      this.json ??= encodeReply('json', { push: this.push }) as string;
-      return this.json;
+      if (this.json === undefined) {
+        try {
+          this.json = encodeReply('json', { push: this.push }) as string;
+        } catch (err) {
+          if (!(err instanceof JsonEncodeError)) throw err;
+          this.json = null;
+        }
+      }
+      return this.json ?? undefined;
     }
     this.protobuf ??= encodeReply('protobuf', { push: this.push }) as Uint8Array;
     return this.protobuf;

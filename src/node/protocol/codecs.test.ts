@@ -1,8 +1,8 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { Command, HistoryRequest, Reply } from './descriptors.ts';
+import { Command, HistoryRequest, Reply, SubscribeRequest } from './descriptors.ts';
 import { decodeCommands, encodeReply } from './encoding.ts';
-import { decodeJson, encodeJson, JsonDecodeError } from './json-codec.ts';
+import { decodeJson, encodeJson, JsonDecodeError, JsonEncodeError } from './json-codec.ts';
 import {
   decodeMessage,
   encodeMessage,
@@ -50,6 +50,12 @@ describe('protobuf codec', () => {
     assert.throws(() => decodeMessage(Command, new Uint8Array([0x08])), ProtobufDecodeError);
   });
 
+  it('reads a string that is not UTF-8 as Centrifugo does: taken, bad bytes as U+FFFD', () => {
+    // SubscribeRequest{channel: "h\xff\xfe"}
+    const req = decodeMessage(SubscribeRequest, Uint8Array.from([0x0a, 0x03, 0x68, 0xff, 0xfe]));
+    assert.equal(req.channel, 'h\ufffd\ufffd');
+  });
+
   it('frames messages with varint length prefixes', () => {
     const parts = [new Uint8Array(200).fill(1), new Uint8Array(0), new Uint8Array([9])];
     assert.deepEqual(splitDelimited(joinDelimited(parts)), parts);
@@ -87,6 +93,17 @@ describe('json codec', () => {
       push: { channel: 'c', pub: { data: bytes('{\n"a": 1\n}') } },
     });
     assert.equal(out, '{"push":{"channel":"c","pub":{"data":{"a": 1}}}}');
+  });
+
+  it('refuses to embed bytes that are not JSON (the connection is closed 3506 instead)', () => {
+    const pub = (data: Uint8Array) => ({ push: { channel: 'c', pub: { data } } });
+    assert.throws(() => encodeJson(Reply, pub(Uint8Array.from([0xff, 0x00]))), JsonEncodeError);
+    assert.throws(() => encodeJson(Reply, pub(bytes('hello'))), JsonEncodeError);
+    // Centrifugo checks the frame after dropping raw newlines, so this one passes.
+    assert.equal(
+      encodeJson(Reply, pub(bytes('{"a":\n1}'))),
+      '{"push":{"channel":"c","pub":{"data":{"a":1}}}}',
+    );
   });
 
   it('splits a frame into commands and tolerates one trailing newline', () => {

@@ -57,6 +57,18 @@ export const PublicationMsg = msg('Publication', [
 
 // --- requests -------------------------------------------------------------------------
 
+/**
+ * A tags filter, read only so far as to know one was sent: this node has no tags filter
+ * (allow_tags_filter is refused at startup), so any filter is refused (107) as Centrifugo
+ * refuses one where the namespace does not allow it. Its lists (vals, nodes) are skipped.
+ */
+export const FilterNode = msg('FilterNode', [
+  f(1, 'op', 'string'),
+  f(2, 'key', 'string'),
+  f(3, 'cmp', 'string'),
+  f(4, 'val', 'string'),
+]);
+
 export const SubscribeRequest = msg('SubscribeRequest', [
   f(1, 'channel', 'string'),
   f(2, 'token', 'string'),
@@ -68,7 +80,9 @@ export const SubscribeRequest = msg('SubscribeRequest', [
   f(10, 'recoverable', 'bool'),
   f(11, 'join_leave', 'bool'),
   f(12, 'delta', 'string'),
+  f(13, 'tf', FilterNode),
   f(14, 'flag', 'int64'),
+  f(15, 'type', 'int32'),
 ]);
 export const ConnectRequest = msg('ConnectRequest', [
   f(1, 'token', 'string'),
@@ -84,6 +98,7 @@ export const UnsubscribeRequest = channelOnly('UnsubscribeRequest');
 export const PublishRequest = msg('PublishRequest', [
   f(1, 'channel', 'string'),
   f(2, 'data', 'bytes'),
+  f(3, 'type', 'int32'),
 ]);
 export const PresenceRequest = channelOnly('PresenceRequest');
 export const PresenceStatsRequest = channelOnly('PresenceStatsRequest');

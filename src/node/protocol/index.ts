@@ -11,7 +11,7 @@ export {
   PING,
   partSize,
 } from './encoding.ts';
-export { encodeJson as encodeJsonMessage } from './json-codec.ts';
+export { encodeJson as encodeJsonMessage, JsonEncodeError } from './json-codec.ts';
 export {
   type ClientInfoMsg,
   type CommandMsg,

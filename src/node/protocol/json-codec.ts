@@ -9,6 +9,15 @@ export class JsonDecodeError extends Error {
   override name = 'JsonDecodeError';
 }
 
+/**
+ * A `bytes` value that is not JSON (binary data published through the server API, say):
+ * it cannot go into a JSON frame. Centrifugo's encoder checks each frame, and the
+ * connection is closed 3506 instead.
+ */
+export class JsonEncodeError extends Error {
+  override name = 'JsonEncodeError';
+}
+
 type Obj = Record<string, unknown>;
 const utf8 = new TextEncoder();
 const utf8Decoder = new TextDecoder();
@@ -180,8 +189,14 @@ function writeValue(type: Scalar | MessageDesc, v: unknown, out: string[]): void
         out.push('null');
         return;
       }
-      const raw = utf8Decoder.decode(bytes);
-      out.push(raw.includes('\n') ? raw.replaceAll('\n', '') : raw);
+      const decoded = utf8Decoder.decode(bytes);
+      const raw = decoded.includes('\n') ? decoded.replaceAll('\n', '') : decoded;
+      try {
+        JSON.parse(raw);
+      } catch (err) {
+        throw new JsonEncodeError(`bytes are not JSON: ${(err as Error).message}`);
+      }
+      out.push(raw);
       return;
     }
     case 'string':

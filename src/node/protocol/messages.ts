@@ -15,7 +15,11 @@ export interface SubscribeRequestMsg {
   recoverable?: boolean;
   join_leave?: boolean;
   delta?: string;
+  /** A tags filter was sent (its content is not read: no filter is allowed here). */
+  tf?: Record<string, unknown>;
   flag?: number;
+  /** 0 stream; 1-3 map, map_clients, map_users; 4 shared poll. */
+  type?: number;
 }
 
 export interface ConnectRequestMsg {
@@ -32,7 +36,7 @@ export interface CommandMsg {
   connect?: ConnectRequestMsg;
   subscribe?: SubscribeRequestMsg;
   unsubscribe?: { channel?: string };
-  publish?: { channel?: string; data?: Uint8Array };
+  publish?: { channel?: string; data?: Uint8Array; type?: number };
   presence?: { channel?: string };
   presence_stats?: { channel?: string };
   history?: { channel?: string; limit?: number; since?: StreamPositionMsg; reverse?: boolean };

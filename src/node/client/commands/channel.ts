@@ -27,12 +27,17 @@ function actor(conn: Connection, channel: string) {
   };
 }
 
+/** PublishRequest.type 1: a map publish (or remove), which only a map namespace takes. */
+const MAP_PUBLISH = 1;
+
 export async function handlePublish(
   conn: Connection,
-  req: { channel?: string; data?: Uint8Array },
+  req: { channel?: string; data?: Uint8Array; type?: number },
 ) {
   const channel = channelOf(req.channel, 'publish');
   const resolved = resolveClientChannel(conn, channel);
+  // Every namespace here is a stream one, whose map options allow no client map publish.
+  if (req.type === MAP_PUBLISH) throw clientError('permissionDenied', 'map publish not allowed');
   const data = req.data ?? new Uint8Array(0);
   const problem = publicationDataProblem(data, resolved.options.publication_data_format);
   if (problem) throw clientError('badRequest', problem);

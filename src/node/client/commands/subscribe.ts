@@ -43,20 +43,29 @@ export interface Overrides {
 
 /** Delta compressions a client may ask for; another name is a protocol violation (3501). */
 const DELTA_TYPES = new Set(['fossil']);
+/** SubscribeRequest.type: map, map_clients, map_users; and shared poll. */
+const MAP_TYPES = new Set([1, 2, 3]);
+const SHARED_POLL_TYPE = 4;
 /** SubscribeRequest.flag bit 2: answer 112 rather than subscribe when recovery fails. */
 const FLAG_REJECT_UNRECOVERED = 2;
 
 /**
- * A client subscribe, checked in Centrifugo's order: missing channel or unknown delta type
- * (3501), name too long (107), already subscribed (105), channel limit (106), unknown
- * namespace (102), invalid name (107), then permission (token or channel options).
+ * A client subscribe, checked in Centrifugo's order: missing channel (3501), shared-poll
+ * type (108), unknown delta type (3501), name too long (107), already subscribed (105),
+ * channel limit (106), unknown namespace (102), invalid name (107), a map type (103), then
+ * permission (token or channel options), expiry (111), a tags filter (107).
  */
 export async function handleSubscribe(conn: Connection, req: SubscribeRequestMsg) {
   const channel = req.channel ?? '';
   if (channel === '')
     throw new DisconnectError(Disconnects.badRequest, 'subscribe without channel');
+  const type = req.type ?? 0;
+  // No namespace here is a shared-poll one (subscription_type is refused at startup).
+  if (type === SHARED_POLL_TYPE) throw clientError('notAvailable');
+  // A map type takes Centrifugo's map path, which has no delta check.
+  const mapType = MAP_TYPES.has(type);
   const delta = req.delta ?? '';
-  if (delta !== '' && !DELTA_TYPES.has(delta)) {
+  if (!mapType && delta !== '' && !DELTA_TYPES.has(delta)) {
     throw new DisconnectError(Disconnects.badRequest, `unknown delta type ${delta}`);
   }
   const { config, rules } = conn.ctx;
@@ -64,6 +73,8 @@ export async function handleSubscribe(conn: Connection, req: SubscribeRequestMsg
   if (conn.subs.has(channel)) throw clientError('alreadySubscribed');
   if (conn.subs.size >= config.client.channel_limit) throw clientError('limitExceeded');
   const resolved = resolveClientChannel(conn, channel);
+  // Every namespace here is a stream one: a map subscription is not one it allows.
+  if (mapType) throw clientError('permissionDenied', 'subscription type not allowed');
   let claims: SubscribeTokenClaims | undefined;
   if (req.token) {
     claims = await verifySubscribeToken(conn, req.token, channel, () =>
@@ -104,6 +115,8 @@ export async function handleSubscribe(conn: Connection, req: SubscribeRequestMsg
     expireAt: claims ? expiryOf(claims) : 0,
   };
   if (settings.expireAt > 0 && settings.expireAt <= nowSeconds()) throw clientError('expired');
+  // allow_tags_filter is refused at startup, so no namespace allows a filter.
+  if (req.tf !== undefined) throw clientError('badRequest', 'tags filter not allowed');
   const since = req.recover ? { offset: req.offset ?? 0, epoch: req.epoch ?? '' } : undefined;
   const rejectUnrecovered = ((req.flag ?? 0) & FLAG_REJECT_UNRECOVERED) !== 0;
   const result = await establish(conn, channel, resolved, settings, since, rejectUnrecovered);

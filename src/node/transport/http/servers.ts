@@ -8,10 +8,11 @@ import type { ApiExecutor } from '../../api/index.ts';
 import { type Config, durationMs } from '../../config/index.ts';
 import type { Logger, NodeMetrics } from '../../observability/index.ts';
 import { type ApiHandler, createApiHandler } from './api-handler.ts';
+import { canonicalRedirect } from './clean-path.ts';
 import { healthPlugin } from './health-plugin.ts';
 import { HttpLimits } from './http-limits.ts';
 import { metricsPlugin } from './metrics-plugin.ts';
-import { GO_NOT_FOUND, GO_TEXT_HEADERS } from './plain-answers.ts';
+import { GO_BAD_REQUEST, GO_NOT_FOUND, GO_TEXT_HEADERS } from './plain-answers.ts';
 
 export interface HttpListener {
   role: 'external' | 'internal';
@@ -49,7 +50,12 @@ export function buildHttpListeners(deps: HttpDeps): HttpListener[] {
     role: 'external',
     host,
     port: config.http_server.port,
-    app: newApp(config, limits, apiOnExternal ? api : undefined),
+    app: newApp(
+      config,
+      limits,
+      apiOnExternal ? api : undefined,
+      config.websocket.disabled ? undefined : config.websocket.handler_prefix,
+    ),
   };
   const listeners = [external];
   let internal = external;
@@ -102,7 +108,21 @@ function serverTimeouts(config: Config) {
   };
 }
 
-function newApp(config: Config, limits: HttpLimits, api: ApiHandler | undefined): FastifyInstance {
+/**
+ * The WebSocket path asked without an upgrade (any method, any body): the handshake's own
+ * refusal, as Centrifugo's upgrader gives it. The upgrade itself is transport/websocket's.
+ */
+function notAnUpgrade(res: ServerResponse): void {
+  res.writeHead(400, { ...GO_TEXT_HEADERS, 'sec-websocket-version': '13' });
+  res.end(GO_BAD_REQUEST);
+}
+
+function newApp(
+  config: Config,
+  limits: HttpLimits,
+  api: ApiHandler | undefined,
+  websocketPath?: string,
+): FastifyInstance {
   const timeouts = serverTimeouts(config);
   // Under the root prefix the API's legacy endpoint takes every path no other route has,
   // as Centrifugo's "/" pattern does in Go's ServeMux; fastify's routes are all GET or any.
@@ -116,6 +136,16 @@ function newApp(config: Config, limits: HttpLimits, api: ApiHandler | undefined)
     clientErrorHandler: limits.onClientError,
     serverFactory: (fastifyHandler) => {
       const dispatch = (req: IncomingMessage, res: ServerResponse) => {
+        const redirect = canonicalRedirect(req.url ?? '/', req.method ?? 'GET');
+        if (redirect !== undefined) {
+          res.writeHead(307, { location: redirect.location, ...redirect.headers });
+          res.end(redirect.body);
+          return;
+        }
+        if (websocketPath !== undefined && pathOf(req.url ?? '/') === websocketPath) {
+          notAnUpgrade(res);
+          return;
+        }
         if (api?.owns(req.url ?? '/', routedElsewhere)) api.handle(req, res);
         else fastifyHandler(req, res);
       };
@@ -148,4 +178,9 @@ function newApp(config: Config, limits: HttpLimits, api: ApiHandler | undefined)
       done();
     });
   return app;
+}
+
+function pathOf(target: string): string {
+  const q = target.indexOf('?');
+  return q === -1 ? target : target.slice(0, q);
 }

@@ -8,6 +8,7 @@ import type { ClientContext, ClientTransport, Format } from '../../client/index.
 import { ClientSession, Disconnects } from '../../client/index.ts';
 import { durationMs } from '../../config/index.ts';
 import type { Logger } from '../../observability/index.ts';
+import { canonicalRedirect, GO_NOT_FOUND, GO_TEXT_HEADERS } from '../http/index.ts';
 import { FRAME_PING_QUERY, startFramePings } from './frame-pings.ts';
 import { originChecker } from './origin-check.ts';
 import { rawSocket } from './raw-socket.ts';
@@ -42,9 +43,17 @@ export function attachWebSocket(
   });
 
   const onUpgrade = (req: IncomingMessage, socket: Duplex, head: Buffer) => {
+    const redirect = canonicalRedirect(req.url ?? '/', req.method ?? 'GET');
+    if (redirect !== undefined) {
+      answer(socket, 307, 'Temporary Redirect', redirect.body, {
+        location: redirect.location,
+        ...redirect.headers,
+      });
+      return;
+    }
     const url = new URL(req.url ?? '/', 'http://localhost');
     if (url.pathname !== path) {
-      refuse(socket, 404, 'Not Found');
+      answer(socket, 404, 'Not Found', GO_NOT_FOUND, GO_TEXT_HEADERS);
       return;
     }
     if (!originAllowed(req.headers.origin)) {
@@ -52,12 +61,13 @@ export function attachWebSocket(
         { origin: req.headers.origin },
         'WebSocket refused: origin not in client.allowed_origins',
       );
-      refuse(socket, 403, 'Forbidden');
+      answer(socket, 403, 'Forbidden', 'Forbidden\n', GO_TEXT_HEADERS);
       return;
     }
     const limit = config.client.connection_limit;
     if (limit > 0 && ctx.node.counts().numClients >= limit) {
-      refuse(socket, 503, 'Service Unavailable');
+      ctx.metrics.clientConnectionLimit.inc();
+      answer(socket, 503, 'Service Unavailable', '', {});
       return;
     }
     const chosen = chooseSubprotocol(req.headers['sec-websocket-protocol']);
@@ -161,8 +171,19 @@ function formatOf(ws: WebSocket, url: URL): Format {
   return asked === 'protobuf' ? 'protobuf' : 'json';
 }
 
-function refuse(socket: Duplex, status: number, text: string): void {
-  socket.end(`HTTP/1.1 ${status} ${text}\r\nConnection: close\r\nContent-Length: 0\r\n\r\n`);
+/** An HTTP answer instead of the upgrade, with the body Centrifugo's handlers give. */
+function answer(
+  socket: Duplex,
+  status: number,
+  text: string,
+  body: string,
+  headers: Record<string, string>,
+): void {
+  const lines = Object.entries(headers).map(([name, value]) => `${name}: ${value}\r\n`);
+  socket.end(
+    `HTTP/1.1 ${status} ${text}\r\nConnection: close\r\n${lines.join('')}` +
+      `Content-Length: ${Buffer.byteLength(body)}\r\n\r\n${body}`,
+  );
 }
 
 /** Codes a close frame may carry (RFC 6455 §7.4): the API can ask for any number. */
