@@ -164,8 +164,6 @@ describe('the schema against what the node implements', () => {
       ['client.subscribe_to_user_personal_channel.enabled', true],
       ['websocket.compression_level', 5],
       ['websocket.write_buffer_size', 4096],
-      ['engine.nats.tls.insecure_skip_verify', true],
-      ['engine.nats.tls.server_name', 'nats.local'],
     ] as const) {
       refusedAs(configWith(pattern, value), pattern.replace('[]', '.0'));
     }

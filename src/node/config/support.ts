@@ -81,8 +81,6 @@ export const NOT_SUPPORTED: Readonly<Record<string, string>> = {
   'websocket.compression_min_size': 'WebSocket compression tuning',
   'websocket.read_buffer_size': 'WebSocket buffer sizes',
   'websocket.write_buffer_size': 'WebSocket buffer sizes',
-  'engine.nats.tls.insecure_skip_verify': 'TLS to NATS without verification',
-  'engine.nats.tls.server_name': 'TLS server name for NATS',
   'admin.web_proxy_address':
     'proxying the admin UI to a dev server; serve files with admin.web_path',
   'consumers[].kafka.assume_role_arn': 'AWS MSK IAM authentication',
@@ -129,6 +127,8 @@ export const IMPLEMENTED: ReadonlySet<string> = new Set([
   'engine.nats.tls.cert_pem',
   'engine.nats.tls.key_pem',
   'engine.nats.tls.server_ca_pem',
+  'engine.nats.tls.insecure_skip_verify',
+  'engine.nats.tls.server_name',
   'engine.nats.connect_timeout',
   'engine.nats.request_timeout',
   'engine.nats.presence_ttl',

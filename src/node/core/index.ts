@@ -19,6 +19,8 @@ export type {
   ServerRefresh,
   ServerSubscribe,
 } from './connection-control.ts';
+export { type DeltaPayload, deltaPayload } from './delta/delta-payload.ts';
+export { createDelta } from './delta/fossil-delta.ts';
 export {
   type Disconnect,
   type DisconnectDef,
@@ -49,3 +51,4 @@ export {
   publicationDataProblem,
 } from './publication-data.ts';
 export { clientInfoMsg, EncodedPush, publicationMsg } from './push-encoding.ts';
+export { type FilterNode, matchesTagsFilter, tagsFilterProblem } from './tags-filter.ts';

@@ -1,10 +1,11 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { Command, HistoryRequest, Reply, SubscribeRequest } from './descriptors.ts';
+import { Command, FilterNode, HistoryRequest, Reply, SubscribeRequest } from './descriptors.ts';
 import { decodeCommands, encodeReply } from './encoding.ts';
 import { decodeJson, encodeJson, JsonDecodeError, JsonEncodeError } from './json-codec.ts';
 import {
   decodeMessage,
+  delimit,
   encodeMessage,
   joinDelimited,
   ProtobufDecodeError,
@@ -118,5 +119,68 @@ describe('json codec', () => {
     const proto = decodeCommands('protobuf', new Uint8Array([2, 0x08, 5, 3, 0x08]));
     assert.deepEqual(proto.commands, [{ id: 5 }]);
     assert.ok(proto.error);
+  });
+});
+
+describe('subscribe tags filter (tf)', () => {
+  const filter = {
+    op: 'and',
+    nodes: [
+      { key: 'k', cmp: 'in', vals: ['a', ''] },
+      { op: 'not', nodes: [{ key: 'd', cmp: 'ex' }] },
+    ],
+  };
+
+  it('decodes tf from Protobuf at field 13, FilterNode fields 1-6 as Centrifugo numbers them', () => {
+    // SubscribeRequest{channel: "c", tf: {op: "not", nodes: [{key: "k", cmp: "ex"}]}},
+    // written by hand from client.proto of centrifugal/protocol v0.19.2.
+    const child = [0x12, 1, 0x6b, 0x1a, 2, 0x65, 0x78];
+    const node = [0x0a, 3, 0x6e, 0x6f, 0x74, 0x32, child.length, ...child];
+    const wire = new Uint8Array([0x0a, 1, 0x63, 0x6a, node.length, ...node]);
+    assert.deepEqual(decodeMessage(SubscribeRequest, wire), {
+      channel: 'c',
+      tf: { op: 'not', nodes: [{ key: 'k', cmp: 'ex' }] },
+    });
+    // vals keeps its empty items ("" is a value a tag can hold).
+    const vals = new Uint8Array([0x2a, 1, 0x61, 0x2a, 0]);
+    assert.deepEqual(decodeMessage(FilterNode, vals), { vals: ['a', ''] });
+    assert.deepEqual([...encodeMessage(FilterNode, { vals: ['a', ''] })], [...vals]);
+  });
+
+  it('decodes the same filter from JSON and from Protobuf', () => {
+    const json = decodeJson(
+      Command,
+      JSON.stringify({ id: 1, subscribe: { channel: 'c', tf: filter } }),
+    );
+    const proto = decodeMessage(
+      Command,
+      encodeMessage(Command, { id: 1, subscribe: { channel: 'c', tf: filter } }),
+    );
+    assert.deepEqual(json, { id: 1, subscribe: { channel: 'c', tf: filter } });
+    assert.deepEqual(proto, json);
+    assert.throws(
+      () => decodeJson(Command, '{"id":1,"subscribe":{"tf":{"vals":"a"}}}'),
+      /Command\.subscribe\.tf\.vals must be an array/,
+    );
+    assert.throws(
+      () => decodeJson(Command, '{"id":1,"subscribe":{"tf":{"nodes":[{"vals":[1]}]}}}'),
+      /tf\.nodes\[0\]\.vals\[0\] must be a string/,
+    );
+  });
+
+  it('bounds nesting alike in both formats: 15 filter levels in a subscribe, not 16', () => {
+    const nested = (levels: number): Record<string, unknown> =>
+      levels === 1 ? { cmp: 'ex', key: 'k' } : { op: 'not', nodes: [nested(levels - 1)] };
+    for (const [levels, ok] of [
+      [15, true],
+      [16, false],
+    ] as const) {
+      const cmd = { id: 1, subscribe: { channel: 'c', tf: nested(levels) } };
+      const json = decodeCommands('json', JSON.stringify(cmd));
+      const proto = decodeCommands('protobuf', delimit(encodeMessage(Command, cmd)));
+      assert.equal(json.error === undefined, ok, `JSON, ${levels} levels: ${json.error}`);
+      assert.equal(proto.error === undefined, ok, `Protobuf, ${levels} levels: ${proto.error}`);
+      if (ok) assert.deepEqual(json.commands, proto.commands);
+    }
   });
 });

@@ -55,19 +55,20 @@ export const PublicationMsg = msg('Publication', [
   f(14, 'epoch', 'string'),
 ]);
 
+/** How deep messages may nest in a command, in both codecs: decoding recurses per level. */
+export const MAX_NESTING = 16;
+
 // --- requests -------------------------------------------------------------------------
 
-/**
- * A tags filter, read only so far as to know one was sent: this node has no tags filter
- * (allow_tags_filter is refused at startup), so any filter is refused (107) as Centrifugo
- * refuses one where the namespace does not allow it. Its lists (vals, nodes) are skipped.
- */
+/** A node of a subscriber's tags filter (core/tags-filter.ts); nests through `nodes`. */
 export const FilterNode = msg('FilterNode', [
   f(1, 'op', 'string'),
   f(2, 'key', 'string'),
   f(3, 'cmp', 'string'),
   f(4, 'val', 'string'),
+  f(5, 'vals', 'string', { repeated: true }),
 ]);
+FilterNode.fields.push(f(6, 'nodes', FilterNode, { repeated: true }));
 
 export const SubscribeRequest = msg('SubscribeRequest', [
   f(1, 'channel', 'string'),

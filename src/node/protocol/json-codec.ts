@@ -2,7 +2,7 @@
 // zero values are left out except the few fields Centrifugo always writes; `bytes` fields
 // are raw embedded JSON both ways (kept byte for byte on input, written unchanged on
 // output minus raw newlines, which would split the newline-delimited frame).
-import type { FieldDesc, MessageDesc, Scalar } from './descriptors.ts';
+import { type FieldDesc, MAX_NESTING, type MessageDesc, type Scalar } from './descriptors.ts';
 import { objectSpans, type Span } from './raw-json.ts';
 
 export class JsonDecodeError extends Error {
@@ -33,7 +33,7 @@ export function decodeJson(desc: MessageDesc, text: string): Obj {
   } catch (err) {
     throw new JsonDecodeError(`not JSON: ${(err as Error).message}`);
   }
-  return fromJson(desc, value, text, { start: 0, end: text.length }, desc.name);
+  return fromJson(desc, value, text, { start: 0, end: text.length }, desc.name, 0);
 }
 
 const needsSpans = new WeakMap<MessageDesc, boolean>();
@@ -49,7 +49,15 @@ function hasRaw(desc: MessageDesc): boolean {
   return known;
 }
 
-function fromJson(desc: MessageDesc, value: unknown, text: string, span: Span, where: string): Obj {
+function fromJson(
+  desc: MessageDesc,
+  value: unknown,
+  text: string,
+  span: Span,
+  where: string,
+  depth: number,
+): Obj {
+  if (depth > MAX_NESTING) throw new JsonDecodeError(`${where} is nested too deeply`);
   if (typeof value !== 'object' || value === null || Array.isArray(value)) {
     throw new JsonDecodeError(`${where} must be an object`);
   }
@@ -70,11 +78,18 @@ function fromJson(desc: MessageDesc, value: unknown, text: string, span: Span, w
         fieldSpan && typeof field.type !== 'string' ? objectSpans(text, fieldSpan) : undefined;
       const map: Obj = {};
       for (const [k, item] of Object.entries(v as Obj)) {
-        map[k] = fieldValue(field.type, item, text, entrySpans?.get(k), `${at}.${k}`);
+        map[k] = fieldValue(field.type, item, text, entrySpans?.get(k), `${at}.${k}`, depth);
       }
       out[field.name] = map;
+    } else if (field.repeated) {
+      // Items carry no spans: no repeated request field holds raw `bytes` (FilterNode.vals
+      // and .nodes are strings and messages of strings).
+      if (!Array.isArray(v)) throw new JsonDecodeError(`${at} must be an array`);
+      out[field.name] = v.map((item, i) =>
+        fieldValue(field.type, item, text, undefined, `${at}[${i}]`, depth),
+      );
     } else {
-      out[field.name] = fieldValue(field.type, v, text, fieldSpan, at);
+      out[field.name] = fieldValue(field.type, v, text, fieldSpan, at, depth);
     }
   }
   return out;
@@ -86,9 +101,10 @@ function fieldValue(
   text: string,
   span: Span | undefined,
   where: string,
+  depth: number,
 ): unknown {
   if (typeof type !== 'string') {
-    return fromJson(type, v, text, span ?? { start: 0, end: 0 }, where);
+    return fromJson(type, v, text, span ?? { start: 0, end: 0 }, where, depth + 1);
   }
   switch (type) {
     case 'bytes':

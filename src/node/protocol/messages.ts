@@ -15,11 +15,20 @@ export interface SubscribeRequestMsg {
   recoverable?: boolean;
   join_leave?: boolean;
   delta?: string;
-  /** A tags filter was sent (its content is not read: no filter is allowed here). */
-  tf?: Record<string, unknown>;
+  /** The tags filter; present when one was sent; check it with core's tagsFilterProblem. */
+  tf?: FilterNodeMsg;
   flag?: number;
   /** 0 stream; 1-3 map, map_clients, map_users; 4 shared poll. */
   type?: number;
+}
+
+export interface FilterNodeMsg {
+  op?: string;
+  key?: string;
+  cmp?: string;
+  val?: string;
+  vals?: string[];
+  nodes?: FilterNodeMsg[];
 }
 
 export interface ConnectRequestMsg {

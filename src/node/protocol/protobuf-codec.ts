@@ -1,7 +1,7 @@
 // Protobuf wire format for the descriptors in descriptors.ts: proto3 rules (zero scalars
 // are not written, present sub-messages always are, unknown fields are skipped). Written
 // by hand because every publication goes through it once per channel.
-import type { FieldDesc, MessageDesc, Scalar } from './descriptors.ts';
+import { type FieldDesc, MAX_NESTING, type MessageDesc, type Scalar } from './descriptors.ts';
 
 export class ProtobufDecodeError extends Error {
   override name = 'ProtobufDecodeError';
@@ -128,7 +128,11 @@ export function encodeMessage(desc: MessageDesc, obj: Obj): Uint8Array {
     if (field.map) {
       for (const [k, item] of Object.entries(v as Obj)) writeField(w, field, item, k);
     } else if (field.repeated) {
-      for (const item of v as unknown[]) writeField(w, field, item);
+      // Every item, zero ones too: a repeated field has no default to leave out.
+      for (const item of v as unknown[]) {
+        if (typeof field.type === 'string') writeScalar(w, field.no, field.type, item);
+        else writeField(w, field, item);
+      }
     } else {
       writeField(w, field, v);
     }
@@ -233,10 +237,8 @@ function indexOf(desc: MessageDesc): Map<number, FieldDesc> {
 }
 const INDEX = new WeakMap<MessageDesc, Map<number, FieldDesc>>();
 
-const MAX_DEPTH = 16;
-
 export function decodeMessage(desc: MessageDesc, buf: Uint8Array, depth = 0): Obj {
-  if (depth > MAX_DEPTH) throw new ProtobufDecodeError('message nested too deeply');
+  if (depth > MAX_NESTING) throw new ProtobufDecodeError('message nested too deeply');
   const r = new Reader(buf);
   const out: Obj = {};
   const index = indexOf(desc);
