@@ -1,4 +1,4 @@
-// Cross-node delivery with history on (reference/perf.md S4): subscribers on node B,
+// Cross-node delivery with history on (scenario S4 of bench/README.md): subscribers on node B,
 // publications through node A's HTTP API, both nodes on one nats-server (JetStream). The
 // same load against a single node on the memory engine runs first, so the table shows what
 // the cluster adds: throughput and p50/p99 publish-to-delivery latency.

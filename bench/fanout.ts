@@ -1,6 +1,6 @@
-// Fan-out (reference/perf.md S2): one channel, N subscribers, a steady publish rate through
-// the HTTP API; counts deliveries per second and publish-to-delivery latency, for JSON and
-// Protobuf connections in the same run. The node runs as its own process pinned to CPU 0
+// Fan-out (scenario S2 of bench/README.md): one channel, N subscribers, a steady publish
+// rate through the HTTP API; counts deliveries per second and publish-to-delivery latency,
+// for JSON and Protobuf connections in the same run. The node runs as its own process pinned to CPU 0
 // (taskset), this load generator on the rest.
 //
 //   node bench/fanout.ts [--subscribers 1000] [--rate 100] [--seconds 10] [--out file.md]

@@ -173,7 +173,7 @@ start_server() {
   if [[ "$SERVER" == centrifugo ]]; then
     cmd=("$CENTRIFUGO_BIN" -c "$cfg/config.json" "${args[@]}")
   else
-    cmd=(node "$REPO/src/node/main.ts" -c "$cfg/config.json" "${args[@]}")
+    cmd=(node "$REPO/src/main.ts" -c "$cfg/config.json" "${args[@]}")
   fi
   echo "env ${env_vars[*]} ${cmd[*]}" >"$cfg/server.cmd"
   (cd "$cfg" && exec env -u CENTRIFUGO_TS_REQUIRE_TOOLS "${env_vars[@]}" "${cmd[@]}") >"$cfg/server.log" 2>&1 &

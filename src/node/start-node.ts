@@ -1,14 +1,17 @@
-// Wires one node: engine, channel rules, API executor and HTTP listeners, from a
-// validated Config. serve (CLI) and the integration tests both start nodes through here.
+// Wires one node from a validated Config: the engine, the Node that is its only caller,
+// the two front doors (the API executor, the client context with its outbox), then the
+// transports (HTTP, WebSocket, gRPC). Everything is created here and closed by close(), so
+// nodes in one process share nothing. serve (CLI) and the integration tests both start
+// nodes through here.
 import { hostname } from 'node:os';
 import { adminRoutes, TraceStreams } from './admin/index.ts';
 import { ApiExecutor } from './api/index.ts';
 import { subscriptionTokenSection, TokenVerifier, tokenKeysOf } from './auth/index.ts';
-import { AdminInspector, BrokerControl, clientTimings, Hub } from './client/index.ts';
+import { AdminInspector, type ClientContext, clientTimings, Outbox } from './client/index.ts';
 import { type Config, durationMs } from './config/index.ts';
 import { ConsumerSet } from './consumers/index.ts';
-import { ChannelRules, LocalNode } from './core/index.ts';
-import { type BrokerEventHandler, type Engine, MemoryEngine } from './engine/index.ts';
+import { ChannelRules, LocalNode, Node } from './core/index.ts';
+import { type Engine, MemoryEngine } from './engine/index.ts';
 import { NatsEngine } from './engine/nats/index.ts';
 import type { Logger } from './observability/index.ts';
 import { InfoMetrics, NodeMetrics } from './observability/index.ts';
@@ -18,7 +21,8 @@ import { attachWebSocket, type WebSocketEndpoint } from './transport/websocket/i
 import { VERSION } from './version.ts';
 
 export interface RunningNode {
-  readonly node: LocalNode;
+  /** The node's coordinator (its identity, hub and counts are read from here). */
+  readonly node: Node;
   readonly metrics: NodeMetrics;
   /** Where each listener is bound (the real port when 0 was asked for). */
   readonly addresses: Array<{
@@ -37,48 +41,53 @@ export async function startNode(config: Config, logger: Logger): Promise<Running
   const metrics = new NodeMetrics(VERSION);
   metrics.forEngine(config.engine.type);
   const rules = new ChannelRules(config.channel);
-  let hub: Hub | undefined;
-  const counts = () => hub?.counts() ?? { numClients: 0, numUsers: 0, numSubs: 0, numChannels: 0 };
-  const node = new LocalNode({
+  const local = new LocalNode({
     name: config.node.name || `${hostname()}_${config.http_server.port}`,
     version: VERSION,
-    counts,
   });
-  const engine = await createEngine(config, rules, node, logger, metrics);
-  hub = new Hub(engine.broker, logger);
-  const localHub = hub;
-  metrics.countsFrom(counts);
-  await engine.broker.start(countingReceived(localHub, metrics));
+  const engine = await createEngine(config, rules, local, logger, metrics);
   // info's `metrics`: a snapshot now and every interval, as Centrifugo's nodes share theirs.
   const infoMetrics = new InfoMetrics(
     () => metrics.families(),
     durationMs(config.node.info_metrics_aggregate_interval) || 60_000,
   );
   await infoMetrics.start();
-  const cluster = engine.startCluster(
-    () => ({ ...node.info(), metrics: infoMetrics.current() }),
-    () => localHub.channelCounts(),
-  );
-  metrics.nodesFrom(async () => (await cluster.nodes()).length);
-  const positionCheck = setInterval(
-    () => void localHub.checkPositions((ch) => rules.resolve(ch)?.historyMetaTtlMs),
-    durationMs(config.client.channel_position_check_delay),
-  );
-  positionCheck.unref();
-  const executor = new ApiExecutor(
-    {
-      rules,
-      broker: engine.broker,
-      presence: engine.presence,
-      // Through the broker, so a command reaches the user's connections on every node.
-      connections: new BrokerControl(engine.broker),
-      nodes: () => cluster.nodes(),
-      channels: () => cluster.channels(),
-      metrics,
-      logger,
-    },
-    'http',
-  );
+  // The Node first: it is the engine's only caller and the event handler of its broker;
+  // then the front doors that call it, then the transports that frame their bytes.
+  const node = new Node({
+    local,
+    engine,
+    rules,
+    metrics,
+    logger,
+    recoveryMaxPublicationLimit: config.client.recovery_max_publication_limit,
+    positionCheckIntervalMs: durationMs(config.client.channel_position_check_delay),
+    infoMetrics: () => infoMetrics.current(),
+  });
+  try {
+    await node.start();
+  } catch (err) {
+    infoMetrics.close();
+    await node.close();
+    throw err;
+  }
+  const executor = new ApiExecutor({ node, metrics, logger }, 'http');
+  const outbox = new Outbox(metrics);
+  const clientContext: ClientContext = {
+    config,
+    node,
+    rules,
+    outbox,
+    connectTokens: new TokenVerifier(tokenKeysOf(config.client.token), tokenOptions(config)),
+    subscribeTokens: new TokenVerifier(
+      tokenKeysOf(subscriptionTokenSection(config)),
+      tokenOptions(config),
+    ),
+    logger,
+    metrics,
+    version: VERSION,
+    timings: clientTimings(config.client),
+  };
 
   // Async consumers (consumers[]): commands from queues and tables through the same executor.
   const consumers = new ConsumerSet({
@@ -98,7 +107,7 @@ export async function startNode(config: Config, logger: Logger): Promise<Running
       channelMaxLength: config.channel.max_length,
       bodyLimit: config.http_api.max_request_body_size,
       executor,
-      inspector: new AdminInspector(localHub),
+      inspector: new AdminInspector(node),
       traces: new TraceStreams(),
       nodeName: node.name,
       metrics,
@@ -117,26 +126,7 @@ export async function startNode(config: Config, logger: Logger): Promise<Running
     }
     const external = listeners.find((l) => l.role === 'external');
     if (external && !config.websocket.disabled) {
-      websocket = attachWebSocket(
-        external.app.server,
-        {
-          config,
-          rules,
-          broker: engine.broker,
-          presence: engine.presence,
-          hub: localHub,
-          connectTokens: new TokenVerifier(tokenKeysOf(config.client.token), tokenOptions(config)),
-          subscribeTokens: new TokenVerifier(
-            tokenKeysOf(subscriptionTokenSection(config)),
-            tokenOptions(config),
-          ),
-          logger,
-          metrics,
-          version: VERSION,
-          timings: clientTimings(config.client),
-        },
-        logger,
-      );
+      websocket = attachWebSocket(external.app.server, clientContext, logger);
     }
     // gRPC server API (grpc_api.*): the same executor, its metrics labelled protocol="grpc".
     // Last to start, so a failure here unwinds the listeners above through the catch below.
@@ -155,22 +145,25 @@ export async function startNode(config: Config, logger: Logger): Promise<Running
   } catch (err) {
     await consumers.close();
     infoMetrics.close();
+    await websocket?.close();
     await Promise.allSettled(listeners.map((l) => l.app.close()));
-    await engine.close();
+    outbox.close();
+    await node.close();
     throw err;
   }
 
   let closing: Promise<void> | undefined;
   const close = () => {
     closing ??= (async () => {
-      // Clients first (close 3001, they reconnect elsewhere), then HTTP, then the engine.
-      clearInterval(positionCheck);
+      // Clients first (close 3001, they reconnect elsewhere), then HTTP, then the Node and
+      // its engine.
       infoMetrics.close();
       await consumers.close();
       await websocket?.close();
       await grpc?.close();
       await Promise.allSettled(listeners.map((l) => l.app.close()));
-      await engine.close();
+      outbox.close();
+      await node.close();
     })();
     return closing;
   };
@@ -201,31 +194,4 @@ async function createEngine(
     logger,
     metrics,
   });
-}
-
-/** The hub, counting what the broker delivers by type (centrifugo_node_messages_received_count). */
-function countingReceived(hub: BrokerEventHandler, metrics: NodeMetrics): BrokerEventHandler {
-  const count = (type: string) => metrics.messagesReceived.labels({ type });
-  const publication = count('publication');
-  const join = count('join');
-  const leave = count('leave');
-  const control = count('control');
-  return {
-    handlePublication: (channel, pub, position, delta) => {
-      publication.inc();
-      hub.handlePublication(channel, pub, position, delta);
-    },
-    handleJoin: (channel, info) => {
-      join.inc();
-      hub.handleJoin(channel, info);
-    },
-    handleLeave: (channel, info) => {
-      leave.inc();
-      hub.handleLeave(channel, info);
-    },
-    handleControl: (data) => {
-      control.inc();
-      hub.handleControl(data);
-    },
-  };
 }

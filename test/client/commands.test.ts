@@ -5,8 +5,8 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { signHs256 } from '../../src/node/auth/index.ts';
-import { Command } from '../../src/node/client/protocol/descriptors.ts';
-import { encodeMessage } from '../../src/node/client/protocol/protobuf-codec.ts';
+import { Command } from '../../src/node/protocol/descriptors.ts';
+import { encodeMessage } from '../../src/node/protocol/protobuf-codec.ts';
 import { startTestNode, type TestNode } from '../node/harness.ts';
 import { at, fields, text } from './protowire.ts';
 import { RawClient } from './raw.ts';

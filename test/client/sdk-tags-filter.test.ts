@@ -3,8 +3,8 @@
 import assert from 'node:assert/strict';
 import { it } from 'node:test';
 import type { FilterNode } from 'centrifuge';
-import { decodeCommands, encodeReply } from '../../src/node/client/protocol/encoding.ts';
-import type { CommandMsg } from '../../src/node/client/protocol/messages.ts';
+import { decodeCommands, encodeReply } from '../../src/node/protocol/encoding.ts';
+import type { CommandMsg } from '../../src/node/protocol/messages.ts';
 import { InProcessSocket, inProcessClient, type SdkFormat } from './in-process-sdk.ts';
 
 const filter: FilterNode = {

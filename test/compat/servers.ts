@@ -9,7 +9,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { NODE_FLAGS } from '../../src/node/runtime-flags.ts';
 
-const MAIN = new URL('../../src/node/main.ts', import.meta.url).pathname;
+const MAIN = new URL('../../src/main.ts', import.meta.url).pathname;
 // Bounded, with room for a loaded machine: a startup group starts 12 processes at once.
 const START_TIMEOUT_MS = 60_000;
 const LOG_TAIL_CHARS = 8_000;

@@ -2,7 +2,7 @@
 // read its logs, signal it, or kill it outright. Ready once it logs where the API is.
 import { type ChildProcess, spawn } from 'node:child_process';
 
-export const MAIN = new URL('../../src/node/main.ts', import.meta.url).pathname;
+export const MAIN = new URL('../../src/main.ts', import.meta.url).pathname;
 
 export interface Started {
   child: ChildProcess;

@@ -207,7 +207,7 @@ function removeRefused(config: JsonObject, changes: string[]): void {
       writeFileSync(path, JSON.stringify(config));
       const check = spawnSync(
         process.execPath,
-        [join(REPO, 'src/node/main.ts'), 'checkconfig', '-c', path],
+        [join(REPO, 'src/main.ts'), 'checkconfig', '-c', path],
         { encoding: 'utf8', env: { PATH: process.env.PATH ?? '' } },
       );
       if (check.status === 0) return;

@@ -13,8 +13,6 @@ export interface CentrifugoKey {
   default: unknown;
 }
 
-export const CENTRIFUGO_SOURCE: string = catalogue.source;
-
 /** Leaf keys by pattern (`channel.namespaces[].map.mode`). */
 export const CENTRIFUGO_LEAVES: ReadonlyMap<string, CentrifugoKey> = new Map(
   Object.entries(catalogue.leaves as unknown as Record<string, [string, unknown]>).map(

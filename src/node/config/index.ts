@@ -1,3 +1,4 @@
+export { CENTRIFUGO_LEAVES } from './centrifugo-keys.ts';
 export { configMarkdown, documentConfig, type FieldDoc } from './config-doc.ts';
 export { envLines, fullConfig } from './config-output.ts';
 export type {
@@ -18,7 +19,7 @@ export {
   formatOf,
   requireFormat,
 } from './file-formats.ts';
-export { LEAVES, type Leaf } from './leaves.ts';
+export { LEAF_BY_DOTTED, LEAVES, type Leaf } from './leaves.ts';
 export { type LoadedConfig, type LoadOptions, loadConfig, validateConfig } from './load.ts';
 export { loadPem } from './pem.ts';
 export {

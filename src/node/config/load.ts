@@ -6,7 +6,6 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { type TSchema, TypeGuard } from '@sinclair/typebox';
 import { Value, ValueErrorType } from '@sinclair/typebox/value';
-import { parse as parseYaml } from 'yaml';
 import { CENTRIFUGO_LEAVES } from './centrifugo-keys.ts';
 import { checkConsumers, fillConsumerDefaults } from './consumers-check.ts';
 import { formatDuration, parseDuration } from './duration.ts';

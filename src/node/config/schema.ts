@@ -20,8 +20,9 @@ const Section = <T extends Record<string, TSchema>>(props: T) =>
 
 const TokenOptions = {
   hmac_secret_key: Str('', 'HMAC secret for HS256/384/512 tokens'),
-  // Centrifugo 6.7+ rotation keys (the operator sets them when it rotates the HMAC secret).
-  // Key names only for now: token verification does not consult them yet.
+  // Centrifugo 6.7+ rotation keys (the operator sets them when it rotates the HMAC secret):
+  // auth/jwt.ts accepts HS tokens signed with the previous secret until valid_until (0: no
+  // end).
   hmac_previous_secret_key: Str('', 'previous HMAC secret, still accepted during a rotation'),
   hmac_previous_secret_key_valid_until: Int(
     0,

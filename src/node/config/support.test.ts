@@ -13,7 +13,8 @@ import { validateConfig } from './load.ts';
 import { ConfigSchema } from './schema.ts';
 import { IMPLEMENTED, NO_EFFECT, NOT_SUPPORTED } from './support.ts';
 
-const SRC = fileURLToPath(new URL('../', import.meta.url));
+// The node and the CLI above it (serve reads pid_file): every reader of the node's config.
+const SRC = fileURLToPath(new URL('../../', import.meta.url));
 const SCHEMA = new Set(LEAF_PATTERNS.map((l) => l.pattern));
 /** Keys with no default, given by each item. */
 const NAMES = new Set(['channel.namespaces[].name', 'consumers[].name', 'consumers[].type']);
@@ -123,7 +124,7 @@ describe('the schema against what the node implements', () => {
       for (const name of readdirSync(dir)) {
         const path = join(dir, name);
         if (statSync(path).isDirectory()) {
-          if (name !== 'config') read(path);
+          if (name !== 'config' && name !== 'operator') read(path);
         } else if (name.endsWith('.ts') && !name.endsWith('.test.ts')) {
           sources.push(readFileSync(path, 'utf8'));
         }
@@ -150,7 +151,7 @@ describe('the schema against what the node implements', () => {
     }
   });
 
-  it('refuses the keys issue 17 lists, naming each', () => {
+  it('refuses the keys of features not supported yet, naming each', () => {
     for (const [pattern, value] of [
       ['channel.namespaces[].force_recovery_mode', 'cache'],
       ['channel.without_namespace.allowed_delta_types', ['fossil']],

@@ -40,7 +40,6 @@ export interface PublishOptions {
   /** Default 300 000 ms (Centrifugo's 5 minutes). */
   idempotentResultTtlMs?: number | undefined;
   clientInfo?: ClientInfo | undefined;
-  delta?: boolean | undefined;
   /**
    * The application's version of the state this publication carries (> 0), for channels with
    * history (ignored without, as in Centrifugo). Not greater than the version of the channel's
@@ -96,12 +95,7 @@ export interface PresenceStats {
 
 /** Events a broker delivers to its node, in per-channel publish order. */
 export interface BrokerEventHandler {
-  handlePublication(
-    channel: string,
-    pub: Publication,
-    position: StreamPosition,
-    delta: boolean,
-  ): void;
+  handlePublication(channel: string, pub: Publication, position: StreamPosition): void;
   handleJoin(channel: string, info: ClientInfo): void;
   handleLeave(channel: string, info: ClientInfo): void;
   handleControl(data: Uint8Array): void;

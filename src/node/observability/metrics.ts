@@ -85,7 +85,7 @@ export class NodeMetrics {
     registers: [this.registry],
   });
 
-  // --- client protocol (reference §6.2); names as Centrifugo's, counters included ---------
+  // --- client protocol; names as Centrifugo's, counters included --------------------------
   readonly clientReplyErrors = new Counter({
     name: 'centrifugo_client_num_reply_errors',
     help: 'Number of errors in replies sent to clients.',

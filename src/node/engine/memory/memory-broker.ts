@@ -73,12 +73,12 @@ export class MemoryBroker implements Broker {
       const position = stream.position();
       result = { position, suppressed: false };
       if (this.subscribed.has(channel)) {
-        this.handler?.handlePublication(channel, pub, position, opts.delta === true);
+        this.handler?.handlePublication(channel, pub, position);
       }
     } else {
       result = { position: NO_POSITION, suppressed: false };
       if (this.subscribed.has(channel)) {
-        this.handler?.handlePublication(channel, { ...base, offset: 0 }, NO_POSITION, false);
+        this.handler?.handlePublication(channel, { ...base, offset: 0 }, NO_POSITION);
       }
     }
     if (key) {

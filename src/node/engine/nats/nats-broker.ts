@@ -130,7 +130,7 @@ export class NatsBroker implements Broker {
     }
     const pub = publicationFrom(msg.data, msg.headers);
     const position: StreamPosition = { offset: pub.offset, epoch: epochOf(msg.headers) };
-    this.handler?.handlePublication(channel, pub, position, false);
+    this.handler?.handlePublication(channel, pub, position);
   }
 
   // --- publish ------------------------------------------------------------------------

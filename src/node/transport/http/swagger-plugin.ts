@@ -7,7 +7,7 @@ import { readFile } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import type { FastifyInstance } from 'fastify';
-import { openApiDocument } from '../../api/openapi.ts';
+import { openApiDocument } from '../../api/index.ts';
 import { GO_NOT_FOUND, GO_TEXT_HEADERS } from './plain-answers.ts';
 
 const UI_DIR = dirname(createRequire(import.meta.url).resolve('swagger-ui-dist/package.json'));

@@ -18,6 +18,8 @@ import {
 import { ConnectionRateLimit } from './connection-rate.ts';
 import { FRAME_PING_QUERY, startFramePings } from './frame-pings.ts';
 import { originChecker } from './origin-check.ts';
+import { rawSocket } from './raw-socket.ts';
+import { SharedFrames } from './shared-frames.ts';
 import { type StallWatch, watchWriteStalls } from './write-stall.ts';
 
 const PROTOBUF_SUBPROTOCOL = 'centrifuge-protobuf';
@@ -40,6 +42,7 @@ export function attachWebSocket(
   const writeTimeoutMs = durationMs(config.websocket.write_timeout) || 1000;
   const limits = messageLimits(config.websocket);
   const connectionRate = new ConnectionRateLimit(config.client.connection_rate_limit);
+  const sharedFrames = new SharedFrames();
   const wss = new WebSocketServer({
     noServer: true,
     maxPayload: serverMaxPayload(limits),
@@ -68,7 +71,7 @@ export function attachWebSocket(
       return;
     }
     const limit = config.client.connection_limit;
-    if (limit > 0 && ctx.hub.counts().numClients >= limit) {
+    if (limit > 0 && ctx.node.counts().numClients >= limit) {
       ctx.metrics.clientConnectionLimit.inc();
       answer(socket, 503, 'Service Unavailable', '', {});
       return;
@@ -91,7 +94,7 @@ export function attachWebSocket(
   const accept = (ws: WebSocket, format: Format, framePings: boolean) => {
     const binary = format === 'protobuf';
     // Without permessage-deflate, a frame that many connections send (a publication's push)
-    // is framed once and written to each socket as is; see sharedFrame.
+    // is framed once and written to each socket as is; see shared-frames.ts.
     const underlying = rawSocket(ws);
     const socket = ws.extensions === '' ? underlying : undefined;
     // Set once the session exists (it needs the transport, the watch needs the session).
@@ -101,7 +104,7 @@ export function attachWebSocket(
       pingsItself: framePings,
       write: (frame) => {
         if (ws.readyState !== WS_OPEN) return;
-        const framed = socket ? sharedFrame(frame, binary) : undefined;
+        const framed = socket ? sharedFrames.frame(frame, binary) : undefined;
         if (framed && socket) socket.write(framed);
         else ws.send(frame, { binary });
         stalls?.afterWrite();
@@ -155,9 +158,10 @@ export function attachWebSocket(
   return {
     close: async () => {
       server.off('upgrade', onUpgrade);
-      ctx.hub.closeAll(Disconnects.shutdown);
+      ctx.node.closeClients(Disconnects.shutdown);
       for (const ws of wss.clients) ws.terminate();
       await new Promise<void>((resolve) => wss.close(() => resolve()));
+      sharedFrames.close();
     },
   };
 }
@@ -165,61 +169,11 @@ export function attachWebSocket(
 const WS_OPEN = 1;
 
 /**
- * The socket under a ws WebSocket (ws 8, pinned in package.json, keeps it as `_socket`).
- * Writing complete frames to it directly is safe when no extension is negotiated: ws's
- * sender then writes every frame synchronously too, so frames never interleave, and
- * ws.bufferedAmount still counts what waits in the socket.
- */
-function rawSocket(ws: WebSocket): Duplex | undefined {
-  const socket = (ws as unknown as { _socket?: Duplex })._socket;
-  return socket && typeof socket.write === 'function' ? socket : undefined;
-}
-
-// The last data written through ws.send, and the last data framed for sharing. Fan-out
-// writes one push to every subscriber of a channel in a row, so the second write of the
-// same data frames it once (header + payload in one buffer), and the following writes
-// reuse that buffer: one write per socket instead of ws's header, cork and writev, and no
-// per-socket UTF-8 encoding of JSON. Data written once (replies) goes through ws.send.
-let lastSent: { data: string | Uint8Array; binary: boolean } | undefined;
-let shared: { data: string | Uint8Array; binary: boolean; frame: Buffer } | undefined;
-
-function sharedFrame(data: string | Uint8Array, binary: boolean): Buffer | undefined {
-  if (shared && shared.binary === binary && shared.data === data) return shared.frame;
-  if (lastSent && lastSent.binary === binary && lastSent.data === data) {
-    shared = { data, binary, frame: frameBytes(data, binary) };
-    lastSent = undefined;
-    return shared.frame;
-  }
-  lastSent = { data, binary };
-  return undefined;
-}
-
-/** One unmasked, final server frame (RFC 6455 §5.2): text for JSON, binary for Protobuf. */
-function frameBytes(data: string | Uint8Array, binary: boolean): Buffer {
-  const length = typeof data === 'string' ? Buffer.byteLength(data, 'utf8') : data.length;
-  const header = length < 126 ? 2 : length < 65536 ? 4 : 10;
-  const out = Buffer.allocUnsafe(header + length);
-  out[0] = 0x80 | (binary ? 0x2 : 0x1);
-  if (length < 126) out[1] = length;
-  else if (length < 65536) {
-    out[1] = 126;
-    out.writeUInt16BE(length, 2);
-  } else {
-    out[1] = 127;
-    out.writeUInt32BE(Math.floor(length / 2 ** 32), 2);
-    out.writeUInt32BE(length >>> 0, 6);
-  }
-  if (typeof data === 'string') out.write(data, header, 'utf8');
-  else out.set(data, header);
-  return out;
-}
-
-/**
  * The first protocol the client lists that this server speaks, read as leniently as
  * Centrifugo does: an empty header (centrifuge-python sends one in JSON mode), empty list
  * items or unknown names are no protocol, never a refused handshake (ws alone answers 400).
  */
-export function chooseSubprotocol(header: string | undefined): string | undefined {
+function chooseSubprotocol(header: string | undefined): string | undefined {
   for (const item of (header ?? '').split(',')) {
     const name = item.trim();
     if (name === PROTOBUF_SUBPROTOCOL || name === JSON_SUBPROTOCOL) return name;

@@ -16,8 +16,8 @@ import {
   formatOf,
   fullConfig,
   loadConfig,
-} from '../config/index.ts';
-import { VERSION } from '../version.ts';
+} from '../node/config/index.ts';
+import { VERSION } from '../node/version.ts';
 import { integerOption, type ParsedArgs, stringOption } from './args.ts';
 import type { CliIo } from './io.ts';
 import { refuseExisting, unsupportedOutput, writeNewFile } from './output-file.ts';

@@ -2,8 +2,8 @@
 // zero values are left out except the few fields Centrifugo always writes; `bytes` fields
 // are raw embedded JSON both ways (kept byte for byte on input, written unchanged on
 // output minus raw newlines, which would split the newline-delimited frame).
-import { objectSpans, type Span } from '../../api/raw-json.ts';
 import { type FieldDesc, MAX_NESTING, type MessageDesc, type Scalar } from './descriptors.ts';
+import { objectSpans, type Span } from './raw-json.ts';
 
 export class JsonDecodeError extends Error {
   override name = 'JsonDecodeError';

@@ -1,7 +1,7 @@
 // Where genconfig and defaultconfig write: a new file (never overwritten), readable by its
 // owner only, in the format of its extension, with Centrifugo's wording for each refusal.
 import { existsSync, writeFileSync } from 'node:fs';
-import { CONFIG_EXTENSIONS } from '../config/file-formats.ts';
+import { CONFIG_EXTENSIONS } from '../node/config/index.ts';
 import { UsageError } from './args.ts';
 
 export function unsupportedOutput(): UsageError {

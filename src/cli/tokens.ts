@@ -8,8 +8,8 @@ import {
   TokenKeysUnavailableError,
   TokenVerifier,
   tokenKeysOf,
-} from '../auth/index.ts';
-import type { Config } from '../config/index.ts';
+} from '../node/auth/index.ts';
+import type { Config } from '../node/config/index.ts';
 import { integerOption, type ParsedArgs, stringOption, UsageError } from './args.ts';
 import type { CliIo } from './io.ts';
 

@@ -1,8 +1,10 @@
-// Splits argv into a subcommand, its options and positionals. Each command declares its
-// own options; commands that read the config also take any config key as `--dotted.key`,
-// so a flag can never name a key the schema does not have.
-import { CENTRIFUGO_LEAVES } from '../config/centrifugo-keys.ts';
-import { LEAF_BY_DOTTED } from '../config/leaves.ts';
+// Splits argv into a subcommand, its options and positionals, for both programs: the
+// node's commands and `operator`. Each command declares its own options; the node's
+// commands that read the config also take any config key as `--dotted.key`, so a flag can
+// never name a key the schema does not have.
+import { CENTRIFUGO_LEAVES, LEAF_BY_DOTTED } from '../node/config/index.ts';
+// The flag table only: the operator's code (and its Kubernetes client) loads for `operator`.
+import { OPERATOR_FLAGS, type OperatorFlag } from '../operator/cli-options.ts';
 
 export const COMMANDS = [
   'serve',
@@ -29,6 +31,12 @@ export interface OptionSpec {
   /** A config key the option sets (serve's -p and -a). */
   configKey?: string;
   help: string;
+}
+
+/** An operator flag as an option; its default, when it has one, ends its help. */
+function operatorOption(flag: OperatorFlag): OptionSpec {
+  const help = flag.default === undefined ? flag.help : `${flag.help} (default ${flag.default})`;
+  return { long: flag.long, ...(flag.short ? { short: flag.short } : {}), kind: flag.kind, help };
 }
 
 const CONFIG: OptionSpec = {
@@ -149,45 +157,8 @@ export const COMMAND_OPTIONS: Record<Command, { options: OptionSpec[]; configFla
     ],
   },
   version: { configFlags: false, options: [] },
-  operator: {
-    configFlags: false,
-    options: [
-      {
-        long: 'kubeconfig',
-        kind: 'string',
-        help: 'kubeconfig file (default: $KUBECONFIG, in-cluster, ~/.kube/config)',
-      },
-      {
-        long: 'namespace',
-        short: 'n',
-        kind: 'string',
-        help: 'watch this namespace only (default: all)',
-      },
-      {
-        long: 'leader-election-namespace',
-        kind: 'string',
-        help: 'namespace of the Lease (default: $POD_NAMESPACE, then the context namespace)',
-      },
-      {
-        long: 'leader-election-id',
-        kind: 'string',
-        help: 'name of the Lease (default centrifugo-ts-operator)',
-      },
-      { long: 'disable-leader-election', kind: 'boolean', help: 'run without a Lease' },
-      { long: 'lease-duration', kind: 'integer', help: 'Lease duration in seconds (default 15)' },
-      { long: 'renew-deadline', kind: 'integer', help: 'renew deadline in seconds (default 10)' },
-      { long: 'retry-period', kind: 'integer', help: 'Lease retry period in seconds (default 2)' },
-      { long: 'identity', kind: 'string', help: 'Lease holder identity (default host_random)' },
-      { long: 'workers', kind: 'integer', help: 'concurrent reconciles (default 4)' },
-      { long: 'resync', kind: 'integer', help: 'seconds between full resyncs (default 300)' },
-      {
-        long: 'health-port',
-        kind: 'integer',
-        help: 'serve /healthz and /readyz on this port (default: off)',
-      },
-      { long: 'log-level', kind: 'string', help: 'trace|debug|info|warn|error (default info)' },
-    ],
-  },
+  // The operator's options and defaults are its own (src/operator/cli-options.ts).
+  operator: { configFlags: false, options: OPERATOR_FLAGS.map(operatorOption) },
   help: { configFlags: false, options: [] },
 };
 

@@ -226,6 +226,3 @@ export const Reply = msg('Reply', [
   f(14, 'refresh', RefreshResult),
   f(15, 'sub_refresh', SubRefreshResult),
 ]);
-
-/** Every message, for proto/client.proto's sync test. */
-export const ALL_MESSAGES: MessageDesc[] = [Command, Reply];

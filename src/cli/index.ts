@@ -1,9 +1,10 @@
-// The CLI: parses argv, loads the config where a command needs it, runs the command and
-// returns the exit code. Expected failures (usage, config, tokens) print one `error:` line
+// The command line of both programs, above both: the node's commands (serve by default)
+// and `operator`. Parses argv, loads the config where a node command needs it, runs the
+// command and returns the exit code. Expected failures (usage, config, tokens) print one `error:` line
 // to stderr and exit 1; nothing here calls process.exit.
-import { TokenConfigError } from '../auth/index.ts';
-import { ConfigError, type LoadedConfig, loadConfig, withDotEnv } from '../config/index.ts';
-import { VERSION } from '../version.ts';
+import { TokenConfigError } from '../node/auth/index.ts';
+import { ConfigError, type LoadedConfig, loadConfig, withDotEnv } from '../node/config/index.ts';
+import { VERSION } from '../node/version.ts';
 import { type ParsedArgs, parseArgs, stringOption, UsageError } from './args.ts';
 import { configDoc, defaultConfig, defaultEnv } from './config-commands.ts';
 import { writeGeneratedConfig } from './genconfig.ts';
@@ -112,7 +113,7 @@ async function run(
     }
     case 'operator': {
       // Loaded on demand: a node never pays for the operator's code.
-      const { runOperatorCommand } = await import('../../operator/cli.ts');
+      const { runOperatorCommand } = await import('./operator.ts');
       return runOperatorCommand(args, io, env);
     }
   }

@@ -1,7 +1,7 @@
 // `genconfig`: a minimal config with fresh random secrets, as Centrifugo's genconfig
 // writes, in JSON, TOML or YAML by the extension. Refuses to overwrite (output-file.ts).
 import { randomBytes } from 'node:crypto';
-import { configText, formatOf } from '../config/file-formats.ts';
+import { configText, formatOf } from '../node/config/index.ts';
 import { refuseExisting, unsupportedOutput, writeNewFile } from './output-file.ts';
 
 const secret = () => randomBytes(32).toString('base64url');

@@ -1,8 +1,9 @@
-// Admin traces of one user (src/node/admin/): a tap set on each of the user's sessions sees
-// every frame the session reads and every reply or push it queues, as they pass. A session
-// without a trace pays one `undefined` check per frame read and per message queued.
-import type { Disconnect } from './protocol/codes.ts';
-import type { FramePart } from './protocol/encoding.ts';
+// Admin traces of one user (src/node/admin/): a tap set on each of the user's connections
+// sees every frame the connection reads and every reply or push it queues, as they pass. A
+// connection without a trace pays one `undefined` check per frame read and per message
+// queued.
+import type { FramePart } from '../protocol/index.ts';
+import type { Disconnect } from './disconnects.ts';
 
 /** What a tap sees of a session (a ClientSession, or whatever else the hub holds). */
 export interface TappedSession {

@@ -1,9 +1,14 @@
 // A push encoded at most once per format, however many subscribers receive it: the hot
 // path of fan-out is one encode per channel and publication, then shared bytes.
 import type { ClientInfo, Publication } from '../engine/index.ts';
-import { encodeReply, type Format, type FramePart } from './protocol/encoding.ts';
-import { JsonEncodeError } from './protocol/json-codec.ts';
-import type { ClientInfoMsg, PublicationMsg } from './protocol/messages.ts';
+import {
+  type ClientInfoMsg,
+  encodeReply,
+  type Format,
+  type FramePart,
+  JsonEncodeError,
+  type PublicationMsg,
+} from '../protocol/index.ts';
 
 export class EncodedPush {
   private readonly push: Record<string, unknown>;

@@ -1,9 +1,9 @@
 // `centrifugo-ts` (serve): runs a node until SIGTERM or SIGINT, then shuts down
 // gracefully: stop accepting, let in-flight requests finish, close the engine, exit 0.
-import { durationMs, type LoadedConfig } from '../config/index.ts';
-import { createLogger, type Logger } from '../observability/index.ts';
-import { type RunningNode, startNode } from '../start-node.ts';
-import { VERSION } from '../version.ts';
+import { durationMs, type LoadedConfig } from '../node/config/index.ts';
+import { createLogger, type Logger } from '../node/observability/index.ts';
+import { type RunningNode, startNode } from '../node/start-node.ts';
+import { VERSION } from '../node/version.ts';
 import { writePidFile } from './pid-file.ts';
 
 export async function serve(loaded: LoadedConfig, dotEnvLoaded = false): Promise<void> {

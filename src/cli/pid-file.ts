@@ -2,7 +2,7 @@
 // and removed when it stops (also when the shutdown times out), as Centrifugo does. A file
 // that cannot be written stops startup.
 import { rmSync, writeFileSync } from 'node:fs';
-import { ConfigError } from '../config/index.ts';
+import { ConfigError } from '../node/config/index.ts';
 
 export interface PidFile {
   remove(): void;

@@ -7,7 +7,7 @@ import { existsSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync 
 import { homedir, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
-import { fullConfig, loadConfig, parseDuration } from '../config/index.ts';
+import { fullConfig, loadConfig, parseDuration } from '../node/config/index.ts';
 import { parseArgs } from './args.ts';
 import { configDoc } from './config-commands.ts';
 import { runCli } from './index.ts';

@@ -1,6 +1,5 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { decodeBatchBody, decodeMethodBody } from './json-decode.ts';
 import { indexSpans, objectSpans } from './raw-json.ts';
 
 const text = (t: string, s: { start: number; end: number } | undefined) =>
@@ -25,24 +24,5 @@ describe('raw JSON spans', () => {
   it('keeps the last of repeated keys, as JSON.parse does', () => {
     const body = '{"data": 1, "data": [2]}';
     assert.equal(text(body, objectSpans(body, { start: 0, end: body.length }).get('data')), '[2]');
-  });
-});
-
-describe('JSON bodies keep publication data as sent', () => {
-  it('in a single publish and in a batch, escaped keys included', () => {
-    const single = decodeMethodBody(
-      'publish',
-      '{"channel":"c","d\\u0061ta":{"big":12345678901234567890}}',
-    );
-    assert.equal(Buffer.from(single.data).toString(), '{"big":12345678901234567890}');
-    const batch = decodeBatchBody(
-      '{"comm\\u0061nds":[{"publish":{"channel":"a","data":[1, 2]}} , {"x":{"data":1},"publish":{"channel":"b","data":"s\\\\\\"}"}}]}',
-    );
-    const datas = batch.commands.map((c) =>
-      Buffer.from(
-        ('request' in c ? (c.request as { data: Uint8Array }) : { data: [] }).data,
-      ).toString(),
-    );
-    assert.deepEqual(datas, ['[1, 2]', '"s\\\\\\"}"']);
   });
 });

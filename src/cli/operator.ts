@@ -1,20 +1,36 @@
 // `centrifugo-ts operator`: runs the operator until SIGTERM/SIGINT (graceful: in-flight
 // reconciles finish, the Lease is released, exit 0) or until leadership is lost (exit 1, so
-// the pod restarts as a clean standby rather than risk two active leaders).
-import { integerOption, type ParsedArgs, stringOption, UsageError } from '../node/cli/args.ts';
-import type { CliIo } from '../node/cli/io.ts';
+// the pod restarts as a clean standby rather than risk two active leaders). The flags and
+// their defaults are the operator's (src/operator/cli-options.ts).
 import { createLogger, type LogSettings } from '../node/observability/index.ts';
 import { VERSION } from '../node/version.ts';
-import { KubeConfigError } from './kube/errors.ts';
-import { loadClusterAccess } from './kube/kubeconfig.ts';
-import { Operator } from './operator.ts';
+import {
+  type ClusterAccess,
+  KubeConfigError,
+  LOG_LEVELS,
+  loadClusterAccess,
+  OPERATOR_FLAGS,
+  Operator,
+} from '../operator/index.ts';
+import { integerOption, type ParsedArgs, stringOption, UsageError } from './args.ts';
+import type { CliIo } from './io.ts';
 
-const LEVELS = ['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'none'];
+const FLAG = new Map(OPERATOR_FLAGS.map((f) => [f.long, f]));
 
-function seconds(args: ParsedArgs, name: string, fallback: number, min = 1): number {
+/** An integer flag, its default when absent, at least its `min`. */
+function integer(args: ParsedArgs, name: string): number {
+  const flag = FLAG.get(name);
+  const fallback = typeof flag?.default === 'number' ? flag.default : 0;
   const value = integerOption(args, name, fallback);
+  const min = flag?.min ?? 0;
   if (value < min) throw new UsageError(`--${name} must be at least ${min}`);
   return value;
+}
+
+/** A string flag, its default when absent. */
+function text(args: ParsedArgs, name: string): string | undefined {
+  const fallback = FLAG.get(name)?.default;
+  return stringOption(args, name) ?? (typeof fallback === 'string' ? fallback : undefined);
 }
 
 export async function runOperatorCommand(
@@ -22,24 +38,22 @@ export async function runOperatorCommand(
   io: CliIo,
   env: Record<string, string | undefined>,
 ): Promise<number> {
-  const level = stringOption(args, 'log-level') ?? 'info';
-  if (!LEVELS.includes(level))
-    throw new UsageError(`--log-level must be one of ${LEVELS.join('|')}`);
-  let access: ReturnType<typeof loadClusterAccess>;
+  const level = text(args, 'log-level') ?? 'info';
+  if (!(LOG_LEVELS as readonly string[]).includes(level))
+    throw new UsageError(`--log-level must be one of ${LOG_LEVELS.join('|')}`);
+  let access: ClusterAccess;
   try {
     access = loadClusterAccess({ kubeconfig: stringOption(args, 'kubeconfig'), env });
   } catch (err) {
     if (err instanceof KubeConfigError) throw new UsageError(err.message);
     throw err;
   }
-  const leaseDuration = seconds(args, 'lease-duration', 15);
-  const renewDeadline = seconds(args, 'renew-deadline', 10);
+  const leaseDuration = integer(args, 'lease-duration');
+  const renewDeadline = integer(args, 'renew-deadline');
   if (renewDeadline >= leaseDuration) {
     throw new UsageError('--renew-deadline must be shorter than --lease-duration');
   }
-  const healthPort = args.options.has('health-port')
-    ? seconds(args, 'health-port', 0, 0)
-    : undefined;
+  const healthPort = args.options.has('health-port') ? integer(args, 'health-port') : undefined;
   const logger = createLogger({ level: level as LogSettings['level'], file: '' });
   const operator = new Operator({
     access,
@@ -53,14 +67,14 @@ export async function runOperatorCommand(
         env.POD_NAMESPACE ??
         access.namespace ??
         'default',
-      name: stringOption(args, 'leader-election-id') ?? 'centrifugo-ts-operator',
+      name: text(args, 'leader-election-id') ?? 'centrifugo-ts-operator',
       identity: stringOption(args, 'identity'),
       leaseDurationMs: leaseDuration * 1000,
       renewDeadlineMs: renewDeadline * 1000,
-      retryPeriodMs: seconds(args, 'retry-period', 2) * 1000,
+      retryPeriodMs: integer(args, 'retry-period') * 1000,
     },
-    workers: seconds(args, 'workers', 4),
-    resyncMs: seconds(args, 'resync', 300) * 1000,
+    workers: integer(args, 'workers'),
+    resyncMs: integer(args, 'resync') * 1000,
     healthPort,
   });
   await operator.start();
