@@ -94,7 +94,7 @@ describe('the tags filter on a real node', () => {
     const res = await node.api('publish', { channel, data: { n }, tags });
     assert.equal(res.json.error, undefined, res.text);
   };
-  const tick = (n: number) =>
+  const tick = (n: number): Record<string, string> =>
     n % 3 === 0
       ? { ticker: 'BTC' }
       : n % 3 === 1
