@@ -71,7 +71,7 @@ export class MemoryBroker implements Broker {
         return { position: stream.position(), suppressed: true, suppressReason: 'version' };
       }
       // The previous publication as history holds it: none once trimmed or expired.
-      const prev = opts.delta ? stream.retained(now).at(-1) : undefined;
+      const prev = opts.delta ? stream.latest(now) : undefined;
       const pub = stream.append(base, opts.historySize, opts.historyTtlMs, now, versionAfter(opts));
       const position = stream.position();
       result = { position, suppressed: false };
