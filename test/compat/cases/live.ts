@@ -69,6 +69,18 @@ export const LIVE_CASES: ClientCase[] = [
     api('publish', { channel: 'hist:l7', data: { n: 1 } }),
     api('publish', { channel: 'hist:l7', data: { n: 2 } }),
   ]),
+  // publish `version`: an outdated one is neither stored nor delivered
+  c('publish-version', [
+    ...as('c', 'lu60'),
+    sub('c', 2, 'hist:l60', { positioned: true }),
+    api('publish', { channel: 'hist:l60', data: { v: 2 }, version: 2 }),
+    api('publish', { channel: 'hist:l60', data: { v: 1 }, version: 1 }),
+    api('publish', { channel: 'hist:l60', data: { v: 3 }, version: 3, version_epoch: 'e' }),
+    api('publish', { channel: 'hist:l60', data: { v: 3 }, version: 3, version_epoch: 'e' }),
+    api('publish', { channel: 'hist:l60', data: { v: 1 }, version: 1, version_epoch: 'f' }),
+    api('broadcast', { channels: ['hist:l60'], data: { v: 0 }, version: 1, version_epoch: 'f' }),
+    cmd('c', 3, 'history', { channel: 'hist:l60', limit: 10 }),
+  ]),
   c('publish-two-subscribers', [
     ...as('a', 'lu9a'),
     ...as('b', 'lu9b'),
