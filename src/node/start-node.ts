@@ -7,8 +7,9 @@ import { subscriptionTokenSection, TokenVerifier, tokenKeysOf } from './auth/ind
 import { AdminInspector, BrokerControl, clientTimings, Hub } from './client/index.ts';
 import { type Config, durationMs } from './config/index.ts';
 import { ChannelRules, LocalNode } from './core/index.ts';
-import { type Engine, MemoryEngine } from './engine/index.ts';
+import { type Engine, hasConnectivity, MemoryEngine } from './engine/index.ts';
 import { NatsEngine } from './engine/nats/index.ts';
+import { closeKeepAliveWhileDraining, drainNode, NodeReadiness } from './lifecycle/index.ts';
 import type { Logger } from './observability/index.ts';
 import { InfoMetrics, NodeMetrics } from './observability/index.ts';
 import type { GrpcApiServer } from './transport/grpc/index.ts';
@@ -23,6 +24,11 @@ export interface RunningNode {
   readonly addresses: Array<{ role: HttpListener['role']; host: string; port: number }>;
   /** The gRPC server API listener, when grpc_api.enabled. */
   readonly grpc: GrpcApiServer | undefined;
+  /**
+   * The drain before close (lifecycle/drain.ts): unready, shutdown.drain_delay, then the
+   * clients told to reconnect over shutdown.disconnect_window. Resolves when it is done.
+   */
+  drain(): Promise<void>;
   /** Stops accepting, lets in-flight requests finish, then closes the engine. Idempotent. */
   close(): Promise<void>;
 }
@@ -73,7 +79,15 @@ export async function startNode(config: Config, logger: Logger): Promise<Running
     'http',
   );
 
-  const listeners = buildHttpListeners({ config, executor, metrics, logger });
+  const readiness = new NodeReadiness(() => !hasConnectivity(engine) || engine.connected());
+  const listeners = buildHttpListeners({
+    config,
+    executor,
+    metrics,
+    logger,
+    readiness: () => readiness.state(),
+  });
+  for (const l of listeners) closeKeepAliveWhileDraining(l.app.server, () => readiness.draining);
   if (config.admin.enabled) {
     // On the internal port unless admin.external, as in Centrifugo.
     const role = config.admin.external ? 'external' : 'internal';
@@ -121,6 +135,7 @@ export async function startNode(config: Config, logger: Logger): Promise<Running
           timings: clientTimings(config.client),
         },
         logger,
+        () => readiness.draining,
       );
     }
     // gRPC server API (grpc_api.*): the same executor, its metrics labelled protocol="grpc".
@@ -156,7 +171,18 @@ export async function startNode(config: Config, logger: Logger): Promise<Running
     })();
     return closing;
   };
-  return { node, metrics, addresses, grpc, close };
+  let draining: Promise<void> | undefined;
+  const drain = () => {
+    draining ??= drainNode({
+      readiness,
+      shutdown: config.shutdown,
+      connections: () => localHub.sessionsOf({}),
+      afterDelay: () => void grpc?.close(),
+      logger,
+    });
+    return draining;
+  };
+  return { node, metrics, addresses, grpc, drain, close };
 }
 
 function tokenOptions(config: Config) {

@@ -169,7 +169,17 @@ export const ConfigSchema = Type.Object(
       disabled: Bool('no anonymous usage statistics (this node never sends any)'),
     }),
     shutdown: Section({
-      timeout: Duration('30s', 'how long a graceful shutdown may take'),
+      timeout: Duration('30s', 'how long a graceful shutdown may take, after the drain'),
+      // Not Centrifugo keys: the drain on SIGTERM (src/node/lifecycle/drain.ts), off by default
+      // as Centrifugo has none; the operator sets both for rolling updates.
+      drain_delay: Duration(
+        '0s',
+        'on SIGTERM, how long the node keeps serving unready before it disconnects clients',
+      ),
+      disconnect_window: Duration(
+        '0s',
+        'on SIGTERM, the time over which clients are disconnected (3001), spread evenly',
+      ),
     }),
     http_api: Section({
       disabled: Bool('do not serve the HTTP server API'),
@@ -250,8 +260,14 @@ export const ConfigSchema = Type.Object(
       web_proxy_address: Str('', 'proxy the admin UI to this address (not supported yet)'),
     }),
     health: Section({
-      enabled: Bool('serve the health endpoint'),
+      enabled: Bool('serve the health endpoint (and, beyond Centrifugo, readiness and liveness)'),
       handler_prefix: Str('/health', 'health endpoint path'),
+      // Not Centrifugo keys: distinct probes (src/node/lifecycle/readiness.ts).
+      ready_handler_prefix: Str(
+        '/ready',
+        'readiness path: 200 while the engine is connected and the node is not draining',
+      ),
+      live_handler_prefix: Str('/live', 'liveness path: 200 while the event loop answers'),
     }),
     prometheus: Section({
       enabled: Bool('serve Prometheus metrics'),

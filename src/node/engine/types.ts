@@ -154,3 +154,17 @@ export interface Engine {
   startCluster(self: () => NodeInfo, localChannels: () => Map<string, number>): ClusterView;
   close(): Promise<void>;
 }
+
+/**
+ * Optional capability of an engine that depends on a server it can lose (NATS): whether calls
+ * that need it can succeed now. A node reports it in its readiness (/ready), so a load
+ * balancer sends new clients elsewhere while it is false. An engine without it (memory)
+ * is always connected.
+ */
+export interface EngineConnectivity {
+  connected(): boolean;
+}
+
+export function hasConnectivity(engine: Engine): engine is Engine & EngineConnectivity {
+  return typeof (engine as Partial<EngineConnectivity>).connected === 'function';
+}

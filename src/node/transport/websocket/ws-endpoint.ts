@@ -24,6 +24,8 @@ export function attachWebSocket(
   server: Server,
   ctx: ClientContext,
   logger: Logger,
+  /** True while the node drains: new connections get 503 and go to another node. */
+  refusingNew: () => boolean = () => false,
 ): WebSocketEndpoint {
   const { config } = ctx;
   const path = config.websocket.handler_prefix;
@@ -50,6 +52,10 @@ export function attachWebSocket(
         'WebSocket refused: origin not in client.allowed_origins',
       );
       refuse(socket, 403, 'Forbidden');
+      return;
+    }
+    if (refusingNew()) {
+      refuse(socket, 503, 'Service Unavailable');
       return;
     }
     const limit = config.client.connection_limit;

@@ -1,0 +1,4 @@
+export { type DrainPlan, drainNode } from './drain.ts';
+export { closeKeepAliveWhileDraining } from './keep-alive-drain.ts';
+export { NodeReadiness, type ReadinessState } from './readiness.ts';
+export { closeSpread } from './spread-disconnect.ts';
