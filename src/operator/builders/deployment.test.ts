@@ -298,3 +298,31 @@ test('the rollout follows the drain: grace period, one pod at a time, none unava
     'no preStop: the node drains itself on SIGTERM',
   );
 });
+
+test('admin keys of the Secret reach the pod as CENTRIFUGO_ADMIN_* env', () => {
+  const base = context();
+  const c = main(
+    build(
+      { admin: { enabled: true } },
+      {
+        credentials: {
+          ...base.credentials,
+          keys: [...base.credentials.keys, 'admin.password', 'admin.secret'],
+        },
+      },
+    ),
+  );
+  assert.deepEqual(
+    c.env.filter((e) => e.name.startsWith('CENTRIFUGO_ADMIN')).map((e) => [e.name, e.valueFrom]),
+    [
+      [
+        'CENTRIFUGO_ADMIN_PASSWORD',
+        { secretKeyRef: { name: 'chat-credentials', key: 'admin.password' } },
+      ],
+      [
+        'CENTRIFUGO_ADMIN_SECRET',
+        { secretKeyRef: { name: 'chat-credentials', key: 'admin.secret' } },
+      ],
+    ],
+  );
+});

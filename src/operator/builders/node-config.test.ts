@@ -88,3 +88,9 @@ test('a config the node would refuse throws the node ConfigError naming the key'
     (err: unknown) => err instanceof ConfigError && /log\.level/.test(err.message),
   );
 });
+
+test('spec.admin.enabled turns the admin UI on (internal port); no password in the config', () => {
+  const { config } = nodeConfig(withDefaults({ admin: { enabled: true } }));
+  assert.deepEqual(config.admin, { enabled: true });
+  assert.equal(nodeConfig(withDefaults({})).config.admin, undefined);
+});

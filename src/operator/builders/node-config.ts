@@ -61,6 +61,9 @@ export function nodeConfig(spec: CentrifugoSpec): NodeConfig {
   // Metrics are on unless the user turned them off explicitly.
   const prometheus = (user.prometheus ?? {}) as Record<string, unknown>;
   if (prometheus.enabled === undefined) owned.prometheus = { enabled: true };
+  // The admin UI listens on the internal port (http_server.internal_port is set above), so
+  // the internal Service exposes it; its password and secret come from the Secret.
+  if (spec.admin.enabled) owned.admin = { enabled: true };
   const grpc = (user.grpc_api ?? {}) as Record<string, unknown>;
   if (grpc.enabled === true) owned.grpc_api = { port: GRPC_PORT };
 

@@ -97,6 +97,9 @@ export const FORBIDDEN_CONFIG_KEYS: readonly { key: string; why: string }[] = [
   },
   { key: 'grpc_api.port', why: 'the operator owns container ports: set spec.service.ports' },
   { key: 'health.enabled', why: 'the operator always enables /health: the probes use it' },
+  { key: 'admin.enabled', why: 'set spec.admin.enabled instead' },
+  { key: 'admin.password', why: 'it is a secret: it lives in the credentials Secret' },
+  { key: 'admin.secret', why: 'it is a secret: it lives in the credentials Secret' },
 ];
 
 interface ConfigNode {
@@ -257,7 +260,8 @@ const Secrets = Type.Object(
     ),
     existingSecret: Type.Optional(
       SecretName(
-        'use this Secret instead; keys http_api.key, grpc_api.key, client.token.hmac_secret_key',
+        'use this Secret instead; keys http_api.key, grpc_api.key, client.token.hmac_secret_key ' +
+          '(and admin.password, admin.secret with admin.enabled)',
       ),
     ),
     rotation: Type.Object(
@@ -610,6 +614,19 @@ const ServiceMonitor = Type.Object(
   },
 );
 
+const Admin = Type.Object(
+  {
+    enabled: Type.Boolean({
+      default: false,
+      description:
+        'serve the admin web UI and admin API on the internal port (Service <name>-internal); ' +
+        'admin.password and admin.secret are generated into the credentials Secret once ' +
+        '(an existingSecret must hold them)',
+    }),
+  },
+  { default: {}, description: 'the admin web UI (admin.* of the node config)' },
+);
+
 export const SpecSchema = Type.Object(
   {
     replicas: Type.Integer({
@@ -661,6 +678,7 @@ export const SpecSchema = Type.Object(
     pdb: Pdb,
     autoscaling: Autoscaling,
     serviceMonitor: ServiceMonitor,
+    admin: Admin,
   },
   {
     description: 'what the Centrifugo should be: nodes, engine, config, Services, credentials',
