@@ -13,6 +13,7 @@ import { randomBytes } from 'node:crypto';
 import { isDeepStrictEqual } from 'node:util';
 import type { Logger } from 'pino';
 import { ConfigError } from '../node/config/index.ts';
+import { HTTP_ROUTE_API } from './builders/http-route.ts';
 import {
   type BuildContext,
   buildChildren,
@@ -78,7 +79,8 @@ export class Reconciler {
   readonly #rolloutRequeueMs: number;
   readonly #unwatchedRequeueMs: number;
   readonly #discoveryTtlMs: number;
-  #serviceMonitor: { served: boolean; at: number } | undefined;
+  /** Which optional kinds the cluster serves, by `group/version resource`, with when asked. */
+  readonly #served = new Map<string, { served: boolean; at: number }>();
 
   constructor(options: ReconcilerOptions) {
     this.#api = options.api;
@@ -157,12 +159,16 @@ export class Reconciler {
     const resolved = this.#resolve(resource);
     const { spec } = resolved;
     const credentials = await this.#credentials.ensure(resource, resolved);
-    const serviceMonitorServed = spec.serviceMonitor.enabled
-      ? await this.#serviceMonitorServed()
-      : false;
+    // Asked whether wanted or not: a child turned off must be found to be deleted.
+    const serviceMonitorServed = await this.#isServed(
+      'monitoring.coreos.com/v1',
+      'servicemonitors',
+    );
+    const httpRouteServed = await this.#isServed(HTTP_ROUTE_API, 'httproutes');
     const ctx = buildContext(resource, resolved, {
       credentials: credentials.view,
       serviceMonitorServed,
+      httpRouteServed,
     });
     const desired = buildChildren(ctx);
 
@@ -200,6 +206,11 @@ export class Reconciler {
         'serviceMonitor.enabled, but monitoring.coreos.com/v1 ServiceMonitor is not served: none created';
       warnings.push(message);
       this.#events.record(resource, 'Warning', 'ServiceMonitorCRDMissing', message);
+    }
+    if (spec.httpRoute.enabled && !httpRouteServed) {
+      const message = `httpRoute.enabled, but ${HTTP_ROUTE_API} HTTPRoute is not served: none created`;
+      warnings.push(message);
+      this.#events.record(resource, 'Warning', 'HTTPRouteCRDMissing', message);
     }
     const rollout = rolloutOf(deployment);
     if (rollout.deadlineExceeded) {
@@ -317,11 +328,12 @@ export class Reconciler {
     }
   }
 
-  async #serviceMonitorServed(): Promise<boolean> {
-    const cached = this.#serviceMonitor;
+  async #isServed(groupVersion: string, resource: string): Promise<boolean> {
+    const key = `${groupVersion} ${resource}`;
+    const cached = this.#served.get(key);
     if (cached && this.#now() - cached.at < this.#discoveryTtlMs) return cached.served;
-    const served = await this.#api.serves('monitoring.coreos.com/v1', 'servicemonitors');
-    this.#serviceMonitor = { served, at: this.#now() };
+    const served = await this.#api.serves(groupVersion, resource);
+    this.#served.set(key, { served, at: this.#now() });
     return served;
   }
 

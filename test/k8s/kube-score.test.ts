@@ -81,6 +81,7 @@ function children(name: string, spec: unknown): string {
       hash: 'hash',
     },
     serviceMonitorServed: true,
+    httpRouteServed: true,
   });
   return buildChildren(ctx)
     .apply.map((o) => JSON.stringify(o))
@@ -104,6 +105,12 @@ test("kube-score: the operator's children", async (t) => {
     pdb: { enabled: true },
     autoscaling: { enabled: true, minReplicas: 2, maxReplicas: 6 },
     serviceMonitor: { enabled: true },
+    ingress: {
+      enabled: true,
+      host: 'rt.example.com',
+      tls: { certManager: { clusterIssuer: 'letsencrypt' } },
+    },
+    httpRoute: { enabled: true, parentRefs: [{ name: 'public' }] },
   };
   await score(bin, children('full', everything), 'the children of a spec with every child');
 });

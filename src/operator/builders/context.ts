@@ -36,6 +36,8 @@ export interface BuildInputs {
   credentials: CredentialsView;
   /** Whether monitoring.coreos.com/v1 ServiceMonitor is served. */
   serviceMonitorServed: boolean;
+  /** Whether gateway.networking.k8s.io/v1 HTTPRoute is served (asked only when wanted). */
+  httpRouteServed?: boolean;
 }
 
 export interface BuildContext extends ResolvedSpec, BuildInputs {

@@ -24,6 +24,11 @@ export interface NodeConfig {
   livePath: string;
   /** The node's drain and shutdown bounds, in milliseconds, as the node will read them. */
   drain: { delayMs: number; windowMs: number; shutdownTimeoutMs: number };
+  /**
+   * The longest a live client connection stays silent: the server pings every
+   * client.ping_interval and waits client.pong_timeout for the answer.
+   */
+  clientSilenceMs: number;
   metricsEnabled: boolean;
   metricsPath: string;
 }
@@ -86,6 +91,8 @@ export function nodeConfig(spec: CentrifugoSpec): NodeConfig {
       windowMs: durationMs(validated.shutdown.disconnect_window),
       shutdownTimeoutMs: durationMs(validated.shutdown.timeout),
     },
+    clientSilenceMs:
+      durationMs(validated.client.ping_interval) + durationMs(validated.client.pong_timeout),
     metricsEnabled: validated.prometheus.enabled,
     metricsPath: validated.prometheus.handler_prefix,
   };

@@ -614,6 +614,132 @@ const ServiceMonitor = Type.Object(
   },
 );
 
+const HOSTNAME = '^(\\*\\.)?[a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$';
+const Hostname = (description: string) =>
+  Type.String({ minLength: 1, maxLength: 253, pattern: HOSTNAME, description });
+const PathPrefix = Type.String({
+  default: '/',
+  minLength: 1,
+  maxLength: 1024,
+  pattern: '^/',
+  description: 'path prefix routed to the nodes (/connection/websocket lives under /)',
+});
+
+const IngressTls = Type.Object(
+  {
+    secretName: Type.Optional(
+      SecretName(
+        'Secret (kubernetes.io/tls) with the certificate; with certManager, the one it ' +
+          'writes (default <name>-tls)',
+      ),
+    ),
+    certManager: Type.Optional(
+      Type.Object(
+        {
+          issuer: Type.Optional(SecretName('cert-manager Issuer in the Centrifugo namespace')),
+          clusterIssuer: Type.Optional(SecretName('cert-manager ClusterIssuer')),
+        },
+        {
+          description: 'let cert-manager issue the certificate (its ingress-shim annotations)',
+          ...rules({
+            rule: 'has(self.issuer) != has(self.clusterIssuer)',
+            message: 'ingress.tls.certManager: set issuer or clusterIssuer, one of them',
+          }),
+        },
+      ),
+    ),
+  },
+  {
+    description: 'TLS for the host: a certificate Secret, or one cert-manager issues',
+    ...rules({
+      rule: 'has(self.secretName) || has(self.certManager)',
+      message: 'ingress.tls: set secretName or certManager',
+    }),
+  },
+);
+
+const Ingress = Type.Object(
+  {
+    enabled: Type.Boolean({
+      default: false,
+      description: 'create an Ingress for the client Service (WebSocket and HTTP clients)',
+    }),
+    className: Type.Optional(
+      Type.String({
+        minLength: 1,
+        maxLength: 253,
+        description: "ingressClassName (default: the cluster's default class)",
+      }),
+    ),
+    host: Type.Optional(Hostname('the host clients connect to (required when enabled)')),
+    path: PathPrefix,
+    annotations: Type.Optional(
+      StringMap('annotations, over the generated ones (nginx WebSocket timeouts, cert-manager)'),
+    ),
+    tls: Type.Optional(IngressTls),
+  },
+  {
+    default: {},
+    description:
+      'an Ingress (networking.k8s.io/v1) to the client Service, with the WebSocket timeouts ' +
+      'of ingress-nginx set from the node ping interval',
+    ...rules({
+      rule: '!self.enabled || has(self.host)',
+      message: 'ingress.enabled needs ingress.host',
+    }),
+  },
+);
+
+const ParentRef = Type.Object(
+  {
+    name: Type.String({ minLength: 1, maxLength: 253, description: 'the Gateway' }),
+    namespace: Type.Optional(
+      Type.String({
+        minLength: 1,
+        maxLength: 63,
+        description: "the Gateway's namespace (default: the Centrifugo's)",
+      }),
+    ),
+    sectionName: Type.Optional(
+      Type.String({ minLength: 1, maxLength: 253, description: 'a listener of the Gateway' }),
+    ),
+  },
+  { description: 'a Gateway the route attaches to' },
+);
+
+const HttpRoute = Type.Object(
+  {
+    enabled: Type.Boolean({
+      default: false,
+      description:
+        'create a Gateway API HTTPRoute to the client Service (only when ' +
+        'gateway.networking.k8s.io/v1 HTTPRoute is served)',
+    }),
+    parentRefs: Type.Optional(
+      Type.Array(ParentRef, {
+        minItems: 1,
+        maxItems: 8,
+        description: 'Gateways to attach to (required when enabled)',
+      }),
+    ),
+    hostnames: Type.Optional(
+      Type.Array(Hostname('a hostname'), { maxItems: 16, description: 'hostnames to match' }),
+    ),
+    path: PathPrefix,
+    annotations: Type.Optional(StringMap('annotations of the HTTPRoute')),
+  },
+  {
+    default: {},
+    description:
+      'a Gateway API HTTPRoute to the client Service, its request timeouts off so WebSockets ' +
+      'live as long as their clients',
+    ...rules({
+      rule: '!self.enabled || has(self.parentRefs)',
+      message: 'httpRoute.enabled needs httpRoute.parentRefs',
+    }),
+  },
+);
+
 const Admin = Type.Object(
   {
     enabled: Type.Boolean({
@@ -679,6 +805,8 @@ export const SpecSchema = Type.Object(
     autoscaling: Autoscaling,
     serviceMonitor: ServiceMonitor,
     admin: Admin,
+    ingress: Ingress,
+    httpRoute: HttpRoute,
   },
   {
     description: 'what the Centrifugo should be: nodes, engine, config, Services, credentials',

@@ -12,6 +12,8 @@ const PLURALS: Record<string, string> = {
   PodDisruptionBudget: 'poddisruptionbudgets',
   HorizontalPodAutoscaler: 'horizontalpodautoscalers',
   ServiceMonitor: 'servicemonitors',
+  Ingress: 'ingresses',
+  HTTPRoute: 'httproutes',
   Lease: 'leases',
   CustomResourceDefinition: 'customresourcedefinitions',
   [KIND]: PLURAL,
