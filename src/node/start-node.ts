@@ -9,7 +9,12 @@ import { type Config, durationMs } from './config/index.ts';
 import { ChannelRules, LocalNode } from './core/index.ts';
 import { type Engine, hasConnectivity, MemoryEngine } from './engine/index.ts';
 import { NatsEngine } from './engine/nats/index.ts';
-import { closeKeepAliveWhileDraining, drainNode, NodeReadiness } from './lifecycle/index.ts';
+import {
+  closeKeepAliveWhileDraining,
+  drainNode,
+  NodeReadiness,
+  Rebalancer,
+} from './lifecycle/index.ts';
 import type { Logger } from './observability/index.ts';
 import { InfoMetrics, NodeMetrics } from './observability/index.ts';
 import type { GrpcApiServer } from './transport/grpc/index.ts';
@@ -44,6 +49,7 @@ export async function startNode(config: Config, logger: Logger): Promise<Running
     counts,
   });
   const engine = await createEngine(config, rules, node, logger, metrics);
+  const readiness = new NodeReadiness(() => !hasConnectivity(engine) || engine.connected());
   hub = new Hub(engine.broker, logger);
   const localHub = hub;
   metrics.countsFrom(counts);
@@ -55,7 +61,7 @@ export async function startNode(config: Config, logger: Logger): Promise<Running
   );
   await infoMetrics.start();
   const cluster = engine.startCluster(
-    () => ({ ...node.info(), metrics: infoMetrics.current() }),
+    () => ({ ...node.info(), metrics: infoMetrics.current(), draining: readiness.draining }),
     () => localHub.channelCounts(),
   );
   metrics.nodesFrom(async () => (await cluster.nodes()).length);
@@ -79,7 +85,14 @@ export async function startNode(config: Config, logger: Logger): Promise<Running
     'http',
   );
 
-  const readiness = new NodeReadiness(() => !hasConnectivity(engine) || engine.connected());
+  const rebalancer = new Rebalancer({
+    settings: config.rebalance,
+    selfUid: node.uid,
+    nodes: () => cluster.nodes(),
+    connections: () => localHub.sessionsOf({}),
+    draining: () => readiness.draining,
+    logger,
+  });
   const listeners = buildHttpListeners({
     config,
     executor,
@@ -135,7 +148,7 @@ export async function startNode(config: Config, logger: Logger): Promise<Running
           timings: clientTimings(config.client),
         },
         logger,
-        () => readiness.draining,
+        () => readiness.draining || rebalancer.refusingNew,
       );
     }
     // gRPC server API (grpc_api.*): the same executor, its metrics labelled protocol="grpc".
@@ -151,6 +164,7 @@ export async function startNode(config: Config, logger: Logger): Promise<Running
         metrics,
       });
     }
+    rebalancer.start();
   } catch (err) {
     infoMetrics.close();
     await Promise.allSettled(listeners.map((l) => l.app.close()));
@@ -163,6 +177,7 @@ export async function startNode(config: Config, logger: Logger): Promise<Running
     closing ??= (async () => {
       // Clients first (close 3001, they reconnect elsewhere), then HTTP, then the engine.
       clearInterval(positionCheck);
+      rebalancer.close();
       infoMetrics.close();
       await websocket?.close();
       await grpc?.close();
@@ -173,6 +188,7 @@ export async function startNode(config: Config, logger: Logger): Promise<Running
   };
   let draining: Promise<void> | undefined;
   const drain = () => {
+    rebalancer.close();
     draining ??= drainNode({
       readiness,
       shutdown: config.shutdown,

@@ -28,6 +28,7 @@ import {
   serviceEndpoints,
 } from './builders/index.ts';
 import { HANDOVER_FIELD_MANAGER, replicasHandover } from './builders/replicas-handover.ts';
+import { SCALED_OBJECT_API } from './builders/scaled-object.ts';
 import {
   type CentrifugoResource,
   type CentrifugoStatus,
@@ -61,11 +62,11 @@ export interface ReconcilerOptions {
   /** While a rollout is in progress, look again after this long (Deployment events also wake). */
   rolloutRequeueMs?: number;
   /**
-   * A missing referenced Secret, or an object in the way of a child, is not watched: look
-   * again after this long.
+   * A missing referenced Secret, an object in the way of a child, or a kind the spec wants
+   * that is not served (a CRD), is not watched: look again after this long.
    */
   missingSecretRequeueMs?: number;
-  /** How long "is ServiceMonitor served" is cached. */
+  /** How long "is this optional kind served" (ServiceMonitor, HTTPRoute, ...) is cached. */
   discoveryTtlMs?: number;
 }
 
@@ -165,10 +166,12 @@ export class Reconciler {
       'servicemonitors',
     );
     const httpRouteServed = await this.#isServed(HTTP_ROUTE_API, 'httproutes');
+    const scaledObjectServed = await this.#isServed(SCALED_OBJECT_API, 'scaledobjects');
     const ctx = buildContext(resource, resolved, {
       credentials: credentials.view,
       serviceMonitorServed,
       httpRouteServed,
+      scaledObjectServed,
     });
     const desired = buildChildren(ctx);
 
@@ -212,6 +215,11 @@ export class Reconciler {
       warnings.push(message);
       this.#events.record(resource, 'Warning', 'HTTPRouteCRDMissing', message);
     }
+    if (spec.autoscaling.enabled && spec.autoscaling.keda?.enabled && !scaledObjectServed) {
+      const message = `autoscaling.keda.enabled, but ${SCALED_OBJECT_API} ScaledObject is not served: a HorizontalPodAutoscaler scales the nodes instead`;
+      warnings.push(message);
+      this.#events.record(resource, 'Warning', 'KEDACRDMissing', message);
+    }
     const rollout = rolloutOf(deployment);
     if (rollout.deadlineExceeded) {
       this.#events.record(resource, 'Warning', rollout.reason, rollout.message);
@@ -230,7 +238,10 @@ export class Reconciler {
         'reconciled',
       );
     }
-    return rollout.done ? undefined : { requeueAfterMs: this.#rolloutRequeueMs };
+    if (!rollout.done) return { requeueAfterMs: this.#rolloutRequeueMs };
+    // A kind the spec wants is not served (nothing watches CRDs): look again, so a CRD
+    // installed later is used within that time rather than at the next resync.
+    return warnings.length > 0 ? { requeueAfterMs: this.#unwatchedRequeueMs } : undefined;
   }
 
   /** The object under a child's name, if any; throws Stalled when it is not ours. */

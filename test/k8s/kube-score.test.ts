@@ -103,7 +103,7 @@ test("kube-score: the operator's children", async (t) => {
     engine: { type: 'nats', nats: { urls: ['nats://nats:4222'] } },
     config: { grpc_api: { enabled: true } },
     pdb: { enabled: true },
-    autoscaling: { enabled: true, minReplicas: 2, maxReplicas: 6 },
+    autoscaling: { enabled: true, minReplicas: 2, maxReplicas: 6, targetConnectionsPerPod: 5000 },
     serviceMonitor: { enabled: true },
     ingress: {
       enabled: true,

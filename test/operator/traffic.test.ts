@@ -49,7 +49,9 @@ test('Ingress and HTTPRoute, on a real API server', { timeout: 300_000 }, async 
   const cluster = await startCluster(t);
   if (!cluster) return;
   const { api, client } = cluster;
-  await runOperator(t, cluster, { reconciler: { rolloutRequeueMs: 1_000, discoveryTtlMs: 0 } });
+  await runOperator(t, cluster, {
+    reconciler: { rolloutRequeueMs: 1_000, missingSecretRequeueMs: 500, discoveryTtlMs: 0 },
+  });
   await api.createNamespace(NS);
 
   await t.test('spec.ingress: an Ingress to the client Service, then removed', T, async () => {

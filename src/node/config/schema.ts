@@ -181,6 +181,14 @@ export const ConfigSchema = Type.Object(
         'on SIGTERM, the time over which clients are disconnected (3001), spread evenly',
       ),
     }),
+    // Not Centrifugo keys: connections evened out across nodes after a scale-up
+    // (src/node/lifecycle/rebalance.ts).
+    rebalance: Section({
+      enabled: Bool('ask clients on nodes above the cluster mean to reconnect (3011)'),
+      interval: Duration('15s', 'how often a node compares its connections with the others'),
+      tolerance: Int(20, 'percent above the mean a node may hold before it sheds clients'),
+      window: Duration('5s', 'the time over which a node spreads the reconnects it asks for'),
+    }),
     http_api: Section({
       disabled: Bool('do not serve the HTTP server API'),
       key: Str('', 'API key required in X-API-Key'),

@@ -67,8 +67,8 @@ export const NOT_SUPPORTED: Readonly<Record<string, string>> = {
 
 /**
  * Schema leaves some code reads. Not Centrifugo's: engine.nats.*, http_api.max_request_body_size,
- * the http_server timeouts, grpc_api.http2.*, the shutdown drain and the readiness and
- * liveness paths.
+ * the http_server timeouts, grpc_api.http2.*, the shutdown drain, the readiness and
+ * liveness paths, and rebalance.*.
  */
 export const IMPLEMENTED: ReadonlySet<string> = new Set([
   'http_server.address',
@@ -103,6 +103,10 @@ export const IMPLEMENTED: ReadonlySet<string> = new Set([
   'shutdown.timeout',
   'shutdown.drain_delay',
   'shutdown.disconnect_window',
+  'rebalance.enabled',
+  'rebalance.interval',
+  'rebalance.tolerance',
+  'rebalance.window',
   'http_api.disabled',
   'http_api.key',
   'http_api.insecure',

@@ -135,6 +135,8 @@ export interface NodeInfo {
   uptime: number;
   /** The node's metrics over the last `interval` seconds (`info` shows them), when it has any. */
   metrics?: { interval: number; items: Record<string, number> } | undefined;
+  /** The node is draining (shutting down): its clients are leaving (the info API omits it). */
+  draining?: boolean | undefined;
 }
 
 /** The cluster as one node sees it. */

@@ -1,4 +1,5 @@
 export { type DrainPlan, drainNode } from './drain.ts';
 export { closeKeepAliveWhileDraining } from './keep-alive-drain.ts';
 export { NodeReadiness, type ReadinessState } from './readiness.ts';
+export { excessClients, Rebalancer } from './rebalance.ts';
 export { closeSpread } from './spread-disconnect.ts';

@@ -12,6 +12,7 @@ import { buildHttpRoute, HTTP_ROUTE_API } from './http-route.ts';
 import { buildIngress } from './ingress.ts';
 import { childNames } from './names.ts';
 import { buildPdb } from './pdb.ts';
+import { buildScaledObject, SCALED_OBJECT_API } from './scaled-object.ts';
 import { buildCredentialsSecretMetadata } from './secret.ts';
 import { buildClientService, buildInternalService } from './service.ts';
 import { buildServiceMonitor } from './service-monitor.ts';
@@ -49,7 +50,13 @@ export function buildChildren(ctx: BuildContext): DesiredChildren {
     [buildHpa(ctx), ref('autoscaling/v2', 'HorizontalPodAutoscaler', names.hpa)],
     [buildIngress(ctx), ref('networking.k8s.io/v1', 'Ingress', names.ingress)],
   ];
-  // An unserved HTTPRoute kind can be neither applied nor deleted.
+  // Unserved kinds (HTTPRoute, ScaledObject) can be neither applied nor deleted.
+  if (ctx.scaledObjectServed) {
+    optional.push([
+      buildScaledObject(ctx),
+      ref(SCALED_OBJECT_API, 'ScaledObject', names.scaledObject),
+    ]);
+  }
   if (ctx.httpRouteServed) {
     optional.push([buildHttpRoute(ctx), ref(HTTP_ROUTE_API, 'HTTPRoute', names.httpRoute)]);
   }

@@ -41,6 +41,7 @@ export const childNames = (name: string) => ({
   serviceMonitor: name,
   ingress: name,
   httpRoute: name,
+  scaledObject: name,
   /** The certificate Secret cert-manager writes for the Ingress, unless named. */
   ingressTls: `${name}-tls`,
 });

@@ -94,3 +94,20 @@ test('spec.admin.enabled turns the admin UI on (internal port); no password in t
   assert.deepEqual(config.admin, { enabled: true });
   assert.equal(nodeConfig(withDefaults({})).config.admin, undefined);
 });
+
+test('under autoscaling, rebalancing is on unless spec.config turns it off', () => {
+  const nats = { type: 'nats', nats: { urls: ['nats://n:4222'] } };
+  const on = nodeConfig(
+    withDefaults({ engine: nats, autoscaling: { enabled: true, maxReplicas: 4 } }),
+  );
+  assert.deepEqual(on.config.rebalance, { enabled: true });
+  const off = nodeConfig(
+    withDefaults({
+      engine: nats,
+      autoscaling: { enabled: true, maxReplicas: 4 },
+      config: { rebalance: { enabled: false } },
+    }),
+  );
+  assert.deepEqual(off.config.rebalance, { enabled: false });
+  assert.equal(nodeConfig(withDefaults({})).config.rebalance, undefined);
+});

@@ -74,6 +74,10 @@ export function nodeConfig(spec: CentrifugoSpec): NodeConfig {
 
   // Defaults under the user's values, not over them.
   owned.shutdown = { ...DRAIN_DEFAULTS, ...((user.shutdown ?? {}) as Record<string, unknown>) };
+  // Pods the autoscaler adds get their share of connections (src/node/lifecycle/rebalance.ts).
+  if (spec.autoscaling.enabled) {
+    owned.rebalance = { enabled: true, ...((user.rebalance ?? {}) as Record<string, unknown>) };
+  }
 
   const config = mergeOverrides(user, owned) as Record<string, unknown>;
   const validated = validateConfig(config);

@@ -566,6 +566,45 @@ const Autoscaling = Type.Object(
       Percent('average CPU utilization target (80 when no target is set)'),
     ),
     targetMemoryUtilizationPercentage: Type.Optional(Percent('average memory utilization target')),
+    targetConnectionsPerPod: Type.Optional(
+      Type.Integer({
+        format: 'int32',
+        minimum: 1,
+        maximum: 10_000_000,
+        description:
+          'average client connections per pod (centrifugo_node_num_clients): a Pods metric ' +
+          'the custom metrics API serves (prometheus-adapter), or a KEDA Prometheus trigger',
+      }),
+    ),
+    connectionsMetricName: Type.String({
+      minLength: 1,
+      maxLength: 253,
+      default: 'centrifugo_node_num_clients',
+      description: 'the name the custom metrics API serves the connection count under',
+    }),
+    keda: Type.Optional(
+      Type.Object(
+        {
+          enabled: Type.Boolean({
+            default: false,
+            description:
+              'a KEDA ScaledObject instead of the HorizontalPodAutoscaler, when keda.sh/v1alpha1 ' +
+              'is served (KEDA then makes the HPA); the plain HPA otherwise',
+          }),
+          prometheusServerAddress: Type.Optional(
+            Type.String({
+              minLength: 1,
+              maxLength: 1024,
+              pattern: '^https?://',
+              description:
+                'the Prometheus KEDA asks for the connection count (needed with ' +
+                'targetConnectionsPerPod), e.g. http://prometheus.monitoring.svc:9090',
+            }),
+          ),
+        },
+        { description: 'scaling through KEDA' },
+      ),
+    ),
     behavior: Type.Optional(Opaque('HorizontalPodAutoscalerBehavior (autoscaling/v2)')),
   },
   {
@@ -581,6 +620,10 @@ const Autoscaling = Type.Object(
       {
         rule: '!has(self.maxReplicas) || self.minReplicas <= self.maxReplicas',
         message: 'autoscaling: minReplicas must not exceed maxReplicas',
+      },
+      {
+        rule: '!has(self.keda) || !self.keda.enabled || !has(self.targetConnectionsPerPod) || has(self.keda.prometheusServerAddress)',
+        message: 'autoscaling.keda with targetConnectionsPerPod needs keda.prometheusServerAddress',
       },
     ),
   },

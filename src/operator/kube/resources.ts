@@ -14,6 +14,7 @@ const PLURALS: Record<string, string> = {
   ServiceMonitor: 'servicemonitors',
   Ingress: 'ingresses',
   HTTPRoute: 'httproutes',
+  ScaledObject: 'scaledobjects',
   Lease: 'leases',
   CustomResourceDefinition: 'customresourcedefinitions',
   [KIND]: PLURAL,
