@@ -8,10 +8,12 @@
 //   shutdown.drain_delay, and reconnect to the other node.
 import assert from 'node:assert/strict';
 import { Agent, request as httpRequest } from 'node:http';
+import { connect as http2Connect } from 'node:http2';
 import { after, describe, it } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { Centrifuge } from 'centrifuge';
 import { findNatsServer, startNatsServer } from '../nats/harness.ts';
+import { generatedClient, keyMetadata } from './grpc-client.ts';
 import { type NodeProcess, startNodeProcess } from './node-process.ts';
 import { startServiceProxy } from './service-proxy.ts';
 
@@ -242,5 +244,46 @@ describe('SIGTERM behind a Service', () => {
       `disconnects per sixth of the window: ${bins.join(' ')}`,
     );
     assert.ok(service.connectionsTo('b') >= count, 'they reconnected to the other node');
+  });
+});
+
+describe('SIGTERM and gRPC', () => {
+  it('serves gRPC calls during the delay, then sends GOAWAY (NO_ERROR) before closing', async () => {
+    const n = await node(
+      baseConfig({
+        grpc_api: { enabled: true, address: '127.0.0.1', port: 0, key: KEY },
+        shutdown: { drain_delay: '1s' },
+      }),
+    );
+    const listening = n.logs.find((l) => l.msg === 'gRPC server API listening');
+    const target = String(listening?.address).replace('grpc://', '');
+    const session = http2Connect(`http://${target}`);
+    after(() => session.destroy());
+    await new Promise<void>((resolve, reject) => {
+      session.once('connect', () => resolve());
+      session.once('error', reject);
+    });
+    let goawayAt = 0;
+    let goawayCode = -1;
+    session.on('goaway', (code) => {
+      goawayAt = Date.now();
+      goawayCode = code;
+    });
+    const client = generatedClient(target);
+    after(() => client.close());
+    assert.equal((await client.call('Info', {}, keyMetadata(KEY))).ok, true);
+    const sigterm = Date.now();
+    n.child.kill('SIGTERM');
+    await sleep(500);
+    const during = await client.call(
+      'Publish',
+      { channel: 'news', data: Buffer.from('{}') },
+      keyMetadata(KEY),
+    );
+    assert.equal(during.ok, true, 'a call during the drain delay is served');
+    assert.equal(await n.exited, 0);
+    assert.ok(goawayAt > 0, 'GOAWAY reached the open connection');
+    assert.equal(goawayCode, 0, 'NO_ERROR: a graceful GOAWAY');
+    assert.ok(goawayAt - sigterm >= 900, `after the delay (${goawayAt - sigterm} ms)`);
   });
 });
