@@ -7,14 +7,9 @@ import { subscriptionTokenSection, TokenVerifier, tokenKeysOf } from './auth/ind
 import { AdminInspector, BrokerControl, clientTimings, Hub } from './client/index.ts';
 import { type Config, durationMs } from './config/index.ts';
 import { ChannelRules, LocalNode } from './core/index.ts';
-import { type Engine, hasConnectivity, MemoryEngine } from './engine/index.ts';
+import { type Engine, MemoryEngine } from './engine/index.ts';
 import { NatsEngine } from './engine/nats/index.ts';
-import {
-  closeKeepAliveWhileDraining,
-  drainNode,
-  NodeReadiness,
-  Rebalancer,
-} from './lifecycle/index.ts';
+import { NodeLifecycle } from './lifecycle/index.ts';
 import type { Logger } from './observability/index.ts';
 import { InfoMetrics, NodeMetrics } from './observability/index.ts';
 import type { GrpcApiServer } from './transport/grpc/index.ts';
@@ -49,9 +44,16 @@ export async function startNode(config: Config, logger: Logger): Promise<Running
     counts,
   });
   const engine = await createEngine(config, rules, node, logger, metrics);
-  const readiness = new NodeReadiness(() => !hasConnectivity(engine) || engine.connected());
   hub = new Hub(engine.broker, logger);
   const localHub = hub;
+  const lifecycle = new NodeLifecycle({
+    config,
+    engine,
+    selfUid: node.uid,
+    nodes: () => cluster.nodes(),
+    connections: () => localHub.sessionsOf({}),
+    logger,
+  });
   metrics.countsFrom(counts);
   await engine.broker.start(localHub);
   // info's `metrics`: a snapshot now and every interval, as Centrifugo's nodes share theirs.
@@ -61,7 +63,7 @@ export async function startNode(config: Config, logger: Logger): Promise<Running
   );
   await infoMetrics.start();
   const cluster = engine.startCluster(
-    () => ({ ...node.info(), metrics: infoMetrics.current(), draining: readiness.draining }),
+    () => ({ ...node.info(), metrics: infoMetrics.current(), draining: lifecycle.draining }),
     () => localHub.channelCounts(),
   );
   metrics.nodesFrom(async () => (await cluster.nodes()).length);
@@ -85,22 +87,14 @@ export async function startNode(config: Config, logger: Logger): Promise<Running
     'http',
   );
 
-  const rebalancer = new Rebalancer({
-    settings: config.rebalance,
-    selfUid: node.uid,
-    nodes: () => cluster.nodes(),
-    connections: () => localHub.sessionsOf({}),
-    draining: () => readiness.draining,
-    logger,
-  });
   const listeners = buildHttpListeners({
     config,
     executor,
     metrics,
     logger,
-    readiness: () => readiness.state(),
+    readiness: () => lifecycle.readiness(),
   });
-  for (const l of listeners) closeKeepAliveWhileDraining(l.app.server, () => readiness.draining);
+  lifecycle.watch(listeners.map((l) => l.app.server));
   if (config.admin.enabled) {
     // On the internal port unless admin.external, as in Centrifugo.
     const role = config.admin.external ? 'external' : 'internal';
@@ -148,7 +142,7 @@ export async function startNode(config: Config, logger: Logger): Promise<Running
           timings: clientTimings(config.client),
         },
         logger,
-        () => readiness.draining || rebalancer.refusingNew,
+        () => lifecycle.refusingNew(),
       );
     }
     // gRPC server API (grpc_api.*): the same executor, its metrics labelled protocol="grpc".
@@ -164,7 +158,7 @@ export async function startNode(config: Config, logger: Logger): Promise<Running
         metrics,
       });
     }
-    rebalancer.start();
+    lifecycle.start();
   } catch (err) {
     infoMetrics.close();
     await Promise.allSettled(listeners.map((l) => l.app.close()));
@@ -177,7 +171,7 @@ export async function startNode(config: Config, logger: Logger): Promise<Running
     closing ??= (async () => {
       // Clients first (close 3001, they reconnect elsewhere), then HTTP, then the engine.
       clearInterval(positionCheck);
-      rebalancer.close();
+      lifecycle.close();
       infoMetrics.close();
       await websocket?.close();
       await grpc?.close();
@@ -186,18 +180,7 @@ export async function startNode(config: Config, logger: Logger): Promise<Running
     })();
     return closing;
   };
-  let draining: Promise<void> | undefined;
-  const drain = () => {
-    rebalancer.close();
-    draining ??= drainNode({
-      readiness,
-      shutdown: config.shutdown,
-      connections: () => localHub.sessionsOf({}),
-      afterDelay: () => void grpc?.close(),
-      logger,
-    });
-    return draining;
-  };
+  const drain = () => lifecycle.drain(() => void grpc?.close());
   return { node, metrics, addresses, grpc, drain, close };
 }
 
