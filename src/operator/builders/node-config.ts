@@ -36,8 +36,9 @@ export interface NodeConfig {
 /**
  * The drain a node on Kubernetes runs unless spec.config.shutdown says otherwise. 5 s covers
  * the EndpointSlice change reaching kube-proxy and ingress controllers (the time the official
- * Centrifugo chart's preStop sleep gives); over 10 s, a node of 10,000 clients sends 1,000
- * reconnects a second to the others instead of 10,000 at once.
+ * Centrifugo chart's preStop sleep gives), and a load balancer that follows the readiness
+ * probe instead (2 s x 2 failures, deployment.ts); over 10 s, a node of 10,000 clients sends
+ * 1,000 reconnects a second to the others instead of 10,000 at once.
  */
 export const DRAIN_DEFAULTS = { drain_delay: '5s', disconnect_window: '10s' } as const;
 
