@@ -1,4 +1,4 @@
-// Cross-node delivery with history on (reference/perf.md S4): subscribers on node B,
+// Cross-node delivery with history on (scenario S4 of bench/README.md): subscribers on node B,
 // publications through node A's HTTP API, both nodes on one nats-server (JetStream). The
 // same load against a single node on the memory engine runs first, so the table shows what
 // the cluster adds: throughput and p50/p99 publish-to-delivery latency.
@@ -32,8 +32,9 @@ const CHANNEL = 'bench:cross';
 
 const COMMON = [
   '--client.allow_anonymous_connect_without_token',
+  // no pings during a run (0s, as in Centrifugo, is refused: not above pong_timeout)
   '--client.ping_interval',
-  '0s',
+  '1h',
   '--channel.namespaces',
   JSON.stringify([
     {

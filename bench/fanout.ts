@@ -1,6 +1,6 @@
-// Fan-out (reference/perf.md S2): one channel, N subscribers, a steady publish rate through
-// the HTTP API; counts deliveries per second and publish-to-delivery latency, for JSON and
-// Protobuf connections in the same run. The node runs as its own process pinned to CPU 0
+// Fan-out (scenario S2 of bench/README.md): one channel, N subscribers, a steady publish
+// rate through the HTTP API; counts deliveries per second and publish-to-delivery latency,
+// for JSON and Protobuf connections in the same run. The node runs as its own process pinned to CPU 0
 // (taskset), this load generator on the rest.
 //
 //   node bench/fanout.ts [--subscribers 1000] [--rate 100] [--seconds 10] [--out file.md]
@@ -54,8 +54,9 @@ async function runOnce(format: Format): Promise<Result> {
       '--client.allow_anonymous_connect_without_token',
       '--channel.without_namespace.allow_subscribe_for_client',
       '--channel.without_namespace.allow_subscribe_for_anonymous',
+      // no pings during a run (0s, as in Centrifugo, is refused: not above pong_timeout)
       '--client.ping_interval',
-      '0s',
+      '1h',
     ],
     0,
   );

@@ -1,5 +1,5 @@
 // Publish rate of the server API over gRPC beside HTTP, in one run against one node
-// (reference/perf.md S4: 128-byte payload, a channel without subscribers or history, 64
+// (scenario S4 of bench/README.md: 128-byte payload, a channel without subscribers or history, 64
 // requests in flight, no pipelining). The node runs as its own process, as in production;
 // this process only generates load. Runs alternate HTTP and gRPC so drift hits both.
 //

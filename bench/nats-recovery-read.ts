@@ -3,7 +3,7 @@
 // the namespace's stream): time, and bytes the node read from NATS, counted on the wire by a
 // TCP proxy between the node and nats-server.
 // - Position check: `history` with limit 0 through the HTTP API, the engine call the node
-//   makes per channel every client.channel_position_check_delay (client/hub.ts).
+//   makes per channel every client.channel_position_check_delay (core/node.ts checkPositions).
 // - Recovering subscribe: the official SDK subscribes with `since` 10 publications behind
 //   the top (force_recovery), until `subscribed` with recovered: true and the 10 delivered.
 //

@@ -136,6 +136,6 @@ result.notes.push(
   `Connections established: centrifugo-ts ${ts.connected}/${N}, Centrifugo ${c.connected}/${N}; closed by the server during the hold: ${ts.closedDuringHold} / ${c.closedDuringHold}.`,
   'RSS per connection = (RSS after ramp + 5 s settle + hold) − (RSS before the ramp), divided by connections; kernel socket memory (~4 KB per socket) is not in RSS.',
   `CPU per connection = server CPU over the ${HOLD} s hold (pings every 25 s, answered) / hold / connections.`,
-  'Open-files limit here is 20,000 (soft = hard, not raisable), so 19,500 is the largest run; perf.md asks for 20k.',
+  'Open-files limit here is 20,000 (soft = hard, not raisable), so 19,500 is the largest run; the S1 scenario asks for 20k.',
 );
 writeResult(result, 'idle', values.out);

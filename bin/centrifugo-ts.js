@@ -1,3 +1,3 @@
 #!/usr/bin/env node
 // The centrifugo-ts binary: Node >= 22.18 runs the TypeScript sources directly.
-await import('../src/node/main.ts');
+await import('../src/main.ts');

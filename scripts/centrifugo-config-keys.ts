@@ -18,6 +18,8 @@ export interface CentrifugoKeys {
   leaves: Record<string, [string, unknown]>;
   /** Keys that are lists of objects (their items' keys are `<list>[].<key>`). */
   lists: string[];
+  /** The Go type configdoc names for each key holding other keys (`HTTPServer`, `[]Proxy`). */
+  objects: Record<string, string>;
 }
 
 const OUT = fileURLToPath(new URL('../src/node/config/centrifugo-keys.json', import.meta.url));
@@ -55,15 +57,22 @@ export function readCentrifugoKeys(binary: string): CentrifugoKeys {
     keys.some((o) => o.startsWith(`${k}.`) || o.startsWith(`${k}[].`));
   const leaves: CentrifugoKeys['leaves'] = {};
   const lists: string[] = [];
+  const objects: CentrifugoKeys['objects'] = {};
   for (const [key, { type, docDefault }] of entries) {
     if (isParent(key)) {
       if (type.startsWith('[]')) lists.push(key);
+      objects[key] = type.replace(/ object$/, '');
       continue;
     }
     const typed = key.includes('[]') ? undefined : lookup(defaults, key.split('.'));
     leaves[key] = [type, typed !== undefined ? typed : parseDefault(type, docDefault)];
   }
-  return { source: `${version}: configdoc -m and defaultconfig -d`, leaves, lists: lists.sort() };
+  return {
+    source: `${version}: configdoc -m and defaultconfig -d`,
+    leaves,
+    lists: lists.sort(),
+    objects,
+  };
 }
 
 /** Centrifugo reads CENTRIFUGO_* variables; none may leak into the defaults read here. */

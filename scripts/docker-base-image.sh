@@ -14,6 +14,9 @@
 # Env: NODE_BIN (default: `node` on PATH), CENTRIFUGO_TS_NPM_VERSION (default 11.19.1),
 # CENTRIFUGO_TS_BASE_IMAGE (the tag; default centrifugo-ts-node-base:<node version>).
 # Rebuilds only when the tag is missing (FORCE=1 rebuilds).
+#
+#   scripts/docker-base-image.sh --rootfs DIR   # only lays the files out in DIR (no Docker):
+#   (test/k8s/image.ts builds the image for containerd from it)
 set -euo pipefail
 
 CENTRIFUGO_TS_CACHE="${CENTRIFUGO_TS_CACHE:-$HOME/.cache/centrifugo-ts}"
@@ -23,8 +26,10 @@ node_bin="$(readlink -f "$node_bin")"
 node_version="$("$node_bin" -p process.versions.node)"
 tag="${CENTRIFUGO_TS_BASE_IMAGE:-centrifugo-ts-node-base:$node_version}"
 log() { echo "docker-base-image: $*" >&2; }
-
-if [ "${FORCE:-0}" != 1 ] && docker image inspect "$tag" >/dev/null 2>&1; then
+rootfs_only=""
+if [ "${1:-}" = --rootfs ]; then
+  rootfs_only="${2:?--rootfs needs a directory}"
+elif [ "${FORCE:-0}" != 1 ] && docker image inspect "$tag" >/dev/null 2>&1; then
   log "$tag already built"
   echo "$tag"
   exit 0
@@ -40,9 +45,13 @@ if [ ! -f "$npm_tgz" ]; then
   rm -rf "$tmp_pack"
 fi
 
-ctx="$(mktemp -d)"
-trap 'rm -rf "$ctx"' EXIT
-root="$ctx/rootfs"
+if [ -n "$rootfs_only" ]; then
+  root="$rootfs_only"
+else
+  ctx="$(mktemp -d)"
+  trap 'rm -rf "$ctx"' EXIT
+  root="$ctx/rootfs"
+fi
 mkdir -p "$root/usr/local/bin" "$root/usr/local/lib/node_modules/npm" "$root/etc" \
   "$root/root" "$root/home/node" "$root/tmp"
 chmod 1777 "$root/tmp"
@@ -64,6 +73,10 @@ node:x:1000:
 nogroup:x:65534:
 EOF
 echo 'hosts: files dns' >"$root/etc/nsswitch.conf"
+if [ -n "$rootfs_only" ]; then
+  log "laid out node $node_version and npm $NPM_VERSION in $root"
+  exit 0
+fi
 cat >"$ctx/Dockerfile" <<EOF
 FROM scratch
 COPY rootfs/ /

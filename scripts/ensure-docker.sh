@@ -26,6 +26,13 @@ _ensure_docker() {
   fi
   local run="$CENTRIFUGO_TS_CACHE/dockerd-run" data="$CENTRIFUGO_TS_CACHE/docker" i
   mkdir -p "$run" "$data"
+  # One of ours that another shell started still answers on its private socket: share it
+  # rather than stop it under that shell's tests (it stops with the shell that started it).
+  if DOCKER_HOST="unix://$run/docker.sock" docker info >/dev/null 2>&1; then
+    export DOCKER_HOST="unix://$run/docker.sock"
+    _ensure_docker_log "Docker engine of another run answers at $DOCKER_HOST: using it"
+    return 0
+  fi
   # A dockerd of ours left by a killed run holds the pidfile and data dir: stop it first.
   if [ -f "$run/dockerd.pid" ] && kill -0 "$(cat "$run/dockerd.pid")" 2>/dev/null; then
     kill "$(cat "$run/dockerd.pid")" 2>/dev/null

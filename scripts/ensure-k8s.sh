@@ -5,9 +5,12 @@
 # checkout:
 #   - kube-apiserver and kubectl from k8s.io/kubernetes (each staging module pinned with a
 #     replace to the matching v0.X.Y), and etcd at the version that Kubernetes release's own
-#     go.mod requires, all three in one Go module so they share one compile;
+#     go.mod requires, all in one Go module so they share one compile; kube-controller-manager,
+#     kube-scheduler and kubelet too, in the same `go build`, for the real single-node cluster
+#     of test/k8s/real-cluster.ts (scripts/ensure-kubelet.sh adds what else it needs);
 #   - helm from helm.sh/helm/v3.
-# Exports KUBEBUILDER_ASSETS (the dir with kube-apiserver, etcd, kubectl) and puts kubectl and
+# Exports KUBEBUILDER_ASSETS (the dir with kube-apiserver, etcd, kubectl, and the three above)
+# and puts kubectl and
 # helm first on PATH. A cold build takes many minutes on 2 cores; a warm one costs nothing.
 CENTRIFUGO_TS_K8S_VERSION="${CENTRIFUGO_TS_K8S_VERSION:-v1.34.4}"
 CENTRIFUGO_TS_HELM_VERSION="${CENTRIFUGO_TS_HELM_VERSION:-v3.22.0}"
@@ -22,7 +25,7 @@ _ensure_k8s_go() {
     go "$@"
 }
 
-# kube-apiserver, kubectl and etcd into $1.
+# kube-apiserver, kubectl, kube-controller-manager, kube-scheduler, kubelet and etcd into $1.
 _ensure_k8s_build_kube() {
   local out="$1" v="$CENTRIFUGO_TS_K8S_VERSION" mod gomod staging minor etcd_v t0 date
   mod="$out/.mod"
@@ -61,10 +64,13 @@ _ensure_k8s_build_kube() {
     ldflags="$ldflags -X $pkg.gitVersion=$v -X $pkg.gitMajor=1 -X $pkg.gitMinor=${minor%%.*}"
     ldflags="$ldflags -X $pkg.gitTreeState=clean -X $pkg.buildDate=$date"
   done
-  _ensure_k8s_log "building kube-apiserver and kubectl $v (go build; the longest step)"
+  _ensure_k8s_log "building kube-apiserver, kubectl, kube-controller-manager, kube-scheduler" \
+    "and kubelet $v (go build; the longest step)"
   (cd "$mod" && _ensure_k8s_go build -ldflags "$ldflags" -o "$out/" \
-    k8s.io/kubernetes/cmd/kube-apiserver k8s.io/kubernetes/cmd/kubectl >&2) || return 1
-  _ensure_k8s_log "kube-apiserver and kubectl built in $(( $(date +%s) - t0 ))s; building etcd $etcd_v"
+    k8s.io/kubernetes/cmd/kube-apiserver k8s.io/kubernetes/cmd/kubectl \
+    k8s.io/kubernetes/cmd/kube-controller-manager k8s.io/kubernetes/cmd/kube-scheduler \
+    k8s.io/kubernetes/cmd/kubelet >&2) || return 1
+  _ensure_k8s_log "Kubernetes $v built in $(( $(date +%s) - t0 ))s; building etcd $etcd_v"
   (cd "$mod" && _ensure_k8s_go build -ldflags "-s -w" -o "$out/etcd" go.etcd.io/etcd/server/v3 >&2) \
     || return 1
   echo "$etcd_v" >"$out/etcd.version"
@@ -117,11 +123,11 @@ _ensure_k8s() {
   local helm_dir="$CENTRIFUGO_TS_CACHE/helm-$CENTRIFUGO_TS_HELM_VERSION-k8s"
   local t0
   t0=$(date +%s)
-  if [ ! -x "$kube_dir/kube-apiserver" ] || [ ! -x "$helm_dir/helm" ]; then
+  if [ ! -x "$kube_dir/kubelet" ] || [ ! -x "$helm_dir/helm" ]; then
     _ensure_k8s_log "building the Kubernetes test tools once into $CENTRIFUGO_TS_CACHE" \
       "(cold: about 7 minutes on 2 cores, module downloads included)"
   fi
-  _ensure_k8s_cached "k8s-$CENTRIFUGO_TS_K8S_VERSION" "$kube_dir" _ensure_k8s_build_kube kube-apiserver \
+  _ensure_k8s_cached "k8s-$CENTRIFUGO_TS_K8S_VERSION" "$kube_dir" _ensure_k8s_build_kube kubelet \
     || return 1
   _ensure_k8s_cached "helm-$CENTRIFUGO_TS_HELM_VERSION-k8s" "$helm_dir" _ensure_k8s_build_helm helm \
     || return 1

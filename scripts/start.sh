@@ -10,7 +10,7 @@ if [ ! -d node_modules ]; then
   npm ci --no-audit --no-fund --loglevel=error
 fi
 if [ ! -f config.json ]; then
-  node src/node/main.ts genconfig -c config.json
+  node src/main.ts genconfig -c config.json
 fi
 # The node flags of src/node/runtime-flags.ts.
-exec node --max-semi-space-size=4 src/node/main.ts -c config.json --health.enabled --prometheus.enabled "$@"
+exec node --max-semi-space-size=4 src/main.ts -c config.json --health.enabled --prometheus.enabled "$@"

@@ -5,12 +5,8 @@
 // the sampled subscribers parse a send time out of the payload.
 import { Agent, request } from 'node:http';
 import WebSocket from 'ws';
-import { Command } from '../../src/node/client/protocol/descriptors.ts';
-import {
-  delimit,
-  encodeMessage,
-  splitDelimited,
-} from '../../src/node/client/protocol/protobuf-codec.ts';
+import { Command } from '../../src/node/protocol/descriptors.ts';
+import { delimit, encodeMessage, splitDelimited } from '../../src/node/protocol/protobuf-codec.ts';
 import { BENCH_KEY } from './node-process.ts';
 
 export type Format = 'json' | 'protobuf';

@@ -33,13 +33,13 @@ function hasTaskset(): boolean {
 }
 
 /**
- * Starts `src/node/main.ts` with the given extra flags (the API key and port are added).
+ * Starts `src/main.ts` with the given extra flags (the API key and port are added).
  * `cpu` pins the node to one CPU when taskset exists, so the load generator keeps the other.
  */
 export async function startNodeProcess(flags: string[], cpu?: number): Promise<NodeProcess> {
   const httpPort = await freePort();
   const args = [
-    `${ROOT}src/node/main.ts`,
+    `${ROOT}src/main.ts`,
     '--http_server.address',
     '127.0.0.1',
     '--http_server.port',

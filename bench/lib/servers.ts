@@ -2,7 +2,7 @@
 // (built by bench/centrifugo.sh) started from one equivalent JSON config, each as its own
 // process, optionally pinned to a CPU with taskset; readiness by polling POST /api/info.
 import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { cpus, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { NODE_FLAGS } from '../../src/node/runtime-flags.ts';
@@ -28,6 +28,8 @@ export interface ServerOptions {
   nodeFlags?: string[];
   /** centrifugo-ts only: run the tree at this root instead of this checkout (A/B runs). */
   root?: string;
+  /** Top-level sections written identically for both servers (consumers, ...). */
+  extra?: Record<string, unknown>;
 }
 
 export interface BenchServer {
@@ -66,6 +68,7 @@ export function benchConfig(
       namespaces: opts.namespaces ?? [],
     },
   };
+  Object.assign(config, opts.extra);
   if (opts.grpc) {
     config.grpc_api = { enabled: true, address: '127.0.0.1', port: ports.grpc, key: BENCH_KEY };
   }
@@ -131,7 +134,7 @@ export async function startServer(
           // As shipped (the image's ENTRYPOINT); --node-flags come later and win.
           ...NODE_FLAGS,
           ...(opts.nodeFlags ?? []),
-          `${opts.root ?? ROOT}/src/node/main.ts`.replace(/\/\/+/g, '/'),
+          entryOf(opts.root ?? ROOT),
           '--config',
           file,
         ];
@@ -236,4 +239,10 @@ export function machineBusySeconds(): number {
   // user nice system idle iowait irq softirq steal
   const busy = (f[0] ?? 0) + (f[1] ?? 0) + (f[2] ?? 0) + (f[5] ?? 0) + (f[6] ?? 0) + (f[7] ?? 0);
   return busy / 100;
+}
+
+/** The tree's entry point: src/main.ts, or src/node/main.ts in trees from before src/cli/. */
+function entryOf(root: string): string {
+  const entry = `${root}/src/main.ts`.replace(/\/\/+/g, '/');
+  return existsSync(entry) ? entry : entry.replace(/src\/main\.ts$/, 'src/node/main.ts');
 }

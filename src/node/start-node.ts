@@ -1,12 +1,17 @@
-// Wires one node: engine, channel rules, API executor and HTTP listeners, from a
-// validated Config. serve (CLI) and the integration tests both start nodes through here.
+// Wires one node from a validated Config: the engine, the Node that is its only caller,
+// the node's lifecycle (readiness, the drain, the rebalancing) and the two front doors (the
+// API executor, the client context with its outbox), then the transports (HTTP, WebSocket,
+// gRPC). Everything is created here and closed by close(), so
+// nodes in one process share nothing. serve (CLI) and the integration tests both start
+// nodes through here.
 import { hostname } from 'node:os';
 import { adminRoutes, TraceStreams } from './admin/index.ts';
 import { ApiExecutor } from './api/index.ts';
 import { subscriptionTokenSection, TokenVerifier, tokenKeysOf } from './auth/index.ts';
-import { AdminInspector, BrokerControl, clientTimings, Hub } from './client/index.ts';
+import { AdminInspector, type ClientContext, clientTimings, Outbox } from './client/index.ts';
 import { type Config, durationMs } from './config/index.ts';
-import { ChannelRules, LocalNode } from './core/index.ts';
+import { ConsumerSet } from './consumers/index.ts';
+import { ChannelRules, LocalNode, Node } from './core/index.ts';
 import { type Engine, MemoryEngine } from './engine/index.ts';
 import { NatsEngine } from './engine/nats/index.ts';
 import { NodeLifecycle } from './lifecycle/index.ts';
@@ -18,10 +23,16 @@ import { attachWebSocket, type WebSocketEndpoint } from './transport/websocket/i
 import { VERSION } from './version.ts';
 
 export interface RunningNode {
-  readonly node: LocalNode;
+  /** The node's coordinator (its identity, hub and counts are read from here). */
+  readonly node: Node;
   readonly metrics: NodeMetrics;
   /** Where each listener is bound (the real port when 0 was asked for). */
-  readonly addresses: Array<{ role: HttpListener['role']; host: string; port: number }>;
+  readonly addresses: Array<{
+    role: HttpListener['role'];
+    host: string;
+    port: number;
+    tls: boolean;
+  }>;
   /** The gRPC server API listener, when grpc_api.enabled. */
   readonly grpc: GrpcApiServer | undefined;
   /**
@@ -35,63 +46,72 @@ export interface RunningNode {
 
 export async function startNode(config: Config, logger: Logger): Promise<RunningNode> {
   const metrics = new NodeMetrics(VERSION);
+  metrics.forEngine(config.engine.type);
   const rules = new ChannelRules(config.channel);
-  let hub: Hub | undefined;
-  const counts = () => hub?.counts() ?? { numClients: 0, numUsers: 0, numSubs: 0, numChannels: 0 };
-  const node = new LocalNode({
+  const local = new LocalNode({
     name: config.node.name || `${hostname()}_${config.http_server.port}`,
     version: VERSION,
-    counts,
   });
-  const engine = await createEngine(config, rules, node, logger, metrics);
-  hub = new Hub(engine.broker, logger);
-  const localHub = hub;
-  const lifecycle = new NodeLifecycle({
-    config,
-    engine,
-    selfUid: node.uid,
-    nodes: () => cluster.nodes(),
-    connections: () => localHub.sessionsOf({}),
-    logger,
-  });
-  metrics.countsFrom(counts);
-  await engine.broker.start(localHub);
+  const engine = await createEngine(config, rules, local, logger, metrics);
   // info's `metrics`: a snapshot now and every interval, as Centrifugo's nodes share theirs.
   const infoMetrics = new InfoMetrics(
     () => metrics.families(),
     durationMs(config.node.info_metrics_aggregate_interval) || 60_000,
   );
   await infoMetrics.start();
-  const cluster = engine.startCluster(
-    () => ({ ...node.info(), metrics: infoMetrics.current(), draining: lifecycle.draining }),
-    () => localHub.channelCounts(),
-  );
-  metrics.nodesFrom(async () => (await cluster.nodes()).length);
-  const positionCheck = setInterval(
-    () => void localHub.checkPositions((ch) => rules.resolve(ch)?.historyMetaTtlMs),
-    durationMs(config.client.channel_position_check_delay),
-  );
-  positionCheck.unref();
-  const executor = new ApiExecutor(
-    {
-      rules,
-      broker: engine.broker,
-      presence: engine.presence,
-      // Through the broker, so a command reaches the user's connections on every node.
-      connections: new BrokerControl(engine.broker),
-      nodes: () => cluster.nodes(),
-      channels: () => cluster.channels(),
-      metrics,
-      logger,
-    },
-    'http',
-  );
+  // The Node first: it is the engine's only caller and the event handler of its broker;
+  // then the front doors that call it, then the transports that frame their bytes.
+  const node = new Node({
+    local,
+    engine,
+    rules,
+    metrics,
+    logger,
+    recoveryMaxPublicationLimit: config.client.recovery_max_publication_limit,
+    positionCheckIntervalMs: durationMs(config.client.channel_position_check_delay),
+    infoMetrics: () => infoMetrics.current(),
+  });
+  try {
+    await node.start();
+  } catch (err) {
+    infoMetrics.close();
+    await node.close();
+    throw err;
+  }
+  // Readiness, the drain and the rebalancing (lifecycle/): through the Node, like the doors.
+  const lifecycle = new NodeLifecycle({ config, node, logger });
+  const executor = new ApiExecutor({ node, metrics, logger }, 'http');
+  const outbox = new Outbox(metrics);
+  const clientContext: ClientContext = {
+    config,
+    node,
+    rules,
+    outbox,
+    connectTokens: new TokenVerifier(tokenKeysOf(config.client.token), tokenOptions(config)),
+    subscribeTokens: new TokenVerifier(
+      tokenKeysOf(subscriptionTokenSection(config)),
+      tokenOptions(config),
+    ),
+    logger,
+    metrics,
+    version: VERSION,
+    timings: clientTimings(config.client),
+  };
 
+  // Async consumers (consumers[]): commands from queues and tables through the same executor.
+  const consumers = new ConsumerSet({
+    configs: config.consumers,
+    executor,
+    registry: metrics.registry,
+    logger,
+    nodeId: node.uid,
+  });
   const listeners = buildHttpListeners({
     config,
     executor,
     metrics,
     logger,
+    version: VERSION,
     readiness: () => lifecycle.readiness(),
   });
   lifecycle.watch(listeners.map((l) => l.app.server));
@@ -104,7 +124,7 @@ export async function startNode(config: Config, logger: Logger): Promise<Running
       channelMaxLength: config.channel.max_length,
       bodyLimit: config.http_api.max_request_body_size,
       executor,
-      inspector: new AdminInspector(localHub),
+      inspector: new AdminInspector(node),
       traces: new TraceStreams(),
       nodeName: node.name,
       metrics,
@@ -119,30 +139,12 @@ export async function startNode(config: Config, logger: Logger): Promise<Running
       await l.app.listen({ host: l.host, port: l.port });
       const bound = l.app.server.address();
       const port = typeof bound === 'object' && bound !== null ? bound.port : l.port;
-      addresses.push({ role: l.role, host: l.host, port });
+      addresses.push({ role: l.role, host: l.host, port, tls: l.tls });
     }
     const external = listeners.find((l) => l.role === 'external');
     if (external && !config.websocket.disabled) {
-      websocket = attachWebSocket(
-        external.app.server,
-        {
-          config,
-          rules,
-          broker: engine.broker,
-          presence: engine.presence,
-          hub: localHub,
-          connectTokens: new TokenVerifier(tokenKeysOf(config.client.token), tokenOptions(config)),
-          subscribeTokens: new TokenVerifier(
-            tokenKeysOf(subscriptionTokenSection(config)),
-            tokenOptions(config),
-          ),
-          logger,
-          metrics,
-          version: VERSION,
-          timings: clientTimings(config.client),
-        },
-        logger,
-        () => lifecycle.refusingNew(),
+      websocket = attachWebSocket(external.app.server, clientContext, logger, () =>
+        lifecycle.refusingNew(),
       );
     }
     // gRPC server API (grpc_api.*): the same executor, its metrics labelled protocol="grpc".
@@ -158,25 +160,31 @@ export async function startNode(config: Config, logger: Logger): Promise<Running
         metrics,
       });
     }
+    await consumers.start();
     lifecycle.start();
   } catch (err) {
+    await consumers.close();
     infoMetrics.close();
+    await websocket?.close();
     await Promise.allSettled(listeners.map((l) => l.app.close()));
-    await engine.close();
+    outbox.close();
+    await node.close();
     throw err;
   }
 
   let closing: Promise<void> | undefined;
   const close = () => {
     closing ??= (async () => {
-      // Clients first (close 3001, they reconnect elsewhere), then HTTP, then the engine.
-      clearInterval(positionCheck);
+      // Clients first (close 3001, they reconnect elsewhere), then HTTP, then the Node and
+      // its engine.
       lifecycle.close();
       infoMetrics.close();
+      await consumers.close();
       await websocket?.close();
       await grpc?.close();
       await Promise.allSettled(listeners.map((l) => l.app.close()));
-      await engine.close();
+      outbox.close();
+      await node.close();
     })();
     return closing;
   };

@@ -3,8 +3,8 @@
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { it } from 'node:test';
-import type { MessageDesc } from '../../src/node/client/protocol/descriptors.ts';
-import * as descriptors from '../../src/node/client/protocol/descriptors.ts';
+import type { MessageDesc } from '../../src/node/protocol/descriptors.ts';
+import * as descriptors from '../../src/node/protocol/descriptors.ts';
 
 function fromProtoFile(): Map<string, string[]> {
   const text = readFileSync(new URL('../../proto/client.proto', import.meta.url), 'utf8');

@@ -5,8 +5,8 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { signHs256 } from '../../src/node/auth/index.ts';
-import { Command } from '../../src/node/client/protocol/descriptors.ts';
-import { encodeMessage } from '../../src/node/client/protocol/protobuf-codec.ts';
+import { Command } from '../../src/node/protocol/descriptors.ts';
+import { encodeMessage } from '../../src/node/protocol/protobuf-codec.ts';
 import { startTestNode, type TestNode } from '../node/harness.ts';
 import { at, fields, text } from './protowire.ts';
 import { RawClient } from './raw.ts';
@@ -165,6 +165,63 @@ describe('unsubscribe and delta', () => {
   });
 });
 
+// Centrifugo v6.9.1 (test/compat: client/subscribe/type-map, tags-filter-not-allowed,
+// client/publish/type-map): stream namespaces refuse map subscriptions and publishes (103),
+// shared poll is not available (108), a tags filter where none is allowed is 107.
+describe('subscription types and tags filters', () => {
+  it('answers 103 to a map type (1-3) in a stream namespace, 108 to shared poll (4)', async () => {
+    const { c } = await connect({ sub: 't1', exp: now() + 60 });
+    for (const type of [1, 2, 3]) {
+      const reply = await ask(c, { subscribe: { channel: fresh('hist'), type } });
+      assert.equal(errorOf(reply), 103, `type ${type}`);
+    }
+    assert.equal(errorOf(await ask(c, { subscribe: { channel: fresh('hist'), type: 4 } })), 108);
+    assert.equal(errorOf(await ask(c, { subscribe: { channel: 'nope:x', type: 1 } })), 102);
+    assert.deepEqual(
+      (await ask(c, { subscribe: { channel: fresh('hist'), type: 5 } })).subscribe,
+      {},
+    );
+  });
+
+  it('answers 103 to a map publish, and publishes type 0 as usual', async () => {
+    const { c } = await connect({ sub: 't2', exp: now() + 60 });
+    const channel = fresh('hist');
+    assert.equal(errorOf(await ask(c, { publish: { channel, data: {}, type: 1 } })), 103);
+    assert.deepEqual((await ask(c, { publish: { channel, data: {}, type: 0 } })).publish, {});
+  });
+
+  it('answers 107 to a tags filter, any filter, and ignores a null one', async () => {
+    const { c } = await connect({ sub: 't3', exp: now() + 60 });
+    const tf = { key: 'k', cmp: 'eq', val: 'v' };
+    assert.equal(errorOf(await ask(c, { subscribe: { channel: fresh('hist'), tf } })), 107);
+    assert.equal(errorOf(await ask(c, { subscribe: { channel: fresh('hist'), tf: {} } })), 107);
+    assert.deepEqual(
+      (await ask(c, { subscribe: { channel: fresh('hist'), tf: null } })).subscribe,
+      {},
+    );
+  });
+
+  it('reads the filter and the type from Protobuf too', async () => {
+    const c = await RawClient.open(wsUrl(node), ['centrifuge-protobuf']);
+    open.push(c);
+    const send = (cmd: Record<string, unknown>) => {
+      const bytes = encodeMessage(Command, cmd);
+      c.send(new Uint8Array([bytes.length, ...bytes]));
+    };
+    send({ id: 1, connect: {} });
+    send({ id: 2, subscribe: { channel: fresh('hist'), tf: { key: 'k' } } });
+    send({ id: 3, subscribe: { channel: fresh('hist'), type: 1 } });
+    const replies = await c.protobufReplies(3);
+    const codeOf = (id: number) => {
+      const reply = replies.find((r) => fields(r).get(1)?.[0] === id);
+      assert.ok(reply, `reply ${id}`);
+      return fields(at(reply, 2) as Uint8Array).get(1)?.[0];
+    };
+    assert.equal(codeOf(2), 107);
+    assert.equal(codeOf(3), 103);
+  });
+});
+
 describe('refresh', () => {
   it('answers only expires and ttl', async () => {
     const { c } = await connect({ sub: 'r1', exp: now() + 60 });
@@ -279,6 +336,61 @@ describe('recovery', () => {
     const { c } = await connect();
     const beyond = await ask(c, { history: { channel, limit: 10, since: { offset: 9, epoch } } });
     assert.deepEqual(beyond.history, { publications: [], epoch, offset: 1 });
+  });
+});
+
+// Centrifugo v6.9.1 (test/compat: client/history/b64-binary-data, live/publish-b64-binary):
+// a JSON frame cannot carry data that is not JSON, so the connection closes 3506.
+describe('data that is not JSON, to a JSON connection', () => {
+  const binary = Buffer.from([0xff, 0x00]).toString('base64');
+
+  it('closes 3506 on the push, and on the history reply, without sending either', async () => {
+    const pushed = fresh('hist');
+    const { c } = await connect();
+    assert.ok((await ask(c, { subscribe: { channel: pushed } })).subscribe);
+    await node.api('publish', { channel: pushed, b64data: binary });
+    assert.equal(await c.closeCode(), 3506);
+    assert.equal(c.messages.filter((m) => m.push !== undefined).length, 0);
+
+    const stored = fresh('hist');
+    await node.api('publish', { channel: stored, b64data: Buffer.from('text').toString('base64') });
+    const { c: reader } = await connect();
+    reader.send(JSON.stringify({ id: 2, history: { channel: stored, limit: 5 } }));
+    assert.equal(await reader.closeCode(), 3506);
+    assert.equal(
+      reader.messages.find((m) => m.id === 2),
+      undefined,
+    );
+  });
+
+  it('delivers the same publication to a Protobuf connection', async () => {
+    const channel = fresh('hist');
+    const c = await RawClient.open(wsUrl(node), ['centrifuge-protobuf']);
+    open.push(c);
+    const send = (cmd: Record<string, unknown>) => {
+      const bytes = encodeMessage(Command, cmd);
+      c.send(new Uint8Array([bytes.length, ...bytes]));
+    };
+    send({ id: 1, connect: {} });
+    send({ id: 2, subscribe: { channel } });
+    await c.protobufReplies(2);
+    await node.api('publish', { channel, b64data: binary });
+    const replies = await c.protobufReplies(3);
+    assert.equal(replies.length, 3, 'connect, subscribe, then the push');
+  });
+});
+
+describe('server API unsubscribe', () => {
+  // Centrifugo v6.9.1 (test/compat: live/unsubscribe-not-subscribed) pushes it anyway.
+  it('pushes unsubscribe 2000 for a channel the connection is not in', async () => {
+    const { c } = await connect({ sub: 'un1', exp: now() + 60 });
+    const channel = fresh('hist');
+    await node.api('unsubscribe', { user: 'un1', channel });
+    const push = await c.waitFor((m) => m.push !== undefined, 'unsubscribe push');
+    assert.deepEqual(push.push, {
+      channel,
+      unsubscribe: { code: 2000, reason: 'server unsubscribe' },
+    });
   });
 });
 

@@ -34,6 +34,36 @@ function upgradeStatus(url: string, headers: Record<string, string> = {}): Promi
   });
 }
 
+/** The HTTP answer to an upgrade the server refused: status, body, location. */
+function upgradeAnswer(
+  url: string,
+  headers: Record<string, string> = {},
+): Promise<{ status: number; body: string; location?: string }> {
+  return new Promise((resolve, reject) => {
+    const ws = new WebSocket(url, { headers, followRedirects: false });
+    ws.once('open', () => {
+      ws.terminate();
+      reject(new Error('upgraded'));
+    });
+    ws.once('unexpected-response', (_req, res) => {
+      let body = '';
+      res.on('data', (chunk: Buffer) => {
+        body += chunk.toString();
+      });
+      res.on('end', () =>
+        resolve({
+          status: res.statusCode ?? -1,
+          body,
+          ...(res.headers.location ? { location: res.headers.location } : {}),
+        }),
+      );
+    });
+    ws.once('error', (err) => {
+      if (!String(err.message).includes('Unexpected server response')) reject(err);
+    });
+  });
+}
+
 describe('limits', () => {
   let node: TestNode;
   const open: RawClient[] = [];
@@ -168,6 +198,35 @@ describe('client.allowed_origins empty', () => {
 
   it('refuses any request that carries an Origin', async () => {
     assert.equal(await upgradeStatus(wsUrl(node), { Origin: 'https://app.example.com' }), 403);
+  });
+
+  // The bodies are Centrifugo v6.9.1's (test/compat: client/connect/origin-*, path-*,
+  // http/path/websocket-*, http/path/double-slash).
+  it("refuses with the bodies of Centrifugo's Go handlers", async () => {
+    const ws = wsUrl(node);
+    assert.deepEqual(await upgradeAnswer(ws, { Origin: 'https://x.example.com' }), {
+      status: 403,
+      body: 'Forbidden\n',
+    });
+    assert.deepEqual(await upgradeAnswer(`${ws}/`), { status: 404, body: '404 page not found\n' });
+    assert.deepEqual(await upgradeAnswer(ws.replace('/connection/', '/connection//')), {
+      status: 307,
+      body: '<a href="/connection/websocket">Temporary Redirect</a>.\n',
+      location: '/connection/websocket',
+    });
+  });
+
+  it('answers the WebSocket path without an upgrade 400, and redirects a path with //', async () => {
+    for (const init of [{ method: 'GET' }, { method: 'POST', body: '{}' }]) {
+      const res = await fetch(`${node.url}/connection/websocket?x=1`, init);
+      assert.equal(res.status, 400, init.method);
+      assert.equal(await res.text(), 'Bad Request\n');
+      assert.equal(res.headers.get('sec-websocket-version'), '13');
+    }
+    const res = await fetch(`${node.url}/api//info`, { method: 'POST', redirect: 'manual' });
+    assert.equal(res.status, 307);
+    assert.equal(res.headers.get('location'), '/api/info');
+    assert.equal(await res.text(), '');
   });
 });
 

@@ -38,6 +38,11 @@ export type Step =
       headers?: Record<string, string>;
       subprotocols?: string[];
       noPong?: boolean;
+      /**
+       * A unidirectional connection (uni_websocket): the runner sends it nothing of its own
+       * (no barrier commands, no pongs); the case sends the connect request and sleeps.
+       */
+      uni?: boolean;
     }
   /** Sends commands (JSON objects) in one frame; waits for the reply to each id > 0. */
   | { send: string; commands: Json[] }
@@ -57,6 +62,8 @@ export interface CompatCase {
   encoding?: Encoding;
   /** See ClientCase.settle. */
   settle?: number;
+  /** No steps: compares only whether each server accepted the group's config. */
+  probeStartup?: boolean;
 }
 
 /** A client-protocol case written once and run in both encodings: `<id>/json`, `<id>/protobuf`. */
@@ -95,6 +102,8 @@ export function expandClientCases(cases: ClientCase[]): CompatCase[] {
 export interface Transcript {
   /** Only for startup groups: whether the server accepted the config at all. */
   started?: boolean;
+  /** In an ordinary group: this node refused the config (why), so no step ran on it. */
+  refused?: string;
   steps: Json[];
   conns: Record<string, Json>;
 }

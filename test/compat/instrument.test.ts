@@ -4,10 +4,13 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import protobuf from 'protobufjs';
 import type { CompatCase, Transcript } from './case.ts';
+import { FEATURES, featurePending, featureReason } from './cases/features.ts';
+import { ALL_CASES } from './cases/index.ts';
 import { lineDiff, sameJson } from './compare.ts';
 import { normalize } from './normalize.ts';
-import { decodeMessage, NotRepresentable, toProtoObject } from './proto.ts';
-import type { CaseResult } from './run-suite.ts';
+import { decodeMessage, encodeMessage, NotRepresentable, toProtoObject } from './proto.ts';
+import { type CaseResult, refusal } from './run-suite.ts';
+import type { Server } from './servers.ts';
 import { judge } from './verdict.ts';
 
 const ID_A = '5b1e0c7a-1111-4a4a-8b8b-000000000001';
@@ -88,6 +91,13 @@ describe('compat protobuf decoding', () => {
     const obj = toProtoObject(M, { data: { x: 1 } }) as { data: Buffer };
     assert.equal(obj.data.toString(), '{"x":1}');
     assert.throws(() => toProtoObject(M, { a: 'five' }), NotRepresentable);
+    const U = protobuf
+      .parse('syntax = "proto3"; message U { uint64 u = 1; }', { keepCase: true })
+      .root.lookupType('U');
+    const max = '18446744073709551615';
+    const wire = encodeMessage(U, { u: max });
+    assert.equal(String((U.decode(wire) as unknown as { u: unknown }).u), max);
+    assert.throws(() => toProtoObject(U, { u: '18446744073709551616' }), NotRepresentable);
     assert.throws(() => toProtoObject(M, { nope: 1 }), NotRepresentable);
   });
 });
@@ -117,5 +127,34 @@ describe('compat verdicts', () => {
 
   it('prints a line diff of the two sides', () => {
     assert.equal(lineDiff('a\nb\nc', 'a\nB\nc'), '  a\n+ B\n- b\n  c');
+  });
+});
+
+describe('compat feature groups', () => {
+  const server = (log: string) => ({ logTail: () => log, exitCode: 1 }) as unknown as Server;
+
+  it('records why a server refused its config: the not-supported line, else the last line', () => {
+    const named =
+      '{"level":"fatal","error":"not supported yet: sse.enabled (the SSE transport): remove it"}\n';
+    assert.equal(
+      refusal(server(named)),
+      'not supported yet: sse.enabled (the SSE transport): remove it',
+    );
+    assert.equal(refusal(server('starting\nboom\n\n')), 'boom');
+    assert.equal(refusal(server('')), 'exit 1');
+  });
+
+  it('lists every case of a feature group, and its startup case, as pending for that feature', () => {
+    const pending = featurePending();
+    for (const f of FEATURES) {
+      const ids = pending[featureReason(f)] ?? [];
+      const cases = ALL_CASES.filter((c) => c.group.startsWith(`feature-${f.id}/`));
+      assert.ok(cases.length > 1, f.id);
+      assert.ok(
+        cases.some((c) => c.id === `startup/feature-${f.id}` && c.probeStartup),
+        f.id,
+      );
+      assert.deepEqual([...ids].sort(), cases.map((c) => c.id).sort(), f.id);
+    }
   });
 });

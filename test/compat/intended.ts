@@ -10,18 +10,13 @@ export const INTENDED: Record<string, string> = byReason({
     [...both('live/disconnect-reason-124-bytes')],
   'Centrifugo warns about an unknown key and starts; here it stops startup naming the key, so a typo never runs silently':
     ['startup/unknown-top-level-key', 'startup/unknown-namespace-key'],
+  'history with reverse and since offset 0, and channels with a pattern that is not a valid glob: Centrifugo answers 100 (internal error); here 107 (bad request): the request is at fault, not the server':
+    [
+      'api/edge/channels/unclosed-class',
+      'grpc/edge/channels/unclosed-class',
+      'api/edge/history/reverse-since-zero',
+      'grpc/edge/history/reverse-since-zero',
+    ],
   'Centrifugo turns a JSON number given for a string key (http_api.key: 5) into text; here a wrong type stops startup naming the key':
     ['startup/wrong-type'],
-  'keys of features not built yet (http_stream, sse, uni_websocket, map_broker, shared_poll, proxies, namespace map / shared_poll / subscription_type): Centrifugo runs them; here startup stops naming the key rather than accept a feature it lacks':
-    [
-      'startup/http-stream',
-      'startup/sse',
-      'startup/uni-websocket',
-      'startup/map-broker',
-      'startup/shared-poll',
-      'startup/proxies-empty',
-      'startup/namespace-subscription-type',
-      'startup/namespace-map',
-      'startup/namespace-shared-poll',
-    ],
 });

@@ -1,9 +1,10 @@
 // What legitimately differs between two servers given the same inputs, and nothing else:
-// - client ids and epochs (random per server): renamed by first appearance, so "the same
-//   id in two places" still has to hold; connections are read first, in the order opened,
+// - client ids, session ids (unidirectional transports) and epochs (random per server):
+//   renamed by first appearance, so "the same id in two places" still has to hold; connections are read first, in the order opened,
 //   so a client is named where its connect reply introduced it;
 // - times, token TTLs (counted from the second the server read the token), versions;
-// - a node's uid, name, uptime, version, and the values of its metrics and process stats;
+// - a node's uid, name, uptime, version, and the values of its metrics and process stats
+//   (and the build series of its metrics, named after the version);
 // - pings (`{}`), sent on a timer, not in answer to anything;
 // - content-type parameters (both servers' JSON and text are UTF-8): the media type stays;
 // - this node's documented extensions (README, "Differences from Centrifugo"): `details` in a
@@ -33,6 +34,7 @@ class FirstSeen {
 
 interface Names {
   client: FirstSeen;
+  session: FirstSeen;
   epoch: FirstSeen;
   node: FirstSeen;
 }
@@ -40,6 +42,7 @@ interface Names {
 export function normalize(t: Transcript): Json {
   const names: Names = {
     client: new FirstSeen('client'),
+    session: new FirstSeen('session'),
     epoch: new FirstSeen('epoch'),
     node: new FirstSeen('node'),
   };
@@ -49,7 +52,12 @@ export function normalize(t: Transcript): Json {
     conns[name] = walk({ ...r, messages: r.messages.filter((m) => !isPing(m)) }, names);
   }
   const steps = t.steps.map((s) => normalizeStep(s, names));
-  return { ...(t.started !== undefined ? { started: t.started } : {}), steps, conns };
+  return {
+    ...(t.started !== undefined ? { started: t.started } : {}),
+    ...(t.refused !== undefined ? { refused: t.refused } : {}),
+    steps,
+    conns,
+  };
 }
 
 function normalizeStep(step: Json, names: Names): Json {
@@ -92,6 +100,7 @@ function walk(value: Json, names: Names): Json {
 function leaf(key: string, v: Json, names: Names): Json {
   if (typeof v === 'string' && v !== '') {
     if (key === 'client') return names.client.name(v);
+    if (key === 'session') return names.session.name(v);
     if (key === 'epoch') return names.epoch.name(v);
     if (key === 'version') return '<version>';
   }
@@ -108,10 +117,23 @@ function nodeInfo(node: { [key: string]: Json }, names: Names): Json {
   for (const [key, v] of Object.entries(node)) {
     if (key === 'uid' && typeof v === 'string') out[key] = names.node.name(v);
     else if (key === 'name' || key === 'version' || key === 'uptime') out[key] = `<${key}>`;
-    else if (key === 'metrics' || key === 'process') out[key] = measured(v);
+    else if (key === 'metrics') out[key] = measured(withoutBuildSeries(v));
+    else if (key === 'process') out[key] = measured(v);
     else out[key] = walk(v, names);
   }
   return out;
+}
+
+/**
+ * The build series is named after the version (`centrifugo.node.build.version.6.9.1`), and
+ * Centrifugo sets it only after its first snapshot: which versions, and when, differ.
+ */
+function withoutBuildSeries(metrics: Json): Json {
+  if (typeof metrics !== 'object' || metrics === null || Array.isArray(metrics)) return metrics;
+  const items = metrics.items;
+  if (typeof items !== 'object' || items === null || Array.isArray(items)) return metrics;
+  const kept = Object.entries(items).filter(([k]) => !k.startsWith('centrifugo.node.build.'));
+  return { ...metrics, items: Object.fromEntries(kept) };
 }
 
 /** Keeps the shape (which metrics exist), not the values. */

@@ -78,11 +78,18 @@ function fieldValue(field: protobuf.Field, v: Json, at: string): unknown {
     if (typeof v !== 'boolean') throw new NotRepresentable(`${at}: expected a boolean`);
     return v;
   }
+  const unsigned = field.type.startsWith('uint') || field.type.startsWith('fixed');
+  const bits = field.type.endsWith('64') ? 64 : 32;
+  // A 64-bit value beyond 2^53 is written as its decimal text (protobufjs reads it as a Long).
+  if (bits === 64 && typeof v === 'string' && /^-?\d+$/.test(v)) {
+    const big = BigInt(v);
+    const [lo, hi] = unsigned ? [0n, 2n ** 64n - 1n] : [-(2n ** 63n), 2n ** 63n - 1n];
+    if (big < lo || big > hi) throw new NotRepresentable(`${at}: out of range`);
+    return v;
+  }
   if (typeof v !== 'number' || !Number.isSafeInteger(v)) {
     throw new NotRepresentable(`${at}: expected a safe integer`);
   }
-  const unsigned = field.type.startsWith('uint') || field.type.startsWith('fixed');
-  const bits = field.type.endsWith('64') ? 64 : 32;
   const min = unsigned ? 0 : bits === 32 ? -(2 ** 31) : Number.MIN_SAFE_INTEGER;
   const max = unsigned ? (bits === 32 ? 2 ** 32 - 1 : Number.MAX_SAFE_INTEGER) : 2 ** 31 - 1;
   if (v < min || (bits === 32 && v > max)) throw new NotRepresentable(`${at}: out of range`);

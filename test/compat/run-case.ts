@@ -94,7 +94,8 @@ async function runStep(
       ...(step.path !== undefined ? { path: step.path } : {}),
       ...(step.headers !== undefined ? { headers: step.headers } : {}),
       ...(step.subprotocols !== undefined ? { subprotocols: step.subprotocols } : {}),
-      pong: step.noPong !== true,
+      pong: step.noPong !== true && step.uni !== true,
+      uni: step.uni === true,
     });
     return undefined;
   }

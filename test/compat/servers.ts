@@ -9,8 +9,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { NODE_FLAGS } from '../../src/node/runtime-flags.ts';
 
-const MAIN = new URL('../../src/node/main.ts', import.meta.url).pathname;
-const START_TIMEOUT_MS = 20_000;
+const MAIN = new URL('../../src/main.ts', import.meta.url).pathname;
+// Bounded, with room for a loaded machine: a startup group starts 12 processes at once.
+const START_TIMEOUT_MS = 60_000;
 const LOG_TAIL_CHARS = 8_000;
 
 export type ServerKind = 'centrifugo' | 'centrifugo-ts';
@@ -18,6 +19,7 @@ export type ServerKind = 'centrifugo' | 'centrifugo-ts';
 export interface Server {
   /** Who this is in reports: "centrifugo", "centrifugo (2nd)", "centrifugo-ts". */
   label: string;
+  kind: ServerKind;
   started: boolean;
   /** Set when the process exited before it was ready (a refused config). */
   exitCode: number | null;
@@ -110,10 +112,19 @@ async function startOnce(
     proc.once('exit', (code) => resolve(code)),
   );
 
-  const ready = await waitReady(proc, exited, [http, ...(grpcOn ? [grpc] : [])]);
+  let ready: boolean;
+  try {
+    ready = await waitReady(proc, exited, [http, ...(grpcOn ? [grpc] : [])]);
+  } catch (err) {
+    // Not ready in time: waitReady killed it; leave nothing behind.
+    await exited;
+    rmSync(dir, { recursive: true, force: true });
+    throw new Error(`${label}: ${(err as Error).message}\n${tail}`);
+  }
   let stopped: Promise<void> | undefined;
   return {
     label,
+    kind,
     started: ready,
     exitCode: ready ? null : proc.exitCode,
     httpUrl: `http://127.0.0.1:${http}`,

@@ -15,6 +15,8 @@ export interface OpenOptions {
   subprotocols?: string[];
   /** Answer app-level pings (`{}`, or an empty Reply) with a pong, as the SDKs do. */
   pong: boolean;
+  /** Unidirectional: no barrier commands either (the server reads only the connect request). */
+  uni?: boolean;
 }
 
 export interface ConnectionRecord {
@@ -50,6 +52,7 @@ export class Connection {
   /** When this connection last received a message or closed (ms since epoch). */
   lastEventAt = Date.now();
   private pong = true;
+  private uni = false;
 
   private readonly encoding: Encoding;
   private readonly codec: ClientCodec;
@@ -67,6 +70,7 @@ export class Connection {
     });
     this.ws = ws;
     this.pong = options.pong;
+    this.uni = options.uni === true;
     ws.on('ping', () => {
       this.record.wsPings = true;
     });
@@ -130,7 +134,7 @@ export class Connection {
    * a server does with such a connection is seen within a fixed time or not at all.
    */
   async settleUnconnected(ms: number): Promise<void> {
-    if (!this.isOpen || this.connected) return;
+    if (!this.isOpen || this.connected || this.uni) return;
     let timer: NodeJS.Timeout | undefined;
     await Promise.race([
       this.closed,
@@ -180,7 +184,7 @@ export class Connection {
    * queued before it. Only on a connected connection: before connect any command closes it.
    */
   async barrier(ms: number): Promise<void> {
-    if (!this.isOpen || !this.connected) return;
+    if (!this.isOpen || !this.connected || this.uni) return;
     const id = BARRIER_ID_BASE + this.barriers++;
     this.sendCommands([{ id, presence_stats: { channel: BARRIER_CHANNEL } }]);
     await this.waitReplies([id], ms);

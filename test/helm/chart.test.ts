@@ -14,7 +14,7 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { test } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { parseAllDocuments, parse as parseYaml } from 'yaml';
-import { parseArgs } from '../../src/node/cli/args.ts';
+import { parseArgs } from '../../src/cli/args.ts';
 import { renderCrdYaml } from '../../src/operator/crd/render.ts';
 import { findHelm, runCommand, startApiServer } from '../k8s/harness.ts';
 import { findTool } from '../tools.ts';

@@ -47,6 +47,12 @@ export interface ApiServerOptions {
    * issueClientCertificate() gives certificates the server authenticates.
    */
   clientCertificates?: boolean;
+  /**
+   * Keep the ServiceAccount admission plugin: pods then get a service account token volume,
+   * and are refused until their ServiceAccount exists. Only for a cluster whose
+   * kube-controller-manager creates the default ServiceAccounts (test/k8s/real-cluster.ts).
+   */
+  serviceAccountAdmission?: boolean;
   /** How long start waits for etcd /health and kube-apiserver /readyz. */
   readyTimeoutMs?: number;
   /** When given, stop() is registered with t.after(). */
@@ -176,15 +182,19 @@ function installBackstop(): void {
 // them even when the test process itself is SIGKILLed and no handler runs.
 const setpriv = ['/usr/bin/setpriv', '/bin/setpriv'].find((p) => existsSync(p));
 
-interface Proc {
+export interface Proc {
   readonly name: string;
+  /** The pid of the process started (under setpriv, which execs it, the same). */
+  readonly pid: number | undefined;
   readonly exited: Promise<void>;
   readonly hasExited: () => boolean;
   readonly logTail: () => string;
   stop(): Promise<void>;
 }
 
-function startProcess(name: string, bin: string, args: string[]): Proc {
+/** A server process: killed with the test process (pdeathsig, exit backstop), logs kept. */
+export function startProcess(name: string, bin: string, args: string[]): Proc {
+  installBackstop();
   let log: string[] = [];
   let done = false;
   const record = (text: string) => {
@@ -216,6 +226,7 @@ function startProcess(name: string, bin: string, args: string[]): Proc {
   (proc.stderr as Socket | null)?.unref();
   return {
     name,
+    pid: proc.pid,
     exited,
     hasExited: () => done,
     logTail: () => log.slice(-60).join('\n'),
@@ -482,7 +493,7 @@ export async function startApiServer(opts: ApiServerOptions = {}): Promise<ApiSe
         `--service-account-signing-key-file=${join(dir, 'sa.key')}`,
         '--allow-privileged=true',
         // As envtest: no controller-manager creates the default ServiceAccounts pods would need.
-        '--disable-admission-plugins=ServiceAccount',
+        ...(opts.serviceAccountAdmission ? [] : ['--disable-admission-plugins=ServiceAccount']),
         // As hardened clusters (OpenShift) run it: setting ownerReferences needs delete on the
         // object, blockOwnerDeletion needs update on the owner's finalizers.
         '--enable-admission-plugins=OwnerReferencesPermissionEnforcement',

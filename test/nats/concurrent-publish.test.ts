@@ -38,8 +38,10 @@ async function startNodes(
     // The client picks one of the URLs at random, so nodes enter the cluster through
     // different servers, as nodes spread over a NATS cluster do.
     const ordered = [...urls.slice(i % urls.length), ...urls.slice(0, i % urls.length)];
+    // The race under test ends in "wrong last sequence" refusals, not in slowness: a 10 s
+    // request timeout keeps a loaded machine's late answers from counting as failures.
     const settings = validateConfig({
-      engine: { type: 'nats', nats: { urls: ordered, prefix, replicas } },
+      engine: { type: 'nats', nats: { urls: ordered, prefix, replicas, request_timeout: '10s' } },
     }).engine.nats;
     const engine = await NatsEngine.create({
       settings: { ...settings, urls: ordered },

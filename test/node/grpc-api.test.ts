@@ -300,7 +300,7 @@ describe('error modes', () => {
     }
   });
 
-  it('answers the seed table status with x-centrifugo-error-mode: transport', async () => {
+  it('answers the transport error mode status with x-centrifugo-error-mode: transport', async () => {
     for (const [code, grpcCode, rpc, req] of cases()) {
       const plain = ok(await node.client.call(rpc, req));
       const res = failed(await node.client.call(rpc, req, transport()));

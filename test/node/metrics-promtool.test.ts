@@ -9,6 +9,10 @@ import { request, startTestNode, type TestNode } from './harness.ts';
 // Kept byte for byte so dashboards and alerts written for Centrifugo work unchanged.
 const CENTRIFUGO_NAMES = [
   'centrifugo_node_messages_sent_count',
+  'centrifugo_node_messages_received_count',
+  'centrifugo_node_client_connection_limit',
+  'centrifugo_broker_redis_pub_sub_dropped_messages',
+  'centrifugo_map_broker_redis_pub_sub_dropped_messages',
   'centrifugo_client_num_reply_errors',
   'centrifugo_client_num_server_disconnects',
   'centrifugo_client_recover',

@@ -21,7 +21,7 @@ it('the Dockerfile ENTRYPOINT runs node with the runtime flags', () => {
 
 it('scripts/start.sh and npm start pass the runtime flags', () => {
   const flags = NODE_FLAGS.join(' ');
-  assert.match(read('scripts/start.sh'), new RegExp(`exec node ${flags} src/node/main\\.ts`));
+  assert.match(read('scripts/start.sh'), new RegExp(`exec node ${flags} src/main\\.ts`));
   const pkg = JSON.parse(read('package.json')) as { scripts: { start: string } };
-  assert.equal(pkg.scripts.start, `node ${flags} src/node/main.ts`);
+  assert.equal(pkg.scripts.start, `node ${flags} src/main.ts`);
 });

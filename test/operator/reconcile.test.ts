@@ -715,12 +715,15 @@ test('operator against a real API server', { timeout: 600_000 }, async (t) => {
         { spec: { serviceMonitor: { enabled: true, interval: '15s' } } },
         'test',
       );
-      const sm = await waitFor('servicemonitor', () =>
-        getOptional(
+      // A resync may create it before the patch is seen; wait for the patched spec.
+      const sm = await waitFor('servicemonitor with the interval', async () => {
+        const found = await getOptional(
           client,
           '/apis/monitoring.coreos.com/v1/namespaces/monitoring/servicemonitors/chat',
-        ),
-      );
+        );
+        const endpoints = (found?.spec as { endpoints?: Array<{ interval?: string }> })?.endpoints;
+        return endpoints?.[0]?.interval === '15s' ? found : undefined;
+      });
       assert.deepEqual((sm.spec as { endpoints: unknown[] }).endpoints, [
         { port: 'internal', path: '/metrics', interval: '15s' },
       ]);

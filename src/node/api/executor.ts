@@ -2,26 +2,20 @@
 // it, so the two never drift: validation, error codes, metrics and the single log line
 // of a failed command all happen here. It never throws; failures become reply errors.
 import {
-  type ChannelRules,
-  type ConnectionControl,
+  type ClientInfo,
   compileGlob,
   decodeBase64Strict,
+  EngineUnavailableError,
   type ErrorShape,
   Errors,
   errorShape,
+  type Node,
+  type Publication,
   publicationDataProblem,
   ReplyError,
   type ResolvedChannel,
-} from '../core/index.ts';
-import {
-  type Broker,
-  type ClientInfo,
-  EngineUnavailableError,
-  type NodeInfo,
-  type PresenceManager,
-  type Publication,
   UnrecoverablePositionError,
-} from '../engine/index.ts';
+} from '../core/index.ts';
 import type { Logger, NodeMetrics } from '../observability/index.ts';
 import type { BatchRequest, MethodName, PublishRequest, RequestOf } from './requests.ts';
 import type {
@@ -36,14 +30,8 @@ import type {
 } from './results.ts';
 
 export interface ApiContext {
-  rules: ChannelRules;
-  broker: Broker;
-  presence: PresenceManager;
-  connections: ConnectionControl;
-  /** Live nodes of the cluster, this one included. */
-  nodes(): Promise<NodeInfo[]>;
-  /** Channels with at least one subscriber, with their subscriber counts, across nodes. */
-  channels(): Promise<Map<string, number>>;
+  /** The node's coordinator: every engine call and every command to connections. */
+  node: Node;
   metrics: NodeMetrics;
   logger: Logger;
 }
@@ -159,7 +147,7 @@ export class ApiExecutor {
    */
   private channelOf(channel: string): ResolvedChannel {
     if (channel === '') throw badField('channel', 'channel required');
-    const resolved = this.ctx.rules.resolve(channel);
+    const resolved = this.ctx.node.rules.resolve(channel);
     if (!resolved) throw reject(Errors.unknownChannel, 'namespace not found');
     return resolved;
   }
@@ -178,15 +166,11 @@ export class ApiExecutor {
     const ch = this.channelOf(channel);
     const problem = publicationDataProblem(data, ch.options.publication_data_format);
     if (problem) throw badField(req.b64data !== '' ? 'b64data' : 'data', problem);
-    const { position } = await this.ctx.broker.publish(channel, data, {
-      historySize: req.skip_history ? 0 : ch.historySize,
-      historyTtlMs: req.skip_history ? 0 : ch.historyTtlMs,
-      historyMetaTtlMs: ch.historyMetaTtlMs,
-      tags: Object.keys(req.tags ?? {}).length > 0 ? req.tags : undefined,
-      idempotencyKey: req.idempotency_key || undefined,
-      delta: req.delta || ch.options.delta_publish,
+    const position = await this.ctx.node.publish(channel, ch, data, {
+      skipHistory: req.skip_history,
+      tags: req.tags,
+      idempotencyKey: req.idempotency_key,
     });
-    this.ctx.metrics.messagesSent.inc({ type: 'publication' });
     return position.offset === 0 && position.epoch === ''
       ? {}
       : { offset: position.offset, epoch: position.epoch };
@@ -223,7 +207,7 @@ export class ApiExecutor {
     // data rides on the subscribe push; both as raw bytes, the b64 forms decoded first.
     const data = payload(req.data, req.b64data, 'b64data');
     const info = payload(req.info, req.b64info, 'b64info');
-    await this.ctx.connections.subscribe({
+    await this.ctx.node.subscribeUser({
       user: req.user,
       client: req.client,
       session: req.session,
@@ -244,13 +228,13 @@ export class ApiExecutor {
   private async unsubscribe(req: RequestOf['unsubscribe']): Promise<ResultOf['unsubscribe']> {
     // An empty channel means every channel of the user, as in Centrifugo.
     if (req.channel !== '') this.channelOf(req.channel);
-    await this.ctx.connections.unsubscribe(req);
+    await this.ctx.node.unsubscribeUser(req);
     return {};
   }
 
   private async disconnect(req: RequestOf['disconnect']): Promise<ResultOf['disconnect']> {
     const d = req.disconnect ?? { code: 3503, reason: 'force disconnect' };
-    await this.ctx.connections.disconnect({
+    await this.ctx.node.disconnectUser({
       user: req.user,
       client: req.client,
       session: req.session,
@@ -262,7 +246,7 @@ export class ApiExecutor {
   }
 
   private async refresh(req: RequestOf['refresh']): Promise<ResultOf['refresh']> {
-    await this.ctx.connections.refresh({
+    await this.ctx.node.refreshUser({
       user: req.user,
       client: req.client,
       session: req.session,
@@ -276,7 +260,7 @@ export class ApiExecutor {
   private async presenceOf(channel: string): Promise<ResultOf['presence']> {
     const ch = this.channelOf(channel);
     if (!ch.options.presence) throw reject(Errors.notAvailable, 'presence not enabled for channel');
-    const entries = await this.ctx.presence.presence(channel);
+    const entries = await this.ctx.node.presence(channel);
     const presence: Record<string, ClientInfoResult> = {};
     for (const [clientId, info] of entries) presence[clientId] = clientInfoResult(info);
     return { presence };
@@ -285,7 +269,7 @@ export class ApiExecutor {
   private async presenceStats(channel: string): Promise<ResultOf['presence_stats']> {
     const ch = this.channelOf(channel);
     if (!ch.options.presence) throw reject(Errors.notAvailable, 'presence not enabled for channel');
-    const stats = await this.ctx.presence.presenceStats(channel);
+    const stats = await this.ctx.node.presenceStats(channel);
     return { num_clients: stats.numClients, num_users: stats.numUsers };
   }
 
@@ -302,9 +286,10 @@ export class ApiExecutor {
     if (req.reverse && req.since && req.since.offset === 0) {
       throw badField('since.offset', 'reverse history needs a since offset above 0');
     }
-    const res = await this.ctx.broker.history(req.channel, {
-      filter: { limit: req.limit < 0 ? -1 : req.limit, since: req.since, reverse: req.reverse },
-      metaTtlMs: ch.historyMetaTtlMs,
+    const res = await this.ctx.node.history(req.channel, ch, {
+      limit: req.limit < 0 ? -1 : req.limit,
+      since: req.since,
+      reverse: req.reverse,
     });
     return {
       publications: res.publications.map(publicationResult),
@@ -321,12 +306,12 @@ export class ApiExecutor {
         'history not enabled for channel (history_size and history_ttl must both be set)',
       );
     }
-    await this.ctx.broker.removeHistory(channel);
+    await this.ctx.node.removeHistory(channel);
     return {};
   }
 
   private async info(): Promise<ResultOf['info']> {
-    const nodes = await this.ctx.nodes();
+    const nodes = await this.ctx.node.nodes();
     return {
       nodes: nodes.map((n) => ({
         uid: n.uid,
@@ -361,7 +346,7 @@ export class ApiExecutor {
   ): Promise<never> {
     if (channel === '') throw badField('channel', 'channel required');
     if (missing) throw badField(missing, `${missing} required`);
-    if (!this.ctx.rules.resolve(channel))
+    if (!this.ctx.node.rules.resolve(channel))
       throw reject(Errors.unknownChannel, 'namespace not found');
     throw reject(
       Errors.badRequest,
@@ -379,7 +364,7 @@ export class ApiExecutor {
       }
     }
     const channels: ResultOf['channels']['channels'] = {};
-    for (const [name, numClients] of await this.ctx.channels()) {
+    for (const [name, numClients] of await this.ctx.node.channels()) {
       if (match === undefined || match.test(name)) channels[name] = { num_clients: numClients };
     }
     return { channels };

@@ -19,5 +19,6 @@ export {
   legacyReply,
   runLegacyBody,
 } from './legacy-commands.ts';
+export { type OpenApiOptions, openApiDocument } from './openapi.ts';
 export { isMethod, METHODS, type MethodName, type RequestOf } from './requests.ts';
 export type { FieldViolation, Response, ResultOf } from './results.ts';

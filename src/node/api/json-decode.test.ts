@@ -132,3 +132,22 @@ describe('batch', () => {
     assert.equal(proto.commands[0]?.method, 'presence');
   });
 });
+
+describe('JSON bodies keep publication data as sent', () => {
+  it('in a single publish and in a batch, escaped keys included', () => {
+    const single = decodeMethodBody(
+      'publish',
+      '{"channel":"c","d\\u0061ta":{"big":12345678901234567890}}',
+    );
+    assert.equal(Buffer.from(single.data).toString(), '{"big":12345678901234567890}');
+    const batch = decodeBatchBody(
+      '{"comm\\u0061nds":[{"publish":{"channel":"a","data":[1, 2]}} , {"x":{"data":1},"publish":{"channel":"b","data":"s\\\\\\"}"}}]}',
+    );
+    const datas = batch.commands.map((c) =>
+      Buffer.from(
+        ('request' in c ? (c.request as { data: Uint8Array }) : { data: [] }).data,
+      ).toString(),
+    );
+    assert.deepEqual(datas, ['[1, 2]', '"s\\\\\\"}"']);
+  });
+});

@@ -10,7 +10,7 @@
 //   `1e2` or 2^31 for an int32 are 400s).
 // Objects a protobuf decoder made (the gRPC API) go through the same field table, so both
 // transports hand the executor the same shapes with the same proto3 zero values.
-import { indexSpans, type Span, type SpanNode } from './raw-json.ts';
+import { indexSpans, type Span, type SpanNode } from '../protocol/index.ts';
 import {
   BATCH_ORDER,
   type BatchCommand,
@@ -465,3 +465,12 @@ function objectOrNull(v: unknown, where: string): Record<string, unknown> | unde
 }
 
 export { isMethod };
+
+/** The field table requests are decoded with, for documents that describe them (openapi.ts). */
+export const REQUEST_FIELDS = {
+  methods: FIELDS,
+  position: POSITION_FIELDS,
+  disconnect: DISCONNECT_FIELDS,
+  override: OVERRIDE_KEYS,
+} as const;
+export type RequestFieldKind = Kind;

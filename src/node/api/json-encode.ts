@@ -68,7 +68,7 @@ function encodeString(s: string): string {
  * (JSON.parse to check, two regex replacements): a history of 300 publications of 10 KB goes
  * through here in one reply.
  */
-export function compactJson(text: string): string {
+function compactJson(text: string): string {
   try {
     JSON.parse(text);
   } catch (err) {

@@ -22,5 +22,6 @@ export function tokenKeysOf(section: TokenSection): TokenKeys {
     audienceRegex: section.audience_regex,
     issuer: section.issuer,
     issuerRegex: section.issuer_regex,
+    userIdClaim: section.user_id_claim,
   };
 }

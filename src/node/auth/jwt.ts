@@ -65,6 +65,7 @@ export class TokenVerifier {
   private readonly policy: ClaimPolicy;
   private readonly skipSignature: boolean;
   private readonly now: () => number;
+  private readonly userIdClaim: string;
 
   /** Throws TokenConfigError when a key, URL or regex in `keys` is unusable. */
   constructor(keys: TokenKeys, options: TokenVerifierOptions = {}) {
@@ -83,12 +84,14 @@ export class TokenVerifier {
     this.policy = compilePolicy(keys);
     this.skipSignature = options.insecureSkipSignatureVerify ?? false;
     this.now = options.now ?? Date.now;
+    this.userIdClaim = keys.userIdClaim ?? '';
   }
 
   /** Throws InvalidTokenError, TokenExpiredError, or TokenKeysUnavailableError (temporary). */
   async verifyConnectToken(token: string): Promise<ConnectTokenClaims> {
     const claims = connectClaims(await this.payload(token));
     checkRegisteredClaims(claims.raw, this.policy, this.now() / 1000);
+    if (this.userIdClaim !== '') claims.sub = claimText(claims.raw[this.userIdClaim]);
     return claims;
   }
 
@@ -96,6 +99,7 @@ export class TokenVerifier {
   async verifySubscribeToken(token: string): Promise<SubscribeTokenClaims> {
     const claims = subscribeClaims(await this.payload(token));
     checkRegisteredClaims(claims.raw, this.policy, this.now() / 1000);
+    if (this.userIdClaim !== '') claims.sub = claimText(claims.raw[this.userIdClaim]);
     return claims;
   }
 
@@ -152,4 +156,15 @@ export class TokenVerifier {
       throw invalid('signature verification failed', err);
     }
   }
+}
+
+/**
+ * A user ID claim as Centrifugo reads it (gjson's String()): a string as is, a number or a
+ * boolean as its text, an object or array as its JSON, absent or null as ''.
+ */
+export function claimText(value: unknown): string {
+  if (value === undefined || value === null) return '';
+  if (typeof value === 'string') return value;
+  if (typeof value === 'number' || typeof value === 'boolean') return String(value);
+  return JSON.stringify(value);
 }

@@ -20,6 +20,8 @@ export interface TokenKeys {
   audienceRegex: string;
   issuer: string;
   issuerRegex: string;
+  /** The claim holding the user ID instead of `sub` ('' = sub): Centrifugo's user_id_claim. */
+  userIdClaim?: string;
 }
 
 export type VerifyKey = Uint8Array | KeyObject;

@@ -2,11 +2,10 @@
 // by user or by channel, and live traces of one channel or one user. Read-only: acting on a
 // connection (disconnect, unsubscribe) goes through the server API, as a backend's call would.
 // Only this node's connections: a cluster-wide list would be a query to every node.
+import type { FrameTap, Node, TappedSession } from '../core/index.ts';
+import type { Format } from '../protocol/index.ts';
 import { type ChannelEvent, ChannelObserver } from './channel-observer.ts';
-import type { FrameTap, TappedSession } from './frame-tap.ts';
 import { frameText } from './frame-text.ts';
-import type { Hub } from './hub.ts';
-import type { Format } from './protocol/encoding.ts';
 import { ClientSession } from './session.ts';
 
 export interface ConnectionView {
@@ -39,10 +38,10 @@ export type TraceEvent =
   | (SessionEvent & { type: 'disconnected'; code: number; reason: string });
 
 export class AdminInspector {
-  private readonly hub: Hub;
+  private readonly node: Node;
 
-  constructor(hub: Hub) {
-    this.hub = hub;
+  constructor(node: Node) {
+    this.node = node;
   }
 
   /**
@@ -71,10 +70,10 @@ export class AdminInspector {
     onEvent: (event: TraceEvent) => void,
   ): Promise<() => Promise<void>> {
     const observer = new ChannelObserver(onEvent);
-    await this.hub.addObserver(channel, observer);
+    await this.node.addObserver(channel, observer);
     let stopped: Promise<void> | undefined;
     return () => {
-      stopped ??= this.hub.removeObserver(channel, observer);
+      stopped ??= this.node.removeObserver(channel, observer);
       return stopped;
     };
   }
@@ -106,17 +105,17 @@ export class AdminInspector {
         onEvent({ type: 'disconnected', ...who(s), code: d.code, reason: d.reason }),
     };
     const sessions = () => this.clientSessions({ user });
-    this.hub.userTaps.add(user, tap, sessions());
+    this.node.hub.userTaps.add(user, tap, sessions());
     let stopped = false;
     return () => {
       if (stopped) return;
       stopped = true;
-      this.hub.userTaps.remove(user, tap, sessions());
+      this.node.hub.userTaps.remove(user, tap, sessions());
     };
   }
 
   private clientSessions(filter: ConnectionFilter): ClientSession[] {
-    return [...this.hub.sessionsOf(filter)].filter((s) => s instanceof ClientSession);
+    return [...this.node.hub.clientsOf(filter)].filter((s) => s instanceof ClientSession);
   }
 }
 
@@ -131,8 +130,8 @@ function view(s: ClientSession): ConnectionView {
   };
 }
 
-// Every session the hub holds for a user is a ClientSession; the hub itself knows them by
-// their HubSession face only.
+// Every connection the hub holds for a user is a ClientSession; the hub itself knows them by
+// their HubClient face only.
 function formatOf(s: TappedSession): Format {
   return s instanceof ClientSession ? s.format : 'json';
 }

@@ -1,11 +1,9 @@
 // An admin trace of one channel (src/node/admin/): it sits among the channel's subscribers in
 // the hub, so the broker stays subscribed while it watches and it sees each publication,
 // join and leave exactly as the node fans them out, but the hub does not count it as a
-// subscriber (Hub.addObserver), and server API commands never reach it (it has no user).
+// subscriber (Node.addObserver), and server API commands never reach it (it has no user).
 import { randomUUID } from 'node:crypto';
-import type { Publication, StreamPosition } from '../engine/index.ts';
-import type { HubSession } from './hub.ts';
-import type { EncodedPush } from './push-encoding.ts';
+import type { EncodedPush, HubClient, Publication, StreamPosition } from '../core/index.ts';
 
 export interface ChannelEvent {
   type: 'publication' | 'join' | 'leave';
@@ -16,7 +14,7 @@ export interface ChannelEvent {
   epoch?: string;
 }
 
-export class ChannelObserver implements HubSession {
+export class ChannelObserver implements HubClient {
   readonly id = `admin-trace-${randomUUID()}`;
   readonly user = '';
   readonly sessionId = '';
@@ -37,7 +35,7 @@ export class ChannelObserver implements HubSession {
 
   onJoinLeave(channel: string, push: EncodedPush): void {
     const frame = jsonFrame(push);
-    // The channel is the push's first field (client/protocol/descriptors.ts), its kind next.
+    // The channel is the push's first field (protocol/descriptors.ts), its kind next.
     const join = frame.startsWith(`{"push":{"channel":${JSON.stringify(channel)},"join":`);
     this.onEvent({ type: join ? 'join' : 'leave', channel, frame });
   }

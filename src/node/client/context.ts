@@ -2,10 +2,9 @@
 import type { TokenVerifier } from '../auth/index.ts';
 import type { Config } from '../config/index.ts';
 import { durationMs } from '../config/index.ts';
-import type { ChannelRules } from '../core/index.ts';
-import type { Broker, PresenceManager } from '../engine/index.ts';
+import type { ChannelRules, Node } from '../core/index.ts';
 import type { Logger, NodeMetrics } from '../observability/index.ts';
-import type { Hub } from './hub.ts';
+import type { Outbox } from './outbox.ts';
 
 export interface ClientTimings {
   pingIntervalMs: number;
@@ -17,10 +16,11 @@ export interface ClientTimings {
 
 export interface ClientContext {
   config: Config;
+  /** The node's coordinator: every engine call and the hub go through it. */
+  node: Node;
   rules: ChannelRules;
-  broker: Broker;
-  presence: PresenceManager;
-  hub: Hub;
+  /** This node's flusher of outgoing queues. */
+  outbox: Outbox;
   connectTokens: TokenVerifier;
   subscribeTokens: TokenVerifier;
   logger: Logger;

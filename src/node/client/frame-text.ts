@@ -2,10 +2,14 @@
 // written as the JSON protocol would write them (one message per line), and every `token`
 // (connect, refresh, subscribe and sub_refresh carry the user's JWTs) replaced, so a trace
 // never hands out credentials that would let its reader act as the user.
-import { Command, Reply } from './protocol/descriptors.ts';
-import type { Format } from './protocol/encoding.ts';
-import { encodeJson } from './protocol/json-codec.ts';
-import { decodeMessage, splitDelimited } from './protocol/protobuf-codec.ts';
+import {
+  Command,
+  decodeMessage,
+  encodeJsonMessage,
+  type Format,
+  Reply,
+  splitDelimited,
+} from '../protocol/index.ts';
 
 const TOKEN = /("token"\s*:\s*)"(?:[^"\\]|\\.)*"/g;
 const REDACTED = '$1"(redacted)"';
@@ -24,7 +28,7 @@ export function frameText(
     const desc = direction === 'command' ? Command : Reply;
     try {
       text = splitDelimited(frame)
-        .map((m) => encodeJson(desc, decodeMessage(desc, m)))
+        .map((m) => encodeJsonMessage(desc, decodeMessage(desc, m)))
         .join('\n');
     } catch (err) {
       // Not shown raw: an undecodable connect may still hold a token.

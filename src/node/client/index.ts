@@ -1,3 +1,6 @@
+// What a transport needs besides the session: close codes and the wire format.
+export { Disconnects } from '../core/index.ts';
+export type { Format } from '../protocol/index.ts';
 export {
   AdminInspector,
   type ConnectionFilter as AdminConnectionFilter,
@@ -5,8 +8,5 @@ export {
   type TraceEvent,
 } from './admin-inspector.ts';
 export { type ClientContext, clientTimings } from './context.ts';
-export { BrokerControl } from './control.ts';
-export { Hub } from './hub.ts';
-export { Disconnects } from './protocol/codes.ts';
-export type { Format } from './protocol/encoding.ts';
+export { Outbox } from './outbox.ts';
 export { ClientSession, type ClientTransport } from './session.ts';

@@ -1,11 +1,35 @@
 // One client connection: its state machine (connecting -> connected -> closed), its
-// outgoing queue (coalesced into one frame per event-loop turn, bounded by
-// client.queue_max_size), its timers (stale, ping/pong, expiry) and the dispatch of
-// commands to the handlers in commands/. Transport-agnostic: a ClientTransport writes frames.
+// outgoing queue (coalesced into one frame per event-loop turn by the node's Outbox,
+// bounded by client.queue_max_size), its timers (stale, ping/pong, expiry) and the dispatch
+// of commands to the handlers in commands/, which see it through the Connection port.
+// Transport-agnostic: a ClientTransport writes frames.
 import { randomUUID } from 'node:crypto';
-import type { ServerRefresh, ServerSubscribe } from '../core/index.ts';
-import type { Publication, StreamPosition } from '../engine/index.ts';
-import { EngineUnavailableError, UnrecoverablePositionError } from '../engine/index.ts';
+import {
+  type Disconnect,
+  DisconnectError,
+  Disconnects,
+  type EncodedPush,
+  EngineUnavailableError,
+  type FrameTap,
+  type Publication,
+  type ServerRefresh,
+  type ServerSubscribe,
+  type StreamPosition,
+  UnrecoverablePositionError,
+  Unsubscribes,
+} from '../core/index.ts';
+import {
+  type CommandMsg,
+  decodeCommands,
+  encodeReply,
+  type Format,
+  type FramePart,
+  JsonEncodeError,
+  METHOD_FIELDS,
+  PING,
+  partSize,
+} from '../protocol/index.ts';
+import { ClientError, clientError } from './client-error.ts';
 import {
   handleHistory,
   handlePresence,
@@ -18,31 +42,12 @@ import {
   handleSubscribe,
   handleUnsubscribe,
   removeSubscription,
-  type SubState,
   serverSideSubscribe,
 } from './commands/subscribe.ts';
+import type { Connection } from './connection.ts';
 import type { ClientContext } from './context.ts';
-import { deliver, flushBuffered } from './delivery.ts';
-import type { FrameTap } from './frame-tap.ts';
-import {
-  ClientError,
-  clientError,
-  type Disconnect,
-  DisconnectError,
-  Disconnects,
-  Unsubscribes,
-} from './protocol/codes.ts';
-import {
-  decodeCommands,
-  encodeReply,
-  type Format,
-  type FramePart,
-  joinParts,
-  PING,
-  partSize,
-} from './protocol/encoding.ts';
-import { type CommandMsg, METHOD_FIELDS } from './protocol/messages.ts';
-import type { EncodedPush } from './push-encoding.ts';
+import type { OutboxEntry } from './outbox.ts';
+import type { Subscription } from './subscription.ts';
 
 export interface ClientTransport {
   readonly format: Format;
@@ -56,6 +61,12 @@ export interface ClientTransport {
   /** Bytes accepted by write() but not yet sent to the socket. */
   bufferedAmount(): number;
   close(code: number, reason: string): void;
+  /**
+   * The transport has sessions (Centrifugo gives one to unidirectional and emulated
+   * transports, never to a bidirectional WebSocket): the connection then gets a session ID,
+   * sent in ConnectResult.session, that server API commands may name.
+   */
+  readonly sessions?: boolean;
 }
 
 type State = 'connecting' | 'connected' | 'closed';
@@ -65,76 +76,23 @@ const CLOSE_WAIT_MS = 5000;
 
 const TRANSPORT = { transport: 'websocket' };
 
-// --- flushing ------------------------------------------------------------------------
-// Sessions with queued parts are flushed together, once per event-loop turn, from one
-// setImmediate (not one per session: a publication to a channel with N subscribers would
-// schedule N). Sessions of one channel usually hold the same parts in the same order (the
-// same pushes), so the frame joined for one is kept and handed to the next whose queue
-// matches part for part: one join (and, in the transport, one framing) per turn instead
-// of one per session.
-const dirty: ClientSession[] = [];
-let flushScheduled = false;
-
-function flushDirty(): void {
-  flushScheduled = false;
-  const sessions = dirty.splice(0);
-  let lastParts: readonly FramePart[] = [];
-  let lastFormat: Format | undefined;
-  let lastFrame: string | Uint8Array = '';
-  let metrics: ClientContext['metrics'] | undefined;
-  let messages = 0;
-  let bytes = 0;
-  for (const session of sessions) {
-    const parts = session.takePending();
-    if (parts === undefined) continue;
-    let frame: string | Uint8Array;
-    if (session.format === lastFormat && sameParts(parts, lastParts)) frame = lastFrame;
-    else {
-      frame = joinParts(session.format, parts);
-      lastParts = parts;
-      lastFormat = session.format;
-      lastFrame = frame;
-    }
-    if (session.ctx.metrics !== metrics) {
-      if (metrics) countSent(metrics, messages, bytes);
-      metrics = session.ctx.metrics;
-      messages = 0;
-      bytes = 0;
-    }
-    messages += parts.length;
-    bytes += frame.length;
-    session.transport.write(frame);
-  }
-  if (metrics) countSent(metrics, messages, bytes);
-}
-
-function sameParts(a: readonly FramePart[], b: readonly FramePart[]): boolean {
-  if (a.length !== b.length) return false;
-  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
-  return true;
-}
-
-function countSent(metrics: ClientContext['metrics'], messages: number, bytes: number): void {
-  metrics.transportMessagesSent.inc(TRANSPORT, messages);
-  metrics.transportMessagesSentSize.inc(TRANSPORT, bytes);
-}
-
-export class ClientSession {
+export class ClientSession implements Connection, OutboxEntry {
   readonly id = randomUUID();
   readonly ctx: ClientContext;
   readonly transport: ClientTransport;
   readonly format: Format;
   state: State = 'connecting';
   user = '';
-  sessionId = '';
+  /** '' unless the transport has sessions (ClientTransport.sessions). */
+  readonly sessionId: string;
   connInfo: Uint8Array | undefined;
   /** Unix seconds; 0 = the connection does not expire. */
   expireAt = 0;
-  readonly subs = new Map<string, SubState>();
+  readonly subs = new Map<string, Subscription>();
   /** Protocol ping period and pong wait; 0 when there are none (see pingsItself). */
   readonly pingIntervalMs: number;
   readonly pongTimeoutMs: number;
-  /** Set while an admin traces this user (client/frame-tap.ts). */
+  /** Set while an admin traces this user (core/frame-tap.ts). */
   tap: FrameTap | undefined;
 
   private pending: FramePart[] = [];
@@ -156,6 +114,7 @@ export class ClientSession {
     this.ctx = ctx;
     this.transport = transport;
     this.format = transport.format;
+    this.sessionId = transport.sessions ? randomUUID() : '';
     this.pingIntervalMs = transport.pingsItself ? 0 : ctx.timings.pingIntervalMs;
     this.pongTimeoutMs = transport.pingsItself ? 0 : ctx.timings.pongTimeoutMs;
     this.staleTimer = setTimeout(
@@ -226,8 +185,7 @@ export class ClientSession {
       this.reply({ id, [method]: result });
       if (method === 'subscribe') {
         // Publications that arrived while the subscription was set up follow its reply.
-        const sub = this.subs.get(cmd.subscribe?.channel ?? '');
-        if (sub) flushBuffered(this, sub);
+        this.subs.get(cmd.subscribe?.channel ?? '')?.goLive();
       }
     } catch (err) {
       this.fail(id, method ?? '', err);
@@ -243,7 +201,7 @@ export class ClientSession {
       this.reply({ id, connect: result });
       this.schedulePing(true);
       this.scheduleExpiry();
-      for (const sub of this.subs.values()) flushBuffered(this, sub);
+      for (const sub of this.subs.values()) sub.goLive();
     } catch (err) {
       if (!(err instanceof DisconnectError)) {
         this.ignoring = true;
@@ -310,7 +268,31 @@ export class ClientSession {
   // --- outgoing ---------------------------------------------------------------------
 
   reply(reply: Record<string, unknown>): void {
-    this.enqueue(encodeReply(this.format, reply));
+    let part: FramePart;
+    try {
+      part = encodeReply(this.format, reply);
+    } catch (err) {
+      if (!(err instanceof JsonEncodeError)) throw err;
+      this.closeInappropriate(err.message);
+      return;
+    }
+    this.enqueue(part);
+  }
+
+  /** A push shared by many connections, encoded once per format. */
+  enqueuePush(push: EncodedPush): void {
+    const part = push.part(this.format);
+    if (part === undefined) this.closeInappropriate('a push whose data is not JSON');
+    else this.enqueue(part);
+  }
+
+  /** Data a JSON connection cannot carry (not JSON): closed 3506, as Centrifugo does. */
+  private closeInappropriate(why: string): void {
+    this.ctx.logger.info(
+      { client: this.id, user: this.user, reason: why },
+      'inappropriate protocol',
+    );
+    this.close(Disconnects.inappropriateProtocol);
   }
 
   push(push: Record<string, unknown>): void {
@@ -334,11 +316,7 @@ export class ClientSession {
     }
     if (!this.flushQueued) {
       this.flushQueued = true;
-      dirty.push(this);
-      if (!flushScheduled) {
-        flushScheduled = true;
-        setImmediate(flushDirty);
-      }
+      this.ctx.outbox.queue(this);
     }
   }
 
@@ -352,34 +330,22 @@ export class ClientSession {
     return parts;
   }
 
-  private flush(): void {
-    const parts = this.takePending();
-    if (parts === undefined) return;
-    const frame = joinParts(this.format, parts);
-    countSent(this.ctx.metrics, parts.length, frame.length);
+  write(frame: string | Uint8Array): void {
     this.transport.write(frame);
   }
 
   // --- broker events (from the hub) ---------------------------------------------------
 
   onPublication(channel: string, pub: Publication, position: StreamPosition, push: EncodedPush) {
-    const sub = this.subs.get(channel);
-    if (!sub) return;
-    if (sub.buffer) {
-      sub.buffer.push({ pub, position, push });
-      return;
-    }
-    deliver(this, sub, pub, position, push);
+    this.subs.get(channel)?.onPublication(pub, position, push);
   }
 
   onJoinLeave(channel: string, push: EncodedPush): void {
-    const sub = this.subs.get(channel);
-    if (sub?.buffer) sub.buffer.push({ push });
-    else if (sub?.pushJoinLeave) this.enqueue(push.part(this.format));
+    this.subs.get(channel)?.onJoinLeave(push);
   }
 
   /** Positioned subscription lost its place: resubscribe (client side) or reconnect. */
-  insufficientState(sub: SubState): void {
+  insufficientState(sub: Subscription): void {
     this.ctx.logger.info({ client: this.id, channel: sub.channel }, 'insufficient state');
     if (sub.serverSide) {
       this.close(Disconnects.insufficientState);
@@ -392,24 +358,11 @@ export class ClientSession {
   }
 
   isPositioned(channel: string): boolean {
-    const sub = this.subs.get(channel);
-    return sub?.positioned === true && !sub.buffer;
+    return this.subs.get(channel)?.isPositioned() === true;
   }
 
-  /** Behind the top seen at the previous check (a publication in flight gets one period). */
   checkPosition(channel: string, top: StreamPosition): void {
-    const sub = this.subs.get(channel);
-    if (!sub?.positioned || sub.buffer) return;
-    if (top.epoch !== sub.epoch && top.epoch !== '') {
-      this.insufficientState(sub);
-      return;
-    }
-    const target = sub.checkTarget;
-    if (target && target.epoch === sub.epoch && sub.offset < target.offset) {
-      this.insufficientState(sub);
-      return;
-    }
-    sub.checkTarget = top.offset > sub.offset ? top : undefined;
+    this.subs.get(channel)?.checkPosition(top);
   }
 
   // --- server API ---------------------------------------------------------------------
@@ -419,12 +372,20 @@ export class ClientSession {
     await serverSideSubscribe(this, request);
   }
 
+  /**
+   * As Centrifugo's Client.Unsubscribe: a named channel gets its unsubscribe push whether or
+   * not the connection was in it (the client may be subscribing right now).
+   */
   async serverUnsubscribe(channel: string): Promise<void> {
+    if (this.state === 'closed') return;
     const channels = channel === '' ? [...this.subs.keys()] : [channel];
     for (const ch of channels) {
-      if (!this.subs.has(ch)) continue;
-      await removeSubscription(this, ch);
+      // The subscription is gone once removeSubscription returns its promise (the rest is
+      // broker and presence clean-up): the push goes out then, before anything a later
+      // server command does (a disconnect right after, in one batch).
+      const removed = this.subs.has(ch) ? removeSubscription(this, ch) : undefined;
       this.push({ channel: ch, unsubscribe: Unsubscribes.server });
+      await removed;
     }
   }
 
@@ -496,7 +457,7 @@ export class ClientSession {
     if (byServer) {
       this.ctx.metrics.clientServerDisconnects.inc({ code: String(disconnect.code) });
     }
-    if (this.pending.length > 0) this.flush();
+    if (this.pending.length > 0) this.ctx.outbox.flushOne(this);
     this.state = 'closed';
     for (const t of [this.staleTimer, this.pingTimer, this.pongTimer, this.expireTimer]) {
       clearTimeout(t);
@@ -511,7 +472,7 @@ export class ClientSession {
   }
 
   private async release(): Promise<void> {
-    this.ctx.hub.remove(this);
+    this.ctx.node.removeClient(this);
     for (const channel of [...this.subs.keys()]) {
       await removeSubscription(this, channel).catch((err: unknown) => {
         this.ctx.logger.error({ err, channel, client: this.id }, 'releasing subscription failed');

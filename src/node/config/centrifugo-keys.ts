@@ -13,8 +13,6 @@ export interface CentrifugoKey {
   default: unknown;
 }
 
-export const CENTRIFUGO_SOURCE: string = catalogue.source;
-
 /** Leaf keys by pattern (`channel.namespaces[].map.mode`). */
 export const CENTRIFUGO_LEAVES: ReadonlyMap<string, CentrifugoKey> = new Map(
   Object.entries(catalogue.leaves as unknown as Record<string, [string, unknown]>).map(
@@ -101,3 +99,8 @@ function durationMsOf(value: unknown): number | undefined {
   if (typeof value === 'string') return parseDuration(value);
   return undefined;
 }
+
+/** The Go type Centrifugo's configdoc names for a key holding other keys (`TLSConfig`). */
+export const CENTRIFUGO_OBJECTS: ReadonlyMap<string, string> = new Map(
+  Object.entries(catalogue.objects),
+);

@@ -43,3 +43,34 @@ export function formatDuration(ms: number): string {
   if (ms % 1000 === 0) return `${ms / 1000}s`;
   return `${ms}ms`;
 }
+
+/**
+ * Milliseconds as Go's time.Duration.String() prints them ("720h0m0s", "1m30s", "1.5s",
+ * "100ms", "0s"): the form Centrifugo's defaultconfig and defaultenv write.
+ */
+export function formatGoDuration(ms: number): string {
+  let ns = Math.round(ms * 1e6);
+  if (ns === 0) return '0s';
+  const sign = ns < 0 ? '-' : '';
+  ns = Math.abs(ns);
+  if (ns < 1e3) return `${sign}${ns}ns`;
+  if (ns < 1e6) return `${sign}${withFraction(ns, 1e3)}µs`;
+  if (ns < 1e9) return `${sign}${withFraction(ns, 1e6)}ms`;
+  const h = Math.floor(ns / 3.6e12);
+  const m = Math.floor((ns - h * 3.6e12) / 6e10);
+  const s = withFraction(ns - h * 3.6e12 - m * 6e10, 1e9);
+  if (h > 0) return `${sign}${h}h${m}m${s}s`;
+  if (m > 0) return `${sign}${m}m${s}s`;
+  return `${sign}${s}s`;
+}
+
+/** `n / unit` with its decimals, trailing zeros dropped, as Go's fmtFrac writes them. */
+function withFraction(n: number, unit: number): string {
+  const whole = Math.floor(n / unit);
+  const rest = n - whole * unit;
+  if (rest === 0) return String(whole);
+  const digits = String(rest)
+    .padStart(String(unit).length - 1, '0')
+    .replace(/0+$/, '');
+  return `${whole}.${digits}`;
+}

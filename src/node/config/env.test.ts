@@ -98,16 +98,44 @@ describe('named lists from env', () => {
     );
   });
 
-  it('reads proxies, rpc namespaces and consumers the same way, refusing them as not supported', () => {
-    for (const name of [
-      'CENTRIFUGO_PROXIES',
-      'CENTRIFUGO_RPC_NAMESPACES',
-      'CENTRIFUGO_CONSUMERS',
-    ]) {
+  it('reads proxies and rpc namespaces the same way, refusing them as not supported', () => {
+    for (const name of ['CENTRIFUGO_PROXIES', 'CENTRIFUGO_RPC_NAMESPACES']) {
       assert.throws(() => load({ [name]: 'pp' }), /^ConfigError: not supported yet: /, name);
       assert.throws(() => load({ [name]: '[{"name":"pp"}]' }), /not supported yet/, name);
       assert.deepEqual(load({ [name]: '[]' }).warnings, [], name);
     }
+  });
+
+  it('builds consumers from CENTRIFUGO_CONSUMERS and CENTRIFUGO_CONSUMERS_<NAME>_*', () => {
+    const { config, warnings } = load({
+      CENTRIFUGO_CONSUMERS: 'outbox my_kafka',
+      CENTRIFUGO_CONSUMERS_OUTBOX_TYPE: 'postgresql',
+      CENTRIFUGO_CONSUMERS_OUTBOX_ENABLED: 'true',
+      CENTRIFUGO_CONSUMERS_OUTBOX_POSTGRESQL_DSN: 'postgres://u@127.0.0.1/db',
+      CENTRIFUGO_CONSUMERS_OUTBOX_POSTGRESQL_OUTBOX_TABLE_NAME: 'outbox',
+      CENTRIFUGO_CONSUMERS_OUTBOX_POSTGRESQL_NUM_PARTITIONS: '0x4',
+      CENTRIFUGO_CONSUMERS_OUTBOX_POSTGRESQL_PARTITION_POLL_INTERVAL: '1s',
+      CENTRIFUGO_CONSUMERS_MY_KAFKA_TYPE: 'kafka',
+      CENTRIFUGO_CONSUMERS_MY_KAFKA_KAFKA_BROKERS: 'a:9092 b:9092',
+      CENTRIFUGO_CONSUMERS_MY_KAFKA_KAFKA_PARTITION_QUEUE_MAX_SIZE: '-1',
+    });
+    assert.deepEqual(warnings, []);
+    const [outbox, kafka] = config.consumers;
+    assert.equal(outbox?.name, 'outbox');
+    assert.equal(outbox?.enabled, true);
+    assert.equal(outbox?.postgresql.num_partitions, 4);
+    assert.equal(outbox?.postgresql.partition_poll_interval, '1s');
+    assert.equal(outbox?.postgresql.partition_select_limit, 100);
+    assert.deepEqual(kafka?.kafka.brokers, ['a:9092', 'b:9092']);
+    assert.equal(kafka?.kafka.partition_queue_max_size, -1);
+    assert.equal(kafka?.enabled, false);
+    // The name must be one Centrifugo takes, which `my-kafka` is not.
+    assert.throws(
+      () => load({ CENTRIFUGO_CONSUMERS: '[{"name":"my-kafka","type":"kafka"}]' }),
+      /invalid consumer name: my-kafka/,
+    );
+    assert.throws(() => load({ CENTRIFUGO_CONSUMERS: 'pp' }), /consumers\.0\.type" is required/);
+    assert.deepEqual(load({ CENTRIFUGO_CONSUMERS: '[]' }).warnings, []);
   });
 
   it('reads Centrifugo-only keys inside a namespace, refusing a non-default one by name', () => {

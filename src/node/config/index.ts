@@ -1,6 +1,25 @@
-export { formatDuration, parseDuration } from './duration.ts';
+export { CENTRIFUGO_LEAVES } from './centrifugo-keys.ts';
+export { configMarkdown, documentConfig, type FieldDoc } from './config-doc.ts';
+export { envLines, fullConfig } from './config-output.ts';
+export type {
+  ClientTlsConfig,
+  ConsumerConfig,
+  KafkaConsumerConfig,
+  NatsJetStreamConsumerConfig,
+  PostgresConsumerConfig,
+  RedisStreamConsumerConfig,
+} from './consumers-schema.ts';
+export { DOTENV_FILE, parseDotEnv, withDotEnv } from './dotenv.ts';
+export { formatDuration, formatGoDuration, parseDuration } from './duration.ts';
 export { ConfigError } from './errors.ts';
-export { LEAVES, type Leaf } from './leaves.ts';
+export {
+  CONFIG_EXTENSIONS,
+  type ConfigFormat,
+  configText,
+  formatOf,
+  requireFormat,
+} from './file-formats.ts';
+export { LEAF_BY_DOTTED, LEAVES, type Leaf } from './leaves.ts';
 export { type LoadedConfig, type LoadOptions, loadConfig, validateConfig } from './load.ts';
 export { loadPem } from './pem.ts';
 export {

@@ -82,7 +82,6 @@ export const LEAF_PATTERNS: readonly LeafPattern[] = (() => {
   collectPatterns(ConfigSchema, '', out);
   return out;
 })();
-export const LEAF_BY_ENV: ReadonlyMap<string, Leaf> = new Map(LEAVES.map((l) => [l.env, l]));
 
 /**
  * Turns the text of an env variable or flag into the leaf's type. A value that cannot be

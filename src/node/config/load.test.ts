@@ -43,3 +43,16 @@ describe('channel options', () => {
     validateConfig(ns({ force_recovery: true, history_size: 5, history_ttl: '5s' }));
   });
 });
+
+describe('client pings', () => {
+  // Centrifugo: "ping_interval must be greater than pong_timeout" (fatal at startup).
+  it('needs ping_interval above pong_timeout, unless the WebSocket is off', () => {
+    const client = (ping_interval: string, pong_timeout: string) => ({
+      client: { ping_interval, pong_timeout },
+    });
+    assert.throws(() => validateConfig(client('5s', '5s')), /must be greater than/);
+    assert.throws(() => validateConfig(client('1s', '2s')), /client\.ping_interval/);
+    validateConfig(client('1s', '900ms'));
+    validateConfig({ ...client('5s', '5s'), websocket: { disabled: true } });
+  });
+});

@@ -1,16 +1,17 @@
-// Builds the node's Config from defaults < file (JSON or YAML) < CENTRIFUGO_* env < flags,
+// Builds the node's Config from defaults < file (JSON, TOML or YAML) < CENTRIFUGO_* env < flags,
 // the precedence Centrifugo uses. Anything unknown or mistyped stops startup with a
 // ConfigError naming the key, and so does a Centrifugo key this node does not implement yet
 // unless it holds its default (support.ts); unknown CENTRIFUGO_* variables only warn, as in
 // Centrifugo (env.ts reads them as Centrifugo does).
 import { existsSync, readFileSync } from 'node:fs';
-import { extname } from 'node:path';
 import { type TSchema, TypeGuard } from '@sinclair/typebox';
 import { Value, ValueErrorType } from '@sinclair/typebox/value';
-import { parse as parseYaml } from 'yaml';
+import { CENTRIFUGO_LEAVES } from './centrifugo-keys.ts';
+import { checkConsumers, fillConsumerDefaults } from './consumers-check.ts';
 import { formatDuration, parseDuration } from './duration.ts';
 import { applyEnv } from './env.ts';
 import { ConfigError } from './errors.ts';
+import { parseConfigText, requireFormat } from './file-formats.ts';
 import { LEAF_BY_DOTTED, parseLeafText } from './leaves.ts';
 import { type ChannelOptions, type Config, ConfigSchema } from './schema.ts';
 import { acceptCentrifugoDefaults, refuseUnsupported } from './support.ts';
@@ -28,6 +29,8 @@ export interface LoadedConfig {
   config: Config;
   /** The file that was read, if any. */
   file: string | undefined;
+  /** What the file held, before env and flags (defaultenv --base-non-zero-only reads it). */
+  fileValues: Record<string, unknown>;
   warnings: string[];
 }
 
@@ -38,8 +41,10 @@ export function loadConfig(options: LoadOptions = {}): LoadedConfig {
   let raw: Record<string, unknown> = {};
   let file: string | undefined;
   if (options.file !== undefined && options.file !== '') {
+    // As Centrifugo: an extension it cannot read is refused before the file is looked for.
+    const format = requireFormat(options.file);
     if (existsSync(options.file)) {
-      raw = readConfigFile(options.file);
+      raw = parseConfigText(readFileSync(options.file, 'utf8'), format, options.file);
       file = options.file;
     } else if (options.fileRequired) {
       throw new ConfigError(`config file ${options.file} not found`);
@@ -47,13 +52,21 @@ export function loadConfig(options: LoadOptions = {}): LoadedConfig {
       warnings.push(`config file ${options.file} not found: running on defaults, env and flags`);
     }
   }
+  const fileValues = structuredClone(raw);
   warnings.push(...applyEnv(raw, options.env ?? {}));
   for (const [dotted, value] of Object.entries(options.flags ?? {})) {
     const leaf = LEAF_BY_DOTTED.get(dotted);
-    if (!leaf) throw new ConfigError(`unknown flag --${dotted}`, dotted);
-    setPath(raw, leaf.path, typeof value === 'boolean' ? value : parseLeafText(leaf, value));
+    if (leaf) {
+      setPath(raw, leaf.path, typeof value === 'boolean' ? value : parseLeafText(leaf, value));
+    } else if (CENTRIFUGO_LEAVES.has(dotted) && !dotted.includes('[]')) {
+      // A Centrifugo key this node lacks (--broker.enabled): support.ts lets its default
+      // through and refuses anything else by name.
+      setPath(raw, dotted.split('.'), value);
+    } else {
+      throw new ConfigError(`unknown flag --${dotted}`, dotted);
+    }
   }
-  return { config: validateConfig(raw), file, warnings };
+  return { config: validateConfig(raw), file, fileValues, warnings };
 }
 
 /** Applies defaults and checks a raw config object; throws ConfigError naming the first bad key. */
@@ -70,26 +83,6 @@ export function validateConfig(raw: unknown): Config {
   checkSemantics(config);
   refuseUnsupported(config);
   return config;
-}
-
-function readConfigFile(path: string): Record<string, unknown> {
-  const text = readFileSync(path, 'utf8');
-  const ext = extname(path).toLowerCase();
-  let parsed: unknown;
-  try {
-    parsed = ext === '.yaml' || ext === '.yml' ? parseYaml(text) : JSON.parse(text);
-  } catch (err) {
-    throw new ConfigError(
-      `config file ${path} is not valid ${ext === '.json' ? 'JSON' : 'YAML'}: ${(err as Error).message}`,
-      undefined,
-      { cause: err },
-    );
-  }
-  if (parsed === null || parsed === undefined) return {};
-  if (typeof parsed !== 'object' || Array.isArray(parsed)) {
-    throw new ConfigError(`config file ${path} must hold an object of sections`);
-  }
-  return parsed as Record<string, unknown>;
 }
 
 function setPath(target: Record<string, unknown>, path: string[], value: unknown): void {
@@ -138,7 +131,10 @@ function expected(schema: TSchema): string {
   if (TypeGuard.IsString(schema) && schema.format === 'duration') {
     return 'a duration such as "500ms", "25s" or "720h"';
   }
-  if (TypeGuard.IsInteger(schema)) return `an integer >= ${schema.minimum ?? 0}`;
+  if (TypeGuard.IsInteger(schema)) {
+    const max = schema.maximum === undefined ? '' : ` and <= ${schema.maximum}`;
+    return `an integer >= ${schema.minimum ?? 0}${max}`;
+  }
   if (TypeGuard.IsBoolean(schema)) return 'true or false';
   if (TypeGuard.IsString(schema)) return 'a string';
   if (TypeGuard.IsArray(schema)) return 'a list';
@@ -166,6 +162,8 @@ function checkSemantics(config: Config): void {
     checkChannelOptions(ns, `channel.namespaces.${i}`, globalMetaTtl);
   });
   checkChannelOptions(config.channel.without_namespace, 'channel.without_namespace', globalMetaTtl);
+  fillConsumerDefaults(config.consumers);
+  checkConsumers(config.consumers);
   if (!config.http_api.handler_prefix.startsWith('/')) {
     throw new ConfigError(
       'config key "http_api.handler_prefix" must start with "/"',
@@ -180,12 +178,33 @@ function checkSemantics(config: Config): void {
       );
     }
   }
+  // Centrifugo's transports need a ping to be answered before the next one is due.
+  const ping = parseDuration(config.client.ping_interval) ?? 0;
+  const pong = parseDuration(config.client.pong_timeout) ?? 0;
+  if (!config.websocket.disabled && ping <= pong) {
+    throw new ConfigError(
+      `config key "client.ping_interval" (${config.client.ping_interval}) must be greater than client.pong_timeout (${config.client.pong_timeout})`,
+      'client.ping_interval',
+    );
+  }
   const admin = config.admin.handler_prefix;
   if (admin !== '' && !admin.startsWith('/')) {
     throw new ConfigError(
       'config key "admin.handler_prefix" must be empty or start with "/"',
       'admin.handler_prefix',
     );
+  }
+  for (const [key, claim] of [
+    ['client.token.user_id_claim', config.client.token.user_id_claim],
+    ['client.subscription_token.user_id_claim', config.client.subscription_token.user_id_claim],
+  ] as const) {
+    // Centrifugo's own check and wording.
+    if (claim !== '' && !/^[a-zA-Z_]+$/.test(claim)) {
+      throw new ConfigError(
+        `config key "${key}": invalid custom user ID claim: ${claim}, must match ^[a-zA-Z_]+$ regular expression`,
+        key,
+      );
+    }
   }
   if (config.http_server.internal_port !== '' && !/^\d+$/.test(config.http_server.internal_port)) {
     throw new ConfigError(

@@ -2,6 +2,7 @@
 // Centrifugo's defaults. Validation, defaults, env variable names, CLI flags and
 // genconfig all read this schema, so a key exists in exactly one place.
 import { FormatRegistry, type Static, type TSchema, Type } from '@sinclair/typebox';
+import { ConsumerSchema } from './consumers-schema.ts';
 import { parseDuration } from './duration.ts';
 
 FormatRegistry.Set('duration', (value) => parseDuration(value) !== undefined);
@@ -19,8 +20,9 @@ const Section = <T extends Record<string, TSchema>>(props: T) =>
 
 const TokenOptions = {
   hmac_secret_key: Str('', 'HMAC secret for HS256/384/512 tokens'),
-  // Centrifugo 6.7+ rotation keys (the operator sets them when it rotates the HMAC secret).
-  // Key names only for now: token verification does not consult them yet.
+  // Centrifugo 6.7+ rotation keys (the operator sets them when it rotates the HMAC secret):
+  // auth/jwt.ts accepts HS tokens signed with the previous secret until valid_until (0: no
+  // end).
   hmac_previous_secret_key: Str('', 'previous HMAC secret, still accepted during a rotation'),
   hmac_previous_secret_key_valid_until: Int(
     0,
@@ -103,6 +105,9 @@ export const ConfigSchema = Type.Object(
       port: Int(8000, 'HTTP server port'),
       internal_address: Str('', 'bind address of the internal port'),
       internal_port: Str('', 'separate port for API, health and metrics ("" = same as port)'),
+      tls: Section(TlsOptions),
+      tls_external: Bool('TLS (http_server.tls) on the external port only, not the internal one'),
+      internal_tls: Section(TlsOptions),
       // Not Centrifugo keys: Centrifugo fixes these in code (10 s, 30 s; idle = read timeout).
       read_header_timeout: Duration(
         '10s',
@@ -277,6 +282,10 @@ export const ConfigSchema = Type.Object(
       ),
       live_handler_prefix: Str('/live', 'liveness path: 200 while the event loop answers'),
     }),
+    swagger: Section({
+      enabled: Bool('serve the OpenAPI document of the HTTP API and a Swagger UI (internal port)'),
+      handler_prefix: Str('/swagger', 'path prefix of the Swagger UI and its swagger.json'),
+    }),
     prometheus: Section({
       enabled: Bool('serve Prometheus metrics'),
       handler_prefix: Str('/metrics', 'metrics endpoint path'),
@@ -331,17 +340,74 @@ export const ConfigSchema = Type.Object(
     websocket: Section({
       disabled: Bool('do not serve WebSocket connections'),
       handler_prefix: Str('/connection/websocket', 'WebSocket endpoint path'),
-      message_size_limit: Int(65536, 'max inbound message size in bytes'),
+      message_size_limit: Int(
+        65536,
+        'largest message a client may send, in bytes on the wire (compressed, if it is)',
+      ),
+      decompressed_message_size_limit: Int(
+        0,
+        'largest compressed message once decompressed (0 = 10 times message_size_limit)',
+      ),
       write_timeout: Duration('1s', 'write timeout'),
-      compression: Bool('permessage-deflate'),
-      compression_level: Int(1, 'compression level'),
-      compression_min_size: Int(0, 'minimum size to compress'),
-      read_buffer_size: Int(0, 'read buffer size'),
-      write_buffer_size: Int(0, 'write buffer size'),
+      compression: Bool('offer permessage-deflate compression to clients'),
+      compression_level: Type.Integer({
+        default: 1,
+        minimum: -2,
+        maximum: 9,
+        description:
+          'deflate level of compressed messages: -2 (Huffman only), -1 (zlib default, 6), 0 to 9',
+      }),
+      compression_min_size: Int(
+        0,
+        'messages of this many bytes or fewer go uncompressed (0 = compress every message)',
+      ),
+      read_buffer_size: Int(0, "I/O buffer size of Centrifugo's WebSocket library (no effect)"),
+      write_buffer_size: Int(0, "I/O buffer size of Centrifugo's WebSocket library (no effect)"),
     }),
+    consumers: Type.Array(ConsumerSchema, {
+      default: [],
+      description: 'async consumers: API commands from PostgreSQL, Kafka, NATS JetStream, Redis',
+    }),
+    pid_file: Str('', 'write the process ID to this file at startup, remove it at shutdown'),
   },
   { additionalProperties: false },
 );
+
+// What each section is for (configdoc shows them above the section's keys).
+const SECTION_DOCS: Readonly<Record<string, string>> = {
+  http_server: 'The HTTP server: listen address and port, the internal port, TLS, timeouts.',
+  log: 'Logging: level and optional log file.',
+  engine: 'The engine: memory (one node) or nats (a cluster on NATS JetStream).',
+  'engine.nats': 'The NATS JetStream engine: servers, authentication, TLS, timeouts.',
+  'engine.nats.tls': 'TLS to NATS.',
+  node: 'This node in a cluster: its name and the interval of its info metrics.',
+  usage_stats: 'Anonymous usage statistics (this node never sends any).',
+  shutdown: 'Graceful shutdown.',
+  http_api: 'The HTTP server API (/api): key, insecure mode, port, error mode.',
+  grpc_api: 'The gRPC server API: port, key, TLS, reflection, HTTP/2 limits.',
+  'grpc_api.tls': 'TLS of the gRPC server API.',
+  'grpc_api.http2': 'Limits of the gRPC port HTTP/2.',
+  admin: 'The admin web UI and admin API.',
+  health: 'The health check endpoint.',
+  prometheus: 'The Prometheus metrics endpoint.',
+  swagger: 'The OpenAPI document of the HTTP server API and its Swagger UI.',
+  client: 'Real-time client connections: tokens, origins, limits, timings.',
+  'client.token': 'Connection tokens (JWT).',
+  'client.subscription_token':
+    'Subscription tokens, when they use other keys than connection tokens.',
+  'client.subscribe_to_user_personal_channel': 'Subscribing each user to a personal channel.',
+  channel: 'Channels and namespaces: separators, default options, per-namespace options.',
+  'channel.without_namespace': 'Options of channels outside any namespace.',
+  'channel.namespaces': 'Channel namespaces, each with its own channel options.',
+  websocket: 'The bidirectional WebSocket transport: path, limits, compression.',
+};
+
+for (const [dotted, description] of Object.entries(SECTION_DOCS)) {
+  let node: TSchema | undefined = ConfigSchema;
+  for (const key of dotted.split('.')) node = node?.properties?.[key] as TSchema | undefined;
+  if (node === undefined) throw new Error(`SECTION_DOCS names no section: ${dotted}`);
+  node.description = description;
+}
 
 export type Config = Static<typeof ConfigSchema>;
 export type ChannelOptions = Static<typeof ChannelOptionsSchema>;

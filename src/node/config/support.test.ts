@@ -13,8 +13,20 @@ import { validateConfig } from './load.ts';
 import { ConfigSchema } from './schema.ts';
 import { IMPLEMENTED, NO_EFFECT, NOT_SUPPORTED } from './support.ts';
 
-const SRC = fileURLToPath(new URL('../', import.meta.url));
+// The node and the CLI above it (serve reads pid_file): every reader of the node's config.
+const SRC = fileURLToPath(new URL('../../', import.meta.url));
 const SCHEMA = new Set(LEAF_PATTERNS.map((l) => l.pattern));
+/** Keys with no default, given by each item. */
+const NAMES = new Set(['channel.namespaces[].name', 'consumers[].name', 'consumers[].type']);
+const CONSUMER_SECTIONS: Record<string, true> = {
+  postgresql: true,
+  kafka: true,
+  nats_jetstream: true,
+  redis_stream: true,
+  google_pub_sub: true,
+  aws_sqs: true,
+  azure_service_bus: true,
+};
 
 /** A config with `value` at `pattern`, inside a namespace for `channel.namespaces[]` keys. */
 function configWith(pattern: string, value: unknown): Record<string, unknown> {
@@ -31,7 +43,12 @@ function configWith(pattern: string, value: unknown): Record<string, unknown> {
     node[last] = value;
     return raw;
   }
-  const item: Record<string, unknown> = { name: 'ns' };
+  // A consumer needs a type: the one its section names (consumers[].kafka.x), else kafka.
+  const section = tail.split('.')[0] as string;
+  const item: Record<string, unknown> =
+    head === 'consumers'
+      ? { name: 'cc', type: section in CONSUMER_SECTIONS ? section : 'kafka' }
+      : { name: 'ns' };
   node[last] = [item];
   let inner = item;
   const rest = tail.split('.');
@@ -107,7 +124,7 @@ describe('the schema against what the node implements', () => {
       for (const name of readdirSync(dir)) {
         const path = join(dir, name);
         if (statSync(path).isDirectory()) {
-          if (name !== 'config') read(path);
+          if (name !== 'config' && name !== 'operator') read(path);
         } else if (name.endsWith('.ts') && !name.endsWith('.test.ts')) {
           sources.push(readFileSync(path, 'utf8'));
         }
@@ -134,24 +151,33 @@ describe('the schema against what the node implements', () => {
     }
   });
 
-  it('refuses the keys issue 17 lists, naming each', () => {
+  it('refuses the keys of features not supported yet, naming each', () => {
     for (const [pattern, value] of [
       ['channel.namespaces[].force_recovery_mode', 'cache'],
       ['channel.without_namespace.allowed_delta_types', ['fossil']],
       ['channel.namespaces[].allow_tags_filter', true],
-      ['client.token.user_id_claim', 'uid'],
       ['client.user_id_http_header', 'X-User'],
-      ['client.connection_rate_limit', 100],
       ['client.concurrency', 8],
       ['client.channel_position_max_time_lag', '5s'],
       ['client.presence_update_interval', '10s'],
       ['client.subscribe_to_user_personal_channel.enabled', true],
-      ['websocket.compression_level', 5],
-      ['websocket.write_buffer_size', 4096],
-      ['engine.nats.tls.insecure_skip_verify', true],
-      ['engine.nats.tls.server_name', 'nats.local'],
     ] as const) {
       refusedAs(configWith(pattern, value), pattern.replace('[]', '.0'));
+    }
+  });
+
+  it('names the feature of keys outside the schema, so the refusal says what is missing', () => {
+    for (const [pattern, value, feature] of [
+      ['channel.namespaces[].auto_cache_recover', true, 'cache recovery mode'],
+      ['channel.without_namespace.auto_cache_recover', true, 'cache recovery mode'],
+      ['rpc.ping.enabled', true, 'the built-in rpc ping method'],
+      ['rpc.without_namespace.proxy_enabled', true, 'client RPC'],
+    ] as const) {
+      assert.throws(
+        () => validateConfig(configWith(pattern, value)),
+        (err: unknown) => err instanceof ConfigError && err.message.includes(`(${feature})`),
+        pattern,
+      );
     }
   });
 });
@@ -164,12 +190,7 @@ describe('every Centrifugo v6.9.1 key', () => {
   it('passes at its default and is refused by name otherwise, when the node lacks it', () => {
     assert.ok(outside.length > 600, `${outside.length} keys outside the schema`);
     for (const [key, { type, default: def }] of outside) {
-      if (
-        key.startsWith('proxies[]') ||
-        key.startsWith('consumers[]') ||
-        key.startsWith('rpc.namespaces[]')
-      )
-        continue;
+      if (key.startsWith('proxies[]') || key.startsWith('rpc.namespaces[]')) continue;
       validateConfig(configWith(key, def));
       refusedAs(configWith(key, nonDefault(type, def)), key.replace('[]', '.0'));
     }
@@ -177,7 +198,8 @@ describe('every Centrifugo v6.9.1 key', () => {
 
   it('refuses a non-empty list of objects (proxies, consumers, rpc namespaces, transforms)', () => {
     for (const list of CENTRIFUGO_LISTS) {
-      if (list === 'channel.namespaces' || list.includes('[]')) continue;
+      // channel.namespaces and consumers are schema lists (consumers-check.ts checks items).
+      if (list === 'channel.namespaces' || list === 'consumers' || list.includes('[]')) continue;
       validateConfig(configWith(list, []));
       refusedAs(configWith(list, [{ name: 'xx' }]), list);
     }
@@ -201,16 +223,19 @@ describe('every Centrifugo v6.9.1 key', () => {
   });
 
   it('has the defaults Centrifugo has, where the schema holds the same key', () => {
-    const defaults = Value.Default(ConfigSchema, {}) as Record<string, unknown>;
+    const defaults = Value.Default(ConfigSchema, {
+      consumers: [{ name: 'cc', type: 'kafka' }],
+    }) as Record<string, unknown>;
     const at = (pattern: string) =>
       pattern
         .replace('channel.namespaces[].', 'channel.without_namespace.')
+        .replace('consumers[].', 'consumers.0.')
         .split('.')
         .reduce<unknown>((o, k) => (o as Record<string, unknown> | undefined)?.[k], defaults);
     const differ: string[] = [];
     for (const leaf of LEAF_PATTERNS) {
       const c = CENTRIFUGO_LEAVES.get(leaf.pattern);
-      if (c === undefined || leaf.pattern === 'channel.namespaces[].name') continue;
+      if (c === undefined || NAMES.has(leaf.pattern)) continue;
       const ours = at(leaf.pattern);
       const same =
         isDefaultValue(c.type, c.default, ours) &&
@@ -246,6 +271,97 @@ describe('every Centrifugo v6.9.1 key', () => {
     }
   });
 
+  it('refuses an enabled consumer of a type this node does not run, by name', () => {
+    for (const type of ['google_pub_sub', 'aws_sqs', 'azure_service_bus']) {
+      validateConfig({ consumers: [{ name: 'cc', type }] });
+      refusedAs({ consumers: [{ name: 'cc', type, enabled: true }] }, 'consumers.0.type');
+    }
+    refusedAs(
+      {
+        consumers: [
+          {
+            name: 'kk',
+            type: 'kafka',
+            enabled: true,
+            kafka: { brokers: ['b:9092'], topics: ['t'], consumer_group: 'g' },
+          },
+          {
+            name: 'k2',
+            type: 'kafka',
+            enabled: true,
+            kafka: {
+              brokers: ['b:9092'],
+              topics: ['t'],
+              consumer_group: 'g',
+              sasl_mechanism: 'aws-msk-iam',
+            },
+          },
+        ],
+      },
+      'consumers.1.kafka.sasl_mechanism',
+    );
+  });
+
+  it('checks an enabled consumer as Centrifugo does, with its words', () => {
+    const enabled = (type: string, section: Record<string, unknown>) => ({
+      consumers: [{ name: 'cc', type, enabled: true, [type]: section }],
+    });
+    for (const [raw, message] of [
+      [enabled('postgresql', {}), /consumers\.0\.postgresql\.dsn.*no Postgres DSN provided/],
+      [enabled('postgresql', { dsn: 'postgres://x' }), /no Postgres outbox table name provided/],
+      [enabled('kafka', {}), /no Kafka brokers provided/],
+      [enabled('kafka', { brokers: ['b'], topics: ['t'] }), /no Kafka consumer group provided/],
+      [enabled('nats_jetstream', {}), /stream_name is required/],
+      [enabled('nats_jetstream', { stream_name: 's' }), /durable_consumer_name is required/],
+      [enabled('redis_stream', {}), /streams can't be empty/],
+      [enabled('redis_stream', { streams: ['s'] }), /consumer_group is required/],
+      [{ consumers: [{ name: 'c', type: 'kafka' }] }, /invalid consumer name: c, must match/],
+      [
+        {
+          consumers: [
+            { name: 'cc', type: 'kafka' },
+            { name: 'cc', type: 'kafka' },
+          ],
+        },
+        /invalid consumer name: cc, must be unique/,
+      ],
+      [{ consumers: [{ name: 'cc', type: 'rabbitmq' }] }, /consumers\.0\.type" must be one of/],
+    ] as const) {
+      assert.throws(() => validateConfig(raw), message);
+    }
+    // Disabled, a consumer needs nothing more, as in Centrifugo.
+    validateConfig({ consumers: [{ name: 'cc', type: 'postgresql' }] });
+    // A zero value runs as the key's default, as Centrifugo's env pass fills it.
+    const [zeroed] = validateConfig({
+      consumers: [
+        {
+          name: 'cc',
+          type: 'redis_stream',
+          redis_stream: { num_workers: 0, method_value: '', visibility_timeout: '0s' },
+        },
+      ],
+    }).consumers;
+    assert.deepEqual(zeroed?.redis_stream.address, ['redis://127.0.0.1:6379']);
+    assert.equal(zeroed?.redis_stream.num_workers, 1);
+    assert.equal(zeroed?.redis_stream.method_value, 'method');
+    assert.equal(zeroed?.redis_stream.visibility_timeout, '30s');
+    // A list given empty stays so: Centrifugo's "redis address is required".
+    assert.throws(
+      () =>
+        validateConfig({
+          consumers: [
+            {
+              name: 'rr',
+              type: 'redis_stream',
+              enabled: true,
+              redis_stream: { address: [], streams: ['s'], consumer_group: 'g' },
+            },
+          ],
+        }),
+      /in consumer rr \(redis_stream\): redis address is required/,
+    );
+  });
+
   it('still calls a key no Centrifugo has unknown', () => {
     assert.throws(() => validateConfig({ sse: { nope: 1 } }), /unknown config key "sse.nope"/);
     assert.throws(
@@ -268,6 +384,6 @@ describe('values Go reads differently', () => {
 
   it('takes stream as the default of force_recovery_mode, but nowhere else', () => {
     validateConfig(configWith('channel.namespaces[].force_recovery_mode', 'stream'));
-    refusedAs(configWith('client.token.user_id_claim', 'stream'), 'client.token.user_id_claim');
+    refusedAs(configWith('client.user_id_http_header', 'stream'), 'client.user_id_http_header');
   });
 });

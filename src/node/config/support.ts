@@ -24,6 +24,28 @@ import { LEAF_PATTERNS, type LeafKind } from './leaves.ts';
 import { ChannelOptionsProps, type Config, ConfigSchema } from './schema.ts';
 
 const CHANNEL_OPTIONS = Object.keys(ChannelOptionsProps);
+const TLS_KEYS = [
+  'enabled',
+  'cert_pem',
+  'key_pem',
+  'server_ca_pem',
+  'client_ca_pem',
+  'insecure_skip_verify',
+  'server_name',
+];
+/** A TLS client's keys of a consumer: every one but client_ca_pem (see NO_EFFECT). */
+const consumerTls = (type: string) =>
+  TLS_KEYS.filter((k) => k !== 'client_ca_pem').map((k) => `consumers[].${type}.tls.${k}`);
+const headerDataMode = (type: string) =>
+  [
+    'enabled',
+    'channels_header',
+    'idempotency_key_header',
+    'delta_header',
+    'version_header',
+    'version_epoch_header',
+    'tags_header_prefix',
+  ].map((k) => `consumers[].${type}.publication_data_mode.${k}`);
 /** A channel option, under both places channel options live. */
 const bothOptionPlaces = (option: string) => [
   `channel.without_namespace.${option}`,
@@ -44,10 +66,7 @@ export const NOT_SUPPORTED: Readonly<Record<string, string>> = {
   ...Object.fromEntries(
     bothOptionPlaces('allow_tags_filter').map((k) => [k, 'publication tags filter']),
   ),
-  'client.token.user_id_claim': 'user ID from a custom claim',
-  'client.subscription_token.user_id_claim': 'user ID from a custom claim',
   'client.user_id_http_header': 'user ID from an HTTP header',
-  'client.connection_rate_limit': 'connection rate limit',
   'client.concurrency': 'concurrent command processing; commands of a connection run in order',
   'client.channel_position_max_time_lag': 'position lag check',
   'client.presence_update_interval': 'presence refresh interval',
@@ -55,14 +74,23 @@ export const NOT_SUPPORTED: Readonly<Record<string, string>> = {
   'client.subscribe_to_user_personal_channel.personal_channel_namespace':
     'personal channel subscription',
   'client.subscribe_to_user_personal_channel.single_connection': 'personal channel subscription',
-  'websocket.compression_level': 'WebSocket compression tuning',
-  'websocket.compression_min_size': 'WebSocket compression tuning',
-  'websocket.read_buffer_size': 'WebSocket buffer sizes',
-  'websocket.write_buffer_size': 'WebSocket buffer sizes',
-  'engine.nats.tls.insecure_skip_verify': 'TLS to NATS without verification',
-  'engine.nats.tls.server_name': 'TLS server name for NATS',
   'admin.web_proxy_address':
     'proxying the admin UI to a dev server; serve files with admin.web_path',
+  'consumers[].kafka.assume_role_arn': 'AWS MSK IAM authentication',
+  'consumers[].redis_stream.cluster_address': 'a Redis Cluster for the Redis Streams consumer',
+  ...Object.fromEntries(
+    [
+      'sentinel_address',
+      'sentinel_user',
+      'sentinel_password',
+      'sentinel_master_name',
+      'sentinel_client_name',
+      ...TLS_KEYS.map((k) => `sentinel_tls.${k}`),
+    ].map((k) => [
+      `consumers[].redis_stream.${k}`,
+      'Redis Sentinel for the Redis Streams consumer',
+    ]),
+  ),
 };
 
 /**
@@ -93,6 +121,8 @@ export const IMPLEMENTED: ReadonlySet<string> = new Set([
   'engine.nats.tls.cert_pem',
   'engine.nats.tls.key_pem',
   'engine.nats.tls.server_ca_pem',
+  'engine.nats.tls.insecure_skip_verify',
+  'engine.nats.tls.server_name',
   'engine.nats.connect_timeout',
   'engine.nats.request_timeout',
   'engine.nats.presence_ttl',
@@ -161,6 +191,7 @@ export const IMPLEMENTED: ReadonlySet<string> = new Set([
       'audience_regex',
       'issuer',
       'issuer_regex',
+      'user_id_claim',
     ].map((k) => `${t}.${k}`),
   ),
   'client.subscription_token.enabled',
@@ -175,6 +206,7 @@ export const IMPLEMENTED: ReadonlySet<string> = new Set([
   'client.queue_max_size',
   'client.user_connection_limit',
   'client.connection_limit',
+  'client.connection_rate_limit',
   'client.expired_close_delay',
   'client.expired_sub_close_delay',
   'client.stale_close_delay',
@@ -195,6 +227,91 @@ export const IMPLEMENTED: ReadonlySet<string> = new Set([
   'websocket.message_size_limit',
   'websocket.write_timeout',
   'websocket.compression',
+  // Async consumers (src/node/consumers/).
+  'consumers[].name',
+  'consumers[].enabled',
+  'consumers[].type',
+  ...[
+    'dsn',
+    'outbox_table_name',
+    'num_partitions',
+    'partition_select_limit',
+    'partition_poll_interval',
+    'partition_notification_channel',
+    'partition_notification_dsn',
+    'use_try_lock',
+  ].map((k) => `consumers[].postgresql.${k}`),
+  ...consumerTls('postgresql'),
+  ...[
+    'brokers',
+    'topics',
+    'consumer_group',
+    'max_poll_records',
+    'fetch_max_bytes',
+    'fetch_max_wait',
+    'fetch_read_uncommitted',
+    'partition_queue_max_size',
+    'dial_timeout',
+    'sasl_mechanism',
+    'sasl_user',
+    'sasl_password',
+    'instance_id',
+    'method_header',
+  ].map((k) => `consumers[].kafka.${k}`),
+  ...consumerTls('kafka'),
+  ...headerDataMode('kafka'),
+  ...[
+    'url',
+    'credentials_file',
+    'username',
+    'password',
+    'token',
+    'stream_name',
+    'use_existing_consumer',
+    'subjects',
+    'durable_consumer_name',
+    'deliver_policy',
+    'max_ack_pending',
+    'method_header',
+  ].map((k) => `consumers[].nats_jetstream.${k}`),
+  ...consumerTls('nats_jetstream'),
+  ...headerDataMode('nats_jetstream'),
+  ...[
+    'address',
+    'connect_timeout',
+    'io_timeout',
+    'db',
+    'user',
+    'password',
+    'client_name',
+    'force_resp2',
+    'streams',
+    'consumer_group',
+    'visibility_timeout',
+    'num_workers',
+    'payload_value',
+    'method_value',
+    ...[
+      'enabled',
+      'channels_value',
+      'idempotency_key_value',
+      'delta_value',
+      'version_value',
+      'version_epoch_value',
+      'tags_value_prefix',
+    ].map((k) => `publication_data_mode.${k}`),
+  ].map((k) => `consumers[].redis_stream.${k}`),
+  ...consumerTls('redis_stream'),
+  'websocket.compression_level',
+  'websocket.compression_min_size',
+  'websocket.decompressed_message_size_limit',
+  'pid_file',
+  'swagger.enabled',
+  'swagger.handler_prefix',
+  'http_server.tls_external',
+  ...['http_server.tls', 'http_server.internal_tls'].flatMap((t) =>
+    ['enabled', 'cert_pem', 'key_pem', 'client_ca_pem'].map((k) => `${t}.${k}`),
+  ),
 ]);
 
 /**
@@ -206,8 +323,27 @@ export const NO_EFFECT: Readonly<Record<string, string>> = {
   'grpc_api.tls.server_ca_pem': 'a TLS server verifies no server certificate',
   'grpc_api.tls.insecure_skip_verify': 'a TLS server verifies no server certificate',
   'grpc_api.tls.server_name': 'a TLS server verifies no server name',
+  ...Object.fromEntries(
+    ['http_server.tls', 'http_server.internal_tls'].flatMap((t) => [
+      [`${t}.server_ca_pem`, 'a TLS server verifies no server certificate'],
+      [`${t}.insecure_skip_verify`, 'a TLS server verifies no server certificate'],
+      [`${t}.server_name`, 'a TLS server verifies no server name'],
+    ]),
+  ),
+  'websocket.read_buffer_size':
+    "an I/O buffer size of Centrifugo's WebSocket library: what clients receive and the limits do not depend on it",
+  'websocket.write_buffer_size':
+    "an I/O buffer size of Centrifugo's WebSocket library: what clients receive and the limits do not depend on it",
   'engine.nats.tls.client_ca_pem': 'a TLS client verifies no client certificates',
   'usage_stats.disabled': 'this node never sends usage statistics, as if always disabled',
+  ...Object.fromEntries(
+    ['postgresql', 'kafka', 'nats_jetstream', 'redis_stream'].map((t) => [
+      `consumers[].${t}.tls.client_ca_pem`,
+      'a TLS client verifies no client certificates',
+    ]),
+  ),
+  'consumers[].redis_stream.replica_client.enabled':
+    "the Redis Streams consumer reads and acknowledges on the primary, as Centrifugo's does",
 };
 
 /**
@@ -215,10 +351,7 @@ export const NO_EFFECT: Readonly<Record<string, string>> = {
  * that names one. Keys without a better entry get the generic reason.
  */
 const FEATURES: ReadonlyArray<[string, string]> = [
-  ['http_server.tls', 'TLS on the HTTP server'],
   ['http_server.tls_autocert', 'automatic TLS certificates'],
-  ['http_server.tls_external', 'TLS on the external port only'],
-  ['http_server.internal_tls', 'TLS on the internal port'],
   ['http_server.http3', 'HTTP/3'],
   ['http_server.h2c_external', 'HTTP/2 without TLS on the external port'],
   ['engine.redis', 'the Redis engine; engine.type here is memory or nats'],
@@ -233,7 +366,9 @@ const FEATURES: ReadonlyArray<[string, string]> = [
   ['channel.publication_data_format', 'a global publication data format; set it per namespace'],
   ['rpc', 'client RPC'],
   ['proxies', 'named proxies'],
-  ['consumers', 'async consumers'],
+  ['consumers[].google_pub_sub', 'the Google Pub/Sub consumer'],
+  ['consumers[].aws_sqs', 'the AWS SQS consumer'],
+  ['consumers[].azure_service_bus', 'the Azure Service Bus consumer'],
   ['sse', 'the SSE transport'],
   ['http_stream', 'the HTTP-streaming transport'],
   ['webtransport', 'the WebTransport transport'],
@@ -242,12 +377,10 @@ const FEATURES: ReadonlyArray<[string, string]> = [
   ['uni_websocket', 'unidirectional transports'],
   ['uni_grpc', 'unidirectional transports'],
   ['emulation', 'the emulation endpoint of SSE and HTTP-streaming'],
-  ['swagger', 'the Swagger UI'],
   ['debug', 'pprof debug endpoints'],
   ['init', 'the connection init endpoint'],
   ['opentelemetry', 'OpenTelemetry tracing'],
   ['graphite', 'Graphite export'],
-  ['pid_file', 'a PID file'],
   ['enable_unreleased_features', 'unreleased Centrifugo features'],
   ['channel.namespaces[].subscription_type', 'map and shared poll subscriptions'],
   ['channel.namespaces[].map', 'map subscriptions'],
@@ -255,6 +388,9 @@ const FEATURES: ReadonlyArray<[string, string]> = [
   ['channel.without_namespace.subscription_type', 'map and shared poll subscriptions'],
   ['channel.without_namespace.map', 'map subscriptions'],
   ['channel.without_namespace.shared_poll', 'shared poll subscriptions'],
+  ['channel.namespaces[].auto_cache_recover', 'cache recovery mode'],
+  ['channel.without_namespace.auto_cache_recover', 'cache recovery mode'],
+  ['rpc.ping', 'the built-in rpc ping method'],
 ];
 
 function featureOf(pattern: string): string {

@@ -1,6 +1,6 @@
 // What the server API asks of live connections: server-side subscribe, unsubscribe,
-// disconnect and refresh of a user's connections. The client protocol's hub
-// implements it; until a node holds connections, NoConnections answers for it.
+// disconnect and refresh of a user's connections, on whichever node holds them. The Node
+// sends each over the control bus; every node's hub applies it to its own connections.
 
 export interface ConnectionFilter {
   user: string;
@@ -34,19 +34,4 @@ export interface ServerRefresh extends ConnectionFilter {
   expired: boolean;
   expireAt: number;
   info: Uint8Array;
-}
-
-export interface ConnectionControl {
-  subscribe(request: ServerSubscribe): Promise<void>;
-  unsubscribe(request: ConnectionFilter & { channel: string }): Promise<void>;
-  disconnect(request: ServerDisconnect): Promise<void>;
-  refresh(request: ServerRefresh): Promise<void>;
-}
-
-/** A node without connections: every request matches nobody and succeeds, as in Centrifugo. */
-export class NoConnections implements ConnectionControl {
-  async subscribe(): Promise<void> {}
-  async unsubscribe(): Promise<void> {}
-  async disconnect(): Promise<void> {}
-  async refresh(): Promise<void> {}
 }

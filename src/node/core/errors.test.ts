@@ -8,7 +8,7 @@ describe('error catalogue', () => {
     assert.equal(new Set(codes).size, codes.length);
   });
 
-  it('maps API errors to the statuses of the transport error mode seed', () => {
+  it("maps API errors to the statuses of Centrifugo's transport error mode", () => {
     const table: Array<[number, number, number]> = [
       [100, 500, 13],
       [102, 404, 5],

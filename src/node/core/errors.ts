@@ -10,9 +10,9 @@ export interface ErrorShape {
 export interface ErrorDef extends ErrorShape {
   /** A retry may succeed (the client protocol's `temporary` flag). */
   temporary: boolean;
-  /** Status in transport error mode (seeds: MapErrorToHTTPCode). */
+  /** Status in transport error mode (Centrifugo's MapErrorToHTTPCode). */
   httpStatus: number;
-  /** gRPC status code number in transport error mode (seeds: MapErrorToGRPCCode). */
+  /** gRPC status code number in transport error mode (Centrifugo's MapErrorToGRPCCode). */
   grpcStatus: number;
 }
 
@@ -37,7 +37,7 @@ const def = (
 ): ErrorDef => Object.freeze({ code, message, temporary, httpStatus, grpcStatus });
 
 /**
- * Every reply error code. API-level transport mappings follow the seeds exactly
+ * Every reply error code. API-level transport mappings are Centrifugo v6.9.1's exactly
  * (100→500/Internal, 102,104→404/NotFound, 107,108→400/InvalidArgument,
  * 112→416/OutOfRange, 113→409/AlreadyExists); codes only the client protocol emits
  * fall back to 500/Internal as Centrifugo's default branch does.

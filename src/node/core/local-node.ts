@@ -1,4 +1,5 @@
-// This node's identity and counters, as `info` and the node metrics report them.
+// This node's identity: what the engine announces to the others and `info` reports. The
+// counts beside it come from the hub (Node.info).
 import { randomUUID } from 'node:crypto';
 
 export interface LocalCounts {
@@ -20,22 +21,20 @@ export class LocalNode {
   readonly name: string;
   readonly version: string;
   private readonly startedAt: number;
-  private readonly counts: () => LocalCounts;
 
-  constructor(opts: { name: string; version: string; counts: () => LocalCounts; now?: number }) {
+  constructor(opts: { name: string; version: string; now?: number }) {
     this.name = opts.name;
     this.version = opts.version;
-    this.counts = opts.counts;
     this.startedAt = opts.now ?? Date.now();
   }
 
-  info(now = Date.now()): LocalNodeInfo {
+  /** Identity and uptime in whole seconds. */
+  info(now = Date.now()): Omit<LocalNodeInfo, keyof LocalCounts> {
     return {
       uid: this.uid,
       name: this.name,
       version: this.version,
       uptime: Math.floor((now - this.startedAt) / 1000),
-      ...this.counts(),
     };
   }
 }

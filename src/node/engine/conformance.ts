@@ -270,6 +270,112 @@ export function describeEngine(name: string, create: () => Promise<EngineUnderTe
       assert.equal(delivered(ch).length, 2);
     });
 
+    it('drops a publication whose version is not newer, as Centrifugo does', async () => {
+      // The same sequence as against Centrifugo v6.9.1 (memory engine, history_size 10):
+      // what it stored, and what each publish answered, is asserted here.
+      const { broker } = under.engine;
+      const ch = channel('version');
+      await broker.subscribe(ch);
+      const steps: Array<[string, number | undefined, string | undefined, number, boolean]> = [
+        // data, version, version epoch, offset answered, suppressed
+        ['v1', 1, undefined, 1, false],
+        ['v3', 3, undefined, 2, false],
+        ['v2', 2, undefined, 2, true],
+        ['v3-again', 3, undefined, 2, true],
+        ['v4', 4, undefined, 3, false],
+        // Another epoch starts its own count.
+        ['e2-2', 2, 'e2', 4, false],
+        ['e2-2-again', 2, 'e2', 4, true],
+        // No epoch: compared with the last version, whatever its epoch.
+        ['any-2', 2, undefined, 4, true],
+        ['any-3', 3, undefined, 5, false],
+        // No version: stored, and the last version becomes 0.
+        ['none', undefined, undefined, 6, false],
+        ['after-none-1', 1, undefined, 7, false],
+      ];
+      let epoch = '';
+      for (const [data, version, versionEpoch, offset, suppressed] of steps) {
+        const res = await broker.publish(ch, text(data), {
+          ...withHistory(10),
+          version,
+          versionEpoch,
+        });
+        epoch ||= res.position.epoch;
+        assert.deepEqual(res.position, { offset, epoch }, data);
+        assert.equal(res.suppressed, suppressed, data);
+        assert.equal(res.suppressReason, suppressed ? 'version' : undefined, data);
+      }
+      const stored = ['v1', 'v3', 'v4', 'e2-2', 'any-3', 'none', 'after-none-1'];
+      const hist = await broker.history(ch, { filter: all, metaTtlMs: 0 });
+      assert.deepEqual(
+        hist.publications.map((p) => decode(p.data)),
+        stored,
+      );
+      await waitFor(() => delivered(ch).length === stored.length, 'deliveries');
+      await sleep(100);
+      assert.deepEqual(
+        delivered(ch).map((d) => decode(d.pub.data)),
+        stored,
+      );
+    });
+
+    it('keeps the last version through removeHistory and history_ttl, ignores it without history', async () => {
+      const { broker } = under.engine;
+      const removed = channel('version_removed');
+      await broker.publish(removed, text('5'), { ...withHistory(10), version: 5 });
+      await broker.removeHistory(removed);
+      const afterRemove = await broker.publish(removed, text('4'), {
+        ...withHistory(10),
+        version: 4,
+      });
+      assert.equal(afterRemove.suppressReason, 'version');
+      assert.equal(afterRemove.position.offset, 1);
+
+      const expired = channel('version_expired');
+      await broker.publish(expired, text('5'), {
+        ...withHistory(10, 300),
+        version: 5,
+        versionEpoch: 'e',
+      });
+      await sleep(700);
+      const afterTtl = await broker.publish(expired, text('4'), {
+        ...withHistory(10, 300),
+        version: 4,
+        versionEpoch: 'e',
+      });
+      assert.equal(afterTtl.suppressReason, 'version');
+      const newer = await broker.publish(expired, text('6'), {
+        ...withHistory(10, 300),
+        version: 6,
+        versionEpoch: 'e',
+      });
+      assert.deepEqual([newer.suppressed, newer.position.offset], [false, 2]);
+
+      const plain = channel('version_plain');
+      await broker.subscribe(plain);
+      for (const version of [5, 1]) {
+        const res = await broker.publish(plain, text(`${version}`), { ...noHistory, version });
+        assert.equal(res.suppressed, false);
+      }
+      await waitFor(() => delivered(plain).length === 2, 'both deliveries without history');
+    });
+
+    it('does not remember a version-dropped publish for its idempotency key', async () => {
+      // As Centrifugo: the result is remembered only for what was stored, so a retry with the
+      // same key and a newer version is stored, and a repeat of that is suppressed.
+      const { broker } = under.engine;
+      const ch = channel('version_idem');
+      await broker.publish(ch, text('3'), { ...withHistory(10), version: 3 });
+      const keyed = { ...withHistory(10), idempotencyKey: 'k' };
+      const stale = await broker.publish(ch, text('2'), { ...keyed, version: 2 });
+      assert.equal(stale.suppressReason, 'version');
+      const fresh = await broker.publish(ch, text('4'), { ...keyed, version: 4 });
+      assert.deepEqual([fresh.suppressed, fresh.position.offset], [false, 2]);
+      const repeat = await broker.publish(ch, text('5'), { ...keyed, version: 5 });
+      assert.equal(repeat.suppressReason, 'idempotency');
+      assert.equal(repeat.position.offset, 2);
+    });
+
     it('delivers join, leave and control messages', async () => {
       const { broker } = under.engine;
       const ch = channel('joinleave');

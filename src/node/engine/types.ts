@@ -40,14 +40,32 @@ export interface PublishOptions {
   /** Default 300 000 ms (Centrifugo's 5 minutes). */
   idempotentResultTtlMs?: number | undefined;
   clientInfo?: ClientInfo | undefined;
-  delta?: boolean | undefined;
+  /**
+   * The application's version of the state this publication carries (> 0), for channels with
+   * history (ignored without, as in Centrifugo). Not greater than the version of the channel's
+   * last stored publication, in the same versionEpoch or with none given: dropped, neither
+   * stored nor delivered, and answered suppressed ('version') with the current top. Every
+   * stored publication sets the channel's last version, one without a version to 0. The rule
+   * is isOutdated in version-rule.ts; it holds across nodes publishing concurrently.
+   */
+  version?: number | undefined;
+  /** Names the sequence `version` counts in: another epoch than the last one's always passes. */
+  versionEpoch?: string | undefined;
 }
 
+/** Why a publish stored and delivered nothing. */
+export type SuppressReason = 'idempotency' | 'version';
+
 export interface PublishResult {
-  /** Top of the stream after this publication; {offset: 0, epoch: ''} without history. */
+  /**
+   * Top of the stream after this publication; {offset: 0, epoch: ''} without history. When
+   * suppressed: the earlier publish's position (idempotency) or the current top (version).
+   */
   position: StreamPosition;
-  /** True when an idempotency key matched an earlier publish and nothing was sent. */
+  /** True when nothing was stored or sent: see suppressReason. */
   suppressed: boolean;
+  /** Set when suppressed. */
+  suppressReason?: SuppressReason | undefined;
 }
 
 export interface HistoryFilter {
@@ -77,12 +95,7 @@ export interface PresenceStats {
 
 /** Events a broker delivers to its node, in per-channel publish order. */
 export interface BrokerEventHandler {
-  handlePublication(
-    channel: string,
-    pub: Publication,
-    position: StreamPosition,
-    delta: boolean,
-  ): void;
+  handlePublication(channel: string, pub: Publication, position: StreamPosition): void;
   handleJoin(channel: string, info: ClientInfo): void;
   handleLeave(channel: string, info: ClientInfo): void;
   handleControl(data: Uint8Array): void;

@@ -15,8 +15,8 @@
 // Both settings default to 0 (Centrifugo has no drain: it disconnects everyone at once);
 // the operator sets them and derives the pod's terminationGracePeriodSeconds from them.
 import { setTimeout as sleep } from 'node:timers/promises';
-import { Disconnects } from '../client/index.ts';
 import { type Config, durationMs } from '../config/index.ts';
+import { Disconnects } from '../core/index.ts';
 import type { Logger } from '../observability/index.ts';
 import type { NodeReadiness } from './readiness.ts';
 import { closeSpread } from './spread-disconnect.ts';

@@ -1,27 +1,21 @@
 // A node's own lifetime beyond serving, in one owner that start-node.ts wires: readiness
 // (readiness.ts), HTTP keep-alive while draining (keep-alive-drain.ts), the drain on SIGTERM
 // (drain.ts) and scale-up rebalancing (rebalance.ts). The WebSocket endpoint asks it whether
-// to refuse new connections; /ready asks it for the readiness.
+// to refuse new connections; /ready asks it for the readiness. It reaches the engine and
+// the cluster only through the Node (core/node.ts).
 import type { Server } from 'node:http';
-import type { Disconnects } from '../client/index.ts';
 import type { Config } from '../config/index.ts';
-import { type Engine, hasConnectivity, type NodeInfo } from '../engine/index.ts';
+import type { Node } from '../core/index.ts';
 import type { Logger } from '../observability/index.ts';
 import { drainNode } from './drain.ts';
 import { closeKeepAliveWhileDraining } from './keep-alive-drain.ts';
 import { NodeReadiness, type ReadinessState } from './readiness.ts';
 import { Rebalancer } from './rebalance.ts';
 
-type Disconnect = (typeof Disconnects)[keyof typeof Disconnects];
-
 export interface NodeLifecycleOptions {
   config: Config;
-  engine: Engine;
-  selfUid: string;
-  /** The cluster's live nodes (read once the cluster view exists). */
-  nodes: () => Promise<NodeInfo[]>;
-  /** This node's client connections, oldest first. */
-  connections: () => Iterable<{ close(disconnect: Disconnect): void }>;
+  /** The node's coordinator: its engine's connectivity, the cluster's nodes, its clients. */
+  node: Node;
   logger: Logger;
 }
 
@@ -33,16 +27,18 @@ export class NodeLifecycle {
 
   constructor(o: NodeLifecycleOptions) {
     this.#o = o;
-    const { engine } = o;
-    this.#readiness = new NodeReadiness(() => !hasConnectivity(engine) || engine.connected());
+    const { node } = o;
+    this.#readiness = new NodeReadiness(() => node.engineConnected());
     this.#rebalancer = new Rebalancer({
       settings: o.config.rebalance,
-      selfUid: o.selfUid,
-      nodes: o.nodes,
-      connections: o.connections,
+      selfUid: node.uid,
+      nodes: () => node.nodes(),
+      connections: () => node.localClients(),
       draining: () => this.draining,
       logger: o.logger,
     });
+    // The other nodes hold off their rebalancing while this one drains.
+    node.announceDraining(() => this.draining);
   }
 
   get draining(): boolean {
@@ -73,7 +69,7 @@ export class NodeLifecycle {
     this.#drained ??= drainNode({
       readiness: this.#readiness,
       shutdown: this.#o.config.shutdown,
-      connections: this.#o.connections,
+      connections: () => this.#o.node.localClients(),
       afterDelay,
       logger: this.#o.logger,
     });

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import type { NodeInfo } from '../engine/index.ts';
+import type { NodeInfo } from '../core/index.ts';
 import { excessClients } from './rebalance.ts';
 
 const node = (uid: string, numClients: number, draining = false): NodeInfo => ({

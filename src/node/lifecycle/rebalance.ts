@@ -13,10 +13,10 @@
 // already) or while the membership changed since the last look (a node just joined or left:
 // its counts settle first), nor by a node that drains itself.
 
-import { Disconnects } from '../client/index.ts';
 import type { Config } from '../config/index.ts';
 import { durationMs } from '../config/index.ts';
-import type { NodeInfo } from '../engine/index.ts';
+import type { NodeInfo } from '../core/index.ts';
+import { Disconnects } from '../core/index.ts';
 import type { Logger } from '../observability/index.ts';
 import { closeSpread } from './spread-disconnect.ts';
 

@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { Counter, Gauge, Histogram, Registry } from 'prom-client';
 import { flattenMetrics, InfoMetrics, quantileName } from './info-metrics.ts';
+import { NodeMetrics } from './metrics.ts';
 import { WindowedSummary } from './windowed-summary.ts';
 
 function registry() {
@@ -94,5 +95,55 @@ describe('info metrics', () => {
     } finally {
       info.close();
     }
+  });
+});
+
+describe("a node's first snapshot, as Centrifugo v6.9.1's", () => {
+  // The keys Centrifugo v6.9.1 (memory engine) shows in `info` before anything happened
+  // (test/compat: api/info/first), its build series aside (set after its first snapshot).
+  const methods = [
+    'connect',
+    'history',
+    'presence',
+    'presence_stats',
+    'publish',
+    'refresh',
+    'rpc',
+    'send',
+    'sub_refresh',
+    'subscribe',
+    'unknown',
+    'unsubscribe',
+  ];
+  const types = ['control', 'join', 'leave', 'publication'];
+  const CENTRIFUGO = [
+    'centrifugo.broker.redis_pub_sub_dropped_messages.channel_type.client',
+    'centrifugo.broker.redis_pub_sub_dropped_messages.channel_type.control',
+    ...methods.map((m) => `centrifugo.client.command_duration_seconds.count.method.${m}`),
+    ...methods.map((m) => `centrifugo.client.command_duration_seconds.sum.method.${m}`),
+    'centrifugo.map.broker_redis_pub_sub_dropped_messages.channel_type.client',
+    'centrifugo.node.client_connection_limit',
+    ...types.map((t) => `centrifugo.node.messages_received_count.type.${t}`),
+    ...types.map((t) => `centrifugo.node.messages_sent_count.type.${t}`),
+    'centrifugo.node.num_channels',
+    'centrifugo.node.num_clients',
+    'centrifugo.node.num_nodes',
+    'centrifugo.node.num_subscriptions',
+    'centrifugo.node.num_users',
+    'centrifugo.shared.poll_num_channels',
+    'centrifugo.shared.poll_num_keys',
+  ];
+
+  it('has the same keys on the memory engine, and the NATS series only on NATS', async () => {
+    const metrics = new NodeMetrics('1.2.3');
+    metrics.forEngine('memory');
+    const items = flattenMetrics(await metrics.families(), new Map());
+    const keys = Object.keys(items).filter((k) => !k.startsWith('centrifugo.node.build.'));
+    assert.deepEqual(keys.sort(), [...CENTRIFUGO].sort());
+    assert.equal(items['centrifugo.node.build.version.1.2.3'], 1);
+    const nats = new NodeMetrics('1.2.3');
+    nats.forEngine('nats');
+    const natsKeys = Object.keys(flattenMetrics(await nats.families(), new Map()));
+    assert.ok(natsKeys.includes('centrifugo.engine.nats_connected'));
   });
 });

@@ -13,6 +13,28 @@ const LINT_FAILING_DEFAULTS = [
 // Centrifugo's summary objectives for command durations.
 const OBJECTIVES = [0.5, 0.99, 0.999];
 
+// Series Centrifugo's registry holds from its start, at zero: a dashboard (or `info`'s
+// metrics, info-metrics.ts) finds the same keys on either server before anything happened.
+const COMMAND_METHODS = [
+  'connect',
+  'subscribe',
+  'unsubscribe',
+  'publish',
+  'presence',
+  'presence_stats',
+  'history',
+  'send',
+  'rpc',
+  'refresh',
+  'sub_refresh',
+  'unknown',
+];
+const MESSAGE_TYPES = ['publication', 'join', 'leave', 'control'];
+const NATS_METRICS = [
+  'centrifugo_engine_nats_connected',
+  'centrifugo_engine_nats_disconnects_total',
+];
+
 export class NodeMetrics {
   readonly registry = new Registry();
 
@@ -36,6 +58,17 @@ export class NodeMetrics {
     labelNames: ['type'],
     registers: [this.registry],
   });
+  readonly messagesReceived = new Counter({
+    name: 'centrifugo_node_messages_received_count',
+    help: 'Number of messages received from broker.',
+    labelNames: ['type'],
+    registers: [this.registry],
+  });
+  readonly clientConnectionLimit = new Counter({
+    name: 'centrifugo_node_client_connection_limit',
+    help: 'Number of refused requests due to node client connection limit.',
+    registers: [this.registry],
+  });
   readonly apiCommandDuration = new WindowedSummary({
     name: 'centrifugo_api_command_duration_seconds',
     help: 'Duration of API per command.',
@@ -52,7 +85,7 @@ export class NodeMetrics {
     registers: [this.registry],
   });
 
-  // --- client protocol (reference §6.2); names as Centrifugo's, counters included ---------
+  // --- client protocol; names as Centrifugo's, counters included --------------------------
   readonly clientReplyErrors = new Counter({
     name: 'centrifugo_client_num_reply_errors',
     help: 'Number of errors in replies sent to clients.',
@@ -132,6 +165,30 @@ export class NodeMetrics {
     registers: [this.registry],
   });
 
+  // --- Centrifugo's Redis brokers and shared poll: this node has neither, so these stay at
+  // zero (no message dropped, no shared-poll channel); Centrifugo registers them whatever
+  // its engine, and readers of its metrics expect them.
+  readonly redisPubSubDropped = new Counter({
+    name: 'centrifugo_broker_redis_pub_sub_dropped_messages',
+    help: 'Number of dropped messages on application side in Redis PUB/SUB.',
+    labelNames: ['broker_name', 'channel_type'],
+    registers: [this.registry],
+  });
+  readonly mapRedisPubSubDropped = new Counter({
+    name: 'centrifugo_map_broker_redis_pub_sub_dropped_messages',
+    help: 'Number of dropped messages on application side in Redis PUB/SUB.',
+    labelNames: ['broker_name', 'channel_type'],
+    registers: [this.registry],
+  });
+  readonly sharedPollNumChannels = this.gauge(
+    'shared_poll_num_channels',
+    'Number of active shared poll channels.',
+  );
+  readonly sharedPollNumKeys = this.gauge(
+    'shared_poll_num_keys',
+    'Number of tracked shared poll keys.',
+  );
+
   // --- NATS engine (not in Centrifugo, whose NATS broker has no JetStream) ---------------
   readonly natsConnected = this.gauge('engine_nats_connected', '1 while connected to NATS.');
   readonly natsDisconnects = new Counter({
@@ -142,10 +199,24 @@ export class NodeMetrics {
 
   constructor(version: string) {
     this.build.labels(version).set(1);
+    for (const method of COMMAND_METHODS) this.clientCommandDuration.labels({ method });
+    for (const type of MESSAGE_TYPES) {
+      this.messagesSent.labels({ type }).inc(0);
+      this.messagesReceived.labels({ type }).inc(0);
+    }
+    this.redisPubSubDropped.labels({ broker_name: '', channel_type: 'client' }).inc(0);
+    this.redisPubSubDropped.labels({ broker_name: '', channel_type: 'control' }).inc(0);
+    this.mapRedisPubSubDropped.labels({ broker_name: '', channel_type: 'client' }).inc(0);
     collectDefaultMetrics({ register: this.registry });
     // prom-client names these gauges *_total, which Prometheus' linter rejects; the same
     // counts are in the per-type gauges nodejs_active_handles/requests/resources.
     for (const name of LINT_FAILING_DEFAULTS) this.registry.removeSingleMetric(name);
+  }
+
+  /** The NATS series exist only on the NATS engine (nothing would ever set them otherwise). */
+  forEngine(type: string): void {
+    if (type === 'nats') return;
+    for (const name of NATS_METRICS) this.registry.removeSingleMetric(name);
   }
 
   /** The node's connection counts are read at scrape time, never kept in step by hand. */

@@ -166,16 +166,10 @@ export const SUBSCRIBE_CASES: ClientCase[] = [
     }),
   ]),
   c('flag-unknown', [...user(42), sub('c', 2, 'hist:s42', { flag: 1024 })]),
-  c('delta-fossil', [...user(43), sub('c', 2, 'delta:s43', { delta: 'fossil' })]),
   c('delta-not-allowed', [...user(44), sub('c', 2, 'hist:s44', { delta: 'fossil' })]),
-  c('delta-unknown', [...user(45), sub('c', 2, 'delta:s45', { delta: 'xdelta' })]),
   c('join-leave-flag', [...user(46), sub('c', 2, 'pres:s46', { join_leave: true })]),
   c('force-push-join-leave', [...user(47), sub('c', 2, 'push:s47')]),
   c('data', [...user(48), sub('c', 2, 'hist:s48', { data: { d: 1 } })]),
-  c('tags-filter', [
-    ...user(49),
-    sub('c', 2, 'tags:s49', { tf: { op: '', key: 't', cmp: 'eq', val: '1' } }),
-  ]),
   c('tags-filter-not-allowed', [
     ...user(50),
     sub('c', 2, 'hist:s50', { tf: { key: 't', cmp: 'eq', val: '1' } }),

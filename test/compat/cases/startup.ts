@@ -92,6 +92,68 @@ const VARIANTS: Variant[] = [
     env: { CENTRIFUGO_HEALTH_ENABLED: 'yes' },
     probes: [{ http: { method: 'GET', path: '/health' } }],
   },
+  // env named lists other than channel.namespaces: a JSON array, names with per-item keys
+  {
+    id: 'env-proxies-json',
+    env: { CENTRIFUGO_PROXIES: '[{"name":"pj","endpoint":"http://127.0.0.1:9/p"}]' },
+  },
+  {
+    id: 'env-proxies-names',
+    env: {
+      CENTRIFUGO_PROXIES: 'pa pb',
+      CENTRIFUGO_PROXIES_PA_ENDPOINT: 'http://127.0.0.1:9/a',
+      CENTRIFUGO_PROXIES_PB_ENDPOINT: 'http://127.0.0.1:9/b',
+      CENTRIFUGO_PROXIES_PB_TIMEOUT: '2s',
+    },
+  },
+  {
+    id: 'env-proxies-empty-json',
+    env: { CENTRIFUGO_PROXIES: '[]' },
+    probes: [publishTo('hist:st4')],
+  },
+  { id: 'env-proxies-empty', env: { CENTRIFUGO_PROXIES: '' }, probes: [publishTo('hist:st5')] },
+  { id: 'env-proxies-bad-json', env: { CENTRIFUGO_PROXIES: '[{"name":' } },
+  {
+    id: 'env-rpc-namespaces-names',
+    env: { CENTRIFUGO_RPC_NAMESPACES: 'ra', CENTRIFUGO_RPC_NAMESPACES_RA_PROXY_ENABLED: 'false' },
+  },
+  { id: 'env-rpc-namespaces-json', env: { CENTRIFUGO_RPC_NAMESPACES: '[{"name":"rj"}]' } },
+  {
+    id: 'env-rpc-namespaces-empty-json',
+    env: { CENTRIFUGO_RPC_NAMESPACES: '[]' },
+    probes: [publishTo('hist:st6')],
+  },
+  {
+    id: 'env-consumers-names',
+    env: { CENTRIFUGO_CONSUMERS: 'ca', CENTRIFUGO_CONSUMERS_CA_ENABLED: 'false' },
+  },
+  {
+    id: 'env-consumers-json',
+    env: { CENTRIFUGO_CONSUMERS: '[{"name":"cj","enabled":false,"type":"kafka"}]' },
+  },
+  {
+    id: 'env-consumers-empty-json',
+    env: { CENTRIFUGO_CONSUMERS: '[]' },
+    probes: [publishTo('hist:st7')],
+  },
+  {
+    id: 'env-namespaces-names-history',
+    env: {
+      CENTRIFUGO_CHANNEL_NAMESPACES: 'enh',
+      CENTRIFUGO_CHANNEL_NAMESPACES_ENH_HISTORY_SIZE: '5',
+      CENTRIFUGO_CHANNEL_NAMESPACES_ENH_HISTORY_TTL: '60s',
+    },
+    probes: [publishTo('enh:x'), historyOf('enh:x'), publishTo('hist:st8')],
+  },
+  {
+    id: 'env-namespaces-names-unknown-option',
+    env: { CENTRIFUGO_CHANNEL_NAMESPACES: 'enu', CENTRIFUGO_CHANNEL_NAMESPACES_ENU_NO_SUCH: '1' },
+    probes: [presenceOf('enu:x')],
+  },
+  {
+    id: 'env-namespaces-bad-json',
+    env: { CENTRIFUGO_CHANNEL_NAMESPACES: '[{"name":"x"' },
+  },
 ];
 
 export const STARTUP_GROUPS: Group[] = VARIANTS.map((v) => ({

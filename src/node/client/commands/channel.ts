@@ -1,11 +1,16 @@
 // Client publish, presence, presence_stats and history, under the namespace's allow_*
-// options (reference §4.3), checked in Centrifugo's order: unknown namespace (102), invalid
+// options (permissions.ts), checked in Centrifugo's order: unknown namespace (102), invalid
 // name (107), then a disabled feature (108) or bad data (107), then permission (103).
-import { publicationDataProblem } from '../../core/index.ts';
-import { clientError, DisconnectError, Disconnects } from '../protocol/codes.ts';
-import type { StreamPositionMsg } from '../protocol/messages.ts';
-import { clientInfoMsg, publicationMsg } from '../push-encoding.ts';
-import type { ClientSession } from '../session.ts';
+import {
+  clientInfoMsg,
+  DisconnectError,
+  Disconnects,
+  publicationDataProblem,
+  publicationMsg,
+} from '../../core/index.ts';
+import type { StreamPositionMsg } from '../../protocol/index.ts';
+import { clientError } from '../client-error.ts';
+import type { Connection } from '../connection.ts';
 import { allowed } from './permissions.ts';
 import { resolveClientChannel } from './shared.ts';
 
@@ -14,76 +19,78 @@ function channelOf(channel: string | undefined, what: string): string {
   return channel;
 }
 
-function actor(session: ClientSession, channel: string) {
+function actor(conn: Connection, channel: string) {
   return {
-    user: session.user,
-    subscribed: session.subs.has(channel),
-    insecure: session.ctx.config.client.insecure,
+    user: conn.user,
+    subscribed: conn.subs.has(channel),
+    insecure: conn.ctx.config.client.insecure,
   };
 }
 
+/** PublishRequest.type 1: a map publish (or remove), which only a map namespace takes. */
+const MAP_PUBLISH = 1;
+
 export async function handlePublish(
-  session: ClientSession,
-  req: { channel?: string; data?: Uint8Array },
+  conn: Connection,
+  req: { channel?: string; data?: Uint8Array; type?: number },
 ) {
   const channel = channelOf(req.channel, 'publish');
-  const resolved = resolveClientChannel(session, channel);
+  const resolved = resolveClientChannel(conn, channel);
+  // Every namespace here is a stream one, whose map options allow no client map publish.
+  if (req.type === MAP_PUBLISH) throw clientError('permissionDenied', 'map publish not allowed');
   const data = req.data ?? new Uint8Array(0);
   const problem = publicationDataProblem(data, resolved.options.publication_data_format);
   if (problem) throw clientError('badRequest', problem);
-  if (!allowed('publish', resolved.options, actor(session, channel))) {
+  if (!allowed('publish', resolved.options, actor(conn, channel))) {
     throw clientError('permissionDenied');
   }
-  const sub = session.subs.get(channel);
-  await session.ctx.broker.publish(channel, data, {
-    historySize: resolved.historySize,
-    historyTtlMs: resolved.historyTtlMs,
-    historyMetaTtlMs: resolved.historyMetaTtlMs,
+  const sub = conn.subs.get(channel);
+  await conn.ctx.node.publish(channel, resolved, data, {
     clientInfo: {
-      user: session.user,
-      client: session.id,
-      connInfo: session.connInfo,
+      user: conn.user,
+      client: conn.id,
+      connInfo: conn.connInfo,
       chanInfo: sub?.chanInfo,
     },
   });
   return {};
 }
 
-export async function handlePresence(session: ClientSession, req: { channel?: string }) {
+export async function handlePresence(conn: Connection, req: { channel?: string }) {
   const channel = channelOf(req.channel, 'presence');
-  const resolved = resolveClientChannel(session, channel);
+  const resolved = resolveClientChannel(conn, channel);
   if (!resolved.options.presence) throw clientError('notAvailable');
-  if (!allowed('presence', resolved.options, actor(session, channel))) {
+  if (!allowed('presence', resolved.options, actor(conn, channel))) {
     throw clientError('permissionDenied');
   }
-  const entries = await session.ctx.presence.presence(channel);
+  const entries = await conn.ctx.node.presence(channel);
   const presence: Record<string, unknown> = {};
   for (const [clientId, info] of entries) presence[clientId] = clientInfoMsg(info);
   return { presence };
 }
 
-export async function handlePresenceStats(session: ClientSession, req: { channel?: string }) {
+export async function handlePresenceStats(conn: Connection, req: { channel?: string }) {
   const channel = channelOf(req.channel, 'presence_stats');
-  const resolved = resolveClientChannel(session, channel);
+  const resolved = resolveClientChannel(conn, channel);
   if (!resolved.options.presence) throw clientError('notAvailable');
-  if (!allowed('presence', resolved.options, actor(session, channel))) {
+  if (!allowed('presence', resolved.options, actor(conn, channel))) {
     throw clientError('permissionDenied');
   }
-  const stats = await session.ctx.presence.presenceStats(channel);
+  const stats = await conn.ctx.node.presenceStats(channel);
   return { num_clients: stats.numClients, num_users: stats.numUsers };
 }
 
 export async function handleHistory(
-  session: ClientSession,
+  conn: Connection,
   req: { channel?: string; limit?: number; since?: StreamPositionMsg; reverse?: boolean },
 ) {
   const channel = channelOf(req.channel, 'history');
-  const resolved = resolveClientChannel(session, channel);
+  const resolved = resolveClientChannel(conn, channel);
   if (!resolved.historyEnabled) throw clientError('notAvailable');
-  if (!allowed('history', resolved.options, actor(session, channel))) {
+  if (!allowed('history', resolved.options, actor(conn, channel))) {
     throw clientError('permissionDenied');
   }
-  const cap = session.ctx.config.client.history_max_publication_limit;
+  const cap = conn.ctx.config.client.history_max_publication_limit;
   const asked = req.limit ?? 0;
   // -1 means "all", which clients get up to the cap; 0 asks for the position only.
   const limit = cap > 0 && (asked < 0 || asked > cap) ? cap : asked;
@@ -91,9 +98,10 @@ export async function handleHistory(
     ? { offset: req.since.offset ?? 0, epoch: req.since.epoch ?? '' }
     : undefined;
   if (req.reverse && since && since.offset === 0) throw clientError('badRequest');
-  const res = await session.ctx.broker.history(channel, {
-    filter: { limit, since, reverse: req.reverse === true },
-    metaTtlMs: resolved.historyMetaTtlMs,
+  const res = await conn.ctx.node.history(channel, resolved, {
+    limit,
+    since,
+    reverse: req.reverse === true,
   });
   return {
     publications: res.publications.map((pub) => publicationMsg(pub, res.position.epoch)),

@@ -6,41 +6,39 @@ import {
   TokenExpiredError,
   TokenKeysUnavailableError,
 } from '../../auth/index.ts';
-import { clientError, DisconnectError, Disconnects } from '../protocol/codes.ts';
-import type { ConnectRequestMsg } from '../protocol/messages.ts';
-import type { ClientSession } from '../session.ts';
+import { DisconnectError, Disconnects } from '../../core/index.ts';
+import type { ConnectRequestMsg } from '../../protocol/index.ts';
+import { clientError } from '../client-error.ts';
+import type { Connection } from '../connection.ts';
 import { subscribeAllowed } from './permissions.ts';
 import { claimBytes, expiryOf, keysUnavailable, nowSeconds, ttlOf } from './shared.ts';
 import { connectSubscribe, overridesOf, removeSubscription } from './subscribe.ts';
 
 /** The token's claims; an expired one throws what `expired` makes (connect 109, refresh 3005). */
 async function verifyConnectToken(
-  session: ClientSession,
+  conn: Connection,
   token: string,
   expired: () => Error,
 ): Promise<ConnectTokenClaims> {
   try {
-    return await session.ctx.connectTokens.verifyConnectToken(token);
+    return await conn.ctx.connectTokens.verifyConnectToken(token);
   } catch (err) {
     if (err instanceof TokenExpiredError) throw expired();
-    if (err instanceof TokenKeysUnavailableError) throw keysUnavailable(session, err);
+    if (err instanceof TokenKeysUnavailableError) throw keysUnavailable(conn, err);
     if (err instanceof InvalidTokenError) {
-      session.ctx.logger.info(
-        { client: session.id, reason: err.message },
-        'invalid connection token',
-      );
+      conn.ctx.logger.info({ client: conn.id, reason: err.message }, 'invalid connection token');
       throw new DisconnectError(Disconnects.invalidToken);
     }
     throw err;
   }
 }
 
-export async function handleConnect(session: ClientSession, req: ConnectRequestMsg) {
-  const { ctx } = session;
+export async function handleConnect(conn: Connection, req: ConnectRequestMsg) {
+  const { ctx } = conn;
   const cfg = ctx.config.client;
   let claims: ConnectTokenClaims | undefined;
   if (req.token) {
-    claims = await verifyConnectToken(session, req.token, () => clientError('tokenExpired'));
+    claims = await verifyConnectToken(conn, req.token, () => clientError('tokenExpired'));
     if (claims.sub === '' && cfg.disallow_anonymous_connection_tokens) {
       throw new DisconnectError(
         Disconnects.permissionDenied,
@@ -54,39 +52,41 @@ export async function handleConnect(session: ClientSession, req: ConnectRequestM
   const expireAt = claims && !cfg.insecure ? expiryOf(claims) : 0;
   const user = claims?.sub ?? '';
   const wanted = tokenSubscriptions(claims);
-  for (const [channel, spec] of requestedSubscriptions(session, user, req, wanted)) {
+  for (const [channel, spec] of requestedSubscriptions(conn, user, req, wanted)) {
     wanted.set(channel, spec);
   }
   // Centrifugo's order: channel limit (3505), user connection limit (3504), expiry (110).
   if (wanted.size > cfg.channel_limit) throw new DisconnectError(Disconnects.channelLimit);
   const limit = cfg.user_connection_limit;
-  if (limit > 0 && user !== '' && ctx.hub.userConnectionCount(user) >= limit) {
+  if (limit > 0 && user !== '' && ctx.node.userConnectionCount(user) >= limit) {
     throw new DisconnectError(Disconnects.connectionLimit);
   }
   if (expireAt > 0 && expireAt < nowSeconds()) throw clientError('expired');
-  session.user = user;
-  session.expireAt = expireAt;
-  session.connInfo = claims ? claimBytes(claims.info, claims.b64info, 'info') : undefined;
+  conn.user = user;
+  conn.expireAt = expireAt;
+  conn.connInfo = claims ? claimBytes(claims.info, claims.b64info, 'info') : undefined;
 
-  ctx.hub.add(session);
+  ctx.node.addClient(conn);
   const subs: Record<string, unknown> = {};
   try {
     for (const [channel, spec] of wanted) {
-      subs[channel] = await connectSubscribe(session, channel, spec, req.subs?.[channel]);
+      subs[channel] = await connectSubscribe(conn, channel, spec, req.subs?.[channel]);
     }
   } catch (err) {
-    ctx.hub.remove(session);
-    for (const channel of [...session.subs.keys()]) await removeSubscription(session, channel);
+    ctx.node.removeClient(conn);
+    for (const channel of [...conn.subs.keys()]) await removeSubscription(conn, channel);
     throw err;
   }
   return {
-    client: session.id,
+    client: conn.id,
     version: ctx.version,
     expires: expireAt > 0,
     ttl: ttlOf(expireAt),
     subs,
-    ping: Math.round(session.pingIntervalMs / 1000),
-    pong: session.pongTimeoutMs > 0,
+    ping: Math.round(conn.pingIntervalMs / 1000),
+    pong: conn.pongTimeoutMs > 0,
+    // Only transports with sessions have one (as Centrifugo: unidirectional and emulated).
+    session: conn.sessionId,
     time: cfg.connect_include_server_time ? Date.now() : 0,
   };
 }
@@ -122,12 +122,12 @@ function tokenSubscriptions(claims: ConnectTokenClaims | undefined): Map<string,
  * namespace closes the connection with 3501.
  */
 function requestedSubscriptions(
-  session: ClientSession,
+  conn: Connection,
   user: string,
   req: ConnectRequestMsg,
   fromToken: Map<string, SubSpec>,
 ): Map<string, SubSpec> {
-  const { rules, config } = session.ctx;
+  const { rules, config } = conn.ctx;
   const out = new Map<string, SubSpec>();
   for (const channel of Object.keys(req.subs ?? {})) {
     const resolved = rules.resolve(channel);
@@ -148,17 +148,17 @@ function requestedSubscriptions(
  * server-side subscriptions the first token made 3010 (reconnecting makes them again). The
  * result carries `expires` and `ttl` only.
  */
-export async function handleRefresh(session: ClientSession, req: { token?: string }) {
+export async function handleRefresh(conn: Connection, req: { token?: string }) {
   if (!req.token) throw new DisconnectError(Disconnects.badRequest, 'refresh without token');
   const claims = await verifyConnectToken(
-    session,
+    conn,
     req.token,
     () => new DisconnectError(Disconnects.expired, 'refresh token expired'),
   );
-  if (claims.sub !== session.user) {
+  if (claims.sub !== conn.user) {
     throw new DisconnectError(Disconnects.invalidToken, 'refresh token is for another user');
   }
-  if (tokenSubscriptionsChanged(session, tokenSubscriptions(claims))) {
+  if (tokenSubscriptionsChanged(conn, tokenSubscriptions(claims))) {
     throw new DisconnectError(
       Disconnects.insufficientState,
       'refresh token changes server-side subscriptions',
@@ -166,16 +166,15 @@ export async function handleRefresh(session: ClientSession, req: { token?: strin
   }
   const expireAt = expiryOf(claims);
   if (expireAt > 0 && expireAt <= nowSeconds()) throw clientError('expired');
-  session.expireAt = expireAt;
+  conn.expireAt = expireAt;
   const info = claimBytes(claims.info, claims.b64info, 'info');
-  if (info) session.connInfo = info;
-  session.scheduleExpiry();
+  if (info) conn.connInfo = info;
+  conn.scheduleExpiry();
   return { expires: expireAt > 0, ttl: ttlOf(expireAt) };
 }
 
-function tokenSubscriptionsChanged(session: ClientSession, wanted: Map<string, SubSpec>): boolean {
-  for (const channel of wanted.keys()) if (!session.subs.has(channel)) return true;
-  for (const sub of session.subs.values())
-    if (sub.fromToken && !wanted.has(sub.channel)) return true;
+function tokenSubscriptionsChanged(conn: Connection, wanted: Map<string, SubSpec>): boolean {
+  for (const channel of wanted.keys()) if (!conn.subs.has(channel)) return true;
+  for (const sub of conn.subs.values()) if (sub.fromToken && !wanted.has(sub.channel)) return true;
   return false;
 }

@@ -1,5 +1,6 @@
-// Who may do what in a channel, in Centrifugo's order (reference §4.3). Pure functions of
-// the channel options, the connection's user and whether it is subscribed.
+// Who may do what in a channel, in Centrifugo's order (its channel permission checks for
+// publish, presence, history and subscribe without a proxy). Pure functions of the channel
+// options, the connection's user and whether it is subscribed.
 import type { ChannelOptions, Config } from '../../config/index.ts';
 
 export interface Actor {

@@ -1,13 +1,13 @@
 // Small pieces every command handler needs: channel resolution with its error codes,
 // token claim payloads as bytes, and expiry arithmetic.
 import type { ResolvedChannel } from '../../core/index.ts';
-import { decodeBase64Strict } from '../../core/index.ts';
-import { clientError, DisconnectError, Disconnects } from '../protocol/codes.ts';
-import type { ClientSession } from '../session.ts';
+import { DisconnectError, Disconnects, decodeBase64Strict } from '../../core/index.ts';
+import { clientError } from '../client-error.ts';
+import type { Connection } from '../connection.ts';
 
 /** The channel's options; 102 for an unknown namespace. */
-export function resolveChannel(session: ClientSession, channel: string): ResolvedChannel {
-  const resolved = session.ctx.rules.resolve(channel);
+export function resolveChannel(conn: Connection, channel: string): ResolvedChannel {
+  const resolved = conn.ctx.rules.resolve(channel);
   if (!resolved) throw clientError('unknownChannel');
   return resolved;
 }
@@ -17,9 +17,9 @@ export function resolveChannel(session: ClientSession, channel: string): Resolve
  * for a name failing channel_regex (or not ASCII without one), Centrifugo's order for
  * subscribe, publish, presence and history.
  */
-export function resolveClientChannel(session: ClientSession, channel: string): ResolvedChannel {
-  const resolved = resolveChannel(session, channel);
-  if (!session.ctx.rules.validName(channel, resolved)) {
+export function resolveClientChannel(conn: Connection, channel: string): ResolvedChannel {
+  const resolved = resolveChannel(conn, channel);
+  if (!conn.ctx.rules.validName(channel, resolved)) {
     throw clientError('badRequest', 'invalid channel name');
   }
   return resolved;
@@ -55,7 +55,7 @@ export function ttlOf(expireAt: number): number {
 }
 
 /** The JWKS endpoint failed: a temporary internal error, so the client retries. */
-export function keysUnavailable(session: ClientSession, err: Error) {
-  session.ctx.logger.warn({ client: session.id, reason: err.message }, 'token keys unavailable');
+export function keysUnavailable(conn: Connection, err: Error) {
+  conn.ctx.logger.warn({ client: conn.id, reason: err.message }, 'token keys unavailable');
   return clientError('internal', err.message);
 }

@@ -7,19 +7,21 @@ import {
   TokenExpiredError,
   TokenKeysUnavailableError,
 } from '../../auth/index.ts';
-import type { ResolvedChannel, ServerSubscribe } from '../../core/index.ts';
 import {
   type ClientInfo,
+  DisconnectError,
+  Disconnects,
   type Publication,
+  publicationMsg,
+  type ResolvedChannel,
+  type ServerSubscribe,
   type StreamPosition,
-  UnrecoverablePositionError,
-} from '../../engine/index.ts';
-import { flushBuffered } from '../delivery.ts';
-import { clientError, DisconnectError, Disconnects } from '../protocol/codes.ts';
-import type { SubscribeRequestMsg } from '../protocol/messages.ts';
-import type { EncodedPush } from '../push-encoding.ts';
-import { publicationMsg } from '../push-encoding.ts';
-import type { ClientSession } from '../session.ts';
+  Unsubscribes,
+} from '../../core/index.ts';
+import type { SubscribeRequestMsg } from '../../protocol/index.ts';
+import { clientError } from '../client-error.ts';
+import type { Connection } from '../connection.ts';
+import { Subscription, type SubscriptionSettings } from '../subscription.ts';
 import { allowed, subscribeAllowed } from './permissions.ts';
 import {
   claimBytes,
@@ -31,51 +33,7 @@ import {
   ttlOf,
 } from './shared.ts';
 
-/** A publication (with its position) or a join/leave push (without). */
-export interface BufferedEvent {
-  push: EncodedPush;
-  pub?: Publication;
-  position?: StreamPosition;
-}
-
-export interface SubState {
-  channel: string;
-  resolved: ResolvedChannel;
-  serverSide: boolean;
-  /** Made from the connection token's `subs`/`channels` (a refresh token must keep them). */
-  fromToken: boolean;
-  recoverable: boolean;
-  positioned: boolean;
-  offset: number;
-  epoch: string;
-  presence: boolean;
-  /** Emit join/leave for this client. */
-  joinLeave: boolean;
-  /** Send join/leave pushes to this client. */
-  pushJoinLeave: boolean;
-  chanInfo: Uint8Array | undefined;
-  /** Unix seconds; 0 = no expiry. */
-  expireAt: number;
-  expireTimer?: NodeJS.Timeout | undefined;
-  /** Stream top seen by the last position check; still behind it at the next one = lost. */
-  checkTarget?: StreamPosition | undefined;
-  /** Events that arrived while the subscription was set up; undefined once live. */
-  buffer: BufferedEvent[] | undefined;
-}
-
-interface Settings {
-  serverSide: boolean;
-  fromToken: boolean;
-  recoverable: boolean;
-  positioned: boolean;
-  presence: boolean;
-  joinLeave: boolean;
-  pushJoinLeave: boolean;
-  chanInfo: Uint8Array | undefined;
-  expireAt: number;
-}
-
-interface Overrides {
+export interface Overrides {
   presence?: boolean;
   join_leave?: boolean;
   force_push_join_leave?: boolean;
@@ -85,34 +43,45 @@ interface Overrides {
 
 /** Delta compressions a client may ask for; another name is a protocol violation (3501). */
 const DELTA_TYPES = new Set(['fossil']);
+/** SubscribeRequest.type: map, map_clients, map_users; and shared poll. */
+const MAP_TYPES = new Set([1, 2, 3]);
+const SHARED_POLL_TYPE = 4;
 /** SubscribeRequest.flag bit 2: answer 112 rather than subscribe when recovery fails. */
 const FLAG_REJECT_UNRECOVERED = 2;
 
 /**
- * A client subscribe, checked in Centrifugo's order: missing channel or unknown delta type
- * (3501), name too long (107), already subscribed (105), channel limit (106), unknown
- * namespace (102), invalid name (107), then permission (token or channel options).
+ * A client subscribe, checked in Centrifugo's order: missing channel (3501), shared-poll
+ * type (108), unknown delta type (3501), name too long (107), already subscribed (105),
+ * channel limit (106), unknown namespace (102), invalid name (107), a map type (103), then
+ * permission (token or channel options), expiry (111), a tags filter (107).
  */
-export async function handleSubscribe(session: ClientSession, req: SubscribeRequestMsg) {
+export async function handleSubscribe(conn: Connection, req: SubscribeRequestMsg) {
   const channel = req.channel ?? '';
   if (channel === '')
     throw new DisconnectError(Disconnects.badRequest, 'subscribe without channel');
+  const type = req.type ?? 0;
+  // No namespace here is a shared-poll one (subscription_type is refused at startup).
+  if (type === SHARED_POLL_TYPE) throw clientError('notAvailable');
+  // A map type takes Centrifugo's map path, which has no delta check.
+  const mapType = MAP_TYPES.has(type);
   const delta = req.delta ?? '';
-  if (delta !== '' && !DELTA_TYPES.has(delta)) {
+  if (!mapType && delta !== '' && !DELTA_TYPES.has(delta)) {
     throw new DisconnectError(Disconnects.badRequest, `unknown delta type ${delta}`);
   }
-  const { config, rules } = session.ctx;
+  const { config, rules } = conn.ctx;
   if (rules.tooLong(channel)) throw clientError('badRequest', 'channel name too long');
-  if (session.subs.has(channel)) throw clientError('alreadySubscribed');
-  if (session.subs.size >= config.client.channel_limit) throw clientError('limitExceeded');
-  const resolved = resolveClientChannel(session, channel);
+  if (conn.subs.has(channel)) throw clientError('alreadySubscribed');
+  if (conn.subs.size >= config.client.channel_limit) throw clientError('limitExceeded');
+  const resolved = resolveClientChannel(conn, channel);
+  // Every namespace here is a stream one: a map subscription is not one it allows.
+  if (mapType) throw clientError('permissionDenied', 'subscription type not allowed');
   let claims: SubscribeTokenClaims | undefined;
   if (req.token) {
-    claims = await verifySubscribeToken(session, req.token, channel, () =>
+    claims = await verifySubscribeToken(conn, req.token, channel, () =>
       clientError('permissionDenied'),
     );
     if (!claims) throw clientError('tokenExpired');
-  } else if (!subscribeAllowed(channel, resolved.options, session.user, config)) {
+  } else if (!subscribeAllowed(channel, resolved.options, conn.user, config)) {
     throw clientError('permissionDenied');
   }
   const o = resolved.options;
@@ -120,7 +89,7 @@ export async function handleSubscribe(session: ClientSession, req: SubscribeRequ
   // What the subscription may add on request: the connection counts as subscribed here.
   const may = (action: 'history' | 'presence') =>
     allowed(action, o, {
-      user: session.user,
+      user: conn.user,
       subscribed: true,
       insecure: config.client.insecure,
     });
@@ -134,7 +103,7 @@ export async function handleSubscribe(session: ClientSession, req: SubscribeRequ
   const pushJoinLeave =
     (override.force_push_join_leave ?? o.force_push_join_leave) ||
     (req.join_leave === true && o.join_leave && may('presence'));
-  const settings: Settings = {
+  const settings: SubscriptionSettings = {
     serverSide: false,
     fromToken: false,
     recoverable,
@@ -146,9 +115,11 @@ export async function handleSubscribe(session: ClientSession, req: SubscribeRequ
     expireAt: claims ? expiryOf(claims) : 0,
   };
   if (settings.expireAt > 0 && settings.expireAt <= nowSeconds()) throw clientError('expired');
+  // allow_tags_filter is refused at startup, so no namespace allows a filter.
+  if (req.tf !== undefined) throw clientError('badRequest', 'tags filter not allowed');
   const since = req.recover ? { offset: req.offset ?? 0, epoch: req.epoch ?? '' } : undefined;
   const rejectUnrecovered = ((req.flag ?? 0) & FLAG_REJECT_UNRECOVERED) !== 0;
-  const result = await establish(session, channel, resolved, settings, since, rejectUnrecovered);
+  const result = await establish(conn, channel, resolved, settings, since, rejectUnrecovered);
   const data = claims ? claimBytes(claims.data, claims.b64data, 'data') : undefined;
   return { ...result, data };
 }
@@ -159,19 +130,19 @@ export async function handleSubscribe(session: ClientSession, req: SubscribeRequ
  * client.channel_limit closes the connection with 3505.
  */
 export async function serverSideSubscribe(
-  session: ClientSession,
+  conn: Connection,
   request: ServerSubscribe,
 ): Promise<void> {
-  const resolved = session.ctx.rules.resolve(request.channel);
+  const resolved = conn.ctx.rules.resolve(request.channel);
   if (!resolved) return;
-  if (session.subs.size >= session.ctx.config.client.channel_limit) {
-    session.close(Disconnects.channelLimit);
+  if (conn.subs.size >= conn.ctx.config.client.channel_limit) {
+    conn.close(Disconnects.channelLimit);
     return;
   }
-  const previous = session.subs.get(request.channel);
-  if (previous) clearTimeout(previous.expireTimer);
+  const previous = conn.subs.get(request.channel);
+  previous?.stopExpiry();
   const result = await establish(
-    session,
+    conn,
     request.channel,
     resolved,
     {
@@ -187,7 +158,7 @@ export async function serverSideSubscribe(
     },
     request.recoverSince,
   );
-  session.push({
+  conn.push({
     channel: request.channel,
     subscribe: {
       recoverable: result.recoverable,
@@ -197,8 +168,7 @@ export async function serverSideSubscribe(
       data: request.data,
     },
   });
-  const sub = session.subs.get(request.channel);
-  if (sub) flushBuffered(session, sub);
+  conn.subs.get(request.channel)?.goLive();
 }
 
 /**
@@ -207,16 +177,16 @@ export async function serverSideSubscribe(
  * connection only with force_push_join_leave: it never asked for them.
  */
 export async function connectSubscribe(
-  session: ClientSession,
+  conn: Connection,
   channel: string,
   spec: { info?: Uint8Array; data?: Uint8Array; override: Overrides; fromToken: boolean },
   recover: SubscribeRequestMsg | undefined,
 ) {
-  const resolved = resolveChannel(session, channel);
+  const resolved = resolveChannel(conn, channel);
   const o = resolved.options;
   const recoverable = spec.override.force_recovery ?? o.force_recovery;
   const result = await establish(
-    session,
+    conn,
     channel,
     resolved,
     {
@@ -238,53 +208,46 @@ export async function connectSubscribe(
 /**
  * Registers the subscription (buffering live events), reads the stream position or recovers
  * from `since`, adds presence and announces the join. The caller sends the reply, then
- * flushes the buffer, so the client sees reply, recovered publications, live ones, in order.
- * With `rejectUnrecovered`, a recovery that fails is error 112 and no subscription.
+ * lets the subscription go live, so the client sees reply, recovered publications, live
+ * ones, in order. With `rejectUnrecovered`, a recovery that fails is error 112 and no
+ * subscription.
  */
 async function establish(
-  session: ClientSession,
+  conn: Connection,
   channel: string,
   resolved: ResolvedChannel,
-  s: Settings,
+  s: SubscriptionSettings,
   since: StreamPosition | undefined,
   rejectUnrecovered = false,
 ) {
-  const { ctx } = session;
-  const sub: SubState = {
-    channel,
-    resolved,
-    ...s,
-    offset: 0,
-    epoch: '',
-    buffer: [],
-  };
-  session.subs.set(channel, sub);
+  const { node, metrics } = conn.ctx;
+  const sub = new Subscription(channel, resolved, s, conn);
+  conn.subs.set(channel, sub);
   try {
-    await ctx.hub.addSubscriber(channel, session);
+    await node.addSubscription(channel, conn);
     let publications: Publication[] = [];
     let recovered = false;
-    if (s.positioned) {
-      const top = await streamTop(session, resolved, channel);
+    if (s.positioned && s.recoverable && since) {
+      const outcome = await node.recover(channel, resolved, since);
+      sub.offset = outcome.top.offset;
+      sub.epoch = outcome.top.epoch;
+      publications = outcome.publications;
+      recovered = outcome.recovered;
+      metrics.clientRecover.inc({ recovered: recovered ? 'yes' : 'no' });
+      if (!recovered && rejectUnrecovered) throw clientError('unrecoverablePosition');
+      if (recovered) {
+        const last = publications[publications.length - 1];
+        sub.offset = last ? last.offset : since.offset;
+        sub.epoch = since.epoch === '' ? outcome.top.epoch : since.epoch;
+      }
+    } else if (s.positioned) {
+      const top = await node.streamTop(channel, resolved);
       sub.offset = top.offset;
       sub.epoch = top.epoch;
-      if (s.recoverable && since) {
-        const outcome = await recover(session, resolved, channel, since, top);
-        publications = outcome.publications;
-        recovered = outcome.recovered;
-        ctx.metrics.clientRecover.inc({ recovered: recovered ? 'yes' : 'no' });
-        if (!recovered && rejectUnrecovered) throw clientError('unrecoverablePosition');
-        if (recovered) {
-          const last = publications[publications.length - 1];
-          sub.offset = last ? last.offset : since.offset;
-          sub.epoch = since.epoch === '' ? top.epoch : since.epoch;
-        }
-      }
     }
-    if (s.presence) {
-      await ctx.presence.addPresence(channel, session.id, clientInfoOf(session, sub));
-    }
-    if (s.joinLeave) await ctx.broker.publishJoin(channel, clientInfoOf(session, sub));
-    scheduleSubExpiry(session, sub);
+    if (s.presence) await node.addPresence(channel, conn.id, clientInfoOf(conn, sub));
+    if (s.joinLeave) await node.publishJoin(channel, clientInfoOf(conn, sub));
+    scheduleSubExpiry(conn, sub);
     return {
       expires: s.expireAt > 0,
       ttl: ttlOf(s.expireAt),
@@ -298,71 +261,29 @@ async function establish(
       was_recovering: since !== undefined,
     };
   } catch (err) {
-    session.subs.delete(channel);
-    await ctx.hub.removeSubscriber(channel, session);
+    if (conn.subs.get(channel) === sub) conn.subs.delete(channel);
+    await node.removeSubscription(channel, conn);
     throw err;
   }
 }
 
-async function streamTop(session: ClientSession, resolved: ResolvedChannel, channel: string) {
-  const res = await session.ctx.broker.history(channel, {
-    filter: { limit: 0, reverse: false },
-    metaTtlMs: resolved.historyMetaTtlMs,
-  });
-  return res.position;
-}
-
-/** Publications after `since`, when the stream still has all of them (reference §4.4). */
-async function recover(
-  session: ClientSession,
-  resolved: ResolvedChannel,
-  channel: string,
-  since: StreamPosition,
-  top: StreamPosition,
-): Promise<{ publications: Publication[]; recovered: boolean }> {
-  if (since.epoch !== '' && since.epoch !== top.epoch)
-    return { publications: [], recovered: false };
-  if (since.offset === top.offset) return { publications: [], recovered: true };
-  const limit = session.ctx.config.client.recovery_max_publication_limit;
-  try {
-    const res = await session.ctx.broker.history(channel, {
-      filter: { limit: limit > 0 ? limit : -1, since, reverse: false },
-      metaTtlMs: resolved.historyMetaTtlMs,
-    });
-    const pubs = res.publications;
-    const first = pubs[0];
-    const last = pubs[pubs.length - 1];
-    const complete =
-      first !== undefined &&
-      last !== undefined &&
-      first.offset === since.offset + 1 &&
-      last.offset === res.position.offset;
-    return complete
-      ? { publications: pubs, recovered: true }
-      : { publications: [], recovered: false };
-  } catch (err) {
-    if (err instanceof UnrecoverablePositionError) return { publications: [], recovered: false };
-    throw err;
-  }
-}
-
-export async function handleUnsubscribe(session: ClientSession, req: { channel?: string }) {
+export async function handleUnsubscribe(conn: Connection, req: { channel?: string }) {
   const channel = req.channel ?? '';
   if (channel === '')
     throw new DisconnectError(Disconnects.badRequest, 'unsubscribe without channel');
-  if (session.subs.has(channel)) await removeSubscription(session, channel);
+  if (conn.subs.has(channel)) await removeSubscription(conn, channel);
   return {};
 }
 
-export async function removeSubscription(session: ClientSession, channel: string): Promise<void> {
-  const sub = session.subs.get(channel);
+export async function removeSubscription(conn: Connection, channel: string): Promise<void> {
+  const sub = conn.subs.get(channel);
   if (!sub) return;
-  session.subs.delete(channel);
-  clearTimeout(sub.expireTimer);
-  const { ctx } = session;
-  await ctx.hub.removeSubscriber(channel, session);
-  if (sub.presence) await ctx.presence.removePresence(channel, session.id, session.user);
-  if (sub.joinLeave) await ctx.broker.publishLeave(channel, clientInfoOf(session, sub));
+  conn.subs.delete(channel);
+  sub.stopExpiry();
+  const { node } = conn.ctx;
+  await node.removeSubscription(channel, conn);
+  if (sub.presence) await node.removePresence(channel, conn.id, conn.user);
+  if (sub.joinLeave) await node.publishLeave(channel, clientInfoOf(conn, sub));
 }
 
 /**
@@ -373,20 +294,20 @@ export async function removeSubscription(session: ClientSession, channel: string
  * and let the subscription live forever): it ends at that time unless a valid token comes.
  */
 export async function handleSubRefresh(
-  session: ClientSession,
+  conn: Connection,
   req: { channel?: string; token?: string },
 ) {
   const channel = req.channel ?? '';
   if (channel === '')
     throw new DisconnectError(Disconnects.badRequest, 'sub_refresh without channel');
-  const sub = session.subs.get(channel);
+  const sub = conn.subs.get(channel);
   if (!sub) throw clientError('permissionDenied');
   if (sub.serverSide) {
     throw new DisconnectError(Disconnects.badRequest, 'sub_refresh of a server-side subscription');
   }
   if (!req.token) throw clientError('badRequest', 'sub_refresh without token');
   const claims = await verifySubscribeToken(
-    session,
+    conn,
     req.token,
     channel,
     () => new DisconnectError(Disconnects.invalidToken, 'invalid subscription refresh token'),
@@ -396,25 +317,25 @@ export async function handleSubRefresh(
   if (expireAt > 0 && expireAt < nowSeconds()) throw clientError('expired');
   sub.expireAt = expireAt;
   sub.chanInfo = claimBytes(claims.info, claims.b64info, 'info');
-  scheduleSubExpiry(session, sub);
+  scheduleSubExpiry(conn, sub);
   return { expires: sub.expireAt > 0, ttl: ttlOf(sub.expireAt) };
 }
 
-function scheduleSubExpiry(session: ClientSession, sub: SubState): void {
-  clearTimeout(sub.expireTimer);
+function scheduleSubExpiry(conn: Connection, sub: Subscription): void {
+  sub.stopExpiry();
   if (sub.expireAt === 0) return;
-  const due = sub.expireAt * 1000 - Date.now() + session.ctx.timings.expiredSubCloseDelayMs;
+  const due = sub.expireAt * 1000 - Date.now() + conn.ctx.timings.expiredSubCloseDelayMs;
   sub.expireTimer = setTimeout(
     () => {
-      if (session.subs.get(sub.channel) !== sub || sub.expireAt * 1000 > Date.now()) return;
+      if (conn.subs.get(sub.channel) !== sub || sub.expireAt * 1000 > Date.now()) return;
       if (sub.serverSide) {
-        session.close(Disconnects.subExpired);
+        conn.close(Disconnects.subExpired);
         return;
       }
-      void removeSubscription(session, sub.channel).then(() => {
-        session.push({
+      void removeSubscription(conn, sub.channel).then(() => {
+        conn.push({
           channel: sub.channel,
-          unsubscribe: { code: 2501, reason: 'subscription expired' },
+          unsubscribe: Unsubscribes.expired,
         });
       });
     },
@@ -429,20 +350,20 @@ function scheduleSubExpiry(session: ClientSession, sub: SubState): void {
  * 3500); one for another channel, user or client always closes with 3500.
  */
 async function verifySubscribeToken(
-  session: ClientSession,
+  conn: Connection,
   token: string,
   channel: string,
   invalid: () => Error,
 ): Promise<SubscribeTokenClaims | undefined> {
   let claims: SubscribeTokenClaims;
   try {
-    claims = await session.ctx.subscribeTokens.verifySubscribeToken(token);
+    claims = await conn.ctx.subscribeTokens.verifySubscribeToken(token);
   } catch (err) {
     if (err instanceof TokenExpiredError) return undefined;
-    if (err instanceof TokenKeysUnavailableError) throw keysUnavailable(session, err);
+    if (err instanceof TokenKeysUnavailableError) throw keysUnavailable(conn, err);
     if (err instanceof InvalidTokenError) {
-      session.ctx.logger.info(
-        { client: session.id, channel, reason: err.message },
+      conn.ctx.logger.info(
+        { client: conn.id, channel, reason: err.message },
         'invalid subscription token',
       );
       throw invalid();
@@ -452,8 +373,8 @@ async function verifySubscribeToken(
   const client = claims.raw.client;
   if (
     claims.channel !== channel ||
-    claims.sub !== session.user ||
-    (typeof client === 'string' && client !== '' && client !== session.id)
+    claims.sub !== conn.user ||
+    (typeof client === 'string' && client !== '' && client !== conn.id)
   ) {
     throw new DisconnectError(
       Disconnects.invalidToken,
@@ -485,11 +406,11 @@ export function overridesOf(raw: unknown): Overrides {
   return out;
 }
 
-function clientInfoOf(session: ClientSession, sub: SubState): ClientInfo {
+function clientInfoOf(conn: Connection, sub: Subscription): ClientInfo {
   return {
-    user: session.user,
-    client: session.id,
-    connInfo: session.connInfo,
+    user: conn.user,
+    client: conn.id,
+    connInfo: conn.connInfo,
     chanInfo: sub.chanInfo,
   };
 }

@@ -11,6 +11,7 @@ import type {
   PublishResult,
   StreamPosition,
 } from '../types.ts';
+import { isOutdated, versionAfter } from '../version-rule.ts';
 import { MemoryStream } from './memory-stream.ts';
 
 export interface MemoryBrokerOptions {
@@ -55,22 +56,29 @@ export class MemoryBroker implements Broker {
     const key = opts.idempotencyKey;
     if (key) {
       const earlier = this.idempotent.get(channel)?.get(key);
-      if (earlier && earlier.expireAt > now) return { ...earlier.result, suppressed: true };
+      if (earlier && earlier.expireAt > now) {
+        return { ...earlier.result, suppressed: true, suppressReason: 'idempotency' };
+      }
     }
     const base = { data, info: opts.clientInfo, tags: opts.tags, time: now };
     let result: PublishResult;
     if (opts.historySize > 0 && opts.historyTtlMs > 0) {
       const stream = this.liveStream(channel, now, this.metaTtl(opts.historyMetaTtlMs));
-      const pub = stream.append(base, opts.historySize, opts.historyTtlMs, now);
+      // After the idempotency check and without remembering a result, as Centrifugo: a
+      // retry with a newer version and the same key is then stored.
+      if (isOutdated(stream.lastVersion, opts)) {
+        return { position: stream.position(), suppressed: true, suppressReason: 'version' };
+      }
+      const pub = stream.append(base, opts.historySize, opts.historyTtlMs, now, versionAfter(opts));
       const position = stream.position();
       result = { position, suppressed: false };
       if (this.subscribed.has(channel)) {
-        this.handler?.handlePublication(channel, pub, position, opts.delta === true);
+        this.handler?.handlePublication(channel, pub, position);
       }
     } else {
       result = { position: NO_POSITION, suppressed: false };
       if (this.subscribed.has(channel)) {
-        this.handler?.handlePublication(channel, { ...base, offset: 0 }, NO_POSITION, false);
+        this.handler?.handlePublication(channel, { ...base, offset: 0 }, NO_POSITION);
       }
     }
     if (key) {

@@ -4,6 +4,7 @@
 // after which the stream is forgotten and the next publish starts a new epoch.
 import { randomBytes } from 'node:crypto';
 import type { Publication, StreamPosition } from '../types.ts';
+import { type ChannelVersion, NO_VERSION } from '../version-rule.ts';
 
 export function newEpoch(): string {
   return randomBytes(6).toString('base64url');
@@ -17,6 +18,8 @@ export class MemoryStream {
   private itemsExpireAt = 0;
   /** history_size of the latest publish: a smaller size trims on the next read. */
   private size = 0;
+  /** Of the last stored publication; lives as long as the position (version-rule.ts). */
+  lastVersion: ChannelVersion = NO_VERSION;
   metaExpireAt: number;
 
   constructor(now: number, metaTtlMs: number) {
@@ -27,8 +30,15 @@ export class MemoryStream {
     return { offset: this.top, epoch: this.epoch };
   }
 
-  append(pub: Omit<Publication, 'offset'>, size: number, ttlMs: number, now: number): Publication {
+  append(
+    pub: Omit<Publication, 'offset'>,
+    size: number,
+    ttlMs: number,
+    now: number,
+    version: ChannelVersion,
+  ): Publication {
     this.top += 1;
+    this.lastVersion = version;
     const stored: Publication = { ...pub, offset: this.top };
     this.pubs.push(stored);
     this.size = size;

@@ -1,7 +1,13 @@
 // Connects to NATS with engine.nats settings: any of the listed servers, one auth method,
 // TLS. Reconnects forever once connected: an outage must not end the node.
 import { readFileSync } from 'node:fs';
-import { credsAuthenticator, type NatsConnection, nkeyAuthenticator } from '@nats-io/nats-core';
+import type { ConnectionOptions as NodeTlsOptions } from 'node:tls';
+import {
+  credsAuthenticator,
+  type NatsConnection,
+  nkeyAuthenticator,
+  type TlsOptions,
+} from '@nats-io/nats-core';
 import { connect, type NodeConnectionOptions } from '@nats-io/transport-node';
 import { type Config, durationMs, loadPem } from '../../config/index.ts';
 
@@ -36,7 +42,11 @@ export function connectionOptions(s: NatsSettings, name: string): NodeConnection
     options.authenticator = nkeyAuthenticator(new TextEncoder().encode(seed));
   }
   if (s.tls.enabled) {
-    options.tls = {
+    // servername and rejectUnauthorized are node:tls options, not in nats.js's TlsOptions
+    // type: its Node transport hands every field of options.tls to tls.connect (it extends
+    // its own defaults with them, node_transport.js). test/nats/connection-tls.test.ts, against a
+    // TLS nats-server, fails if that stops.
+    const tls: TlsOptions & Pick<NodeTlsOptions, 'servername' | 'rejectUnauthorized'> = {
       ...(s.tls.server_ca_pem !== ''
         ? { ca: loadPem(s.tls.server_ca_pem, 'engine.nats.tls.server_ca_pem').toString() }
         : {}),
@@ -47,6 +57,12 @@ export function connectionOptions(s: NatsSettings, name: string): NodeConnection
           }
         : {}),
     };
+    // As Go's tls.Config in Centrifugo (configtypes/tls.go makeTLSConfig): ServerName is the
+    // name sent (SNI) and the one the certificate must carry, instead of the URL's host;
+    // InsecureSkipVerify accepts any certificate, chain and name unchecked.
+    if (s.tls.server_name !== '') tls.servername = s.tls.server_name;
+    if (s.tls.insecure_skip_verify) tls.rejectUnauthorized = false;
+    options.tls = tls;
   }
   return options;
 }

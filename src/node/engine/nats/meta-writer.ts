@@ -12,6 +12,7 @@
 // epoch stored (compare and set on the entry's revision): a node's late write of an older
 // position must not undo another node's newer one.
 import type { KV } from '@nats-io/kv';
+import type { MetaRecord } from './channel-state.ts';
 import { token } from './names.ts';
 import type { NatsGate } from './nats-gate.ts';
 
@@ -19,10 +20,8 @@ export const META_SPACING_MS = 1_000;
 /** Writers racing on one record: each round one of them wins, so this bounds a busy channel. */
 const MAX_RACES = 8;
 
-interface Position {
-  offset: number;
-  epoch: string;
-}
+/** A position with the version of the publication at it: written and raised as one. */
+type Position = MetaRecord;
 
 export class MetaWriter {
   private readonly meta: KV;

@@ -6,10 +6,6 @@ export function token(text: string): string {
   return text === '' ? '_' : Buffer.from(text, 'utf8').toString('base64url');
 }
 
-export function untoken(tok: string): string {
-  return tok === '_' ? '' : Buffer.from(tok, 'base64url').toString('utf8');
-}
-
 export class NatsNames {
   readonly prefix: string;
 

@@ -130,7 +130,7 @@ export class NatsBroker implements Broker {
     }
     const pub = publicationFrom(msg.data, msg.headers);
     const position: StreamPosition = { offset: pub.offset, epoch: epochOf(msg.headers) };
-    this.handler?.handlePublication(channel, pub, position, false);
+    this.handler?.handlePublication(channel, pub, position);
   }
 
   // --- publish ------------------------------------------------------------------------
@@ -156,7 +156,9 @@ export class NatsBroker implements Broker {
   private publishPlain(channel: string, data: Uint8Array, o: PublishOptions, now: number) {
     const key = o.idempotencyKey ? `${channel}\u0000${o.idempotencyKey}` : undefined;
     const earlier = key ? this.recent.get(key) : undefined;
-    if (earlier && earlier.expireAt > now) return { ...earlier.result, suppressed: true };
+    if (earlier && earlier.expireAt > now) {
+      return { ...earlier.result, suppressed: true, suppressReason: 'idempotency' as const };
+    }
     this.o.nc.publish(this.o.names.publications(channel), data, {
       headers: publicationHeaders(0, '', o.clientInfo, o.tags, now),
     });
@@ -216,15 +218,20 @@ export class NatsBroker implements Broker {
   /** No retained message: the meta record, or a new epoch stored so later calls agree. */
   private async positionWithoutMessages(channel: string): Promise<StreamPosition> {
     const key = metaKey(channel);
+    const positionOf = (r: { offset: number; epoch: string }) => ({
+      offset: r.offset,
+      epoch: r.epoch,
+    });
     const record = await readMeta(this.o.meta, key);
-    if (record) return record;
+    if (record) return positionOf(record);
     const fresh = { offset: 0, epoch: newEpoch() };
     try {
       await this.o.meta.create(key, JSON.stringify(fresh));
       return fresh;
     } catch {
       // Someone else created it first: theirs is the epoch.
-      return (await readMeta(this.o.meta, key)) ?? fresh;
+      const theirs = await readMeta(this.o.meta, key);
+      return theirs ? positionOf(theirs) : fresh;
     }
   }
 

@@ -35,11 +35,14 @@ import { randomBytes } from 'node:crypto';
 import type { JetStreamClient, JetStreamManager, PubAck } from '@nats-io/jetstream';
 import type { KV } from '@nats-io/kv';
 import type { PublishOptions, PublishResult } from '../types.ts';
+import { isOutdated, versionAfter } from '../version-rule.ts';
 import {
   type ChannelState,
   fromMeta,
   loadChannelState,
+  loadLeaderState,
   messageAt,
+  metaRecordOf,
   stateAt,
   stateOf,
 } from './channel-state.ts';
@@ -134,12 +137,51 @@ export class StoredPublisher {
     const publishId = randomBytes(9).toString('base64url');
     /** Expectations of tries whose answer never came: one of them may have been stored. */
     const unanswered: number[] = [];
+    /** The state was read from the stream leader during this call. */
+    let fromLeader = false;
+    const version = versionAfter(o);
     for (let attempt = 1; ; attempt++) {
+      // The version check rides on the expectation below: a try is conditioned on the state
+      // it was checked against, so a newer publication from another node refuses it and the
+      // check runs again on the state the refusal names. Dropping needs the true top, not
+      // this node's memory of it (another node may have stored an unversioned publication
+      // since, which resets the version): read it from the leader first.
+      if (isOutdated(state.version, o)) {
+        if (!fromLeader) {
+          state = await whileElecting(scope, () =>
+            loadLeaderState(this.o.jsm, stream, subject, this.o.meta, metaKey(channel)),
+          );
+          this.states.set(channel, state);
+          fromLeader = true;
+          continue;
+        }
+        if (unanswered.length > 0) {
+          // The version that outdates this publish may be its own earlier try.
+          const ours = await whileElecting(scope, () =>
+            this.storedEarlier(stream, subject, unanswered, publishId),
+          );
+          if (ours)
+            return { position: { offset: ours.offset, epoch: ours.epoch }, suppressed: false };
+        }
+        return {
+          position: { offset: state.offset, epoch: state.epoch },
+          suppressed: true,
+          suppressReason: 'version',
+        };
+      }
       const offset = state.offset + 1;
       let ack: PubAck;
       try {
         ack = await this.o.js.publish(subject, data, {
-          headers: publicationHeaders(offset, state.epoch, o.clientInfo, o.tags, now, publishId),
+          headers: publicationHeaders(
+            offset,
+            state.epoch,
+            o.clientInfo,
+            o.tags,
+            now,
+            publishId,
+            version,
+          ),
           expect: { lastSubjectSequence: state.lastSeq },
           msgID: o.idempotencyKey ? `${token(channel)}.${o.idempotencyKey}` : undefined,
           timeout: Math.min(scope.remaining(), this.o.attemptTimeoutMs),
@@ -161,6 +203,7 @@ export class StoredPublisher {
           state = await whileElecting(scope, () =>
             this.stateNamedIn(err, channel, stream, subject),
           );
+          fromLeader = false;
           // Right away: the state is exact, and any pause only lets the others win again.
           continue;
         }
@@ -188,9 +231,11 @@ export class StoredPublisher {
           ? { offset: stateOf(original).offset, epoch: stateOf(original).epoch }
           : { offset: 0, epoch: state.epoch };
         const ours = original?.header.get(PUBLISH_ID_HEADER) === publishId;
-        return { position, suppressed: !ours };
+        return ours
+          ? { position, suppressed: false }
+          : { position, suppressed: true, suppressReason: 'idempotency' };
       }
-      state = { lastSeq: ack.seq, offset, epoch: state.epoch };
+      state = { lastSeq: ack.seq, offset, epoch: state.epoch, version };
       this.remember(channel, state, o.historyTtlMs);
       return { position: { offset, epoch: state.epoch }, suppressed: false };
     }
@@ -249,23 +294,21 @@ export class StoredPublisher {
         this.o.meta,
         metaKey(channel),
       );
-      await this.o.meta.put(
-        metaKey(channel),
-        JSON.stringify({ offset: state.offset, epoch: state.epoch }),
-      );
+      // The version too: Centrifugo keeps it when history is removed.
+      await this.o.meta.put(metaKey(channel), JSON.stringify(metaRecordOf(state)));
       try {
         await this.o.jsm.streams.purge(stream, { filter: subject });
       } catch (err) {
         if (!isNotFound(err)) throw err;
       }
-      this.states.set(channel, { lastSeq: 0, offset: state.offset, epoch: state.epoch });
+      this.states.set(channel, { ...state, lastSeq: 0 });
     });
   }
 
   private remember(channel: string, state: ChannelState, historyTtlMs: number): void {
     if (this.states.size > STATE_CACHE_LIMIT) this.states.clear();
     this.states.set(channel, state);
-    this.metaWriter.write(channel, { offset: state.offset, epoch: state.epoch }, historyTtlMs);
+    this.metaWriter.write(channel, metaRecordOf(state), historyTtlMs);
   }
 
   async flushMeta(): Promise<void> {

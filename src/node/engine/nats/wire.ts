@@ -3,7 +3,13 @@
 // republished by JetStream carries everything a node needs to deliver it.
 import { headers, type MsgHdrs } from '@nats-io/nats-core';
 import type { ClientInfo, Publication } from '../types.ts';
-import { EPOCH_HEADER, OFFSET_HEADER } from './channel-state.ts';
+import type { ChannelVersion } from '../version-rule.ts';
+import {
+  EPOCH_HEADER,
+  OFFSET_HEADER,
+  VERSION_EPOCH_HEADER,
+  VERSION_HEADER,
+} from './channel-state.ts';
 
 const INFO_HEADER = 'Centrifugo-Info';
 const TAGS_HEADER = 'Centrifugo-Tags';
@@ -40,11 +46,19 @@ export function publicationHeaders(
   tags: Record<string, string> | undefined,
   time: number,
   publishId?: string,
+  version?: ChannelVersion,
 ): MsgHdrs {
   const h = headers();
   if (offset > 0) {
     h.set(OFFSET_HEADER, String(offset));
     h.set(EPOCH_HEADER, epoch);
+  }
+  // The stored message carries its version, so the channel's last version is always the
+  // last message's: read together with the sequence a publish is conditioned on.
+  if (version && version.version > 0) {
+    h.set(VERSION_HEADER, String(version.version));
+    // Percent-encoded: the epoch is the publisher's string, a header value cannot hold CR/LF.
+    if (version.epoch !== '') h.set(VERSION_EPOCH_HEADER, encodeURIComponent(version.epoch));
   }
   if (publishId) h.set(PUBLISH_ID_HEADER, publishId);
   if (info) h.set(INFO_HEADER, JSON.stringify(infoToJson(info)));

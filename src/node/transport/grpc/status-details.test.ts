@@ -26,7 +26,7 @@ function decode(binary: Readonly<Record<string, Uint8Array>> | undefined) {
 }
 
 describe('transport error mode statuses', () => {
-  it('maps every catalogue code as the seeds do, the rest to INTERNAL', () => {
+  it('maps every catalogue code as Centrifugo does, the rest to INTERNAL', () => {
     const expected: Record<number, number> = {
       100: status.INTERNAL,
       102: status.NOT_FOUND,

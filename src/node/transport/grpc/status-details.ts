@@ -1,5 +1,5 @@
-// Transport error mode over gRPC: a Centrifugo error becomes the gRPC status of the seeds'
-// table (core/errors.ts), and `grpc-status-details-bin` carries a google.rpc.Status whose
+// Transport error mode over gRPC: a Centrifugo error becomes the gRPC status of the
+// catalogue's table (core/errors.ts, Centrifugo's MapErrorToGRPCCode), and `grpc-status-details-bin` carries a google.rpc.Status whose
 // details are the centrifugal.centrifugo.api.Error (what Centrifugo sends) and, for a bad
 // request, a google.rpc.BadRequest naming the fields at fault (what Centrifugo does not).
 import type { MessageTypeDefinition } from '@grpc/proto-loader';

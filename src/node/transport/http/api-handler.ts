@@ -25,6 +25,7 @@ import { errorDef } from '../../core/index.ts';
 import type { Logger } from '../../observability/index.ts';
 import type { HttpLimits } from './http-limits.ts';
 import { GO_NOT_FOUND, GO_TEXT_HEADERS } from './plain-answers.ts';
+import { ReplyBatch } from './reply-batch.ts';
 
 export interface ApiHandlerOptions {
   executor: ApiExecutor;
@@ -47,7 +48,7 @@ export interface ApiHandler {
   handle(req: IncomingMessage, res: ServerResponse): void;
   /** The API answers this request without its body (for `Expect: 100-continue`). */
   refusesUpfront(req: IncomingMessage, routedElsewhere: RoutedElsewhere): boolean;
-  /** The node is shutting down: requests from now on get 503. */
+  /** The node is shutting down: requests from now on get 503, answers wait no more. */
   close(): void;
 }
 
@@ -82,7 +83,14 @@ export function createApiHandler(opts: ApiHandlerOptions): ApiHandler {
   const methodPrefix = `${base}/`;
   const authorized = opts.insecure ? undefined : createApiKeyAuth(opts.key);
   const discardLimit = Math.max(opts.bodyLimit, LINGER_BYTES);
+  const replies = new ReplyBatch();
   let closing = false;
+
+  const send = (res: ServerResponse, status: number, headers: string[], body: string) => {
+    if (res.headersSent || res.destroyed) return;
+    const length = String(Buffer.byteLength(body));
+    replies.send(res, status, headers.concat('content-length', length), body);
+  };
 
   const owns = (url: string, routedElsewhere: RoutedElsewhere) => {
     if (base === '') {
@@ -237,6 +245,7 @@ export function createApiHandler(opts: ApiHandlerOptions): ApiHandler {
     },
     close: () => {
       closing = true;
+      replies.close();
     },
   };
 }
@@ -328,35 +337,3 @@ function lingeringRefusal(
 }
 
 const ignore = () => {};
-
-function send(res: ServerResponse, status: number, headers: string[], body: string): void {
-  if (res.headersSent || res.destroyed) return;
-  replyLater(res, status, headers.concat('content-length', String(Buffer.byteLength(body))), body);
-}
-
-// Replies wait for the end of the loop turn that read their requests, then go out together.
-// Answering each request as it is read interleaves one write with every read, and each write
-// wakes the client alone; writing them after all the reads of the turn lets the kernel and the
-// clients work in bursts: 1.8x the publishes per core at saturation, for at most one turn of
-// latency (bench/results/2026-12-01-ab-api-reply-batch.md).
-interface Reply {
-  res: ServerResponse;
-  status: number;
-  headers: string[];
-  body: string;
-}
-let replies: Reply[] = [];
-
-function replyLater(res: ServerResponse, status: number, headers: string[], body: string): void {
-  if (replies.push({ res, status, headers, body }) === 1) setImmediate(writeReplies);
-}
-
-function writeReplies(): void {
-  const batch = replies;
-  replies = [];
-  for (const { res, status, headers, body } of batch) {
-    if (res.destroyed) continue;
-    res.writeHead(status, headers);
-    res.end(body);
-  }
-}

@@ -9,3 +9,6 @@ export const GO_TEXT_HEADERS = {
 
 /** ServeMux's answer to a path no handler is registered for. */
 export const GO_NOT_FOUND = '404 page not found\n';
+
+/** http.Error's text for a plain 400 (http.StatusText, then a newline). */
+export const GO_BAD_REQUEST = 'Bad Request\n';

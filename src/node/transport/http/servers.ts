@@ -3,25 +3,52 @@
 // `http_api.external` keeps the API on the external one. The API is answered on node's
 // http server ahead of fastify (api-handler.ts), which serves the rest.
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import { createServer as createHttpsServer } from 'node:https';
+import type { TlsOptions } from 'node:tls';
 import Fastify, { type FastifyInstance } from 'fastify';
 import type { ApiExecutor } from '../../api/index.ts';
 import { type Config, durationMs } from '../../config/index.ts';
 import type { Logger, NodeMetrics } from '../../observability/index.ts';
+import { tlsServerOptions } from '../tls-options.ts';
 import { type ApiHandler, createApiHandler } from './api-handler.ts';
+import { canonicalRedirect } from './clean-path.ts';
 import { healthPlugin } from './health-plugin.ts';
 import { HttpLimits } from './http-limits.ts';
 import { metricsPlugin } from './metrics-plugin.ts';
-import { GO_NOT_FOUND, GO_TEXT_HEADERS } from './plain-answers.ts';
+import { GO_BAD_REQUEST, GO_NOT_FOUND, GO_TEXT_HEADERS } from './plain-answers.ts';
+import { swaggerPlugin } from './swagger-plugin.ts';
 
 export interface HttpListener {
   role: 'external' | 'internal';
   host: string;
   port: number;
+  /** Whether it serves HTTPS (and WSS). */
+  tls: boolean;
   app: FastifyInstance;
+}
+
+/**
+ * The TLS section a listener serves with, as Centrifugo picks it: the external port takes
+ * http_server.tls; a separate internal port takes http_server.internal_tls when that is on,
+ * else http_server.tls too, unless http_server.tls_external keeps it plaintext.
+ */
+export function listenerTls(config: Config, role: HttpListener['role']) {
+  const { tls, internal_tls: internal, tls_external: externalOnly } = config.http_server;
+  if (role === 'external') return tls.enabled ? { tls, section: 'http_server.tls' } : undefined;
+  if (internal.enabled) return { tls: internal, section: 'http_server.internal_tls' };
+  return tls.enabled && !externalOnly ? { tls, section: 'http_server.tls' } : undefined;
+}
+
+/** HTTP/1.1 only over TLS: WebSocket upgrades need it, and every endpoint here speaks it. */
+function serverTls(config: Config, role: HttpListener['role']): TlsOptions | undefined {
+  const chosen = listenerTls(config, role);
+  return chosen && tlsServerOptions(chosen.tls, chosen.section, ['http/1.1']);
 }
 
 export interface HttpDeps {
   config: Config;
+  /** The node's version, shown in the OpenAPI document. */
+  version: string;
   executor: ApiExecutor;
   metrics: NodeMetrics;
   logger: Logger;
@@ -47,22 +74,32 @@ export function buildHttpListeners(deps: HttpDeps): HttpListener[] {
   const separateInternal = config.http_server.internal_port !== '';
   const apiOnExternal = !separateInternal || config.http_api.external;
   const host = config.http_server.address === '' ? '0.0.0.0' : config.http_server.address;
+  const externalTls = serverTls(config, 'external');
   const external: HttpListener = {
     role: 'external',
     host,
     port: config.http_server.port,
-    app: newApp(config, limits, apiOnExternal ? api : undefined),
+    tls: externalTls !== undefined,
+    app: newApp(
+      config,
+      limits,
+      apiOnExternal ? api : undefined,
+      config.websocket.disabled ? undefined : config.websocket.handler_prefix,
+      externalTls,
+    ),
   };
   const listeners = [external];
   let internal = external;
   if (separateInternal) {
     const internalHost =
       config.http_server.internal_address === '' ? host : config.http_server.internal_address;
+    const internalTls = serverTls(config, 'internal');
     internal = {
       role: 'internal',
       host: internalHost,
       port: Number(config.http_server.internal_port),
-      app: newApp(config, limits, apiOnExternal ? undefined : api),
+      tls: internalTls !== undefined,
+      app: newApp(config, limits, apiOnExternal ? undefined : api, undefined, internalTls),
     };
     listeners.push(internal);
   }
@@ -72,6 +109,13 @@ export function buildHttpListeners(deps: HttpDeps): HttpListener[] {
       readyPath: config.health.ready_handler_prefix,
       livePath: config.health.live_handler_prefix,
       readiness: deps.readiness,
+    });
+  }
+  if (config.swagger.enabled) {
+    internal.app.register(swaggerPlugin, {
+      path: config.swagger.handler_prefix,
+      apiPrefix: config.http_api.handler_prefix,
+      version: deps.version,
     });
   }
   if (config.prometheus.enabled) {
@@ -110,7 +154,22 @@ function serverTimeouts(config: Config) {
   };
 }
 
-function newApp(config: Config, limits: HttpLimits, api: ApiHandler | undefined): FastifyInstance {
+/**
+ * The WebSocket path asked without an upgrade (any method, any body): the handshake's own
+ * refusal, as Centrifugo's upgrader gives it. The upgrade itself is transport/websocket's.
+ */
+function notAnUpgrade(res: ServerResponse): void {
+  res.writeHead(400, { ...GO_TEXT_HEADERS, 'sec-websocket-version': '13' });
+  res.end(GO_BAD_REQUEST);
+}
+
+function newApp(
+  config: Config,
+  limits: HttpLimits,
+  api: ApiHandler | undefined,
+  websocketPath: string | undefined,
+  tls: TlsOptions | undefined,
+): FastifyInstance {
   const timeouts = serverTimeouts(config);
   // Under the root prefix the API's legacy endpoint takes every path no other route has,
   // as Centrifugo's "/" pattern does in Go's ServeMux; fastify's routes are all GET or any.
@@ -124,17 +183,29 @@ function newApp(config: Config, limits: HttpLimits, api: ApiHandler | undefined)
     clientErrorHandler: limits.onClientError,
     serverFactory: (fastifyHandler) => {
       const dispatch = (req: IncomingMessage, res: ServerResponse) => {
+        const redirect = canonicalRedirect(req.url ?? '/', req.method ?? 'GET');
+        if (redirect !== undefined) {
+          res.writeHead(307, { location: redirect.location, ...redirect.headers });
+          res.end(redirect.body);
+          return;
+        }
+        if (websocketPath !== undefined && pathOf(req.url ?? '/') === websocketPath) {
+          notAnUpgrade(res);
+          return;
+        }
         if (api?.owns(req.url ?? '/', routedElsewhere)) api.handle(req, res);
         else fastifyHandler(req, res);
       };
-      const server = createServer(
-        {
-          headersTimeout: timeouts.headersTimeout,
-          requestTimeout: timeouts.requestTimeout,
-          connectionsCheckingInterval: timeouts.connectionsCheckingInterval,
-        },
-        dispatch,
-      );
+      const httpOptions = {
+        headersTimeout: timeouts.headersTimeout,
+        requestTimeout: timeouts.requestTimeout,
+        connectionsCheckingInterval: timeouts.connectionsCheckingInterval,
+      };
+      // Go bounds the TLS handshake by its shortest read timeout: here read_header_timeout.
+      const handshakeTimeout = timeouts.headersTimeout || 10_000;
+      const server = tls
+        ? createHttpsServer({ ...httpOptions, ...tls, handshakeTimeout }, dispatch)
+        : createServer(httpOptions, dispatch);
       server.keepAliveTimeout = timeouts.keepAliveTimeout;
       server.keepAliveTimeoutBuffer = timeouts.keepAliveTimeoutBuffer;
       // `Expect: 100-continue`: a body the API will refuse is not asked for (the 413 comes
@@ -156,4 +227,9 @@ function newApp(config: Config, limits: HttpLimits, api: ApiHandler | undefined)
       done();
     });
   return app;
+}
+
+function pathOf(target: string): string {
+  const q = target.indexOf('?');
+  return q === -1 ? target : target.slice(0, q);
 }

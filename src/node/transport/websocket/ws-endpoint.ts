@@ -1,6 +1,7 @@
 // The bidirectional WebSocket endpoint (websocket.handler_prefix). Refusals happen before
-// the upgrade with plain HTTP statuses (403 origin, 503 connection limit); after it, every
-// frame goes to a ClientSession, and disconnects are close frames with code and reason.
+// the upgrade with plain HTTP statuses (403 origin, 503 connection limit or rate, 503 while
+// the node drains or sheds its excess); after it, every frame goes to a ClientSession, and
+// disconnects are close frames with code and reason.
 import type { IncomingMessage, Server } from 'node:http';
 import type { Duplex } from 'node:stream';
 import { type WebSocket, WebSocketServer } from 'ws';
@@ -8,8 +9,18 @@ import type { ClientContext, ClientTransport, Format } from '../../client/index.
 import { ClientSession, Disconnects } from '../../client/index.ts';
 import { durationMs } from '../../config/index.ts';
 import type { Logger } from '../../observability/index.ts';
+import { canonicalRedirect, GO_NOT_FOUND, GO_TEXT_HEADERS } from '../http/index.ts';
+import {
+  deflateOptions,
+  enforceMessageLimits,
+  messageLimits,
+  serverMaxPayload,
+} from './compression.ts';
+import { ConnectionRateLimit } from './connection-rate.ts';
 import { FRAME_PING_QUERY, startFramePings } from './frame-pings.ts';
 import { originChecker } from './origin-check.ts';
+import { rawSocket } from './raw-socket.ts';
+import { SharedFrames } from './shared-frames.ts';
 import { type StallWatch, watchWriteStalls } from './write-stall.ts';
 
 const PROTOBUF_SUBPROTOCOL = 'centrifuge-protobuf';
@@ -24,7 +35,7 @@ export function attachWebSocket(
   server: Server,
   ctx: ClientContext,
   logger: Logger,
-  /** True while the node drains: new connections get 503 and go to another node. */
+  /** True while the node drains or sheds its excess: new connections get 503, go elsewhere. */
   refusingNew: () => boolean = () => false,
 ): WebSocketEndpoint {
   const { config } = ctx;
@@ -32,18 +43,46 @@ export function attachWebSocket(
   const originAllowed = originChecker(config.client.allowed_origins);
   // 0 means the default, as in Centrifugo (its WebSocket handler falls back to 1 s).
   const writeTimeoutMs = durationMs(config.websocket.write_timeout) || 1000;
+  const limits = messageLimits(config.websocket);
+  const connectionRate = new ConnectionRateLimit(config.client.connection_rate_limit);
+  const sharedFrames = new SharedFrames();
   const wss = new WebSocketServer({
     noServer: true,
-    maxPayload: config.websocket.message_size_limit,
-    perMessageDeflate: config.websocket.compression,
+    maxPayload: serverMaxPayload(limits),
+    perMessageDeflate: deflateOptions(config.websocket),
     // onUpgrade leaves at most one protocol in the header, the one chosen by chooseSubprotocol.
     handleProtocols: (protocols) => protocols.values().next().value ?? false,
   });
 
   const onUpgrade = (req: IncomingMessage, socket: Duplex, head: Buffer) => {
+    const redirect = canonicalRedirect(req.url ?? '/', req.method ?? 'GET');
+    if (redirect !== undefined) {
+      answer(socket, 307, 'Temporary Redirect', redirect.body, {
+        location: redirect.location,
+        ...redirect.headers,
+      });
+      return;
+    }
     const url = new URL(req.url ?? '/', 'http://localhost');
     if (url.pathname !== path) {
-      refuse(socket, 404, 'Not Found');
+      answer(socket, 404, 'Not Found', GO_NOT_FOUND, GO_TEXT_HEADERS);
+      return;
+    }
+    // Beyond Centrifugo: a node that drains or sheds its excess (src/node/lifecycle/) sends
+    // new connections to another node, before they take a token of the rate limit.
+    if (refusingNew()) {
+      answer(socket, 503, 'Service Unavailable', '', {});
+      return;
+    }
+    // Centrifugo's order: the rate limit, the connection limit, then the origin.
+    if (!connectionRate.allow()) {
+      answer(socket, 503, 'Service Unavailable', '', {});
+      return;
+    }
+    const limit = config.client.connection_limit;
+    if (limit > 0 && ctx.node.counts().numClients >= limit) {
+      ctx.metrics.clientConnectionLimit.inc();
+      answer(socket, 503, 'Service Unavailable', '', {});
       return;
     }
     if (!originAllowed(req.headers.origin)) {
@@ -51,16 +90,7 @@ export function attachWebSocket(
         { origin: req.headers.origin },
         'WebSocket refused: origin not in client.allowed_origins',
       );
-      refuse(socket, 403, 'Forbidden');
-      return;
-    }
-    if (refusingNew()) {
-      refuse(socket, 503, 'Service Unavailable');
-      return;
-    }
-    const limit = config.client.connection_limit;
-    if (limit > 0 && ctx.hub.counts().numClients >= limit) {
-      refuse(socket, 503, 'Service Unavailable');
+      answer(socket, 403, 'Forbidden', 'Forbidden\n', GO_TEXT_HEADERS);
       return;
     }
     const chosen = chooseSubprotocol(req.headers['sec-websocket-protocol']);
@@ -73,7 +103,7 @@ export function attachWebSocket(
   const accept = (ws: WebSocket, format: Format, framePings: boolean) => {
     const binary = format === 'protobuf';
     // Without permessage-deflate, a frame that many connections send (a publication's push)
-    // is framed once and written to each socket as is; see sharedFrame.
+    // is framed once and written to each socket as is; see shared-frames.ts.
     const underlying = rawSocket(ws);
     const socket = ws.extensions === '' ? underlying : undefined;
     // Set once the session exists (it needs the transport, the watch needs the session).
@@ -83,7 +113,7 @@ export function attachWebSocket(
       pingsItself: framePings,
       write: (frame) => {
         if (ws.readyState !== WS_OPEN) return;
-        const framed = socket ? sharedFrame(frame, binary) : undefined;
+        const framed = socket ? sharedFrames.frame(frame, binary) : undefined;
         if (framed && socket) socket.write(framed);
         else ws.send(frame, { binary });
         stalls?.afterWrite();
@@ -116,8 +146,10 @@ export function attachWebSocket(
         })
       : undefined;
     ctx.metrics.clientConnectionsAccepted.inc({ transport: 'websocket' });
+    const withinLimits = enforceMessageLimits(ws, limits);
     ws.on('message', (data, isBinary) => {
       const bytes = Array.isArray(data) ? Buffer.concat(data) : Buffer.from(data as ArrayBuffer);
+      if (!withinLimits(bytes.length)) return;
       session.onFrame(isBinary ? bytes : bytes.toString('utf8'));
     });
     ws.on('close', () => {
@@ -135,9 +167,10 @@ export function attachWebSocket(
   return {
     close: async () => {
       server.off('upgrade', onUpgrade);
-      ctx.hub.closeAll(Disconnects.shutdown);
+      ctx.node.closeClients(Disconnects.shutdown);
       for (const ws of wss.clients) ws.terminate();
       await new Promise<void>((resolve) => wss.close(() => resolve()));
+      sharedFrames.close();
     },
   };
 }
@@ -145,61 +178,11 @@ export function attachWebSocket(
 const WS_OPEN = 1;
 
 /**
- * The socket under a ws WebSocket (ws 8, pinned in package.json, keeps it as `_socket`).
- * Writing complete frames to it directly is safe when no extension is negotiated: ws's
- * sender then writes every frame synchronously too, so frames never interleave, and
- * ws.bufferedAmount still counts what waits in the socket.
- */
-function rawSocket(ws: WebSocket): Duplex | undefined {
-  const socket = (ws as unknown as { _socket?: Duplex })._socket;
-  return socket && typeof socket.write === 'function' ? socket : undefined;
-}
-
-// The last data written through ws.send, and the last data framed for sharing. Fan-out
-// writes one push to every subscriber of a channel in a row, so the second write of the
-// same data frames it once (header + payload in one buffer), and the following writes
-// reuse that buffer: one write per socket instead of ws's header, cork and writev, and no
-// per-socket UTF-8 encoding of JSON. Data written once (replies) goes through ws.send.
-let lastSent: { data: string | Uint8Array; binary: boolean } | undefined;
-let shared: { data: string | Uint8Array; binary: boolean; frame: Buffer } | undefined;
-
-function sharedFrame(data: string | Uint8Array, binary: boolean): Buffer | undefined {
-  if (shared && shared.binary === binary && shared.data === data) return shared.frame;
-  if (lastSent && lastSent.binary === binary && lastSent.data === data) {
-    shared = { data, binary, frame: frameBytes(data, binary) };
-    lastSent = undefined;
-    return shared.frame;
-  }
-  lastSent = { data, binary };
-  return undefined;
-}
-
-/** One unmasked, final server frame (RFC 6455 §5.2): text for JSON, binary for Protobuf. */
-function frameBytes(data: string | Uint8Array, binary: boolean): Buffer {
-  const length = typeof data === 'string' ? Buffer.byteLength(data, 'utf8') : data.length;
-  const header = length < 126 ? 2 : length < 65536 ? 4 : 10;
-  const out = Buffer.allocUnsafe(header + length);
-  out[0] = 0x80 | (binary ? 0x2 : 0x1);
-  if (length < 126) out[1] = length;
-  else if (length < 65536) {
-    out[1] = 126;
-    out.writeUInt16BE(length, 2);
-  } else {
-    out[1] = 127;
-    out.writeUInt32BE(Math.floor(length / 2 ** 32), 2);
-    out.writeUInt32BE(length >>> 0, 6);
-  }
-  if (typeof data === 'string') out.write(data, header, 'utf8');
-  else out.set(data, header);
-  return out;
-}
-
-/**
  * The first protocol the client lists that this server speaks, read as leniently as
  * Centrifugo does: an empty header (centrifuge-python sends one in JSON mode), empty list
  * items or unknown names are no protocol, never a refused handshake (ws alone answers 400).
  */
-export function chooseSubprotocol(header: string | undefined): string | undefined {
+function chooseSubprotocol(header: string | undefined): string | undefined {
   for (const item of (header ?? '').split(',')) {
     const name = item.trim();
     if (name === PROTOBUF_SUBPROTOCOL || name === JSON_SUBPROTOCOL) return name;
@@ -213,8 +196,19 @@ function formatOf(ws: WebSocket, url: URL): Format {
   return asked === 'protobuf' ? 'protobuf' : 'json';
 }
 
-function refuse(socket: Duplex, status: number, text: string): void {
-  socket.end(`HTTP/1.1 ${status} ${text}\r\nConnection: close\r\nContent-Length: 0\r\n\r\n`);
+/** An HTTP answer instead of the upgrade, with the body Centrifugo's handlers give. */
+function answer(
+  socket: Duplex,
+  status: number,
+  text: string,
+  body: string,
+  headers: Record<string, string>,
+): void {
+  const lines = Object.entries(headers).map(([name, value]) => `${name}: ${value}\r\n`);
+  socket.end(
+    `HTTP/1.1 ${status} ${text}\r\nConnection: close\r\n${lines.join('')}` +
+      `Content-Length: ${Buffer.byteLength(body)}\r\n\r\n${body}`,
+  );
 }
 
 /** Codes a close frame may carry (RFC 6455 §7.4): the API can ask for any number. */

@@ -1,0 +1,1 @@
+export { ConsumerSet, type ConsumerSetOptions } from './consumer-set.ts';

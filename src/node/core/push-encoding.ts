@@ -1,0 +1,64 @@
+// A push encoded at most once per format, however many subscribers receive it: the hot
+// path of fan-out is one encode per channel and publication, then shared bytes.
+import type { ClientInfo, Publication } from '../engine/index.ts';
+import {
+  type ClientInfoMsg,
+  encodeReply,
+  type Format,
+  type FramePart,
+  JsonEncodeError,
+  type PublicationMsg,
+} from '../protocol/index.ts';
+
+export class EncodedPush {
+  private readonly push: Record<string, unknown>;
+  /** null: the push holds bytes that are not JSON, so no JSON frame can carry it. */
+  private json: string | null | undefined;
+  private protobuf: Uint8Array | undefined;
+
+  constructor(push: Record<string, unknown>) {
+    this.push = push;
+  }
+
+  /** The encoded push; undefined when this format cannot carry it (non-JSON data, JSON). */
+  part(format: Format): FramePart | undefined {
+    if (format === 'json') {
+      if (this.json === undefined) {
+        try {
+          this.json = encodeReply('json', { push: this.push }) as string;
+        } catch (err) {
+          if (!(err instanceof JsonEncodeError)) throw err;
+          this.json = null;
+        }
+      }
+      return this.json ?? undefined;
+    }
+    this.protobuf ??= encodeReply('protobuf', { push: this.push }) as Uint8Array;
+    return this.protobuf;
+  }
+}
+
+export function clientInfoMsg(info: ClientInfo): ClientInfoMsg {
+  return {
+    user: info.user,
+    client: info.client,
+    conn_info: info.connInfo,
+    chan_info: info.chanInfo,
+  };
+}
+
+/**
+ * A publication as clients receive it. The first publication of a stream (offset 1) carries
+ * the stream's epoch, so a client learns it from the first push: Centrifugo sets it there
+ * (its node stamps offset 1 on the way out), and its memory engine keeps it in history, so
+ * history and recovery show it too. Later ones leave it out to save bytes.
+ */
+export function publicationMsg(pub: Publication, epoch = ''): PublicationMsg {
+  return {
+    data: pub.data,
+    info: pub.info ? clientInfoMsg(pub.info) : undefined,
+    offset: pub.offset,
+    tags: pub.tags,
+    epoch: pub.offset === 1 ? epoch : undefined,
+  };
+}

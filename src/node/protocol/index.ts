@@ -1,0 +1,26 @@
+// Codecs both front doors use: the client protocol v2 in JSON (objects joined by newlines)
+// and Protobuf (varint length-delimited), and the raw JSON spans that keep payload bytes
+// as sent (the server API's JSON bodies and the client protocol's JSON commands).
+export { Command, Reply } from './descriptors.ts';
+export {
+  decodeCommands,
+  encodeReply,
+  type Format,
+  type FramePart,
+  joinParts,
+  PING,
+  partSize,
+} from './encoding.ts';
+export { encodeJson as encodeJsonMessage, JsonEncodeError } from './json-codec.ts';
+export {
+  type ClientInfoMsg,
+  type CommandMsg,
+  type ConnectRequestMsg,
+  METHOD_FIELDS,
+  type MethodField,
+  type PublicationMsg,
+  type StreamPositionMsg,
+  type SubscribeRequestMsg,
+} from './messages.ts';
+export { decodeMessage, splitDelimited } from './protobuf-codec.ts';
+export { indexSpans, objectSpans, type Span, type SpanNode } from './raw-json.ts';

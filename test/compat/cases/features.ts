@@ -1,0 +1,650 @@
+// Features this node has not built yet, each in a group of its own whose config uses it:
+// Centrifugo starts with that config, this node refuses it by name ("not supported yet:
+// <key> (<feature>)"), so every other group starts on both. Each feature's cases run on
+// Centrifugo and its twin as any case does (the twin check keeps them sound) and are listed
+// in pending.ts with the feature's reason; the startup case `startup/feature-<id>` (first
+// in the feature's JSON group) compares the refusal itself. When the feature lands the group starts here too, its cases are
+// compared for real, and pending.ts must lose the feature's entry.
+import type { ClientCase, CompatCase, Step } from '../case.ts';
+import {
+  baseConfig,
+  CLIENT_SUBSCRIBE,
+  type Group,
+  HISTORY,
+  TOKEN_SECRET,
+  withNamespaces,
+} from '../configs.ts';
+import type { Json } from '../proto.ts';
+import { connectToken } from '../tokens.ts';
+import { api, cmd, connected, replyRef, sub } from './client-steps.ts';
+
+export interface Feature {
+  /** Group `feature-<id>`, case ids `<id>/...`. */
+  id: string;
+  /** What is missing, as the pending reason names it. */
+  feature: string;
+  /** The issue that builds it ("issue 17"), or "no issue yet". */
+  issue: string;
+  /** Built: its cases are compared like any other, and pending.ts lists none of them. */
+  built?: boolean;
+  config: Record<string, Json>;
+  cases: Array<Omit<ClientCase, 'group' | 'id'> & { id: string }>;
+}
+
+const user = (name: string, id: string, claims: Record<string, unknown> = {}) =>
+  connected(name, connectToken(id, claims));
+/** API-only cases need no second encoding. */
+const JSON_ONLY = { encodings: ['json' as const] };
+const b64 = (v: unknown) => Buffer.from(JSON.stringify(v)).toString('base64');
+const grpc = (method: string, request: Json): Step => ({ grpc: method, request });
+
+const DELTA: Feature = {
+  id: 'delta',
+  feature: 'delta compression',
+  issue: 'issue 17',
+  config: withNamespaces(baseConfig(), [
+    { name: 'delta', allowed_delta_types: ['fossil'], ...HISTORY, ...CLIENT_SUBSCRIBE },
+    {
+      name: 'deltapub',
+      allowed_delta_types: ['fossil'],
+      delta_publish: true,
+      ...HISTORY,
+      ...CLIENT_SUBSCRIBE,
+      allow_recovery: true,
+    },
+  ]),
+  cases: [
+    {
+      id: 'subscribe-fossil',
+      steps: [...user('c', 'du1'), sub('c', 2, 'delta:d1', { delta: 'fossil' })],
+    },
+    {
+      id: 'subscribe-unknown',
+      steps: [...user('c', 'du2'), sub('c', 2, 'delta:d2', { delta: 'xdelta' })],
+    },
+    { id: 'subscribe-no-delta', steps: [...user('c', 'du3'), sub('c', 2, 'delta:d3')] },
+    {
+      id: 'publish-delta-subscriber',
+      steps: [
+        ...user('c', 'du4'),
+        sub('c', 2, 'delta:d4', { delta: 'fossil' }),
+        api('publish', { channel: 'delta:d4', data: { text: 'hello world' }, delta: true }),
+        api('publish', { channel: 'delta:d4', data: { text: 'hello world!' }, delta: true }),
+        api('publish', { channel: 'delta:d4', data: { text: 'hello world!?' }, delta: true }),
+      ],
+    },
+    {
+      id: 'publish-delta-not-negotiated',
+      steps: [
+        ...user('c', 'du5'),
+        sub('c', 2, 'delta:d5'),
+        api('publish', { channel: 'delta:d5', data: { text: 'hello world' }, delta: true }),
+        api('publish', { channel: 'delta:d5', data: { text: 'hello world!' }, delta: true }),
+      ],
+    },
+    {
+      id: 'publish-without-delta-flag',
+      steps: [
+        ...user('c', 'du6'),
+        sub('c', 2, 'delta:d6', { delta: 'fossil' }),
+        api('publish', { channel: 'delta:d6', data: { text: 'hello world' } }),
+        api('publish', { channel: 'delta:d6', data: { text: 'hello world!' } }),
+      ],
+    },
+    {
+      id: 'namespace-delta-publish',
+      steps: [
+        ...user('c', 'du7'),
+        sub('c', 2, 'deltapub:d7', { delta: 'fossil' }),
+        api('publish', { channel: 'deltapub:d7', data: { text: 'abcdefghijklmnop' } }),
+        api('publish', { channel: 'deltapub:d7', data: { text: 'abcdefghijklmnopq' } }),
+      ],
+    },
+    {
+      id: 'broadcast-delta',
+      steps: [
+        ...user('c', 'du8'),
+        sub('c', 2, 'delta:d8', { delta: 'fossil' }),
+        api('broadcast', { channels: ['delta:d8'], data: { text: 'hello there' }, delta: true }),
+        api('broadcast', { channels: ['delta:d8'], data: { text: 'hello there!' }, delta: true }),
+      ],
+    },
+    {
+      id: 'recover-with-delta',
+      steps: [
+        ...user('c', 'du9'),
+        sub('c', 2, 'deltapub:d9', { delta: 'fossil', recoverable: true }),
+        cmd('c', 3, 'unsubscribe', { channel: 'deltapub:d9' }),
+        api('publish', { channel: 'deltapub:d9', data: { text: 'one two three' } }),
+        api('publish', { channel: 'deltapub:d9', data: { text: 'one two three four' } }),
+        sub('c', 4, 'deltapub:d9', {
+          delta: 'fossil',
+          recoverable: true,
+          recover: true,
+          epoch: replyRef('c', 2, 'subscribe.epoch'),
+          offset: 0,
+        }),
+      ],
+    },
+    {
+      id: 'client-publish-delta-namespace',
+      steps: [
+        ...user('c', 'du10'),
+        sub('c', 2, 'deltapub:d10', { delta: 'fossil' }),
+        api('publish', { channel: 'deltapub:d10', data: { text: 'first text here' } }),
+        api('publish', { channel: 'deltapub:d10', data: { text: 'first text here, more' } }),
+        api('history', { channel: 'deltapub:d10', limit: 5 }),
+      ],
+    },
+  ],
+};
+
+const TAGS: Feature = {
+  id: 'tags',
+  feature: 'publication tags filter',
+  issue: 'issue 17',
+  config: withNamespaces(baseConfig(), [
+    {
+      name: 'tags',
+      allow_tags_filter: true,
+      ...HISTORY,
+      ...CLIENT_SUBSCRIBE,
+      allow_recovery: true,
+    },
+  ]),
+  cases: [
+    {
+      id: 'subscribe-filter',
+      steps: [
+        ...user('c', 'tu1'),
+        sub('c', 2, 'tags:t1', { tf: { op: '', key: 't', cmp: 'eq', val: '1' } }),
+      ],
+    },
+    {
+      id: 'filter-eq',
+      steps: [
+        ...user('c', 'tu2'),
+        sub('c', 2, 'tags:t2', { tf: { key: 'k', cmp: 'eq', val: 'yes' } }),
+        api('publish', { channel: 'tags:t2', data: { n: 1 }, tags: { k: 'no' } }),
+        api('publish', { channel: 'tags:t2', data: { n: 2 }, tags: { k: 'yes' } }),
+        api('publish', { channel: 'tags:t2', data: { n: 3 } }),
+      ],
+    },
+    {
+      id: 'filter-in',
+      steps: [
+        ...user('c', 'tu3'),
+        sub('c', 2, 'tags:t3', { tf: { key: 'k', cmp: 'in', vals: ['a', 'b'] } }),
+        api('publish', { channel: 'tags:t3', data: { n: 1 }, tags: { k: 'a' } }),
+        api('publish', { channel: 'tags:t3', data: { n: 2 }, tags: { k: 'c' } }),
+        api('publish', { channel: 'tags:t3', data: { n: 3 }, tags: { k: 'b' } }),
+      ],
+    },
+    {
+      id: 'filter-and-or',
+      steps: [
+        ...user('c', 'tu4'),
+        sub('c', 2, 'tags:t4', {
+          tf: {
+            op: 'or',
+            nodes: [
+              { key: 'x', cmp: 'ex' },
+              {
+                op: 'and',
+                nodes: [
+                  { key: 'k', cmp: 'sw', val: 'ab' },
+                  { key: 'k', cmp: 'neq', val: 'abc' },
+                ],
+              },
+            ],
+          },
+        }),
+        api('publish', { channel: 'tags:t4', data: { n: 1 }, tags: { k: 'abd' } }),
+        api('publish', { channel: 'tags:t4', data: { n: 2 }, tags: { k: 'abc' } }),
+        api('publish', { channel: 'tags:t4', data: { n: 3 }, tags: { x: '' } }),
+      ],
+    },
+    {
+      id: 'filter-not',
+      steps: [
+        ...user('c', 'tu5'),
+        sub('c', 2, 'tags:t5', { tf: { op: 'not', nodes: [{ key: 'k', cmp: 'eq', val: 'a' }] } }),
+        api('publish', { channel: 'tags:t5', data: { n: 1 }, tags: { k: 'a' } }),
+        api('publish', { channel: 'tags:t5', data: { n: 2 }, tags: { k: 'b' } }),
+      ],
+    },
+    {
+      id: 'filter-bad-cmp',
+      steps: [
+        ...user('c', 'tu6'),
+        sub('c', 2, 'tags:t6', { tf: { key: 'k', cmp: 'like', val: 'a' } }),
+      ],
+    },
+    {
+      id: 'filter-recovery',
+      steps: [
+        ...user('c', 'tu7'),
+        sub('c', 2, 'tags:t7', { recoverable: true, tf: { key: 'k', cmp: 'eq', val: 'y' } }),
+        cmd('c', 3, 'unsubscribe', { channel: 'tags:t7' }),
+        api('publish', { channel: 'tags:t7', data: { n: 1 }, tags: { k: 'y' } }),
+        api('publish', { channel: 'tags:t7', data: { n: 2 }, tags: { k: 'n' } }),
+        api('publish', { channel: 'tags:t7', data: { n: 3 }, tags: { k: 'y' } }),
+        sub('c', 4, 'tags:t7', {
+          recoverable: true,
+          recover: true,
+          epoch: replyRef('c', 2, 'subscribe.epoch'),
+          offset: 0,
+          tf: { key: 'k', cmp: 'eq', val: 'y' },
+        }),
+      ],
+    },
+  ],
+};
+
+const CACHE: Feature = {
+  id: 'cache',
+  feature: 'cache recovery mode',
+  issue: 'issue 17',
+  config: withNamespaces(baseConfig(), [
+    {
+      name: 'cache',
+      ...HISTORY,
+      ...CLIENT_SUBSCRIBE,
+      allow_recovery: true,
+      force_recovery_mode: 'cache',
+    },
+    {
+      name: 'autocache',
+      ...HISTORY,
+      ...CLIENT_SUBSCRIBE,
+      force_recovery: true,
+      force_recovery_mode: 'cache',
+      auto_cache_recover: true,
+    },
+  ]),
+  cases: [
+    {
+      id: 'recover-latest',
+      steps: [
+        ...user('c', 'cu1'),
+        api('publish', { channel: 'cache:c1', data: { n: 1 } }),
+        api('publish', { channel: 'cache:c1', data: { n: 2 } }),
+        sub('c', 2, 'cache:c1', {
+          recoverable: true,
+          recover: true,
+          epoch: { $ref: 'step:0:result.epoch' },
+          offset: 0,
+        }),
+      ],
+    },
+    {
+      id: 'recover-empty-channel',
+      steps: [
+        ...user('c', 'cu2'),
+        sub('c', 2, 'cache:c2', { recoverable: true, recover: true, epoch: '', offset: 0 }),
+      ],
+    },
+    {
+      id: 'subscribe-recoverable',
+      steps: [
+        ...user('c', 'cu3'),
+        api('publish', { channel: 'cache:c3', data: { n: 1 } }),
+        sub('c', 2, 'cache:c3', { recoverable: true }),
+      ],
+    },
+    {
+      id: 'auto-cache-recover',
+      steps: [
+        ...user('c', 'cu4'),
+        api('publish', { channel: 'autocache:c4', data: { n: 1 } }),
+        api('publish', { channel: 'autocache:c4', data: { n: 2 } }),
+        sub('c', 2, 'autocache:c4'),
+      ],
+    },
+    {
+      id: 'server-side-auto-cache-recover',
+      steps: [
+        api('publish', { channel: 'autocache:c5', data: { n: 1 } }),
+        ...user('c', 'cu5', { channels: ['autocache:c5'] }),
+      ],
+    },
+  ],
+};
+
+const MAP: Feature = {
+  id: 'map',
+  feature: 'map subscriptions',
+  issue: 'no issue yet',
+  config: withNamespaces(baseConfig(), [
+    {
+      name: 'kv',
+      subscription_type: 'map',
+      ...CLIENT_SUBSCRIBE,
+      map: {
+        mode: 'recoverable',
+        key_ttl: '60s',
+        stream_size: 10,
+        stream_ttl: '60s',
+        allow_publish_for_subscriber: true,
+      },
+    },
+  ]),
+  cases: [
+    {
+      id: 'api-publish-read',
+      ...JSON_ONLY,
+      steps: [
+        api('map_publish', { channel: 'kv:m1', key: 'a', data: { v: 1 } }),
+        api('map_publish', { channel: 'kv:m1', key: 'b', data: { v: 2 } }),
+        api('map_read_state', { channel: 'kv:m1', limit: 10 }),
+        api('map_stats', { channel: 'kv:m1' }),
+        api('map_read_stream', { channel: 'kv:m1', limit: 10 }),
+      ],
+    },
+    {
+      id: 'api-remove-clear',
+      ...JSON_ONLY,
+      steps: [
+        api('map_publish', { channel: 'kv:m2', key: 'a', data: { v: 1 } }),
+        api('map_publish', { channel: 'kv:m2', key: 'b', b64data: b64({ v: 2 }) }),
+        api('map_remove', { channel: 'kv:m2', key: 'a' }),
+        api('map_read_state', { channel: 'kv:m2', limit: 10 }),
+        api('map_clear', { channel: 'kv:m2' }),
+        api('map_stats', { channel: 'kv:m2' }),
+      ],
+    },
+    {
+      id: 'api-edges',
+      ...JSON_ONLY,
+      steps: [
+        api('map_publish', { channel: 'kv:m3', data: { v: 1 } }),
+        api('map_publish', { channel: 'kv:m3', key: 'a' }),
+        api('map_read_state', { channel: '' }),
+        api('map_publish', { channel: 'hist:m3', key: 'a', data: {} }),
+      ],
+    },
+    {
+      id: 'grpc-publish-read',
+      ...JSON_ONLY,
+      steps: [
+        grpc('MapPublish', { channel: 'kv:m4', key: 'a', data: b64({ v: 1 }) }),
+        grpc('MapReadState', { channel: 'kv:m4', limit: 10 }),
+        grpc('MapStats', { channel: 'kv:m4' }),
+      ],
+    },
+    {
+      id: 'client-subscribe',
+      steps: [
+        ...user('c', 'mu5'),
+        api('map_publish', { channel: 'kv:m5', key: 'a', data: { v: 1 } }),
+        sub('c', 2, 'kv:m5', { type: 1 }),
+      ],
+    },
+    {
+      id: 'client-subscribe-as-stream',
+      steps: [...user('c', 'mu6'), sub('c', 2, 'kv:m6')],
+    },
+  ],
+};
+
+const PERSONAL: Feature = {
+  id: 'personal',
+  feature: 'personal channel subscription',
+  issue: 'issue 17',
+  config: withNamespaces(
+    baseConfig({
+      client: {
+        ...(baseConfig().client as Record<string, Json>),
+        subscribe_to_user_personal_channel: {
+          enabled: true,
+          personal_channel_namespace: 'me',
+        },
+      },
+    }),
+    [{ name: 'me', presence: true, ...HISTORY }],
+  ),
+  cases: [
+    { id: 'connect', steps: [...user('c', 'pu1')] },
+    { id: 'anonymous', steps: [...connected('c')] },
+    {
+      id: 'publish-to-personal',
+      steps: [...user('c', 'pu2'), api('publish', { channel: 'me:#pu2', data: { n: 1 } })],
+    },
+    {
+      id: 'presence',
+      steps: [
+        ...user('a', 'pu3'),
+        ...user('b', 'pu3'),
+        api('presence_stats', { channel: 'me:#pu3' }),
+      ],
+    },
+  ],
+};
+
+const USER_ID_CLAIM: Feature = {
+  id: 'user-id-claim',
+  feature: 'user ID from a custom claim',
+  issue: 'issue 17',
+  built: true,
+  config: baseConfig({
+    client: {
+      ...(baseConfig().client as Record<string, Json>),
+      token: { hmac_secret_key: TOKEN_SECRET, user_id_claim: 'uid' },
+    },
+  }),
+  cases: [
+    {
+      id: 'claim',
+      steps: [
+        ...connected('c', connectToken('sub-ignored', { uid: 'uu1' })),
+        sub('c', 2, 'hist:u1'),
+        api('presence', { channel: 'hist:u1' }),
+      ],
+    },
+    {
+      id: 'claim-missing',
+      steps: [
+        ...connected('c', connectToken('uu2')),
+        sub('c', 2, 'hist:u2'),
+        api('presence', { channel: 'hist:u2' }),
+      ],
+    },
+  ],
+};
+
+const RPC_PING: Feature = {
+  id: 'rpc-ping',
+  feature: 'the built-in rpc ping method',
+  issue: 'issue 17',
+  config: { ...baseConfig(), rpc: { ping: { enabled: true, method: 'ping' } } },
+  cases: [
+    { id: 'ping', steps: [...user('c', 'ru1'), cmd('c', 2, 'rpc', { method: 'ping', data: {} })] },
+    {
+      id: 'other-method',
+      steps: [...user('c', 'ru2'), cmd('c', 2, 'rpc', { method: 'pong', data: {} })],
+    },
+    { id: 'anonymous', steps: [...connected('c'), cmd('c', 2, 'rpc', { method: 'ping' })] },
+  ],
+};
+
+/** A proxy endpoint nothing listens on: every proxy call fails at once (connection refused). */
+const DEAD_ENDPOINT = 'http://127.0.0.1:9/proxy';
+
+const PROXY: Feature = {
+  id: 'proxy',
+  feature: 'proxies',
+  issue: 'issue 18',
+  config: withNamespaces(
+    {
+      ...baseConfig(),
+      proxies: [{ name: 'dead', endpoint: DEAD_ENDPOINT, timeout: '1s' }],
+      rpc: { without_namespace: { proxy_enabled: true, proxy_name: 'dead' } },
+    },
+    [
+      { name: 'subp', subscribe_proxy_enabled: true, subscribe_proxy_name: 'dead' },
+      {
+        name: 'pubp',
+        publish_proxy_enabled: true,
+        publish_proxy_name: 'dead',
+        ...CLIENT_SUBSCRIBE,
+      },
+    ],
+  ),
+  cases: [
+    {
+      id: 'rpc-unreachable',
+      steps: [...user('c', 'xu1'), cmd('c', 2, 'rpc', { method: 'm', data: {} })],
+    },
+    { id: 'subscribe-unreachable', steps: [...user('c', 'xu2'), sub('c', 2, 'subp:x2')] },
+    {
+      id: 'publish-unreachable',
+      steps: [
+        ...user('c', 'xu3'),
+        sub('c', 2, 'pubp:x3'),
+        cmd('c', 3, 'publish', { channel: 'pubp:x3', data: {} }),
+      ],
+    },
+    {
+      id: 'api-publish-bypasses-proxy',
+      steps: [
+        ...user('c', 'xu4'),
+        sub('c', 2, 'pubp:x4'),
+        api('publish', { channel: 'pubp:x4', data: { n: 1 } }),
+      ],
+    },
+  ],
+};
+
+const CONNECT_PROXY: Feature = {
+  id: 'connect-proxy',
+  feature: 'connect proxy',
+  issue: 'issue 18',
+  config: baseConfig({
+    client: {
+      ...(baseConfig().client as Record<string, Json>),
+      proxy: { connect: { enabled: true, endpoint: DEAD_ENDPOINT, timeout: '1s' } },
+    },
+  }),
+  cases: [
+    { id: 'no-token-unreachable', steps: [...connected('c')] },
+    { id: 'token-skips-proxy', steps: [...user('c', 'yu1')] },
+  ],
+};
+
+const TRANSPORTS: Feature = {
+  id: 'transports',
+  feature: 'the SSE, HTTP-streaming and unidirectional transports',
+  issue: 'issue 19',
+  config: {
+    ...baseConfig(),
+    uni_websocket: { enabled: true },
+    uni_http_stream: { enabled: true },
+    uni_sse: { enabled: true },
+    http_stream: { enabled: true },
+    sse: { enabled: true },
+  },
+  cases: [
+    {
+      id: 'uni-websocket',
+      encodings: ['json'],
+      steps: [
+        { open: 'c', path: '/connection/uni_websocket', uni: true },
+        { sendText: 'c', text: JSON.stringify({ token: connectToken('wu1') }) },
+        { sleep: 300 },
+        api('subscribe', { user: 'wu1', channel: 'hist:w1' }),
+        api('publish', { channel: 'hist:w1', data: { n: 1 } }),
+        { sleep: 300 },
+      ],
+    },
+    {
+      id: 'uni-websocket-bad-token',
+      encodings: ['json'],
+      steps: [
+        { open: 'c', path: '/connection/uni_websocket', uni: true },
+        { sendText: 'c', text: JSON.stringify({ token: 'x.y.z' }) },
+        { sleep: 300 },
+      ],
+    },
+    {
+      id: 'uni-http-stream-methods',
+      ...JSON_ONLY,
+      steps: [
+        { http: { method: 'GET', path: '/connection/uni_http_stream' } },
+        { http: { method: 'POST', path: '/connection/uni_http_stream', body: 'not json' } },
+        { http: { method: 'OPTIONS', path: '/connection/uni_http_stream' } },
+      ],
+    },
+    {
+      id: 'uni-sse-bad-connect',
+      ...JSON_ONLY,
+      steps: [
+        { http: { method: 'GET', path: '/connection/uni_sse?cf_connect=not-json' } },
+        { http: { method: 'PUT', path: '/connection/uni_sse' } },
+      ],
+    },
+    {
+      id: 'emulation-endpoints',
+      ...JSON_ONLY,
+      steps: [
+        { http: { method: 'GET', path: '/connection/http_stream' } },
+        { http: { method: 'POST', path: '/connection/http_stream', body: '' } },
+        { http: { method: 'GET', path: '/connection/sse' } },
+        { http: { method: 'GET', path: '/emulation' } },
+      ],
+    },
+  ],
+};
+
+export const FEATURES: Feature[] = [
+  DELTA,
+  TAGS,
+  CACHE,
+  MAP,
+  PERSONAL,
+  USER_ID_CLAIM,
+  RPC_PING,
+  PROXY,
+  CONNECT_PROXY,
+  TRANSPORTS,
+];
+
+const groupOf = (f: Feature) => `feature-${f.id}`;
+
+/** Client-case groups (one per encoding, as for CLIENT_GROUPS). */
+export const FEATURE_GROUPS: Group[] = FEATURES.map((f) => ({
+  name: groupOf(f),
+  config: f.config,
+}));
+
+export const FEATURE_CASES: ClientCase[] = FEATURES.flatMap((f) =>
+  f.cases.map((c) => ({ ...c, id: `${f.id}/${c.id}`, group: groupOf(f) })),
+);
+
+/**
+ * Whether each server starts with the feature's config at all: a case of the feature's JSON
+ * group, answered from that group's own servers (no servers of its own).
+ */
+export const FEATURE_STARTUP_CASES: CompatCase[] = FEATURES.map((f) => ({
+  id: `startup/feature-${f.id}`,
+  group: `${groupOf(f)}/json`,
+  steps: [],
+  probeStartup: true,
+}));
+
+export const featureReason = (f: Feature): string =>
+  `feature not built yet: ${f.feature} (${f.issue}): Centrifugo starts with the config and serves it; this node refuses the config by name`;
+
+/** pending.ts entries: every case of each feature, and its startup case. */
+export function featurePending(): Record<string, string[]> {
+  return Object.fromEntries(
+    FEATURES.filter((f) => !f.built).map((f) => [
+      featureReason(f),
+      [
+        `startup/feature-${f.id}`,
+        ...FEATURE_CASES.filter((c) => c.group === groupOf(f)).flatMap((c) =>
+          (c.encodings ?? ['json', 'protobuf']).map((e) => `${c.id}/${e}`),
+        ),
+      ],
+    ]),
+  );
+}
