@@ -167,12 +167,13 @@ describe('SIGTERM behind a Service', () => {
         await sleep(5);
       }
     });
-    await sleep(500);
+    // Counts, not fixed sleeps, before and after the drain: a loaded machine publishes slower.
+    await waitFor('publishes flowing', () => ok > 20);
     const okBefore = ok;
     const exited = a.stop(10_000);
     await exited;
     const okDuring = ok;
-    await sleep(500);
+    await waitFor('publishes after the exit', () => ok > okDuring + 20);
     stop = true;
     await Promise.all(loops);
     assert.deepEqual(failures, [], `${failures.length} of ${sent} publishes failed`);
