@@ -5,11 +5,13 @@
 //   4  src/node/transport/, admin/,    HTTP, WebSocket, gRPC: framing only; the admin API and
 //      consumers/                      the async consumers, which call the API executor
 //   3  src/node/api/, src/node/client/ the two front doors, siblings that never import each other
+//   3  src/node/lifecycle/             readiness, the drain, the rebalancing: through the Node,
+//                                      beside the front doors; only the wiring uses it
 //   2  src/node/core/, src/node/auth/  the Node (the only caller of the engine), hub, catalogues
 //   1  src/node/engine/, protocol/, config/, observability/
 // The operator and the node meet only in src/cli/ and src/node/config/index.ts. Type-only
 // imports count (tsPreCompilationDeps): a circle of types is still a circle.
-const FLOOR_2_UP = '^src/node/(core|auth|api|client|transport|admin|consumers)/';
+const FLOOR_2_UP = '^src/node/(core|auth|api|client|lifecycle|transport|admin|consumers)/';
 const WIRING = '^src/node/start-node\\.ts$|^src/cli/|^src/main\\.ts$';
 
 module.exports = {
@@ -41,16 +43,19 @@ module.exports = {
       name: 'core-below-front-doors',
       severity: 'error',
       comment:
-        'core/ (floor 2) never imports api/, client/, transport/, admin/, auth/ or the wiring.',
+        'core/ (floor 2) never imports api/, client/, lifecycle/, transport/, admin/, auth/ ' +
+        'or the wiring.',
       from: { path: '^src/node/core/' },
-      to: { path: ['^src/node/(api|client|transport|admin|consumers|auth)/', WIRING] },
+      to: { path: ['^src/node/(api|client|lifecycle|transport|admin|consumers|auth)/', WIRING] },
     },
     {
       name: 'auth-below-front-doors',
       severity: 'error',
       comment: 'auth/ (floor 2) checks credentials; it never imports the engine, core or above.',
       from: { path: '^src/node/auth/' },
-      to: { path: ['^src/node/(engine|core|api|client|transport|admin|consumers)/', WIRING] },
+      to: {
+        path: ['^src/node/(engine|core|api|client|lifecycle|transport|admin|consumers)/', WIRING],
+      },
     },
     {
       name: 'front-doors-reach-engine-through-core',
@@ -75,6 +80,28 @@ module.exports = {
         'api/ and client/ (floor 3) never import transport/, admin/, consumers/ or the wiring.',
       from: { path: '^src/node/(api|client)/' },
       to: { path: ['^src/node/(transport|admin|consumers)/', WIRING] },
+    },
+    {
+      name: 'lifecycle-through-core',
+      severity: 'error',
+      comment:
+        'lifecycle/ (floor 3) reaches the engine, the cluster and the connections only through ' +
+        'the Node (core/), and the listeners only through what the wiring hands it: it imports ' +
+        'core/, config/ and observability/, nothing else of the node.',
+      from: { path: '^src/node/lifecycle/' },
+      to: {
+        path: '^src/node/',
+        pathNot: '^src/node/(lifecycle|core|config|observability)/',
+      },
+    },
+    {
+      name: 'lifecycle-only-in-wiring',
+      severity: 'error',
+      comment:
+        'The front doors and the transports get readiness and the drain as callbacks from ' +
+        'start-node.ts; only the wiring imports lifecycle/.',
+      from: { path: '^src/node/', pathNot: ['^src/node/lifecycle/', '^src/node/start-node\\.ts$'] },
+      to: { path: '^src/node/lifecycle/' },
     },
     {
       name: 'transports-frame-only',

@@ -1,5 +1,6 @@
 // `centrifugo-ts` (serve): runs a node until SIGTERM or SIGINT, then shuts down
-// gracefully: stop accepting, let in-flight requests finish, close the engine, exit 0.
+// gracefully: drain (src/node/lifecycle/drain.ts), stop accepting, let in-flight requests
+// finish, close the engine, exit 0.
 import { durationMs, type LoadedConfig } from '../node/config/index.ts';
 import { createLogger, type Logger } from '../node/observability/index.ts';
 import { type RunningNode, startNode } from '../node/start-node.ts';
@@ -27,6 +28,9 @@ export async function serve(loaded: LoadedConfig, dotEnvLoaded = false): Promise
   }
   describeStartup(running, loaded, logger);
   await waitForSignal(logger);
+  // Bounded by its own settings (shutdown.drain_delay + disconnect_window); a second signal
+  // ends the process at once.
+  await running.drain();
 
   const timeoutMs = durationMs(config.shutdown.timeout);
   logger.info(

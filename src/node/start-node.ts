@@ -1,6 +1,7 @@
 // Wires one node from a validated Config: the engine, the Node that is its only caller,
-// the two front doors (the API executor, the client context with its outbox), then the
-// transports (HTTP, WebSocket, gRPC). Everything is created here and closed by close(), so
+// the node's lifecycle (readiness, the drain, the rebalancing) and the two front doors (the
+// API executor, the client context with its outbox), then the transports (HTTP, WebSocket,
+// gRPC). Everything is created here and closed by close(), so
 // nodes in one process share nothing. serve (CLI) and the integration tests both start
 // nodes through here.
 import { hostname } from 'node:os';
@@ -13,6 +14,7 @@ import { ConsumerSet } from './consumers/index.ts';
 import { ChannelRules, LocalNode, Node } from './core/index.ts';
 import { type Engine, MemoryEngine } from './engine/index.ts';
 import { NatsEngine } from './engine/nats/index.ts';
+import { NodeLifecycle } from './lifecycle/index.ts';
 import type { Logger } from './observability/index.ts';
 import { InfoMetrics, NodeMetrics } from './observability/index.ts';
 import type { GrpcApiServer } from './transport/grpc/index.ts';
@@ -33,6 +35,11 @@ export interface RunningNode {
   }>;
   /** The gRPC server API listener, when grpc_api.enabled. */
   readonly grpc: GrpcApiServer | undefined;
+  /**
+   * The drain before close (lifecycle/drain.ts): unready, shutdown.drain_delay, then the
+   * clients told to reconnect over shutdown.disconnect_window. Resolves when it is done.
+   */
+  drain(): Promise<void>;
   /** Stops accepting, lets in-flight requests finish, then closes the engine. Idempotent. */
   close(): Promise<void>;
 }
@@ -71,6 +78,8 @@ export async function startNode(config: Config, logger: Logger): Promise<Running
     await node.close();
     throw err;
   }
+  // Readiness, the drain and the rebalancing (lifecycle/): through the Node, like the doors.
+  const lifecycle = new NodeLifecycle({ config, node, logger });
   const executor = new ApiExecutor({ node, metrics, logger }, 'http');
   const outbox = new Outbox(metrics);
   const clientContext: ClientContext = {
@@ -97,7 +106,15 @@ export async function startNode(config: Config, logger: Logger): Promise<Running
     logger,
     nodeId: node.uid,
   });
-  const listeners = buildHttpListeners({ config, executor, metrics, logger, version: VERSION });
+  const listeners = buildHttpListeners({
+    config,
+    executor,
+    metrics,
+    logger,
+    version: VERSION,
+    readiness: () => lifecycle.readiness(),
+  });
+  lifecycle.watch(listeners.map((l) => l.app.server));
   if (config.admin.enabled) {
     // On the internal port unless admin.external, as in Centrifugo.
     const role = config.admin.external ? 'external' : 'internal';
@@ -126,7 +143,9 @@ export async function startNode(config: Config, logger: Logger): Promise<Running
     }
     const external = listeners.find((l) => l.role === 'external');
     if (external && !config.websocket.disabled) {
-      websocket = attachWebSocket(external.app.server, clientContext, logger);
+      websocket = attachWebSocket(external.app.server, clientContext, logger, () =>
+        lifecycle.refusingNew(),
+      );
     }
     // gRPC server API (grpc_api.*): the same executor, its metrics labelled protocol="grpc".
     // Last to start, so a failure here unwinds the listeners above through the catch below.
@@ -142,6 +161,7 @@ export async function startNode(config: Config, logger: Logger): Promise<Running
       });
     }
     await consumers.start();
+    lifecycle.start();
   } catch (err) {
     await consumers.close();
     infoMetrics.close();
@@ -157,6 +177,7 @@ export async function startNode(config: Config, logger: Logger): Promise<Running
     closing ??= (async () => {
       // Clients first (close 3001, they reconnect elsewhere), then HTTP, then the Node and
       // its engine.
+      lifecycle.close();
       infoMetrics.close();
       await consumers.close();
       await websocket?.close();
@@ -167,7 +188,8 @@ export async function startNode(config: Config, logger: Logger): Promise<Running
     })();
     return closing;
   };
-  return { node, metrics, addresses, grpc, close };
+  const drain = () => lifecycle.drain(() => void grpc?.close());
+  return { node, metrics, addresses, grpc, drain, close };
 }
 
 function tokenOptions(config: Config) {

@@ -4,7 +4,9 @@
 // missing are filled in, and a new value of the rotate-credentials annotation rotates it;
 // nothing else ever writes its data, so a user's edit stands. An existingSecret is only read.
 // NATS credentials named by spec.engine.nats.credentialsSecretRef are read too: their hash
-// joins the credentials hash so a changed NATS password rolls the pods.
+// joins the credentials hash so a changed NATS password rolls the pods. spec.admin.enabled
+// adds admin.password and admin.secret to the keys generated (into an existing generated
+// Secret too, next to its other values) or required of an existingSecret.
 import { randomBytes } from 'node:crypto';
 import { sha256Hex } from './builders/hash.ts';
 import {
@@ -13,6 +15,7 @@ import {
   childNames,
   fromB64,
   generateCredentials,
+  generatedKeysFor,
   isControlledBy,
   missingGeneratedKeys,
   nameTaken,
@@ -131,6 +134,17 @@ export class CredentialsKeeper {
           this.#missingSecretRequeueMs,
         );
       }
+      if (spec.admin.enabled) {
+        for (const key of [CREDENTIAL_KEYS.adminPassword, CREDENTIAL_KEYS.adminSecret]) {
+          if (secret.data?.[key] === undefined) {
+            throw new StalledError(
+              'SecretKeyNotFound',
+              `Secret ${existingName} has no key ${key} (spec.secrets.existingSecret with spec.admin.enabled)`,
+              this.#missingSecretRequeueMs,
+            );
+          }
+        }
+      }
       if (rotateFor !== undefined && rotateFor !== resource.status?.credentials?.rotatedFor) {
         this.#events.record(
           resource,
@@ -159,10 +173,16 @@ export class CredentialsKeeper {
 
   async #create(
     resource: CentrifugoResource,
-    { namespace, tag }: ResolvedSpec,
+    { namespace, tag, spec }: ResolvedSpec,
     rotateFor: string | undefined,
   ): Promise<SecretObject> {
-    const secret = buildNewCredentialsSecret(resource, tag, rotateFor, this.#random);
+    const secret = buildNewCredentialsSecret(
+      resource,
+      tag,
+      rotateFor,
+      this.#random,
+      generatedKeysFor(spec),
+    );
     const name = secret.metadata.name;
     let created: SecretObject;
     try {
@@ -202,7 +222,13 @@ export class CredentialsKeeper {
     const done = secret.metadata.annotations?.[ROTATED_FOR_ANNOTATION];
     if (rotateFor !== undefined && rotateFor !== done) {
       const grace = spec.secrets.rotation.hmacGracePeriodSeconds;
-      const data = rotationPatch(secret.data ?? {}, this.#now(), grace, this.#random);
+      const data = rotationPatch(
+        secret.data ?? {},
+        this.#now(),
+        grace,
+        this.#random,
+        generatedKeysFor(spec),
+      );
       // resourceVersion makes the patch conditional: a concurrent edit gives 409 and a re-read.
       const rotated = await this.#api.mergePatch<SecretObject>(
         path,
@@ -226,7 +252,7 @@ export class CredentialsKeeper {
       );
       return rotated;
     }
-    const missing = missingGeneratedKeys(secret.data);
+    const missing = missingGeneratedKeys(secret.data, generatedKeysFor(spec));
     if (missing.length === 0) return secret;
     const repaired = await this.#api.mergePatch<SecretObject>(
       path,
@@ -236,15 +262,32 @@ export class CredentialsKeeper {
       },
       FIELD_MANAGER,
     );
-    this.#events.record(
-      resource,
-      'Warning',
-      'CredentialsKeyRestored',
-      `Secret ${secret.metadata.name} lacked ${missing.join(', ')}: generated`,
-    );
+    // Keys this Centrifugo never had are new (admin turned on), not restored.
+    const had = Object.values(resource.status?.credentials?.keys ?? {});
+    const restored = missing.filter((k) => had.includes(k) || !isAdminKey(k));
+    if (restored.length > 0) {
+      this.#events.record(
+        resource,
+        'Warning',
+        'CredentialsKeyRestored',
+        `Secret ${secret.metadata.name} lacked ${restored.join(', ')}: generated`,
+      );
+    }
+    const added = missing.filter((k) => !restored.includes(k));
+    if (added.length > 0) {
+      this.#events.record(
+        resource,
+        'Normal',
+        'CredentialsGenerated',
+        `Secret ${secret.metadata.name}: ${added.join(', ')} generated for spec.admin.enabled`,
+      );
+    }
     return repaired;
   }
 }
+
+const isAdminKey = (key: string) =>
+  key === CREDENTIAL_KEYS.adminPassword || key === CREDENTIAL_KEYS.adminSecret;
 
 /** What the builders and the status learn from a Secret: key names and a hash of the data. */
 function credentialsOf(

@@ -13,6 +13,7 @@ import { randomBytes } from 'node:crypto';
 import { isDeepStrictEqual } from 'node:util';
 import type { Logger } from 'pino';
 import { ConfigError } from '../node/config/index.ts';
+import { HTTP_ROUTE_API } from './builders/http-route.ts';
 import {
   type BuildContext,
   buildChildren,
@@ -27,6 +28,7 @@ import {
   serviceEndpoints,
 } from './builders/index.ts';
 import { HANDOVER_FIELD_MANAGER, replicasHandover } from './builders/replicas-handover.ts';
+import { SCALED_OBJECT_API } from './builders/scaled-object.ts';
 import {
   type CentrifugoResource,
   type CentrifugoStatus,
@@ -60,11 +62,11 @@ export interface ReconcilerOptions {
   /** While a rollout is in progress, look again after this long (Deployment events also wake). */
   rolloutRequeueMs?: number;
   /**
-   * A missing referenced Secret, or an object in the way of a child, is not watched: look
-   * again after this long.
+   * A missing referenced Secret, an object in the way of a child, or a kind the spec wants
+   * that is not served (a CRD), is not watched: look again after this long.
    */
   missingSecretRequeueMs?: number;
-  /** How long "is ServiceMonitor served" is cached. */
+  /** How long "is this optional kind served" (ServiceMonitor, HTTPRoute, ...) is cached. */
   discoveryTtlMs?: number;
 }
 
@@ -78,7 +80,8 @@ export class Reconciler {
   readonly #rolloutRequeueMs: number;
   readonly #unwatchedRequeueMs: number;
   readonly #discoveryTtlMs: number;
-  #serviceMonitor: { served: boolean; at: number } | undefined;
+  /** Which optional kinds the cluster serves, by `group/version resource`, with when asked. */
+  readonly #served = new Map<string, { served: boolean; at: number }>();
 
   constructor(options: ReconcilerOptions) {
     this.#api = options.api;
@@ -157,12 +160,18 @@ export class Reconciler {
     const resolved = this.#resolve(resource);
     const { spec } = resolved;
     const credentials = await this.#credentials.ensure(resource, resolved);
-    const serviceMonitorServed = spec.serviceMonitor.enabled
-      ? await this.#serviceMonitorServed()
-      : false;
+    // Asked whether wanted or not: a child turned off must be found to be deleted.
+    const serviceMonitorServed = await this.#isServed(
+      'monitoring.coreos.com/v1',
+      'servicemonitors',
+    );
+    const httpRouteServed = await this.#isServed(HTTP_ROUTE_API, 'httproutes');
+    const scaledObjectServed = await this.#isServed(SCALED_OBJECT_API, 'scaledobjects');
     const ctx = buildContext(resource, resolved, {
       credentials: credentials.view,
       serviceMonitorServed,
+      httpRouteServed,
+      scaledObjectServed,
     });
     const desired = buildChildren(ctx);
 
@@ -201,6 +210,16 @@ export class Reconciler {
       warnings.push(message);
       this.#events.record(resource, 'Warning', 'ServiceMonitorCRDMissing', message);
     }
+    if (spec.httpRoute.enabled && !httpRouteServed) {
+      const message = `httpRoute.enabled, but ${HTTP_ROUTE_API} HTTPRoute is not served: none created`;
+      warnings.push(message);
+      this.#events.record(resource, 'Warning', 'HTTPRouteCRDMissing', message);
+    }
+    if (spec.autoscaling.enabled && spec.autoscaling.keda?.enabled && !scaledObjectServed) {
+      const message = `autoscaling.keda.enabled, but ${SCALED_OBJECT_API} ScaledObject is not served: a HorizontalPodAutoscaler scales the nodes instead`;
+      warnings.push(message);
+      this.#events.record(resource, 'Warning', 'KEDACRDMissing', message);
+    }
     const rollout = rolloutOf(deployment);
     if (rollout.deadlineExceeded) {
       this.#events.record(resource, 'Warning', rollout.reason, rollout.message);
@@ -219,7 +238,10 @@ export class Reconciler {
         'reconciled',
       );
     }
-    return rollout.done ? undefined : { requeueAfterMs: this.#rolloutRequeueMs };
+    if (!rollout.done) return { requeueAfterMs: this.#rolloutRequeueMs };
+    // A kind the spec wants is not served (nothing watches CRDs): look again, so a CRD
+    // installed later is used within that time rather than at the next resync.
+    return warnings.length > 0 ? { requeueAfterMs: this.#unwatchedRequeueMs } : undefined;
   }
 
   /** The object under a child's name, if any; throws Stalled when it is not ours. */
@@ -317,11 +339,12 @@ export class Reconciler {
     }
   }
 
-  async #serviceMonitorServed(): Promise<boolean> {
-    const cached = this.#serviceMonitor;
+  async #isServed(groupVersion: string, resource: string): Promise<boolean> {
+    const key = `${groupVersion} ${resource}`;
+    const cached = this.#served.get(key);
     if (cached && this.#now() - cached.at < this.#discoveryTtlMs) return cached.served;
-    const served = await this.#api.serves('monitoring.coreos.com/v1', 'servicemonitors');
-    this.#serviceMonitor = { served, at: this.#now() };
+    const served = await this.#api.serves(groupVersion, resource);
+    this.#served.set(key, { served, at: this.#now() });
     return served;
   }
 

@@ -442,7 +442,8 @@ async function e2e(t: TestContext, runtime: Runtime): Promise<void> {
       codes,
       operators.map(() => 0),
     );
-    const nodeCodes = await Promise.all(nodes.map((n) => n.stop(15_000)));
+    // Each within its pod's grace period, which covers the drain (rollout.ts).
+    const nodeCodes = await Promise.all(nodes.map((n) => n.stop()));
     assert.deepEqual(
       nodeCodes,
       nodes.map(() => 0),

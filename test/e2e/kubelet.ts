@@ -79,6 +79,7 @@ export interface PodTemplate {
     serviceAccountName?: string;
     automountServiceAccountToken?: boolean;
     securityContext?: { runAsUser?: number; runAsGroup?: number };
+    terminationGracePeriodSeconds?: number;
   };
 }
 
@@ -107,6 +108,8 @@ export interface PodPlan {
   readOnlyRootFilesystem: boolean;
   dropCapabilities: string[];
   noNewPrivileges: boolean;
+  /** Between SIGTERM and SIGKILL when the pod is stopped (terminationGracePeriodSeconds). */
+  graceMs: number;
   /** What differs from a real pod, for the test output. */
   rewrites: string[];
 }
@@ -255,6 +258,8 @@ export async function planPod(
     readOnlyRootFilesystem: sc.readOnlyRootFilesystem === true,
     dropCapabilities: sc.capabilities?.drop ?? [],
     noNewPrivileges: sc.allowPrivilegeEscalation === false,
+    // The API server defaults it to 30 s, as the kubelet then reads it.
+    graceMs: (template.spec.terminationGracePeriodSeconds ?? 30) * 1000,
     rewrites: [],
   };
 }
@@ -284,7 +289,10 @@ export interface RunningPod {
   /** How often it was restarted after exiting on its own. */
   restarts(): number;
   logs(): Promise<string>;
-  /** SIGTERM, then SIGKILL after graceMs (no restart); resolves with the exit code. */
+  /**
+   * SIGTERM, then SIGKILL after graceMs (default: the pod's terminationGracePeriodSeconds, as
+   * the kubelet does); no restart; resolves with the exit code.
+   */
   stop(graceMs?: number): Promise<number | null>;
 }
 
@@ -377,7 +385,7 @@ export async function runPod(plan: PodPlan, runtime: Runtime): Promise<RunningPo
     hasExited: () => done,
     restarts: () => restarts,
     logs: () => launcher.logs(),
-    async stop(graceMs = 10_000) {
+    async stop(graceMs = plan.graceMs) {
       stopping = true;
       if (!done) current.terminate(graceMs);
       const code = await exited;

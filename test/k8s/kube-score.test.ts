@@ -81,6 +81,7 @@ function children(name: string, spec: unknown): string {
       hash: 'hash',
     },
     serviceMonitorServed: true,
+    httpRouteServed: true,
   });
   return buildChildren(ctx)
     .apply.map((o) => JSON.stringify(o))
@@ -102,8 +103,14 @@ test("kube-score: the operator's children", async (t) => {
     engine: { type: 'nats', nats: { urls: ['nats://nats:4222'] } },
     config: { grpc_api: { enabled: true } },
     pdb: { enabled: true },
-    autoscaling: { enabled: true, minReplicas: 2, maxReplicas: 6 },
+    autoscaling: { enabled: true, minReplicas: 2, maxReplicas: 6, targetConnectionsPerPod: 5000 },
     serviceMonitor: { enabled: true },
+    ingress: {
+      enabled: true,
+      host: 'rt.example.com',
+      tls: { certManager: { clusterIssuer: 'letsencrypt' } },
+    },
+    httpRoute: { enabled: true, parentRefs: [{ name: 'public' }] },
   };
   await score(bin, children('full', everything), 'the children of a spec with every child');
 });

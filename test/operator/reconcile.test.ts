@@ -151,7 +151,7 @@ test('operator against a real API server', { timeout: 600_000 }, async (t) => {
       requests: { cpu: '100m', memory: '256Mi' },
       limits: { memory: '1Gi' },
     });
-    assert.equal(pod.spec.containers[0]?.readinessProbe.httpGet.path, '/health');
+    assert.equal(pod.spec.containers[0]?.readinessProbe.httpGet.path, '/ready');
     assert.deepEqual(
       pod.spec.containers[0]?.env.map((e) => e.name),
       [

@@ -178,7 +178,25 @@ export const ConfigSchema = Type.Object(
       disabled: Bool('no anonymous usage statistics (this node never sends any)'),
     }),
     shutdown: Section({
-      timeout: Duration('30s', 'how long a graceful shutdown may take'),
+      timeout: Duration('30s', 'how long a graceful shutdown may take, after the drain'),
+      // Not Centrifugo keys: the drain on SIGTERM (src/node/lifecycle/drain.ts), off by default
+      // as Centrifugo has none; the operator sets both for rolling updates.
+      drain_delay: Duration(
+        '0s',
+        'on SIGTERM, how long the node keeps serving unready before it disconnects clients',
+      ),
+      disconnect_window: Duration(
+        '0s',
+        'on SIGTERM, the time over which clients are disconnected (3001), spread evenly',
+      ),
+    }),
+    // Not Centrifugo keys: connections evened out across nodes after a scale-up
+    // (src/node/lifecycle/rebalance.ts).
+    rebalance: Section({
+      enabled: Bool('ask clients on nodes above the cluster mean to reconnect (3011)'),
+      interval: Duration('15s', 'how often a node compares its connections with the others'),
+      tolerance: Int(20, 'percent above the mean a node may hold before it sheds clients'),
+      window: Duration('5s', 'the time over which a node spreads the reconnects it asks for'),
     }),
     http_api: Section({
       disabled: Bool('do not serve the HTTP server API'),
@@ -259,8 +277,14 @@ export const ConfigSchema = Type.Object(
       web_proxy_address: Str('', 'proxy the admin UI to this address (not supported yet)'),
     }),
     health: Section({
-      enabled: Bool('serve the health endpoint'),
+      enabled: Bool('serve the health endpoint (and, beyond Centrifugo, readiness and liveness)'),
       handler_prefix: Str('/health', 'health endpoint path'),
+      // Not Centrifugo keys: distinct probes (src/node/lifecycle/readiness.ts).
+      ready_handler_prefix: Str(
+        '/ready',
+        'readiness path: 200 while the engine is connected and the node is not draining',
+      ),
+      live_handler_prefix: Str('/live', 'liveness path: 200 while the event loop answers'),
     }),
     swagger: Section({
       enabled: Bool('serve the OpenAPI document of the HTTP API and a Swagger UI (internal port)'),

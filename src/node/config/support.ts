@@ -86,7 +86,8 @@ export const NOT_SUPPORTED: Readonly<Record<string, string>> = {
 
 /**
  * Schema leaves some code reads. Not Centrifugo's: engine.nats.*, http_api.max_request_body_size,
- * the http_server timeouts and grpc_api.http2.*.
+ * the http_server timeouts, grpc_api.http2.*, the shutdown drain, the readiness and
+ * liveness paths, and rebalance.*.
  */
 export const IMPLEMENTED: ReadonlySet<string> = new Set([
   'http_server.address',
@@ -121,6 +122,12 @@ export const IMPLEMENTED: ReadonlySet<string> = new Set([
   'node.name',
   'node.info_metrics_aggregate_interval',
   'shutdown.timeout',
+  'shutdown.drain_delay',
+  'shutdown.disconnect_window',
+  'rebalance.enabled',
+  'rebalance.interval',
+  'rebalance.tolerance',
+  'rebalance.window',
   'http_api.disabled',
   'http_api.key',
   'http_api.insecure',
@@ -156,6 +163,8 @@ export const IMPLEMENTED: ReadonlySet<string> = new Set([
   ].map((k) => `grpc_api.http2.${k}`),
   'health.enabled',
   'health.handler_prefix',
+  'health.ready_handler_prefix',
+  'health.live_handler_prefix',
   'prometheus.enabled',
   'prometheus.handler_prefix',
   ...['enabled', 'handler_prefix', 'password', 'secret', 'insecure', 'external', 'web_path'].map(

@@ -172,4 +172,26 @@ describe('Node', () => {
     assert.deepEqual(closed, [4000]);
     assert.equal(await sent(metrics, 'control'), 1);
   });
+
+  it('gives the lifecycle its clients oldest first, its engine state and its draining flag', async () => {
+    const engine = Object.assign(new MemoryEngine(), { up: true, connected: () => engine.up });
+    const { node } = nodeOn(engine);
+    await node.start();
+    const [a, b, c] = [client('a'), client('b'), client('c')];
+    for (const each of [a, b, c]) node.addClient(each);
+    node.removeClient(b);
+    assert.deepEqual(
+      node.localClients().map((c) => c.id),
+      ['a', 'c'],
+    );
+    assert.equal(node.engineConnected(), true);
+    engine.up = false;
+    assert.equal(node.engineConnected(), false, 'an engine that lost its backend says so');
+    assert.equal(nodeOn().node.engineConnected(), true, 'memory alone has no backend to lose');
+    assert.equal((await node.nodes())[0]?.draining, false);
+    let draining = false;
+    node.announceDraining(() => draining);
+    draining = true;
+    assert.equal((await node.nodes())[0]?.draining, true, 'read at each announcement');
+  });
 });

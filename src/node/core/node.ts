@@ -13,6 +13,7 @@ import {
   EngineUnavailableError,
   type HistoryFilter,
   type HistoryResult,
+  hasConnectivity,
   type NodeInfo,
   type PresenceStats,
   type Publication,
@@ -85,6 +86,8 @@ export class Node implements BrokerEventHandler {
   private readonly recoveryLimit: number;
   private readonly positionCheckIntervalMs: number;
   private readonly infoMetrics: (() => NodeInfo['metrics']) | undefined;
+  /** Whether the node drains, for the node info it announces (see announceDraining). */
+  private draining: () => boolean = () => false;
   /** Per channel, the last broker subscribe/unsubscribe in flight (see addSubscription). */
   private readonly interest = new Map<string, Promise<void>>();
   private cluster: ClusterView | undefined;
@@ -120,7 +123,7 @@ export class Node implements BrokerEventHandler {
     this.metrics.countsFrom(() => this.hub.counts());
     await this.engine.broker.start(this);
     const cluster = this.engine.startCluster(
-      () => ({ ...this.info(), metrics: this.infoMetrics?.() }),
+      () => ({ ...this.info(), metrics: this.infoMetrics?.(), draining: this.draining() }),
       () => this.hub.channelCounts(),
     );
     this.cluster = cluster;
@@ -157,6 +160,14 @@ export class Node implements BrokerEventHandler {
 
   counts(): HubCounts {
     return this.hub.counts();
+  }
+
+  /**
+   * This node's connections, oldest first, as a list that later changes do not touch: the
+   * drain and the rebalancing (src/node/lifecycle/) close them a few at a time.
+   */
+  localClients(): HubClient[] {
+    return [...this.hub.clientsOf({})];
   }
 
   /** Closes every local connection (shutdown). */
@@ -396,6 +407,22 @@ export class Node implements BrokerEventHandler {
   }
 
   // --- the cluster --------------------------------------------------------------------------
+
+  /**
+   * Whether the engine reaches its backend now (NATS connected), so that calls needing it
+   * can succeed; an engine without a backend to lose (memory) always does. /ready reports it.
+   */
+  engineConnected(): boolean {
+    return !hasConnectivity(this.engine) || this.engine.connected();
+  }
+
+  /**
+   * The node info this node announces carries `draining: draining()` from now on, so the
+   * other nodes hold off their rebalancing while it drains (src/node/lifecycle/).
+   */
+  announceDraining(draining: () => boolean): void {
+    this.draining = draining;
+  }
 
   /** Live nodes, this one included. */
   nodes(): Promise<NodeInfo[]> {

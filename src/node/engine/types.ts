@@ -167,6 +167,8 @@ export interface NodeInfo {
   uptime: number;
   /** The node's metrics over the last `interval` seconds (`info` shows them), when it has any. */
   metrics?: { interval: number; items: Record<string, number> } | undefined;
+  /** The node is draining (shutting down): its clients are leaving (the info API omits it). */
+  draining?: boolean | undefined;
 }
 
 /** The cluster as one node sees it. */
@@ -185,4 +187,18 @@ export interface Engine {
   /** Starts announcing this node to the others (if any); `self` is read on every announce. */
   startCluster(self: () => NodeInfo, localChannels: () => Map<string, number>): ClusterView;
   close(): Promise<void>;
+}
+
+/**
+ * Optional capability of an engine that depends on a server it can lose (NATS): whether calls
+ * that need it can succeed now. A node reports it in its readiness (/ready), so a load
+ * balancer sends new clients elsewhere while it is false. An engine without it (memory)
+ * is always connected.
+ */
+export interface EngineConnectivity {
+  connected(): boolean;
+}
+
+export function hasConnectivity(engine: Engine): engine is Engine & EngineConnectivity {
+  return typeof (engine as Partial<EngineConnectivity>).connected === 'function';
 }

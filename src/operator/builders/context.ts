@@ -36,6 +36,10 @@ export interface BuildInputs {
   credentials: CredentialsView;
   /** Whether monitoring.coreos.com/v1 ServiceMonitor is served. */
   serviceMonitorServed: boolean;
+  /** Whether gateway.networking.k8s.io/v1 HTTPRoute is served. */
+  httpRouteServed?: boolean;
+  /** Whether keda.sh/v1alpha1 ScaledObject is served. */
+  scaledObjectServed?: boolean;
 }
 
 export interface BuildContext extends ResolvedSpec, BuildInputs {

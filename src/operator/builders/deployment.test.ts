@@ -17,12 +17,15 @@ interface Container {
   volumeMounts: { name: string; mountPath: string }[];
   readinessProbe: { httpGet: { path: string; port: string } };
   livenessProbe: { httpGet: { path: string; port: string } };
+  startupProbe: { httpGet: { path: string; port: string } };
   resources?: unknown;
 }
 interface Deployment {
   metadata: { name: string; labels: Record<string, string> };
   spec: {
     replicas?: number;
+    minReadySeconds: number;
+    strategy: unknown;
     selector: { matchLabels: Record<string, string> };
     template: {
       metadata: { labels: Record<string, string>; annotations: Record<string, string> };
@@ -31,6 +34,7 @@ interface Deployment {
         volumes: { name: string; secret?: unknown; configMap?: { name: string } }[];
         nodeSelector?: Record<string, string>;
         imagePullSecrets?: unknown;
+        terminationGracePeriodSeconds: number;
       };
     };
   };
@@ -82,7 +86,7 @@ test('hash annotations roll the pods when the config or the credentials change',
   assert.deepEqual(build().spec.template, build().spec.template, 'deterministic');
 });
 
-test('the container: image, config file, ports, probes on /health of the internal port', () => {
+test('the container: image, config file, ports, probes on /ready and /live of the internal port', () => {
   const c = main(build());
   assert.equal(c.name, 'centrifugo');
   assert.equal(c.image, 'centrifugo-ts:0.1.0');
@@ -94,8 +98,9 @@ test('the container: image, config file, ports, probes on /health of the interna
       ['internal', 9000],
     ],
   );
-  assert.deepEqual(c.readinessProbe.httpGet, { path: '/health', port: 'internal' });
-  assert.deepEqual(c.livenessProbe.httpGet, { path: '/health', port: 'internal' });
+  assert.deepEqual(c.readinessProbe.httpGet, { path: '/ready', port: 'internal' });
+  assert.deepEqual(c.livenessProbe.httpGet, { path: '/live', port: 'internal' });
+  assert.deepEqual(c.startupProbe.httpGet, { path: '/live', port: 'internal' });
   assert.deepEqual(c.volumeMounts[0], {
     name: 'config',
     mountPath: '/etc/centrifugo',
@@ -108,11 +113,17 @@ test('the container: image, config file, ports, probes on /health of the interna
   assert.equal(annotations['prometheus.io/path'], '/metrics');
 });
 
-test('a custom health prefix moves the probes; gRPC adds its port', () => {
+test('custom probe paths move the probes; gRPC adds its port', () => {
   const c = main(
-    build({ config: { health: { handler_prefix: '/hz' }, grpc_api: { enabled: true } } }),
+    build({
+      config: {
+        health: { ready_handler_prefix: '/readyz', live_handler_prefix: '/livez' },
+        grpc_api: { enabled: true },
+      },
+    }),
   );
-  assert.equal(c.readinessProbe.httpGet.path, '/hz');
+  assert.equal(c.readinessProbe.httpGet.path, '/readyz');
+  assert.equal(c.livenessProbe.httpGet.path, '/livez');
   assert.deepEqual(c.ports.at(-1), { name: 'grpc', containerPort: 10000, protocol: 'TCP' });
 });
 
@@ -262,5 +273,56 @@ test('pod defaults: spread over hostnames and zones, requests, no service accoun
     (custom.spec.template.spec as unknown as Record<string, unknown>).topologySpreadConstraints,
     spread,
     'podTemplate replaces the spread',
+  );
+});
+
+test('the rollout follows the drain: grace period, one pod at a time, none unavailable', () => {
+  const d = build();
+  // drain_delay 5 s + disconnect_window 10 s + shutdown.timeout 30 s + 5 s to exit.
+  assert.equal(d.spec.template.spec.terminationGracePeriodSeconds, 50);
+  assert.equal(d.spec.minReadySeconds, 15);
+  assert.deepEqual(d.spec.strategy, {
+    type: 'RollingUpdate',
+    rollingUpdate: { maxSurge: 1, maxUnavailable: 0 },
+  });
+  const long = build({
+    config: { shutdown: { drain_delay: '10s', disconnect_window: '1m', timeout: '5s' } },
+  });
+  assert.equal(long.spec.template.spec.terminationGracePeriodSeconds, 80);
+  assert.equal(long.spec.minReadySeconds, 70);
+  const none = build({ config: { shutdown: { drain_delay: '0s', disconnect_window: '0s' } } });
+  assert.equal(none.spec.minReadySeconds, 0);
+  assert.equal(
+    (main(build()) as unknown as { lifecycle?: unknown }).lifecycle,
+    undefined,
+    'no preStop: the node drains itself on SIGTERM',
+  );
+});
+
+test('admin keys of the Secret reach the pod as CENTRIFUGO_ADMIN_* env', () => {
+  const base = context();
+  const c = main(
+    build(
+      { admin: { enabled: true } },
+      {
+        credentials: {
+          ...base.credentials,
+          keys: [...base.credentials.keys, 'admin.password', 'admin.secret'],
+        },
+      },
+    ),
+  );
+  assert.deepEqual(
+    c.env.filter((e) => e.name.startsWith('CENTRIFUGO_ADMIN')).map((e) => [e.name, e.valueFrom]),
+    [
+      [
+        'CENTRIFUGO_ADMIN_PASSWORD',
+        { secretKeyRef: { name: 'chat-credentials', key: 'admin.password' } },
+      ],
+      [
+        'CENTRIFUGO_ADMIN_SECRET',
+        { secretKeyRef: { name: 'chat-credentials', key: 'admin.secret' } },
+      ],
+    ],
   );
 });

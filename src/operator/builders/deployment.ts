@@ -11,6 +11,11 @@
 // one-zone cluster still schedules every pod). spec.podTemplate may add to this, and the
 // CRD refuses what would weaken the security context.
 //
+// Probes (on the internal port): readiness on /ready (engine connected and not draining),
+// liveness and startup on /live (the event loop answers): a node without NATS, or draining,
+// leaves the endpoints but is never restarted for it. The rollout pace, grace period and the
+// reason there is no preStop hook: rollout.ts.
+//
 // Image contract: the image's entrypoint is the `centrifugo-ts` binary; args pick the command.
 import { CONFIG_HASH_ANNOTATION, CREDENTIALS_HASH_ANNOTATION } from '../crd/index.ts';
 import { nodeConfigLeaf } from '../crd/node-keys.ts';
@@ -31,6 +36,7 @@ import {
   ownerReference,
   selectorLabels,
 } from './names.ts';
+import { rolloutSettings } from './rollout.ts';
 
 type EnvVar = Record<string, unknown>;
 
@@ -68,11 +74,11 @@ function natsEnv(ctx: BuildContext): EnvVar[] {
   return env;
 }
 
-function probe(path: string, periodSeconds: number, failureThreshold: number) {
+function probe(path: string, periodSeconds: number, failureThreshold: number, timeoutSeconds = 2) {
   return {
     httpGet: { path, port: 'internal' },
     periodSeconds,
-    timeoutSeconds: 2,
+    timeoutSeconds,
     failureThreshold,
   };
 }
@@ -113,9 +119,12 @@ export function buildPodSpec(ctx: BuildContext): Record<string, unknown> {
     ports,
     env: [...credentialEnv(ctx), ...natsEnv(ctx)],
     volumeMounts,
-    readinessProbe: probe(nodeConfig.healthPath, 5, 3),
-    livenessProbe: probe(nodeConfig.healthPath, 10, 6),
-    startupProbe: probe(nodeConfig.healthPath, 2, 30),
+    // Out of the endpoints within 4 s of losing NATS; back at the first success.
+    readinessProbe: probe(nodeConfig.readyPath, 2, 2),
+    // Restarted after a minute without an answer: long GC pauses under load are no reason.
+    livenessProbe: probe(nodeConfig.livePath, 10, 6, 5),
+    // Up to a minute to start: the node listens once NATS and its streams are ready.
+    startupProbe: probe(nodeConfig.livePath, 1, 60),
     securityContext: {
       allowPrivilegeEscalation: false,
       readOnlyRootFilesystem: true,
@@ -147,8 +156,7 @@ export function buildPodSpec(ctx: BuildContext): Record<string, unknown> {
       spread('kubernetes.io/hostname'),
       spread('topology.kubernetes.io/zone'),
     ],
-    // Nodes drain connections on SIGTERM within shutdown.timeout (30s by default).
-    terminationGracePeriodSeconds: 40,
+    terminationGracePeriodSeconds: rolloutSettings(nodeConfig).terminationGracePeriodSeconds,
   };
   if (spec.imagePullSecrets?.length) podSpec.imagePullSecrets = spec.imagePullSecrets;
   const override = spec.podTemplate?.spec;
@@ -170,9 +178,12 @@ export function buildDeployment(ctx: BuildContext): KubeObject {
       'prometheus.io/path': nodeConfig.metricsPath,
     });
   }
+  const { minReadySeconds, strategy } = rolloutSettings(nodeConfig);
   const deploymentSpec: Record<string, unknown> = {
     selector: { matchLabels: selector },
     revisionHistoryLimit: 5,
+    strategy,
+    minReadySeconds,
     template: {
       metadata: {
         // Operator labels win over user labels: the selector must keep matching.

@@ -15,8 +15,10 @@ test('children in order: Secret and ConfigMap before the Deployment, HPA after i
         pdb: { enabled: true },
         autoscaling: { enabled: true, maxReplicas: 3 },
         serviceMonitor: { enabled: true },
+        ingress: { enabled: true, host: 'rt.example.com' },
+        httpRoute: { enabled: true, parentRefs: [{ name: 'gw' }] },
       },
-      { serviceMonitorServed: true },
+      { serviceMonitorServed: true, httpRouteServed: true },
     ),
   );
   assert.deepEqual(
@@ -29,6 +31,8 @@ test('children in order: Secret and ConfigMap before the Deployment, HPA after i
       'Deployment/chat',
       'PodDisruptionBudget/chat',
       'HorizontalPodAutoscaler/chat',
+      'Ingress/chat',
+      'HTTPRoute/chat',
       'ServiceMonitor/chat',
     ],
   );
@@ -68,8 +72,8 @@ test('optional children not wanted are listed for removal; an existing Secret is
   );
   assert.deepEqual(
     none.absent.map((r) => `${r.kind}/${r.name}`),
-    ['PodDisruptionBudget/chat', 'HorizontalPodAutoscaler/chat'],
-    'ServiceMonitor is neither applied nor deleted when its CRD is not served',
+    ['PodDisruptionBudget/chat', 'HorizontalPodAutoscaler/chat', 'Ingress/chat'],
+    'ServiceMonitor and HTTPRoute are neither applied nor deleted when their CRDs are not served',
   );
 });
 

@@ -1,15 +1,18 @@
 // The children of a Centrifugo, in the order they are applied, and the optional ones to
 // remove. The order matters only for the pods: the Deployment comes after the Secret and the
-// ConfigMap its pods mount (a pod started before them sits in ContainerCreating), and the HPA
-// and ServiceMonitor after what they point at. Which optional children exist (PDB, HPA,
-// ServiceMonitor) is decided here, never in the loop.
+// ConfigMap its pods mount (a pod started before them sits in ContainerCreating), and the HPA,
+// ServiceMonitor, Ingress and HTTPRoute after what they point at. Which optional children
+// exist is decided here, never in the loop.
 import type { KubeObject } from '../kube/types.ts';
 import { buildConfigMap } from './config-map.ts';
 import type { BuildContext } from './context.ts';
 import { buildDeployment } from './deployment.ts';
 import { buildHpa } from './hpa.ts';
+import { buildHttpRoute, HTTP_ROUTE_API } from './http-route.ts';
+import { buildIngress } from './ingress.ts';
 import { childNames } from './names.ts';
 import { buildPdb } from './pdb.ts';
+import { buildScaledObject, SCALED_OBJECT_API } from './scaled-object.ts';
 import { buildCredentialsSecretMetadata } from './secret.ts';
 import { buildClientService, buildInternalService } from './service.ts';
 import { buildServiceMonitor } from './service-monitor.ts';
@@ -45,7 +48,18 @@ export function buildChildren(ctx: BuildContext): DesiredChildren {
   const optional: [KubeObject | undefined, ChildRef][] = [
     [buildPdb(ctx), ref('policy/v1', 'PodDisruptionBudget', names.pdb)],
     [buildHpa(ctx), ref('autoscaling/v2', 'HorizontalPodAutoscaler', names.hpa)],
+    [buildIngress(ctx), ref('networking.k8s.io/v1', 'Ingress', names.ingress)],
   ];
+  // Unserved kinds (HTTPRoute, ScaledObject) can be neither applied nor deleted.
+  if (ctx.scaledObjectServed) {
+    optional.push([
+      buildScaledObject(ctx),
+      ref(SCALED_OBJECT_API, 'ScaledObject', names.scaledObject),
+    ]);
+  }
+  if (ctx.httpRouteServed) {
+    optional.push([buildHttpRoute(ctx), ref(HTTP_ROUTE_API, 'HTTPRoute', names.httpRoute)]);
+  }
   // An unserved ServiceMonitor kind can be neither applied nor deleted.
   if (ctx.serviceMonitorServed) {
     optional.push([

@@ -39,6 +39,11 @@ export const childNames = (name: string) => ({
   pdb: name,
   hpa: name,
   serviceMonitor: name,
+  ingress: name,
+  httpRoute: name,
+  scaledObject: name,
+  /** The certificate Secret cert-manager writes for the Ingress, unless named. */
+  ingressTls: `${name}-tls`,
 });
 
 /** Selector labels: name and instance only, because selectors are immutable. */

@@ -4,14 +4,29 @@ import { ConfigError } from '../../node/config/index.ts';
 import { withDefaults } from '../crd/index.ts';
 import { nodeConfig } from './node-config.ts';
 
-test('default spec: memory engine, fixed ports, /health and /metrics on, no secrets', () => {
-  const { config } = nodeConfig(withDefaults({}));
+test('default spec: memory engine, fixed ports, /health and /metrics on, the drain, no secrets', () => {
+  const { config, drain, readyPath, livePath } = nodeConfig(withDefaults({}));
   assert.deepEqual(config, {
     engine: { type: 'memory' },
     health: { enabled: true },
     http_server: { internal_port: '9000', port: 8000 },
     prometheus: { enabled: true },
+    shutdown: { drain_delay: '5s', disconnect_window: '10s' },
   });
+  assert.deepEqual(drain, { delayMs: 5000, windowMs: 10_000, shutdownTimeoutMs: 30_000 });
+  assert.deepEqual([readyPath, livePath], ['/ready', '/live']);
+});
+
+test('the drain settings of spec.config win over the operator defaults', () => {
+  const { config, drain } = nodeConfig(
+    withDefaults({ config: { shutdown: { disconnect_window: '30s', timeout: '10s' } } }),
+  );
+  assert.deepEqual(config.shutdown, {
+    drain_delay: '5s',
+    disconnect_window: '30s',
+    timeout: '10s',
+  });
+  assert.deepEqual(drain, { delayMs: 5000, windowMs: 30_000, shutdownTimeoutMs: 10_000 });
 });
 
 test('the user config is kept; the operator owns engine, ports and health', () => {
@@ -72,4 +87,27 @@ test('a config the node would refuse throws the node ConfigError naming the key'
     () => nodeConfig(withDefaults({ config: { log: { level: 'loud' } } })),
     (err: unknown) => err instanceof ConfigError && /log\.level/.test(err.message),
   );
+});
+
+test('spec.admin.enabled turns the admin UI on (internal port); no password in the config', () => {
+  const { config } = nodeConfig(withDefaults({ admin: { enabled: true } }));
+  assert.deepEqual(config.admin, { enabled: true });
+  assert.equal(nodeConfig(withDefaults({})).config.admin, undefined);
+});
+
+test('under autoscaling, rebalancing is on unless spec.config turns it off', () => {
+  const nats = { type: 'nats', nats: { urls: ['nats://n:4222'] } };
+  const on = nodeConfig(
+    withDefaults({ engine: nats, autoscaling: { enabled: true, maxReplicas: 4 } }),
+  );
+  assert.deepEqual(on.config.rebalance, { enabled: true });
+  const off = nodeConfig(
+    withDefaults({
+      engine: nats,
+      autoscaling: { enabled: true, maxReplicas: 4 },
+      config: { rebalance: { enabled: false } },
+    }),
+  );
+  assert.deepEqual(off.config.rebalance, { enabled: false });
+  assert.equal(nodeConfig(withDefaults({})).config.rebalance, undefined);
 });

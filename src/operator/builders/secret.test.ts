@@ -7,6 +7,7 @@ import {
   buildNewCredentialsSecret,
   fromB64,
   GENERATED_KEYS,
+  generatedKeysFor,
   missingGeneratedKeys,
   randomCredential,
   rotationPatch,
@@ -75,4 +76,14 @@ test('missing keys are found, present ones never reported', () => {
     CREDENTIAL_KEYS.grpcApiKey,
     CREDENTIAL_KEYS.hmacSecretKey,
   ]);
+});
+
+test('spec.admin.enabled adds the admin password and secret to the generated keys', () => {
+  assert.deepEqual(generatedKeysFor({ admin: { enabled: false } }), [...GENERATED_KEYS]);
+  const keys = generatedKeysFor({ admin: { enabled: true } });
+  assert.deepEqual(keys, [...GENERATED_KEYS, 'admin.password', 'admin.secret']);
+  const secret = buildNewCredentialsSecret(resource(), '0.1.0', undefined, undefined, keys);
+  assert.deepEqual(Object.keys(secret.data ?? {}).sort(), [...keys].sort());
+  const existing = Object.fromEntries(GENERATED_KEYS.map((k) => [k, 'eA==']));
+  assert.deepEqual(missingGeneratedKeys(existing, keys), ['admin.password', 'admin.secret']);
 });

@@ -1,11 +1,17 @@
-// The credentials Secret: the HTTP API key, the gRPC API key and the HMAC token secret, made
-// once from crypto randomness. Its data is written only on creation, on rotation and to fill a
+// The credentials Secret: the HTTP API key, the gRPC API key and the HMAC token secret, and
+// with spec.admin.enabled the admin web UI's password and token secret, made once from
+// crypto randomness. Its data is written only on creation, on rotation and to fill a
 // key that went missing; reconcile never regenerates a value, so a user's edit stands (the
 // Helm chart lesson: secrets regenerated on every render restart pods and break clients).
 // Only the metadata (labels, owner) is server-side applied, so the operator's field manager
 // never owns `data` through apply and an apply can never drop a value.
 import { randomBytes } from 'node:crypto';
-import { type CentrifugoResource, CREDENTIAL_KEYS, ROTATED_FOR_ANNOTATION } from '../crd/index.ts';
+import {
+  type CentrifugoResource,
+  type CentrifugoSpec,
+  CREDENTIAL_KEYS,
+  ROTATED_FOR_ANNOTATION,
+} from '../crd/index.ts';
 import type { SecretObject } from '../kube/types.ts';
 import type { BuildContext } from './context.ts';
 import { childNames, commonLabels, ownerReference } from './names.ts';
@@ -16,6 +22,14 @@ export const GENERATED_KEYS = [
   CREDENTIAL_KEYS.grpcApiKey,
   CREDENTIAL_KEYS.hmacSecretKey,
 ] as const;
+
+/** The admin web UI's keys, generated too when spec.admin.enabled. */
+export const ADMIN_KEYS = [CREDENTIAL_KEYS.adminPassword, CREDENTIAL_KEYS.adminSecret] as const;
+
+/** The keys a generated Secret holds for this spec. */
+export function generatedKeysFor(spec: Pick<CentrifugoSpec, 'admin'>): string[] {
+  return spec.admin.enabled ? [...GENERATED_KEYS, ...ADMIN_KEYS] : [...GENERATED_KEYS];
+}
 
 export type RandomSource = (bytes: number) => Buffer;
 
@@ -55,6 +69,7 @@ export function buildNewCredentialsSecret(
   tag: string,
   rotatedFor: string | undefined,
   random: RandomSource = randomBytes,
+  keys: readonly string[] = GENERATED_KEYS,
 ): SecretObject {
   const meta: SecretObject['metadata'] = metadata(resource, tag);
   if (rotatedFor !== undefined) meta.annotations = { [ROTATED_FOR_ANNOTATION]: rotatedFor };
@@ -63,7 +78,7 @@ export function buildNewCredentialsSecret(
     kind: 'Secret',
     metadata: meta,
     type: 'Opaque',
-    data: generateCredentials(GENERATED_KEYS, random),
+    data: generateCredentials(keys, random),
   };
 }
 
@@ -77,7 +92,8 @@ export function buildCredentialsSecretMetadata(ctx: BuildContext): SecretObject 
 }
 
 /**
- * The data patch of a rotation: new API keys and HMAC secret; the old HMAC secret becomes the
+ * The data patch of a rotation: new values for every generated key (API keys, HMAC secret,
+ * and the admin password and secret when there); the old HMAC secret becomes the
  * previous key, accepted until `now + grace` so tokens already handed to clients keep working
  * while the pods roll and the backend starts signing with the new secret.
  */
@@ -86,8 +102,9 @@ export function rotationPatch(
   nowMs: number,
   graceSeconds: number,
   random: RandomSource = randomBytes,
+  keys: readonly string[] = GENERATED_KEYS,
 ): Record<string, string> {
-  const patch = generateCredentials(GENERATED_KEYS, random);
+  const patch = generateCredentials(keys, random);
   const previous = current[CREDENTIAL_KEYS.hmacSecretKey];
   if (previous !== undefined && graceSeconds > 0) {
     patch[CREDENTIAL_KEYS.hmacPreviousSecretKey] = previous;
@@ -98,7 +115,13 @@ export function rotationPatch(
   return patch;
 }
 
-/** Keys a generated Secret should hold but does not (a user deleted them). */
-export function missingGeneratedKeys(data: Record<string, string> | undefined): string[] {
-  return GENERATED_KEYS.filter((k) => data?.[k] === undefined || data[k] === '');
+/**
+ * Keys a generated Secret should hold but does not: a user deleted them, or the spec asks for
+ * more (spec.admin.enabled turned on).
+ */
+export function missingGeneratedKeys(
+  data: Record<string, string> | undefined,
+  keys: readonly string[] = GENERATED_KEYS,
+): string[] {
+  return keys.filter((k) => data?.[k] === undefined || data[k] === '');
 }

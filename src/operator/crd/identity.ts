@@ -52,5 +52,7 @@ export const CREDENTIAL_KEYS = {
   hmacSecretKey: 'client.token.hmac_secret_key',
   hmacPreviousSecretKey: 'client.token.hmac_previous_secret_key',
   hmacPreviousSecretKeyValidUntil: 'client.token.hmac_previous_secret_key_valid_until',
+  adminPassword: 'admin.password',
+  adminSecret: 'admin.secret',
 } as const;
 export type CredentialKeyName = keyof typeof CREDENTIAL_KEYS;

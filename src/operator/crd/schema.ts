@@ -97,6 +97,9 @@ export const FORBIDDEN_CONFIG_KEYS: readonly { key: string; why: string }[] = [
   },
   { key: 'grpc_api.port', why: 'the operator owns container ports: set spec.service.ports' },
   { key: 'health.enabled', why: 'the operator always enables /health: the probes use it' },
+  { key: 'admin.enabled', why: 'set spec.admin.enabled instead' },
+  { key: 'admin.password', why: 'it is a secret: it lives in the credentials Secret' },
+  { key: 'admin.secret', why: 'it is a secret: it lives in the credentials Secret' },
 ];
 
 interface ConfigNode {
@@ -257,7 +260,8 @@ const Secrets = Type.Object(
     ),
     existingSecret: Type.Optional(
       SecretName(
-        'use this Secret instead; keys http_api.key, grpc_api.key, client.token.hmac_secret_key',
+        'use this Secret instead; keys http_api.key, grpc_api.key, client.token.hmac_secret_key ' +
+          '(and admin.password, admin.secret with admin.enabled)',
       ),
     ),
     rotation: Type.Object(
@@ -562,6 +566,45 @@ const Autoscaling = Type.Object(
       Percent('average CPU utilization target (80 when no target is set)'),
     ),
     targetMemoryUtilizationPercentage: Type.Optional(Percent('average memory utilization target')),
+    targetConnectionsPerPod: Type.Optional(
+      Type.Integer({
+        format: 'int32',
+        minimum: 1,
+        maximum: 10_000_000,
+        description:
+          'average client connections per pod (centrifugo_node_num_clients): a Pods metric ' +
+          'the custom metrics API serves (prometheus-adapter), or a KEDA Prometheus trigger',
+      }),
+    ),
+    connectionsMetricName: Type.String({
+      minLength: 1,
+      maxLength: 253,
+      default: 'centrifugo_node_num_clients',
+      description: 'the name the custom metrics API serves the connection count under',
+    }),
+    keda: Type.Optional(
+      Type.Object(
+        {
+          enabled: Type.Boolean({
+            default: false,
+            description:
+              'a KEDA ScaledObject instead of the HorizontalPodAutoscaler, when keda.sh/v1alpha1 ' +
+              'is served (KEDA then makes the HPA); the plain HPA otherwise',
+          }),
+          prometheusServerAddress: Type.Optional(
+            Type.String({
+              minLength: 1,
+              maxLength: 1024,
+              pattern: '^https?://',
+              description:
+                'the Prometheus KEDA asks for the connection count (needed with ' +
+                'targetConnectionsPerPod), e.g. http://prometheus.monitoring.svc:9090',
+            }),
+          ),
+        },
+        { description: 'scaling through KEDA' },
+      ),
+    ),
     behavior: Type.Optional(Opaque('HorizontalPodAutoscalerBehavior (autoscaling/v2)')),
   },
   {
@@ -577,6 +620,10 @@ const Autoscaling = Type.Object(
       {
         rule: '!has(self.maxReplicas) || self.minReplicas <= self.maxReplicas',
         message: 'autoscaling: minReplicas must not exceed maxReplicas',
+      },
+      {
+        rule: '!has(self.keda) || !self.keda.enabled || !has(self.targetConnectionsPerPod) || has(self.keda.prometheusServerAddress)',
+        message: 'autoscaling.keda with targetConnectionsPerPod needs keda.prometheusServerAddress',
       },
     ),
   },
@@ -608,6 +655,145 @@ const ServiceMonitor = Type.Object(
     default: {},
     description: 'a Prometheus Operator ServiceMonitor for the internal Service',
   },
+);
+
+const HOSTNAME = '^(\\*\\.)?[a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$';
+const Hostname = (description: string) =>
+  Type.String({ minLength: 1, maxLength: 253, pattern: HOSTNAME, description });
+const PathPrefix = Type.String({
+  default: '/',
+  minLength: 1,
+  maxLength: 1024,
+  pattern: '^/',
+  description: 'path prefix routed to the nodes (/connection/websocket lives under /)',
+});
+
+const IngressTls = Type.Object(
+  {
+    secretName: Type.Optional(
+      SecretName(
+        'Secret (kubernetes.io/tls) with the certificate; with certManager, the one it ' +
+          'writes (default <name>-tls)',
+      ),
+    ),
+    certManager: Type.Optional(
+      Type.Object(
+        {
+          issuer: Type.Optional(SecretName('cert-manager Issuer in the Centrifugo namespace')),
+          clusterIssuer: Type.Optional(SecretName('cert-manager ClusterIssuer')),
+        },
+        {
+          description: 'let cert-manager issue the certificate (its ingress-shim annotations)',
+          ...rules({
+            rule: 'has(self.issuer) != has(self.clusterIssuer)',
+            message: 'ingress.tls.certManager: set issuer or clusterIssuer, one of them',
+          }),
+        },
+      ),
+    ),
+  },
+  {
+    description: 'TLS for the host: a certificate Secret, or one cert-manager issues',
+    ...rules({
+      rule: 'has(self.secretName) || has(self.certManager)',
+      message: 'ingress.tls: set secretName or certManager',
+    }),
+  },
+);
+
+const Ingress = Type.Object(
+  {
+    enabled: Type.Boolean({
+      default: false,
+      description: 'create an Ingress for the client Service (WebSocket and HTTP clients)',
+    }),
+    className: Type.Optional(
+      Type.String({
+        minLength: 1,
+        maxLength: 253,
+        description: "ingressClassName (default: the cluster's default class)",
+      }),
+    ),
+    host: Type.Optional(Hostname('the host clients connect to (required when enabled)')),
+    path: PathPrefix,
+    annotations: Type.Optional(
+      StringMap('annotations, over the generated ones (nginx WebSocket timeouts, cert-manager)'),
+    ),
+    tls: Type.Optional(IngressTls),
+  },
+  {
+    default: {},
+    description:
+      'an Ingress (networking.k8s.io/v1) to the client Service, with the WebSocket timeouts ' +
+      'of ingress-nginx set from the node ping interval',
+    ...rules({
+      rule: '!self.enabled || has(self.host)',
+      message: 'ingress.enabled needs ingress.host',
+    }),
+  },
+);
+
+const ParentRef = Type.Object(
+  {
+    name: Type.String({ minLength: 1, maxLength: 253, description: 'the Gateway' }),
+    namespace: Type.Optional(
+      Type.String({
+        minLength: 1,
+        maxLength: 63,
+        description: "the Gateway's namespace (default: the Centrifugo's)",
+      }),
+    ),
+    sectionName: Type.Optional(
+      Type.String({ minLength: 1, maxLength: 253, description: 'a listener of the Gateway' }),
+    ),
+  },
+  { description: 'a Gateway the route attaches to' },
+);
+
+const HttpRoute = Type.Object(
+  {
+    enabled: Type.Boolean({
+      default: false,
+      description:
+        'create a Gateway API HTTPRoute to the client Service (only when ' +
+        'gateway.networking.k8s.io/v1 HTTPRoute is served)',
+    }),
+    parentRefs: Type.Optional(
+      Type.Array(ParentRef, {
+        minItems: 1,
+        maxItems: 8,
+        description: 'Gateways to attach to (required when enabled)',
+      }),
+    ),
+    hostnames: Type.Optional(
+      Type.Array(Hostname('a hostname'), { maxItems: 16, description: 'hostnames to match' }),
+    ),
+    path: PathPrefix,
+    annotations: Type.Optional(StringMap('annotations of the HTTPRoute')),
+  },
+  {
+    default: {},
+    description:
+      'a Gateway API HTTPRoute to the client Service, its request timeouts off so WebSockets ' +
+      'live as long as their clients',
+    ...rules({
+      rule: '!self.enabled || has(self.parentRefs)',
+      message: 'httpRoute.enabled needs httpRoute.parentRefs',
+    }),
+  },
+);
+
+const Admin = Type.Object(
+  {
+    enabled: Type.Boolean({
+      default: false,
+      description:
+        'serve the admin web UI and admin API on the internal port (Service <name>-internal); ' +
+        'admin.password and admin.secret are generated into the credentials Secret once ' +
+        '(an existingSecret must hold them)',
+    }),
+  },
+  { default: {}, description: 'the admin web UI (admin.* of the node config)' },
 );
 
 export const SpecSchema = Type.Object(
@@ -661,6 +847,9 @@ export const SpecSchema = Type.Object(
     pdb: Pdb,
     autoscaling: Autoscaling,
     serviceMonitor: ServiceMonitor,
+    admin: Admin,
+    ingress: Ingress,
+    httpRoute: HttpRoute,
   },
   {
     description: 'what the Centrifugo should be: nodes, engine, config, Services, credentials',

@@ -7,7 +7,7 @@ import { Kvm } from '@nats-io/kv';
 import type { NatsConnection } from '@nats-io/nats-core';
 import { durationMs } from '../../config/index.ts';
 import type { Logger, NodeMetrics } from '../../observability/index.ts';
-import type { ClusterView, Engine, NodeInfo } from '../types.ts';
+import type { ClusterView, Engine, EngineConnectivity, NodeInfo } from '../types.ts';
 import { connectNats, type NatsSettings } from './connection.ts';
 import { type HistorySettings, HistoryStreams } from './history-streams.ts';
 import { NatsNames } from './names.ts';
@@ -32,7 +32,7 @@ export interface NatsEngineOptions {
   metrics?: Pick<NodeMetrics, 'natsConnected' | 'natsDisconnects'>;
 }
 
-export class NatsEngine implements Engine {
+export class NatsEngine implements Engine, EngineConnectivity {
   readonly name = 'nats';
   readonly broker: NatsBroker;
   readonly presence: NatsPresence;
@@ -126,6 +126,11 @@ export class NatsEngine implements Engine {
       nodes: async () => this.registry.nodes(),
       channels: () => this.registry.channels(),
     };
+  }
+
+  /** The NATS connection is up (the gate answers calls instead of failing them at once). */
+  connected(): boolean {
+    return this.gate.up;
   }
 
   async close(): Promise<void> {

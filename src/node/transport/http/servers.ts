@@ -52,6 +52,8 @@ export interface HttpDeps {
   executor: ApiExecutor;
   metrics: NodeMetrics;
   logger: Logger;
+  /** What /ready answers (lifecycle/readiness.ts). */
+  readiness: () => { ready: boolean; reasons: string[] };
 }
 
 export function buildHttpListeners(deps: HttpDeps): HttpListener[] {
@@ -101,8 +103,14 @@ export function buildHttpListeners(deps: HttpDeps): HttpListener[] {
     };
     listeners.push(internal);
   }
-  if (config.health.enabled)
-    internal.app.register(healthPlugin, { path: config.health.handler_prefix });
+  if (config.health.enabled) {
+    internal.app.register(healthPlugin, {
+      path: config.health.handler_prefix,
+      readyPath: config.health.ready_handler_prefix,
+      livePath: config.health.live_handler_prefix,
+      readiness: deps.readiness,
+    });
+  }
   if (config.swagger.enabled) {
     internal.app.register(swaggerPlugin, {
       path: config.swagger.handler_prefix,

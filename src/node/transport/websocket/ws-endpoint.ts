@@ -1,6 +1,7 @@
 // The bidirectional WebSocket endpoint (websocket.handler_prefix). Refusals happen before
-// the upgrade with plain HTTP statuses (403 origin, 503 connection limit); after it, every
-// frame goes to a ClientSession, and disconnects are close frames with code and reason.
+// the upgrade with plain HTTP statuses (403 origin, 503 connection limit or rate, 503 while
+// the node drains or sheds its excess); after it, every frame goes to a ClientSession, and
+// disconnects are close frames with code and reason.
 import type { IncomingMessage, Server } from 'node:http';
 import type { Duplex } from 'node:stream';
 import { type WebSocket, WebSocketServer } from 'ws';
@@ -34,6 +35,8 @@ export function attachWebSocket(
   server: Server,
   ctx: ClientContext,
   logger: Logger,
+  /** True while the node drains or sheds its excess: new connections get 503, go elsewhere. */
+  refusingNew: () => boolean = () => false,
 ): WebSocketEndpoint {
   const { config } = ctx;
   const path = config.websocket.handler_prefix;
@@ -63,6 +66,12 @@ export function attachWebSocket(
     const url = new URL(req.url ?? '/', 'http://localhost');
     if (url.pathname !== path) {
       answer(socket, 404, 'Not Found', GO_NOT_FOUND, GO_TEXT_HEADERS);
+      return;
+    }
+    // Beyond Centrifugo: a node that drains or sheds its excess (src/node/lifecycle/) sends
+    // new connections to another node, before they take a token of the rate limit.
+    if (refusingNew()) {
+      answer(socket, 503, 'Service Unavailable', '', {});
       return;
     }
     // Centrifugo's order: the rate limit, the connection limit, then the origin.
