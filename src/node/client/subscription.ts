@@ -13,6 +13,11 @@ export interface SubscriptionSink {
   enqueuePush(push: EncodedPush): void;
   /** The subscription lost its place in the stream (a gap, another epoch). */
   insufficientState(sub: Subscription): void;
+  /**
+   * client.channel_position_max_time_lag in ms (0 = no limit): a publication reaching a
+   * positioned subscription later than this after it was published means lost state.
+   */
+  readonly positionMaxTimeLagMs: number;
 }
 
 /** How a subscription was made and what it gets. */
@@ -37,6 +42,8 @@ interface BufferedEvent {
   push: EncodedPush;
   pub?: Publication;
   position?: StreamPosition;
+  /** Arrived later than client.channel_position_max_time_lag after it was published. */
+  lagged?: boolean;
 }
 
 export class Subscription {
@@ -87,8 +94,15 @@ export class Subscription {
   }
 
   onPublication(pub: Publication, position: StreamPosition, push: EncodedPush): void {
-    if (this.buffer) this.buffer.push({ pub, position, push });
-    else this.deliver(pub, position, push);
+    // Measured on arrival, as Centrifugo's hub measures it when it fans out.
+    const lagged = this.positioned && this.lagged(pub);
+    if (this.buffer) this.buffer.push({ pub, position, push, lagged });
+    else this.deliver(pub, position, push, lagged);
+  }
+
+  private lagged(pub: Publication): boolean {
+    const max = this.sink.positionMaxTimeLagMs;
+    return max > 0 && pub.time !== undefined && pub.time > 0 && Date.now() - pub.time > max;
   }
 
   onJoinLeave(push: EncodedPush): void {
@@ -102,13 +116,27 @@ export class Subscription {
     if (!buffered) return;
     this.buffer = undefined;
     for (const item of buffered) {
-      if (item.pub && item.position) this.deliver(item.pub, item.position, item.push);
-      else if (this.pushJoinLeave) this.sink.enqueuePush(item.push);
+      if (item.pub && item.position) {
+        this.deliver(item.pub, item.position, item.push, item.lagged === true);
+      } else if (this.pushJoinLeave) this.sink.enqueuePush(item.push);
     }
   }
 
-  /** Sends a publication unless the client already has it (recovered, or seen before). */
-  private deliver(pub: Publication, position: StreamPosition, push: EncodedPush): void {
+  /**
+   * Sends a publication unless the client already has it (recovered, or seen before). A
+   * positioned subscription that got it too late cannot trust that it missed nothing
+   * (fan-out is at most once): it resubscribes instead, as in Centrifugo.
+   */
+  private deliver(
+    pub: Publication,
+    position: StreamPosition,
+    push: EncodedPush,
+    lagged: boolean,
+  ): void {
+    if (lagged) {
+      this.sink.insufficientState(this);
+      return;
+    }
     if (pub.offset > 0 && this.positioned) {
       // Subscribed before the stream had an epoch: the first publication brings it.
       if (this.epoch === '') this.epoch = position.epoch;

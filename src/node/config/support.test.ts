@@ -156,11 +156,6 @@ describe('the schema against what the node implements', () => {
       ['channel.namespaces[].force_recovery_mode', 'cache'],
       ['channel.without_namespace.allowed_delta_types', ['fossil']],
       ['channel.namespaces[].allow_tags_filter', true],
-      ['client.user_id_http_header', 'X-User'],
-      ['client.concurrency', 8],
-      ['client.channel_position_max_time_lag', '5s'],
-      ['client.presence_update_interval', '10s'],
-      ['client.subscribe_to_user_personal_channel.enabled', true],
     ] as const) {
       refusedAs(configWith(pattern, value), pattern.replace('[]', '.0'));
     }
@@ -170,8 +165,8 @@ describe('the schema against what the node implements', () => {
     for (const [pattern, value, feature] of [
       ['channel.namespaces[].auto_cache_recover', true, 'cache recovery mode'],
       ['channel.without_namespace.auto_cache_recover', true, 'cache recovery mode'],
-      ['rpc.ping.enabled', true, 'the built-in rpc ping method'],
-      ['rpc.without_namespace.proxy_enabled', true, 'client RPC'],
+      ['rpc.without_namespace.proxy_enabled', true, 'RPC proxies and RPC namespaces'],
+      ['rpc.namespace_boundary', '/', 'RPC proxies and RPC namespaces'],
     ] as const) {
       assert.throws(
         () => validateConfig(configWith(pattern, value)),
@@ -384,6 +379,6 @@ describe('values Go reads differently', () => {
 
   it('takes stream as the default of force_recovery_mode, but nowhere else', () => {
     validateConfig(configWith('channel.namespaces[].force_recovery_mode', 'stream'));
-    refusedAs(configWith('client.user_id_http_header', 'stream'), 'client.user_id_http_header');
+    refusedAs(configWith('admin.web_proxy_address', 'stream'), 'admin.web_proxy_address');
   });
 });
