@@ -6,6 +6,7 @@ import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
 import { after, describe, it } from 'node:test';
 import { signHs256 } from '../../src/node/auth/index.ts';
+import { validateConfig } from '../../src/node/config/index.ts';
 import { startTestNode, type TestNode } from '../node/harness.ts';
 import { type Client, FORMATS, newClient, once } from './sdk.ts';
 
@@ -86,7 +87,14 @@ describe('client.presence_update_interval', () => {
     });
   }
 
-  it('leaves presence as it was until the next update (25 s by default)', async () => {
+  it('refuses a negative interval at startup (Centrifugo then stops answering connections)', () => {
+    assert.throws(
+      () => validateConfig({ client: { presence_update_interval: '-1s' } }),
+      /client\.presence_update_interval" must not be negative/,
+    );
+  });
+
+  it('leaves presence as it was until the next update (in 25 s here)', async () => {
     const node = await start('25s');
     const channel = `pres-${randomBytes(3).toString('hex')}`;
     const c = await connectAndRefresh(node, 'json', channel);

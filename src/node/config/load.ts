@@ -172,7 +172,8 @@ function checkSemantics(config: Config): void {
       'http_api.handler_prefix',
     );
   }
-  // Centrifugo schedules presence updates in a loop without delay for a negative one.
+  // Centrifugo starts with a negative one, then answers a connect and nothing more on that
+  // connection (its first presence update cannot be timed); refused here (README).
   if ((parseDuration(config.client.presence_update_interval) ?? 0) < 0) {
     throw new ConfigError(
       'config key "client.presence_update_interval" must not be negative',

@@ -290,9 +290,11 @@ export const ConfigSchema = Type.Object(
       user_connection_limit: Int(0, 'connections per user per node (0 = no limit)'),
       connection_limit: Int(0, 'connections per node (0 = no limit)'),
       connection_rate_limit: Int(0, 'new connections per second (0 = no limit)'),
+      // Centrifugo starts with a negative one and runs commands one at a time, as for 0.
       concurrency: Int(
         0,
-        'commands of one connection processed concurrently (0 or 1 = one at a time)',
+        'commands of one connection processed concurrently (1 or less = one at a time)',
+        Number.MIN_SAFE_INTEGER,
       ),
       expired_close_delay: Duration('25s', 'delay before closing an expired connection'),
       expired_sub_close_delay: Duration('25s', 'delay before closing an expired subscription'),
