@@ -501,9 +501,11 @@ export class ClientSession implements Connection, OutboxEntry {
   /**
    * Every client.presence_update_interval (the first after a random part of it, so that
    * reconnecting clients spread out), the connection adds its presence again in each channel
-   * that keeps presence, with what it knows now: a sub_refresh's channel info shows in
-   * presence from then on, as in Centrifugo. (An engine whose entries expire, NATS, keeps
-   * this node's entries alive on its own, at a third of its presence_ttl.)
+   * that keeps presence, with what it knows now: a refresh's connection info or a
+   * sub_refresh's channel info shows in presence from then on, as in Centrifugo. An entry
+   * whose info did not change is not written again: memory entries do not expire, and an
+   * engine whose entries do (NATS) keeps this node's alive on its own, at a third of its
+   * presence_ttl, so rewriting it would only double that engine's writes.
    */
   private schedulePresenceUpdate(first = false): void {
     const interval = this.ctx.timings.presenceUpdateIntervalMs;
@@ -517,12 +519,25 @@ export class ClientSession implements Connection, OutboxEntry {
     for (const sub of [...this.subs.values()]) {
       if (this.state === 'closed') return;
       if (!sub.presence || !sub.live || this.subs.get(sub.channel) !== sub) continue;
-      await node.addPresence(sub.channel, this.id, clientInfoOf(this, sub)).catch((err) => {
+      const info = clientInfoOf(this, sub);
+      const was = sub.presenceInfo;
+      if (was && was.connInfo === info.connInfo && was.chanInfo === info.chanInfo) continue;
+      try {
+        await node.addPresence(sub.channel, this.id, info);
+        sub.presenceInfo = info;
+        // Unsubscribed (or closed) while the write was on its way: its removal may have come
+        // first, and an entry of nobody must not stay (NATS would keep refreshing it).
+        if ((this.state as State) === 'closed' || !this.subs.has(sub.channel)) {
+          if (!this.subscribing.has(sub.channel)) {
+            await node.removePresence(sub.channel, this.id, this.user);
+          }
+        }
+      } catch (err) {
         // The engine reports its backend's failures itself, once per outage with counts.
         if (!(err instanceof EngineUnavailableError)) {
           logger.warn({ err, client: this.id, channel: sub.channel }, 'presence update failed');
         }
-      });
+      }
     }
     this.schedulePresenceUpdate();
   }

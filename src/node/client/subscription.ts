@@ -2,7 +2,13 @@
 // the delivery of what the hub fans out to it. While it is being set up (between the
 // subscribe and its reply) events wait in a buffer; goLive() sends them after the reply,
 // so the client sees reply, recovered publications, then live ones, in order.
-import type { EncodedPush, Publication, ResolvedChannel, StreamPosition } from '../core/index.ts';
+import type {
+  ClientInfo,
+  EncodedPush,
+  Publication,
+  ResolvedChannel,
+  StreamPosition,
+} from '../core/index.ts';
 
 /** What a subscription delivers to: its connection's outgoing queue. */
 export interface SubscriptionSink {
@@ -57,6 +63,8 @@ export class Subscription {
   readonly joinLeave: boolean;
   readonly pushJoinLeave: boolean;
   chanInfo: Uint8Array | undefined;
+  /** What its presence entry was last written with (presence channels). */
+  presenceInfo: ClientInfo | undefined = undefined;
   expireAt: number;
   expireTimer: NodeJS.Timeout | undefined;
   /** The last publication the client has (positioned subscriptions). */

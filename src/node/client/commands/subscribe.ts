@@ -247,7 +247,10 @@ async function establish(
       sub.offset = top.offset;
       sub.epoch = top.epoch;
     }
-    if (s.presence) await node.addPresence(channel, conn.id, clientInfoOf(conn, sub));
+    if (s.presence) {
+      sub.presenceInfo = clientInfoOf(conn, sub);
+      await node.addPresence(channel, conn.id, sub.presenceInfo);
+    }
     if (s.joinLeave) await node.publishJoin(channel, clientInfoOf(conn, sub));
     scheduleSubExpiry(conn, sub);
     return {
