@@ -5,21 +5,21 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import {
-  EncodedPush,
   type Publication,
-  publicationMsg,
+  PublicationPushes,
+  type PushParts,
   type ResolvedChannel,
 } from '../core/index.ts';
 import { Subscription, type SubscriptionSink } from './subscription.ts';
 
 class RecordingSink implements SubscriptionSink {
-  readonly pushes: EncodedPush[] = [];
+  readonly pushes: PushParts[] = [];
   lost = 0;
   readonly positionMaxTimeLagMs: number;
   constructor(positionMaxTimeLagMs: number) {
     this.positionMaxTimeLagMs = positionMaxTimeLagMs;
   }
-  enqueuePush(push: EncodedPush): void {
+  enqueuePush(push: PushParts): void {
     this.pushes.push(push);
   }
   insufficientState(): void {
@@ -42,6 +42,8 @@ function settingUp(sink: SubscriptionSink, positioned: boolean): Subscription {
       pushJoinLeave: false,
       chanInfo: undefined,
       expireAt: 0,
+      delta: false,
+      tagsFilter: undefined,
     },
     sink,
   );
@@ -57,8 +59,7 @@ function subscription(sink: SubscriptionSink, positioned: boolean): Subscription
 
 function publish(sub: Subscription, offset: number, ageMs: number): void {
   const pub: Publication = { offset, data: new Uint8Array([0x7b, 0x7d]), time: Date.now() - ageMs };
-  const push = new EncodedPush({ channel: 'ch', pub: publicationMsg(pub, 'e1') });
-  sub.onPublication(pub, { offset, epoch: 'e1' }, push);
+  sub.onPublication(new PublicationPushes('ch', pub, { offset, epoch: 'e1' }, undefined));
 }
 
 describe('channel_position_max_time_lag', () => {

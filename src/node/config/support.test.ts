@@ -153,9 +153,7 @@ describe('the schema against what the node implements', () => {
 
   it('refuses the keys of features not supported yet, naming each', () => {
     for (const [pattern, value] of [
-      ['channel.namespaces[].force_recovery_mode', 'cache'],
-      ['channel.without_namespace.allowed_delta_types', ['fossil']],
-      ['channel.namespaces[].allow_tags_filter', true],
+      ['admin.web_proxy_address', 'http://127.0.0.1:3000'],
     ] as const) {
       refusedAs(configWith(pattern, value), pattern.replace('[]', '.0'));
     }
@@ -163,8 +161,6 @@ describe('the schema against what the node implements', () => {
 
   it('names the feature of keys outside the schema, so the refusal says what is missing', () => {
     for (const [pattern, value, feature] of [
-      ['channel.namespaces[].auto_cache_recover', true, 'cache recovery mode'],
-      ['channel.without_namespace.auto_cache_recover', true, 'cache recovery mode'],
       ['rpc.without_namespace.proxy_enabled', true, 'RPC proxies and RPC namespaces'],
       ['rpc.namespace_boundary', '/', 'RPC proxies and RPC namespaces'],
     ] as const) {

@@ -57,15 +57,6 @@ const bothOptionPlaces = (option: string) => [
  * startup. When a feature lands, move its keys to IMPLEMENTED.
  */
 export const NOT_SUPPORTED: Readonly<Record<string, string>> = {
-  ...Object.fromEntries(
-    bothOptionPlaces('force_recovery_mode').map((k) => [k, 'cache recovery mode']),
-  ),
-  ...Object.fromEntries(
-    bothOptionPlaces('allowed_delta_types').map((k) => [k, 'delta compression']),
-  ),
-  ...Object.fromEntries(
-    bothOptionPlaces('allow_tags_filter').map((k) => [k, 'publication tags filter']),
-  ),
   'admin.web_proxy_address':
     'proxying the admin UI to a dev server; serve files with admin.web_path',
   'consumers[].kafka.assume_role_arn': 'AWS MSK IAM authentication',
@@ -380,8 +371,6 @@ const FEATURES: ReadonlyArray<[string, string]> = [
   ['channel.without_namespace.subscription_type', 'map and shared poll subscriptions'],
   ['channel.without_namespace.map', 'map subscriptions'],
   ['channel.without_namespace.shared_poll', 'shared poll subscriptions'],
-  ['channel.namespaces[].auto_cache_recover', 'cache recovery mode'],
-  ['channel.without_namespace.auto_cache_recover', 'cache recovery mode'],
 ];
 
 function featureOf(pattern: string): string {

@@ -12,6 +12,7 @@ export {
   partSize,
 } from './encoding.ts';
 export { encodeJson as encodeJsonMessage, JsonEncodeError } from './json-codec.ts';
+export { jsonStringOf } from './json-string.ts';
 export {
   type ClientInfoMsg,
   type CommandMsg,
