@@ -2,7 +2,7 @@
 // official SDK, JSON and Protobuf: the server-side subscription to `#<user>` with its join
 // push (what centrifuge-python's own test_server_side_subs expects), single_connection on
 // one node and across two nodes on NATS, and the user of an HTTP header, which gets no
-// personal channel (Centrifugo v6.9.1 answers the same way: see README "What works today").
+// personal channel (as on Centrifugo v6.9.1: test/compat/cases/features.ts, user-id-header).
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
 import { after, before, describe, it, type TestContext } from 'node:test';
