@@ -23,4 +23,6 @@ export const INTENDED: Record<string, string> = byReason({
     [...both('delta/recover-tags-filter-then-live')],
   'Centrifugo turns a JSON number given for a string key (http_api.key: 5) into text; here a wrong type stops startup naming the key':
     ['startup/wrong-type'],
+  "Centrifugo starts with a negative client.presence_update_interval, then answers a connection's connect and nothing more on it; here it stops startup naming the key":
+    ['startup/presence-update-negative'],
 });

@@ -13,11 +13,17 @@ export interface Connection extends HubClient, SubscriptionSink {
   readonly format: Format;
   /** Set by connect. */
   user: string;
+  /** The user of client.user_id_http_header in the connection request ('' = none). */
+  readonly requestUser: string;
   connInfo: Uint8Array | undefined;
   /** Unix seconds; 0 = the connection does not expire. */
   expireAt: number;
   /** The connection's subscriptions by channel. */
   readonly subs: Map<string, Subscription>;
+  /** Client subscribes in flight (client.concurrency), by channel. */
+  readonly subscribing: ReadonlyMap<string, Promise<unknown>>;
+  /** Subscriptions, with those in flight: what client.channel_limit counts. */
+  subscriptionCount(): number;
   /** Protocol ping period and pong wait; 0 when there are none (the transport pings). */
   readonly pingIntervalMs: number;
   readonly pongTimeoutMs: number;

@@ -12,6 +12,10 @@ export interface ClientTimings {
   staleCloseDelayMs: number;
   expiredCloseDelayMs: number;
   expiredSubCloseDelayMs: number;
+  /** How often a connection re-adds its presence (client.presence_update_interval). */
+  presenceUpdateIntervalMs: number;
+  /** client.channel_position_max_time_lag; 0 = no limit. */
+  positionMaxTimeLagMs: number;
 }
 
 export interface ClientContext {
@@ -37,5 +41,8 @@ export function clientTimings(client: Config['client']): ClientTimings {
     staleCloseDelayMs: durationMs(client.stale_close_delay),
     expiredCloseDelayMs: durationMs(client.expired_close_delay),
     expiredSubCloseDelayMs: durationMs(client.expired_sub_close_delay),
+    // 0 is Centrifugo's default, 25 s (its node's, below the 27 s of its config default).
+    presenceUpdateIntervalMs: durationMs(client.presence_update_interval) || 25_000,
+    positionMaxTimeLagMs: Math.max(0, durationMs(client.channel_position_max_time_lag)),
   };
 }

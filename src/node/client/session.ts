@@ -30,6 +30,7 @@ import {
   partSize,
 } from '../protocol/index.ts';
 import { ClientError, clientError } from './client-error.ts';
+import { CONCURRENT_METHODS, CommandQueue } from './command-queue.ts';
 import {
   handleHistory,
   handlePresence,
@@ -37,7 +38,9 @@ import {
   handlePublish,
 } from './commands/channel.ts';
 import { handleConnect, handleRefresh } from './commands/connect.ts';
+import { handleRpc } from './commands/rpc.ts';
 import {
+  clientInfoOf,
   handleSubRefresh,
   handleSubscribe,
   handleUnsubscribe,
@@ -67,6 +70,11 @@ export interface ClientTransport {
    * sent in ConnectResult.session, that server API commands may name.
    */
   readonly sessions?: boolean;
+  /**
+   * The user ID the connection request carried in the client.user_id_http_header header
+   * ('' or absent: none). Connect uses it when there is no token and no anonymous access.
+   */
+  readonly requestUser?: string;
 }
 
 type State = 'connecting' | 'connected' | 'closed';
@@ -85,6 +93,7 @@ export class ClientSession implements Connection, OutboxEntry {
   user = '';
   /** '' unless the transport has sessions (ClientTransport.sessions). */
   readonly sessionId: string;
+  readonly requestUser: string;
   connInfo: Uint8Array | undefined;
   /** Unix seconds; 0 = the connection does not expire. */
   expireAt = 0;
@@ -99,7 +108,9 @@ export class ClientSession implements Connection, OutboxEntry {
   private pendingBytes = 0;
   /** In the dirty list, waiting for this turn's flush. */
   private flushQueued = false;
-  private commandChain: Promise<void> = Promise.resolve();
+  private readonly commands: CommandQueue;
+  /** Client subscribes in flight, by channel (see trackSubscribing). */
+  readonly subscribing = new Map<string, Promise<unknown>>();
   /**
    * Set after a connect answered with an error: Centrifugo stops reading such a connection,
    * waits CLOSE_WAIT_MS for the client to close it, then drops it without a close frame.
@@ -109,12 +120,15 @@ export class ClientSession implements Connection, OutboxEntry {
   private pingTimer: NodeJS.Timeout | undefined;
   private pongTimer: NodeJS.Timeout | undefined;
   private expireTimer: NodeJS.Timeout | undefined;
+  private presenceTimer: NodeJS.Timeout | undefined;
 
   constructor(ctx: ClientContext, transport: ClientTransport) {
     this.ctx = ctx;
     this.transport = transport;
     this.format = transport.format;
     this.sessionId = transport.sessions ? randomUUID() : '';
+    this.requestUser = transport.requestUser ?? '';
+    this.commands = new CommandQueue(ctx.config.client.concurrency);
     this.pingIntervalMs = transport.pingsItself ? 0 : ctx.timings.pingIntervalMs;
     this.pongTimeoutMs = transport.pingsItself ? 0 : ctx.timings.pongTimeoutMs;
     this.staleTimer = setTimeout(
@@ -137,14 +151,21 @@ export class ClientSession implements Connection, OutboxEntry {
     const { commands, error } = decodeCommands(this.format, frame);
     metrics.transportMessagesReceived.inc(TRANSPORT, commands.length);
     for (const command of commands as CommandMsg[]) {
-      this.commandChain = this.commandChain.then(() => this.handleCommand(command));
+      const method = METHOD_FIELDS.find((m) => command[m] !== undefined);
+      // Connect runs alone, so what follows it starts once it is done; an id-0 command is a pong.
+      const concurrent =
+        (command.id ?? 0) > 0 &&
+        CONCURRENT_METHODS.has(method ?? '') &&
+        // Without an RPC handler (no rpc.ping) Centrifugo answers 108 at once, in the queue.
+        (method !== 'rpc' || this.ctx.config.rpc.ping.enabled);
+      this.commands.push(() => this.handleCommand(command), concurrent);
     }
     if (error) {
-      this.commandChain = this.commandChain.then(() => {
+      this.commands.push(async () => {
         if (this.state === 'closed' || this.ignoring) return;
         this.ctx.logger.info({ client: this.id, reason: error.message }, 'bad frame');
         this.close(Disconnects.badRequest);
-      });
+      }, false);
     }
   }
 
@@ -200,6 +221,7 @@ export class ClientSession implements Connection, OutboxEntry {
       clearTimeout(this.staleTimer);
       this.reply({ id, connect: result });
       this.schedulePing(true);
+      this.schedulePresenceUpdate(true);
       this.scheduleExpiry();
       for (const sub of this.subs.values()) sub.goLive();
     } catch (err) {
@@ -218,9 +240,14 @@ export class ClientSession implements Connection, OutboxEntry {
   private dispatch(method: (typeof METHOD_FIELDS)[number], cmd: CommandMsg): Promise<unknown> {
     switch (method) {
       case 'subscribe':
-        return handleSubscribe(this, cmd.subscribe ?? {});
+        return this.trackSubscribing(
+          cmd.subscribe?.channel ?? '',
+          handleSubscribe(this, cmd.subscribe ?? {}),
+        );
       case 'unsubscribe':
-        return handleUnsubscribe(this, cmd.unsubscribe ?? {});
+        return this.afterSubscribing(cmd.unsubscribe?.channel ?? '', () =>
+          handleUnsubscribe(this, cmd.unsubscribe ?? {}),
+        );
       case 'publish':
         return handlePublish(this, cmd.publish ?? {});
       case 'presence':
@@ -234,12 +261,39 @@ export class ClientSession implements Connection, OutboxEntry {
       case 'sub_refresh':
         return handleSubRefresh(this, cmd.sub_refresh ?? {});
       case 'rpc':
-        // No RPC proxy exists yet: Centrifugo then has no RPC handler at all, which is 108.
-        throw clientError('notAvailable');
+        return handleRpc(this, cmd.rpc ?? {});
       default:
         // A Command carrying `ping` is a v1 leftover; v2 pings are empty frames.
         throw new DisconnectError(Disconnects.badRequest, `unexpected ${method}`);
     }
+  }
+
+  /**
+   * Remembers a client subscribe until it settles (client.concurrency lets others run
+   * meanwhile): a second subscribe to the channel is 105 and counts against
+   * client.channel_limit while it runs, as in Centrifugo. Only the first of a channel is kept
+   * (a duplicate fails at once, leaving the first's entry).
+   */
+  private trackSubscribing<T>(channel: string, subscribing: Promise<T>): Promise<T> {
+    if (channel === '' || this.subscribing.has(channel)) return subscribing;
+    this.subscribing.set(channel, subscribing);
+    const forget = () => {
+      if (this.subscribing.get(channel) === subscribing) this.subscribing.delete(channel);
+    };
+    subscribing.then(forget, forget);
+    return subscribing;
+  }
+
+  /** An unsubscribe waits for a subscribe of the same channel in flight, as in Centrifugo. */
+  private async afterSubscribing<T>(channel: string, run: () => Promise<T>): Promise<T> {
+    await this.subscribing.get(channel)?.catch(() => undefined);
+    return run();
+  }
+
+  subscriptionCount(): number {
+    let count = this.subs.size;
+    for (const channel of this.subscribing.keys()) if (!this.subs.has(channel)) count++;
+    return count;
   }
 
   private fail(id: number, method: string, err: unknown): void {
@@ -357,6 +411,10 @@ export class ClientSession implements Connection, OutboxEntry {
     this.push({ channel: sub.channel, unsubscribe: Unsubscribes.insufficientState });
   }
 
+  get positionMaxTimeLagMs(): number {
+    return this.ctx.timings.positionMaxTimeLagMs;
+  }
+
   isPositioned(channel: string): boolean {
     return this.subs.get(channel)?.isPositioned() === true;
   }
@@ -440,6 +498,50 @@ export class ClientSession implements Connection, OutboxEntry {
     this.schedulePing();
   }
 
+  /**
+   * Every client.presence_update_interval (the first after a random part of it, so that
+   * reconnecting clients spread out), the connection adds its presence again in each channel
+   * that keeps presence, with what it knows now: a refresh's connection info or a
+   * sub_refresh's channel info shows in presence from then on, as in Centrifugo. An entry
+   * whose info did not change is not written again: memory entries do not expire, and an
+   * engine whose entries do (NATS) keeps this node's alive on its own, at a third of its
+   * presence_ttl, so rewriting it would only double that engine's writes.
+   */
+  private schedulePresenceUpdate(first = false): void {
+    const interval = this.ctx.timings.presenceUpdateIntervalMs;
+    if (this.state === 'closed') return;
+    const delay = first ? interval / 2 + Math.random() * (interval / 2) : interval;
+    this.presenceTimer = setTimeout(() => void this.updatePresence(), delay);
+  }
+
+  private async updatePresence(): Promise<void> {
+    const { node, logger } = this.ctx;
+    for (const sub of [...this.subs.values()]) {
+      if (this.state === 'closed') return;
+      if (!sub.presence || !sub.live || this.subs.get(sub.channel) !== sub) continue;
+      const info = clientInfoOf(this, sub);
+      const was = sub.presenceInfo;
+      if (was && was.connInfo === info.connInfo && was.chanInfo === info.chanInfo) continue;
+      try {
+        await node.addPresence(sub.channel, this.id, info);
+        sub.presenceInfo = info;
+        // Unsubscribed (or closed) while the write was on its way: its removal may have come
+        // first, and an entry of nobody must not stay (NATS would keep refreshing it).
+        if ((this.state as State) === 'closed' || !this.subs.has(sub.channel)) {
+          if (!this.subscribing.has(sub.channel)) {
+            await node.removePresence(sub.channel, this.id, this.user);
+          }
+        }
+      } catch (err) {
+        // The engine reports its backend's failures itself, once per outage with counts.
+        if (!(err instanceof EngineUnavailableError)) {
+          logger.warn({ err, client: this.id, channel: sub.channel }, 'presence update failed');
+        }
+      }
+    }
+    this.schedulePresenceUpdate();
+  }
+
   private onPong(): void {
     if (this.state !== 'connected' || !this.pongTimer) {
       throw new DisconnectError(Disconnects.badRequest, 'unexpected pong');
@@ -459,7 +561,13 @@ export class ClientSession implements Connection, OutboxEntry {
     }
     if (this.pending.length > 0) this.ctx.outbox.flushOne(this);
     this.state = 'closed';
-    for (const t of [this.staleTimer, this.pingTimer, this.pongTimer, this.expireTimer]) {
+    for (const t of [
+      this.staleTimer,
+      this.pingTimer,
+      this.pongTimer,
+      this.expireTimer,
+      this.presenceTimer,
+    ]) {
       clearTimeout(t);
     }
     this.transport.close(disconnect.code, disconnect.reason);

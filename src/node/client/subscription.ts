@@ -3,6 +3,7 @@
 // subscribe and its reply) events wait in a buffer; goLive() sends them after the reply,
 // so the client sees reply, recovered publications, then live ones, in order.
 import {
+  type ClientInfo,
   type FilterNode,
   matchesTagsFilter,
   type PublicationPushes,
@@ -20,6 +21,11 @@ export interface SubscriptionSink {
   enqueuePush(push: PushParts): void;
   /** The subscription lost its place in the stream (a gap, another epoch). */
   insufficientState(sub: Subscription): void;
+  /**
+   * client.channel_position_max_time_lag in ms (0 = no limit): a publication reaching a
+   * positioned subscription later than this after it was published means lost state.
+   */
+  readonly positionMaxTimeLagMs: number;
 }
 
 /** How a subscription was made and what it gets. */
@@ -43,8 +49,11 @@ export interface SubscriptionSettings {
   tagsFilter: FilterNode | undefined;
 }
 
-/** A publication or a join/leave push. */
-type BufferedEvent = { publication: PublicationPushes } | { push: PushParts };
+/**
+ * A publication (`lagged`: it arrived later than client.channel_position_max_time_lag after
+ * it was published) or a join/leave push.
+ */
+type BufferedEvent = { publication: PublicationPushes; lagged: boolean } | { push: PushParts };
 
 export class Subscription {
   readonly channel: string;
@@ -64,6 +73,8 @@ export class Subscription {
    */
   deltaReady = false;
   chanInfo: Uint8Array | undefined;
+  /** What its presence entry was last written with (presence channels). */
+  presenceInfo: ClientInfo | undefined = undefined;
   expireAt: number;
   expireTimer: NodeJS.Timeout | undefined;
   /** The last publication the client has (positioned subscriptions). */
@@ -103,8 +114,17 @@ export class Subscription {
   }
 
   onPublication(publication: PublicationPushes): void {
-    if (this.buffer) this.buffer.push({ publication });
-    else this.deliver(publication);
+    // Measured on arrival, as Centrifugo's hub measures it when it fans out.
+    const lagged = this.positioned && this.lagged(publication.pub.time);
+    if (this.buffer) this.buffer.push({ publication, lagged });
+    else this.deliver(publication, lagged);
+  }
+
+  private lagged(publishedAt: number | undefined): boolean {
+    const max = this.sink.positionMaxTimeLagMs;
+    return (
+      max > 0 && publishedAt !== undefined && publishedAt > 0 && Date.now() - publishedAt > max
+    );
   }
 
   onJoinLeave(push: PushParts): void {
@@ -118,7 +138,7 @@ export class Subscription {
     if (!buffered) return;
     this.buffer = undefined;
     for (const item of buffered) {
-      if ('publication' in item) this.deliver(item.publication);
+      if ('publication' in item) this.deliver(item.publication, item.lagged);
       else if (this.pushJoinLeave) this.sink.enqueuePush(item.push);
     }
   }
@@ -127,12 +147,18 @@ export class Subscription {
    * Sends a publication unless the client already has it (recovered, or seen before), in
    * Centrifugo's order (centrifuge client.go writePublication): the position moves first,
    * then a publication the tags filter refuses is dropped (a delta subscriber still gets
-   * it: its deltas chain through every publication).
+   * it: its deltas chain through every publication). A positioned subscription that got
+   * it too late cannot trust that it missed nothing (fan-out is at most once): it
+   * resubscribes instead.
    */
-  private deliver(publication: PublicationPushes): void {
+  private deliver(publication: PublicationPushes, lagged: boolean): void {
     const { pub, position } = publication;
     const tracked = pub.offset > 0 && this.positioned;
     if (tracked) {
+      if (lagged) {
+        this.sink.insufficientState(this);
+        return;
+      }
       // Subscribed before the stream had an epoch: the first publication brings it.
       if (this.epoch === '') this.epoch = position.epoch;
       const sameEpoch = position.epoch === this.epoch;

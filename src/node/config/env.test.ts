@@ -217,9 +217,10 @@ describe('values from env', () => {
     );
     assert.deepEqual(load({ CENTRIFUGO_SSE_ENABLED: 'false' }).warnings, []);
     assert.throws(
-      () => load({ CENTRIFUGO_CLIENT_CONCURRENCY: '4' }),
-      /not supported yet: client\.concurrency/,
+      () => load({ CENTRIFUGO_ADMIN_WEB_PROXY_ADDRESS: 'http://127.0.0.1:3000' }),
+      /not supported yet: admin\.web_proxy_address/,
     );
+    assert.equal(load({ CENTRIFUGO_CLIENT_CONCURRENCY: '4' }).config.client.concurrency, 4);
   });
 
   it('warns about unknown variables, but not about those Kubernetes injects for a Service', () => {

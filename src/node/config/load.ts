@@ -13,6 +13,7 @@ import { applyEnv } from './env.ts';
 import { ConfigError } from './errors.ts';
 import { parseConfigText, requireFormat } from './file-formats.ts';
 import { LEAF_BY_DOTTED, parseLeafText } from './leaves.ts';
+import { checkPersonalChannel } from './personal-channel-check.ts';
 import { type ChannelOptions, type Config, ConfigSchema } from './schema.ts';
 import { acceptCentrifugoDefaults, refuseUnsupported } from './support.ts';
 
@@ -162,12 +163,21 @@ function checkSemantics(config: Config): void {
     checkChannelOptions(ns, `channel.namespaces.${i}`, globalMetaTtl);
   });
   checkChannelOptions(config.channel.without_namespace, 'channel.without_namespace', globalMetaTtl);
+  checkPersonalChannel(config);
   fillConsumerDefaults(config.consumers);
   checkConsumers(config.consumers);
   if (!config.http_api.handler_prefix.startsWith('/')) {
     throw new ConfigError(
       'config key "http_api.handler_prefix" must start with "/"',
       'http_api.handler_prefix',
+    );
+  }
+  // Centrifugo starts with a negative one, then answers a connect and nothing more on that
+  // connection (its first presence update cannot be timed); refused here (README).
+  if ((parseDuration(config.client.presence_update_interval) ?? 0) < 0) {
+    throw new ConfigError(
+      'config key "client.presence_update_interval" must not be negative',
+      'client.presence_update_interval',
     );
   }
   for (const key of ['read_header_timeout', 'read_timeout', 'idle_timeout'] as const) {

@@ -307,7 +307,10 @@ export const ConfigSchema = Type.Object(
       ),
       allow_anonymous_connect_without_token: Bool('connect without token as anonymous'),
       disallow_anonymous_connection_tokens: Bool('reject tokens with empty sub'),
-      user_id_http_header: Str('', 'trust the user ID from this HTTP header'),
+      user_id_http_header: Str(
+        '',
+        'take the user ID from this HTTP header of a connection request without a token',
+      ),
       ping_interval: Duration('25s', 'server ping interval'),
       pong_timeout: Duration('8s', 'time to wait for a pong'),
       channel_limit: Int(128, 'channels per connection'),
@@ -315,20 +318,41 @@ export const ConfigSchema = Type.Object(
       user_connection_limit: Int(0, 'connections per user per node (0 = no limit)'),
       connection_limit: Int(0, 'connections per node (0 = no limit)'),
       connection_rate_limit: Int(0, 'new connections per second (0 = no limit)'),
-      concurrency: Int(0, 'commands processed concurrently per connection'),
+      // Centrifugo starts with a negative one and runs commands one at a time, as for 0.
+      concurrency: Int(
+        0,
+        'commands of one connection processed concurrently (1 or less = one at a time)',
+        Number.MIN_SAFE_INTEGER,
+      ),
       expired_close_delay: Duration('25s', 'delay before closing an expired connection'),
       expired_sub_close_delay: Duration('25s', 'delay before closing an expired subscription'),
       stale_close_delay: Duration('10s', 'close connections that do not connect in time'),
-      presence_update_interval: Duration('27s', 'presence refresh interval'),
+      presence_update_interval: Duration(
+        '27s',
+        'how often a connection re-adds its presence in its channels, with the current info',
+      ),
       channel_position_check_delay: Duration('40s', 'position check interval'),
-      channel_position_max_time_lag: Duration('0s', 'max position lag'),
+      channel_position_max_time_lag: Duration(
+        '0s',
+        'a publication reaching a positioned subscriber later than this after it was published means lost state (0s = no limit)',
+      ),
       history_max_publication_limit: Int(300, 'history limit for clients'),
       recovery_max_publication_limit: Int(300, 'recovery limit'),
       connect_include_server_time: Bool('include server time in connect result'),
       subscribe_to_user_personal_channel: Section({
-        enabled: Bool('subscribe each user to a personal channel'),
-        personal_channel_namespace: Str('', 'namespace of personal channels'),
-        single_connection: Bool('one connection per user'),
+        enabled: Bool('subscribe each user to the personal channel <namespace>:#<user> on connect'),
+        personal_channel_namespace: Str('', 'namespace of personal channels ("" = no namespace)'),
+        single_connection: Bool(
+          "one connection per user: a new one disconnects the user's others (3504), found by presence in the personal channel",
+        ),
+      }),
+    }),
+    // Client RPC without a proxy: only the built-in ping method (rpc.proxy, rpc.namespaces and
+    // rpc.without_namespace are Centrifugo keys outside the schema, refused unless default).
+    rpc: Section({
+      ping: Section({
+        enabled: Bool('answer the RPC method rpc.ping.method with an empty result'),
+        method: Str('ping', 'name of the built-in RPC ping method'),
       }),
     }),
     channel: Section({
@@ -400,6 +424,8 @@ const SECTION_DOCS: Readonly<Record<string, string>> = {
   'client.subscription_token':
     'Subscription tokens, when they use other keys than connection tokens.',
   'client.subscribe_to_user_personal_channel': 'Subscribing each user to a personal channel.',
+  rpc: 'Client RPC: the built-in ping method.',
+  'rpc.ping': 'The built-in RPC ping method.',
   channel: 'Channels and namespaces: separators, default options, per-namespace options.',
   'channel.without_namespace': 'Options of channels outside any namespace.',
   'channel.namespaces': 'Channel namespaces, each with its own channel options.',

@@ -153,11 +153,7 @@ describe('the schema against what the node implements', () => {
 
   it('refuses the keys of features not supported yet, naming each', () => {
     for (const [pattern, value] of [
-      ['client.user_id_http_header', 'X-User'],
-      ['client.concurrency', 8],
-      ['client.channel_position_max_time_lag', '5s'],
-      ['client.presence_update_interval', '10s'],
-      ['client.subscribe_to_user_personal_channel.enabled', true],
+      ['admin.web_proxy_address', 'http://127.0.0.1:3000'],
     ] as const) {
       refusedAs(configWith(pattern, value), pattern.replace('[]', '.0'));
     }
@@ -165,8 +161,8 @@ describe('the schema against what the node implements', () => {
 
   it('names the feature of keys outside the schema, so the refusal says what is missing', () => {
     for (const [pattern, value, feature] of [
-      ['rpc.ping.enabled', true, 'the built-in rpc ping method'],
-      ['rpc.without_namespace.proxy_enabled', true, 'client RPC'],
+      ['rpc.without_namespace.proxy_enabled', true, 'RPC proxies and RPC namespaces'],
+      ['rpc.namespace_boundary', '/', 'RPC proxies and RPC namespaces'],
     ] as const) {
       assert.throws(
         () => validateConfig(configWith(pattern, value)),
@@ -379,6 +375,6 @@ describe('values Go reads differently', () => {
 
   it('takes stream as the default of force_recovery_mode, but nowhere else', () => {
     validateConfig(configWith('channel.namespaces[].force_recovery_mode', 'stream'));
-    refusedAs(configWith('client.user_id_http_header', 'stream'), 'client.user_id_http_header');
+    refusedAs(configWith('admin.web_proxy_address', 'stream'), 'admin.web_proxy_address');
   });
 });

@@ -57,14 +57,6 @@ const bothOptionPlaces = (option: string) => [
  * startup. When a feature lands, move its keys to IMPLEMENTED.
  */
 export const NOT_SUPPORTED: Readonly<Record<string, string>> = {
-  'client.user_id_http_header': 'user ID from an HTTP header',
-  'client.concurrency': 'concurrent command processing; commands of a connection run in order',
-  'client.channel_position_max_time_lag': 'position lag check',
-  'client.presence_update_interval': 'presence refresh interval',
-  'client.subscribe_to_user_personal_channel.enabled': 'personal channel subscription',
-  'client.subscribe_to_user_personal_channel.personal_channel_namespace':
-    'personal channel subscription',
-  'client.subscribe_to_user_personal_channel.single_connection': 'personal channel subscription',
   'admin.web_proxy_address':
     'proxying the admin UI to a dev server; serve files with admin.web_path',
   'consumers[].kafka.assume_role_arn': 'AWS MSK IAM authentication',
@@ -205,6 +197,15 @@ export const IMPLEMENTED: ReadonlySet<string> = new Set([
   'client.history_max_publication_limit',
   'client.recovery_max_publication_limit',
   'client.connect_include_server_time',
+  'client.user_id_http_header',
+  'client.concurrency',
+  'client.channel_position_max_time_lag',
+  'client.presence_update_interval',
+  'client.subscribe_to_user_personal_channel.enabled',
+  'client.subscribe_to_user_personal_channel.personal_channel_namespace',
+  'client.subscribe_to_user_personal_channel.single_connection',
+  'rpc.ping.enabled',
+  'rpc.ping.method',
   'channel.max_length',
   'channel.namespace_boundary',
   'channel.private_prefix',
@@ -355,7 +356,7 @@ const FEATURES: ReadonlyArray<[string, string]> = [
   ['client.connect_code_to_unidirectional_disconnect', 'unidirectional transports'],
   ['channel.proxy', 'channel proxies'],
   ['channel.publication_data_format', 'a global publication data format; set it per namespace'],
-  ['rpc', 'client RPC'],
+  ['rpc', 'RPC proxies and RPC namespaces'],
   ['proxies', 'named proxies'],
   ['consumers[].google_pub_sub', 'the Google Pub/Sub consumer'],
   ['consumers[].aws_sqs', 'the AWS SQS consumer'],
@@ -379,7 +380,6 @@ const FEATURES: ReadonlyArray<[string, string]> = [
   ['channel.without_namespace.subscription_type', 'map and shared poll subscriptions'],
   ['channel.without_namespace.map', 'map subscriptions'],
   ['channel.without_namespace.shared_poll', 'shared poll subscriptions'],
-  ['rpc.ping', 'the built-in rpc ping method'],
 ];
 
 function featureOf(pattern: string): string {

@@ -746,6 +746,7 @@ const PERSONAL: Feature = {
   id: 'personal',
   feature: 'personal channel subscription',
   issue: 'issue 17',
+  built: true,
   config: withNamespaces(
     baseConfig({
       client: {
@@ -771,6 +772,245 @@ const PERSONAL: Feature = {
         ...user('a', 'pu3'),
         ...user('b', 'pu3'),
         api('presence_stats', { channel: 'me:#pu3' }),
+      ],
+    },
+    // Already subscribed server-side: the client's own subscribe to it.
+    { id: 'subscribe-personal', steps: [...user('c', 'pu4'), sub('c', 2, 'me:#pu4')] },
+    {
+      id: 'unsubscribe-personal',
+      steps: [
+        ...user('c', 'pu5'),
+        cmd('c', 2, 'unsubscribe', { channel: 'me:#pu5' }),
+        api('presence_stats', { channel: 'me:#pu5' }),
+      ],
+    },
+    // The token's own entry for the personal channel gives way to the channel's options.
+    {
+      id: 'token-subs-personal',
+      steps: [
+        ...user('c', 'pu6', { subs: { 'me:#pu6': { data: { from: 'token' } } } }),
+        api('publish', { channel: 'me:#pu6', data: { n: 6 } }),
+      ],
+    },
+    // Both: the channel limit counts the personal channel.
+    {
+      id: 'with-connect-subs',
+      steps: [
+        ...connected('c', connectToken('pu7'), { subs: { 'hist:pu7': {} } }),
+        api('presence_stats', { channel: 'me:#pu7' }),
+      ],
+    },
+  ],
+};
+
+/** Personal channels with one connection per user (presence in the personal namespace). */
+const SINGLE_CONNECTION: Feature = {
+  id: 'single-connection',
+  feature: 'one connection per user',
+  issue: 'issue 17',
+  built: true,
+  config: withNamespaces(
+    baseConfig({
+      client: {
+        ...(baseConfig().client as Record<string, Json>),
+        subscribe_to_user_personal_channel: {
+          enabled: true,
+          personal_channel_namespace: 'one',
+          single_connection: true,
+        },
+      },
+    }),
+    // No join/leave: Centrifugo closes the older connection from another goroutine, so
+    // whether the new one sees its leave, and before or after its own join, is timing.
+    [{ name: 'one', presence: true }],
+  ),
+  cases: [
+    {
+      id: 'second-connection',
+      steps: [
+        ...user('a', 'su1'),
+        ...user('b', 'su1'),
+        { sleep: 300 },
+        api('presence_stats', { channel: 'one:#su1' }),
+      ],
+      settle: 500,
+    },
+    {
+      id: 'other-users',
+      steps: [
+        ...user('a', 'su2'),
+        ...user('b', 'su3'),
+        api('presence_stats', { channel: 'one:#su2' }),
+        api('presence_stats', { channel: 'one:#su3' }),
+      ],
+    },
+    { id: 'anonymous-twice', steps: [...connected('a'), ...connected('b')] },
+    {
+      id: 'api-disconnect-after',
+      steps: [
+        ...user('a', 'su4'),
+        ...user('b', 'su4'),
+        { sleep: 300 },
+        api('disconnect', { user: 'su4' }),
+      ],
+      settle: 500,
+    },
+  ],
+};
+
+/** client.user_id_http_header where no anonymous access is allowed: the header is the user. */
+const headerConfig = (anonymous: boolean) => {
+  const client: Record<string, Json> = {
+    ...(baseConfig().client as Record<string, Json>),
+    user_id_http_header: 'X-Compat-User',
+    subscribe_to_user_personal_channel: { enabled: true },
+  };
+  if (!anonymous) delete client.allow_anonymous_connect_without_token;
+  // Set whole: baseConfig's extra is merged into its own section, which allows anonymous.
+  return { ...baseConfig(), client };
+};
+const openWith = (name: string, headers: Record<string, string>, token?: string): Step[] => [
+  { open: name, headers },
+  { send: name, commands: [{ id: 1, connect: token ? { token } : {} }] },
+];
+
+const USER_ID_HEADER: Feature = {
+  id: 'user-id-header',
+  feature: 'user ID from an HTTP header',
+  issue: 'issue 17',
+  built: true,
+  config: headerConfig(false),
+  cases: [
+    {
+      id: 'header-user',
+      steps: [
+        ...openWith('c', { 'X-Compat-User': 'hu1' }),
+        sub('c', 2, 'hist:hu1'),
+        api('presence', { channel: 'hist:hu1' }),
+        api('presence_stats', { channel: '#hu1' }),
+      ],
+    },
+    { id: 'no-header', steps: [...openWith('c', {})] },
+    { id: 'empty-header', steps: [...openWith('c', { 'X-Compat-User': '' })] },
+    {
+      id: 'token-wins',
+      steps: [
+        ...openWith('c', { 'X-Compat-User': 'hu2' }, connectToken('tu2')),
+        sub('c', 2, 'hist:hu2'),
+        api('presence', { channel: 'hist:hu2' }),
+      ],
+    },
+    {
+      id: 'connect-subs-ignored',
+      steps: [
+        { open: 'c', headers: { 'X-Compat-User': 'hu3' } },
+        { send: 'c', commands: [{ id: 1, connect: { subs: { 'hist:hu3': {} } } }] },
+        api('presence_stats', { channel: 'hist:hu3' }),
+      ],
+    },
+  ],
+};
+
+/** The same header where anonymous connections are allowed: anonymous access wins. */
+const USER_ID_HEADER_ANONYMOUS: Feature = {
+  id: 'user-id-header-anonymous',
+  feature: 'user ID from an HTTP header',
+  issue: 'issue 17',
+  built: true,
+  config: headerConfig(true),
+  cases: [
+    {
+      id: 'anonymous-wins',
+      steps: [
+        ...openWith('c', { 'X-Compat-User': 'ha1' }),
+        sub('c', 2, 'anon:ha1'),
+        api('presence', { channel: 'anon:ha1' }),
+      ],
+    },
+  ],
+};
+
+/** client.concurrency: sequential exchanges answer as without it. */
+const CONCURRENCY: Feature = {
+  id: 'concurrency',
+  feature: 'concurrent command processing',
+  issue: 'issue 17',
+  built: true,
+  config: baseConfig({
+    client: { ...(baseConfig().client as Record<string, Json>), concurrency: 8 },
+  }),
+  cases: [
+    {
+      id: 'sequential',
+      steps: [
+        ...user('c', 'cu1'),
+        sub('c', 2, 'hist:cc1'),
+        cmd('c', 3, 'publish', { channel: 'hist:cc1', data: { n: 1 } }),
+        cmd('c', 4, 'history', { channel: 'hist:cc1', limit: 5 }),
+        cmd('c', 5, 'presence_stats', { channel: 'hist:cc1' }),
+        cmd('c', 6, 'unsubscribe', { channel: 'hist:cc1' }),
+      ],
+    },
+    // Two subscribes in one frame would answer in either order on Centrifugo (each runs on
+    // its own goroutine): one after the other instead.
+    {
+      id: 'subscribe-twice',
+      steps: [...user('c', 'cu2'), sub('c', 2, 'hist:cc2'), sub('c', 3, 'hist:cc2')],
+    },
+    { id: 'rpc-not-available', steps: [...user('c', 'cu3'), cmd('c', 2, 'rpc', { method: 'x' })] },
+  ],
+};
+
+/** A position lag limit no publication reaches here: positioned delivery as usual. */
+const POSITION_LAG: Feature = {
+  id: 'position-lag',
+  feature: 'position lag check',
+  issue: 'issue 17',
+  built: true,
+  config: baseConfig({
+    client: {
+      ...(baseConfig().client as Record<string, Json>),
+      channel_position_max_time_lag: '30s',
+    },
+  }),
+  cases: [
+    {
+      id: 'positioned-delivery',
+      steps: [
+        ...user('c', 'lu1'),
+        sub('c', 2, 'hist:lag1', { positioned: true }),
+        api('publish', { channel: 'hist:lag1', data: { n: 1 } }),
+        api('publish', { channel: 'hist:lag1', data: { n: 2 } }),
+      ],
+    },
+  ],
+};
+
+/**
+ * client.presence_update_interval: the refreshed connection info shows in presence after the
+ * next update (the first within one interval of connect), not at the refresh.
+ */
+const PRESENCE_UPDATE: Feature = {
+  id: 'presence-update',
+  feature: 'presence update interval',
+  issue: 'issue 17',
+  built: true,
+  config: baseConfig({
+    client: {
+      ...(baseConfig().client as Record<string, Json>),
+      presence_update_interval: '1s',
+    },
+  }),
+  cases: [
+    {
+      id: 'refreshed-info',
+      steps: [
+        ...user('c', 'pr1', { info: { v: 1 } }),
+        sub('c', 2, 'hist:pr1'),
+        cmd('c', 3, 'refresh', { token: connectToken('pr1', { info: { v: 2 } }) }),
+        api('presence', { channel: 'hist:pr1' }),
+        { sleep: 1500 },
+        api('presence', { channel: 'hist:pr1' }),
       ],
     },
   ],
@@ -811,6 +1051,7 @@ const RPC_PING: Feature = {
   id: 'rpc-ping',
   feature: 'the built-in rpc ping method',
   issue: 'issue 17',
+  built: true,
   config: { ...baseConfig(), rpc: { ping: { enabled: true, method: 'ping' } } },
   cases: [
     { id: 'ping', steps: [...user('c', 'ru1'), cmd('c', 2, 'rpc', { method: 'ping', data: {} })] },
@@ -819,6 +1060,21 @@ const RPC_PING: Feature = {
       steps: [...user('c', 'ru2'), cmd('c', 2, 'rpc', { method: 'pong', data: {} })],
     },
     { id: 'anonymous', steps: [...connected('c'), cmd('c', 2, 'rpc', { method: 'ping' })] },
+    { id: 'empty-method', steps: [...user('c', 'ru3'), cmd('c', 2, 'rpc', { data: {} })] },
+    { id: 'not-connected', steps: [{ open: 'c' }, cmd('c', 1, 'rpc', { method: 'ping' })] },
+  ],
+};
+
+/** rpc.ping under another name: "ping" is then an unknown method. */
+const RPC_PING_RENAMED: Feature = {
+  id: 'rpc-ping-renamed',
+  feature: 'the built-in rpc ping method',
+  issue: 'issue 17',
+  built: true,
+  config: { ...baseConfig(), rpc: { ping: { enabled: true, method: 'health' } } },
+  cases: [
+    { id: 'renamed', steps: [...user('c', 'rr1'), cmd('c', 2, 'rpc', { method: 'health' })] },
+    { id: 'old-name', steps: [...user('c', 'rr2'), cmd('c', 2, 'rpc', { method: 'ping' })] },
   ],
 };
 
@@ -956,8 +1212,15 @@ export const FEATURES: Feature[] = [
   CACHE,
   MAP,
   PERSONAL,
+  SINGLE_CONNECTION,
+  USER_ID_HEADER,
+  USER_ID_HEADER_ANONYMOUS,
+  CONCURRENCY,
+  POSITION_LAG,
+  PRESENCE_UPDATE,
   USER_ID_CLAIM,
   RPC_PING,
+  RPC_PING_RENAMED,
   PROXY,
   CONNECT_PROXY,
   TRANSPORTS,

@@ -18,6 +18,10 @@ const withNamespace = (ns: Record<string, Json>) => {
   return { ...config, channel: { ...channel, namespaces: [...channel.namespaces, ns] } };
 };
 const withSection = (section: string, value: Json) => ({ ...baseConfig(), [section]: value });
+const withClient = (keys: Record<string, Json>) => ({
+  ...baseConfig(),
+  client: { ...(baseConfig().client as Record<string, Json>), ...keys },
+});
 const presenceOf = (channel: string): Step => ({ api: 'presence_stats', body: { channel } });
 const historyOf = (channel: string): Step => ({ api: 'history', body: { channel, limit: 1 } });
 const publishTo = (channel: string): Step => ({ api: 'publish', body: { channel, data: {} } });
@@ -60,6 +64,49 @@ const VARIANTS: Variant[] = [
     },
   },
   { id: 'wrong-type', config: withSection('http_api', { key: 5 }) },
+  // client.subscribe_to_user_personal_channel's own checks
+  {
+    id: 'personal-namespace-missing',
+    config: withClient({
+      subscribe_to_user_personal_channel: { enabled: true, personal_channel_namespace: 'nope' },
+    }),
+  },
+  {
+    id: 'personal-namespace-missing-disabled',
+    config: withClient({
+      subscribe_to_user_personal_channel: { personal_channel_namespace: 'nope' },
+    }),
+  },
+  {
+    id: 'single-connection-no-presence',
+    config: withClient({
+      subscribe_to_user_personal_channel: {
+        enabled: true,
+        personal_channel_namespace: 'user',
+        single_connection: true,
+      },
+    }),
+  },
+  {
+    id: 'single-connection-top-level-presence',
+    config: withClient({
+      subscribe_to_user_personal_channel: { enabled: true, single_connection: true },
+    }),
+    probes: [presenceOf('#st9')],
+  },
+  {
+    id: 'single-connection-disabled-no-presence',
+    config: withClient({
+      subscribe_to_user_personal_channel: {
+        personal_channel_namespace: 'user',
+        single_connection: true,
+      },
+    }),
+  },
+  { id: 'concurrency-negative', config: withClient({ concurrency: -1 }) },
+  { id: 'position-lag-negative', config: withClient({ channel_position_max_time_lag: '-1s' }) },
+  { id: 'presence-update-zero', config: withClient({ presence_update_interval: '0s' }) },
+  { id: 'presence-update-negative', config: withClient({ presence_update_interval: '-1s' }) },
   // env
   {
     id: 'env-namespaces-names',

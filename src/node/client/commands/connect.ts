@@ -11,6 +11,7 @@ import type { ConnectRequestMsg } from '../../protocol/index.ts';
 import { clientError } from '../client-error.ts';
 import type { Connection } from '../connection.ts';
 import { subscribeAllowed } from './permissions.ts';
+import { closeOtherConnections, personalChannelOf } from './personal-channel.ts';
 import { claimBytes, expiryOf, keysUnavailable, nowSeconds, ttlOf } from './shared.ts';
 import { connectSubscribe, overridesOf, removeSubscription } from './subscribe.ts';
 
@@ -45,15 +46,28 @@ export async function handleConnect(conn: Connection, req: ConnectRequestMsg) {
         'anonymous connection tokens are disallowed',
       );
     }
-  } else if (!cfg.insecure && !cfg.allow_anonymous_connect_without_token) {
+  }
+  // Without a token, client.insecure and anonymous access make an anonymous user; else the
+  // user of client.user_id_http_header, with no server-side subscriptions (Centrifugo's
+  // connect handler gives such a connection no credentials, so it skips both).
+  const fromHeader = !req.token && !cfg.insecure && !cfg.allow_anonymous_connect_without_token;
+  if (fromHeader && conn.requestUser === '') {
     throw new DisconnectError(Disconnects.badRequest, 'connection credentials not found');
   }
   // client.insecure connections never expire, whatever the token says.
   const expireAt = claims && !cfg.insecure ? expiryOf(claims) : 0;
-  const user = claims?.sub ?? '';
+  const user = claims?.sub ?? (fromHeader ? conn.requestUser : '');
   const wanted = tokenSubscriptions(claims);
-  for (const [channel, spec] of requestedSubscriptions(conn, user, req, wanted)) {
-    wanted.set(channel, spec);
+  if (!fromHeader) {
+    const personal = personalChannelOf(conn, user);
+    if (personal !== undefined) {
+      await closeOtherConnections(conn, user, personal);
+      // Over the token's own entry for it, if any: the channel's options, no data.
+      wanted.set(personal, { override: {}, fromToken: false });
+    }
+    for (const [channel, spec] of requestedSubscriptions(conn, user, req, wanted)) {
+      wanted.set(channel, spec);
+    }
   }
   // Centrifugo's order: channel limit (3505), user connection limit (3504), expiry (110).
   if (wanted.size > cfg.channel_limit) throw new DisconnectError(Disconnects.channelLimit);

@@ -109,8 +109,10 @@ export async function handleSubscribe(conn: Connection, req: SubscribeRequestMsg
   }
   const { config, rules } = conn.ctx;
   if (rules.tooLong(channel)) throw clientError('badRequest', 'channel name too long');
-  if (conn.subs.has(channel)) throw clientError('alreadySubscribed');
-  if (conn.subs.size >= config.client.channel_limit) throw clientError('limitExceeded');
+  if (conn.subs.has(channel) || conn.subscribing.has(channel)) {
+    throw clientError('alreadySubscribed');
+  }
+  if (conn.subscriptionCount() >= config.client.channel_limit) throw clientError('limitExceeded');
   const resolved = resolveClientChannel(conn, channel);
   // Every namespace here is a stream one: a map subscription is not one it allows.
   if (mapType) throw clientError('permissionDenied', 'subscription type not allowed');
@@ -295,7 +297,10 @@ async function establish(
       sub.offset = top.offset;
       sub.epoch = top.epoch;
     }
-    if (s.presence) await node.addPresence(channel, conn.id, clientInfoOf(conn, sub));
+    if (s.presence) {
+      sub.presenceInfo = clientInfoOf(conn, sub);
+      await node.addPresence(channel, conn.id, sub.presenceInfo);
+    }
     if (s.joinLeave) await node.publishJoin(channel, clientInfoOf(conn, sub));
     scheduleSubExpiry(conn, sub);
     let sent: PublicationMsg[];
@@ -523,7 +528,8 @@ export function overridesOf(raw: unknown): Overrides {
   return out;
 }
 
-function clientInfoOf(conn: Connection, sub: Subscription): ClientInfo {
+/** Who the connection is in a channel: its presence entry and its join/leave. */
+export function clientInfoOf(conn: Connection, sub: Subscription): ClientInfo {
   return {
     user: conn.user,
     client: conn.id,

@@ -46,6 +46,7 @@ export function attachWebSocket(
   const limits = messageLimits(config.websocket);
   const connectionRate = new ConnectionRateLimit(config.client.connection_rate_limit);
   const sharedFrames = new SharedFrames();
+  const userHeader = config.client.user_id_http_header.toLowerCase();
   const wss = new WebSocketServer({
     noServer: true,
     maxPayload: serverMaxPayload(limits),
@@ -97,10 +98,13 @@ export function attachWebSocket(
     if (chosen === undefined) delete req.headers['sec-websocket-protocol'];
     else req.headers['sec-websocket-protocol'] = chosen;
     const framePings = url.searchParams.get(FRAME_PING_QUERY) === 'true';
-    wss.handleUpgrade(req, socket, head, (ws) => accept(ws, formatOf(ws, url), framePings));
+    const requestUser = headerValue(req, userHeader);
+    wss.handleUpgrade(req, socket, head, (ws) =>
+      accept(ws, formatOf(ws, url), framePings, requestUser),
+    );
   };
 
-  const accept = (ws: WebSocket, format: Format, framePings: boolean) => {
+  const accept = (ws: WebSocket, format: Format, framePings: boolean, requestUser: string) => {
     const binary = format === 'protobuf';
     // Without permessage-deflate, a frame that many connections send (a publication's push)
     // is framed once and written to each socket as is; see shared-frames.ts.
@@ -111,6 +115,7 @@ export function attachWebSocket(
     const transport: ClientTransport = {
       format,
       pingsItself: framePings,
+      requestUser,
       write: (frame) => {
         if (ws.readyState !== WS_OPEN) return;
         const framed = socket ? sharedFrames.frame(frame, binary) : undefined;
@@ -194,6 +199,13 @@ function formatOf(ws: WebSocket, url: URL): Format {
   if (ws.protocol === PROTOBUF_SUBPROTOCOL) return 'protobuf';
   const asked = url.searchParams.get('format') ?? url.searchParams.get('cf_protocol');
   return asked === 'protobuf' ? 'protobuf' : 'json';
+}
+
+/** A request header's first value, as Go's Header.Get ('' when absent or not asked for). */
+function headerValue(req: IncomingMessage, name: string): string {
+  if (name === '') return '';
+  // headersDistinct keeps repeated headers apart (req.headers joins them with ", ").
+  return req.headersDistinct[name]?.[0] ?? '';
 }
 
 /** An HTTP answer instead of the upgrade, with the body Centrifugo's handlers give. */
