@@ -4,6 +4,7 @@
 // of commands to the handlers in commands/, which see it through the Connection port.
 // Transport-agnostic: a ClientTransport writes frames.
 import { randomUUID } from 'node:crypto';
+import type { IncomingHttpHeaders } from 'node:http';
 import {
   type Disconnect,
   DisconnectError,
@@ -37,6 +38,8 @@ import {
   handlePublish,
 } from './commands/channel.ts';
 import { handleConnect, handleRefresh } from './commands/connect.ts';
+import { refreshConnection } from './commands/refresh-proxy.ts';
+import { handleRpc } from './commands/rpc.ts';
 import {
   handleSubRefresh,
   handleSubscribe,
@@ -61,6 +64,8 @@ export interface ClientTransport {
   /** Bytes accepted by write() but not yet sent to the socket. */
   bufferedAmount(): number;
   close(code: number, reason: string): void;
+  /** Headers of the HTTP request the connection came in by, for proxies that forward them. */
+  readonly requestHeaders?: IncomingHttpHeaders;
   /**
    * The transport has sessions (Centrifugo gives one to unidirectional and emulated
    * transports, never to a bidirectional WebSocket): the connection then gets a session ID,
@@ -88,6 +93,9 @@ export class ClientSession implements Connection, OutboxEntry {
   connInfo: Uint8Array | undefined;
   /** Unix seconds; 0 = the connection does not expire. */
   expireAt = 0;
+  meta: Uint8Array | undefined;
+  readonly requestHeaders: IncomingHttpHeaders | undefined;
+  emulatedHeaders: Readonly<Record<string, string>> | undefined;
   readonly subs = new Map<string, Subscription>();
   /** Protocol ping period and pong wait; 0 when there are none (see pingsItself). */
   readonly pingIntervalMs: number;
@@ -109,18 +117,24 @@ export class ClientSession implements Connection, OutboxEntry {
   private pingTimer: NodeJS.Timeout | undefined;
   private pongTimer: NodeJS.Timeout | undefined;
   private expireTimer: NodeJS.Timeout | undefined;
+  private readonly closing = new AbortController();
 
   constructor(ctx: ClientContext, transport: ClientTransport) {
     this.ctx = ctx;
     this.transport = transport;
     this.format = transport.format;
     this.sessionId = transport.sessions ? randomUUID() : '';
+    this.requestHeaders = transport.requestHeaders;
     this.pingIntervalMs = transport.pingsItself ? 0 : ctx.timings.pingIntervalMs;
     this.pongTimeoutMs = transport.pingsItself ? 0 : ctx.timings.pongTimeoutMs;
     this.staleTimer = setTimeout(
       () => this.close(Disconnects.stale),
       ctx.timings.staleCloseDelayMs,
     );
+  }
+
+  get closedSignal(): AbortSignal {
+    return this.closing.signal;
   }
 
   // --- incoming ---------------------------------------------------------------------
@@ -234,8 +248,7 @@ export class ClientSession implements Connection, OutboxEntry {
       case 'sub_refresh':
         return handleSubRefresh(this, cmd.sub_refresh ?? {});
       case 'rpc':
-        // No RPC proxy exists yet: Centrifugo then has no RPC handler at all, which is 108.
-        throw clientError('notAvailable');
+        return handleRpc(this, cmd.rpc ?? {});
       default:
         // A Command carrying `ping` is a v1 leftover; v2 pings are empty frames.
         throw new DisconnectError(Disconnects.badRequest, `unexpected ${method}`);
@@ -412,6 +425,20 @@ export class ClientSession implements Connection, OutboxEntry {
   scheduleExpiry(): void {
     clearTimeout(this.expireTimer);
     if (this.expireAt === 0 || this.state === 'closed') return;
+    const refresh = this.ctx.proxies.refresh;
+    if (refresh !== undefined) {
+      // Server-side refresh: the backend is asked at the expiry itself, no grace delay.
+      this.expireTimer = setTimeout(
+        () => {
+          void refreshConnection(this, refresh).catch((err: unknown) => {
+            this.ctx.logger.error({ err, client: this.id }, 'refreshing connection failed');
+            this.close(Disconnects.internal);
+          });
+        },
+        Math.max(0, this.expireAt * 1000 - Date.now()),
+      );
+      return;
+    }
     const due = this.expireAt * 1000 - Date.now() + this.ctx.timings.expiredCloseDelayMs;
     this.expireTimer = setTimeout(
       () => {
@@ -463,6 +490,7 @@ export class ClientSession implements Connection, OutboxEntry {
       clearTimeout(t);
     }
     this.transport.close(disconnect.code, disconnect.reason);
+    this.closing.abort();
     void this.release();
   }
 

@@ -474,6 +474,7 @@ const PROXY: Feature = {
   id: 'proxy',
   feature: 'proxies',
   issue: 'issue 18',
+  built: true,
   config: withNamespaces(
     {
       ...baseConfig(),
@@ -519,6 +520,7 @@ const CONNECT_PROXY: Feature = {
   id: 'connect-proxy',
   feature: 'connect proxy',
   issue: 'issue 18',
+  built: true,
   config: baseConfig({
     client: {
       ...(baseConfig().client as Record<string, Json>),

@@ -9,9 +9,11 @@ import {
   publicationMsg,
 } from '../../core/index.ts';
 import type { StreamPositionMsg } from '../../protocol/index.ts';
+import { type PublishResultMsg, publishRequest } from '../../proxy/index.ts';
 import { clientError } from '../client-error.ts';
 import type { Connection } from '../connection.ts';
 import { allowed } from './permissions.ts';
+import { answerPayload, askBackend, connectionRef } from './proxied.ts';
 import { resolveClientChannel } from './shared.ts';
 
 function channelOf(channel: string | undefined, what: string): string {
@@ -41,18 +43,36 @@ export async function handlePublish(
   const data = req.data ?? new Uint8Array(0);
   const problem = publicationDataProblem(data, resolved.options.publication_data_format);
   if (problem) throw clientError('badRequest', problem);
+  const sub = conn.subs.get(channel);
+  const clientInfo = {
+    user: conn.user,
+    client: conn.id,
+    connInfo: conn.connInfo,
+    chanInfo: sub?.chanInfo,
+  };
+  if (resolved.options.publish_proxy_enabled) {
+    const endpoint = conn.ctx.proxies.endpoint('publish', resolved.options.publish_proxy_name);
+    if (endpoint === undefined) throw clientError('notAvailable');
+    const request = publishRequest(endpoint, connectionRef(conn), { channel, data });
+    const result = await askBackend<PublishResultMsg>(conn, endpoint, request);
+    // The backend may replace the data (`data` wins over `b64data`, as in Centrifugo), skip
+    // history, and give tags and an idempotency key.
+    const replaced =
+      result?.data !== undefined
+        ? result.data
+        : answerPayload(undefined, result?.b64data, 'b64data');
+    await conn.ctx.node.publish(channel, resolved, replaced ?? data, {
+      clientInfo,
+      skipHistory: result?.skip_history === true,
+      tags: result?.tags,
+      idempotencyKey: result?.idempotency_key,
+    });
+    return {};
+  }
   if (!allowed('publish', resolved.options, actor(conn, channel))) {
     throw clientError('permissionDenied');
   }
-  const sub = conn.subs.get(channel);
-  await conn.ctx.node.publish(channel, resolved, data, {
-    clientInfo: {
-      user: conn.user,
-      client: conn.id,
-      connInfo: conn.connInfo,
-      chanInfo: sub?.chanInfo,
-    },
-  });
+  await conn.ctx.node.publish(channel, resolved, data, { clientInfo });
   return {};
 }
 

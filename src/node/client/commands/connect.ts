@@ -10,6 +10,7 @@ import { DisconnectError, Disconnects } from '../../core/index.ts';
 import type { ConnectRequestMsg } from '../../protocol/index.ts';
 import { clientError } from '../client-error.ts';
 import type { Connection } from '../connection.ts';
+import { connectThroughProxy, type ProxiedConnect } from './connect-proxy.ts';
 import { subscribeAllowed } from './permissions.ts';
 import { claimBytes, expiryOf, keysUnavailable, nowSeconds, ttlOf } from './shared.ts';
 import { connectSubscribe, overridesOf, removeSubscription } from './subscribe.ts';
@@ -36,7 +37,12 @@ async function verifyConnectToken(
 export async function handleConnect(conn: Connection, req: ConnectRequestMsg) {
   const { ctx } = conn;
   const cfg = ctx.config.client;
+  // Kept for the connection's proxy calls only when some proxy forwards emulated headers.
+  if (ctx.proxies.usesEmulatedHeaders && req.headers !== undefined) {
+    conn.emulatedHeaders = req.headers;
+  }
   let claims: ConnectTokenClaims | undefined;
+  let proxied: ProxiedConnect | undefined;
   if (req.token) {
     claims = await verifyConnectToken(conn, req.token, () => clientError('tokenExpired'));
     if (claims.sub === '' && cfg.disallow_anonymous_connection_tokens) {
@@ -45,15 +51,23 @@ export async function handleConnect(conn: Connection, req: ConnectRequestMsg) {
         'anonymous connection tokens are disallowed',
       );
     }
-  } else if (!cfg.insecure && !cfg.allow_anonymous_connect_without_token) {
+  } else if (ctx.proxies.connect) {
+    proxied = await connectThroughProxy(conn, ctx.proxies.connect, req);
+  }
+  const anonymous = claims === undefined && proxied?.credentials === undefined;
+  if (anonymous && !cfg.insecure && !cfg.allow_anonymous_connect_without_token) {
     throw new DisconnectError(Disconnects.badRequest, 'connection credentials not found');
   }
   // client.insecure connections never expire, whatever the token says.
-  const expireAt = claims && !cfg.insecure ? expiryOf(claims) : 0;
-  const user = claims?.sub ?? '';
-  const wanted = tokenSubscriptions(claims);
-  for (const [channel, spec] of requestedSubscriptions(conn, user, req, wanted)) {
-    wanted.set(channel, spec);
+  let expireAt = claims && !cfg.insecure ? expiryOf(claims) : 0;
+  if (proxied?.credentials) expireAt = proxied.credentials.expireAt;
+  const user = claims?.sub ?? proxied?.credentials?.user ?? '';
+  const wanted: Map<string, SubSpec> = proxied ? proxied.subs : tokenSubscriptions(claims);
+  // As Centrifugo, the connect command's own `subs` count with a token or anonymously only.
+  if (claims !== undefined || anonymous) {
+    for (const [channel, spec] of requestedSubscriptions(conn, user, req, wanted)) {
+      wanted.set(channel, spec);
+    }
   }
   // Centrifugo's order: channel limit (3505), user connection limit (3504), expiry (110).
   if (wanted.size > cfg.channel_limit) throw new DisconnectError(Disconnects.channelLimit);
@@ -64,7 +78,10 @@ export async function handleConnect(conn: Connection, req: ConnectRequestMsg) {
   if (expireAt > 0 && expireAt < nowSeconds()) throw clientError('expired');
   conn.user = user;
   conn.expireAt = expireAt;
-  conn.connInfo = claims ? claimBytes(claims.info, claims.b64info, 'info') : undefined;
+  conn.connInfo = claims
+    ? claimBytes(claims.info, claims.b64info, 'info')
+    : proxied?.credentials?.info;
+  conn.meta = claims ? metaBytes(claims.meta) : proxied?.meta;
 
   ctx.node.addClient(conn);
   const subs: Record<string, unknown> = {};
@@ -77,11 +94,15 @@ export async function handleConnect(conn: Connection, req: ConnectRequestMsg) {
     for (const channel of [...conn.subs.keys()]) await removeSubscription(conn, channel);
     throw err;
   }
+  // With a refresh proxy the server refreshes the connection itself: the client is told
+  // nothing of its expiry (Centrifugo's server-side refresh).
+  const clientRefresh = ctx.proxies.refresh === undefined;
   return {
     client: conn.id,
     version: ctx.version,
-    expires: expireAt > 0,
-    ttl: ttlOf(expireAt),
+    expires: clientRefresh && expireAt > 0,
+    ttl: clientRefresh ? ttlOf(expireAt) : 0,
+    data: proxied?.data,
     subs,
     ping: Math.round(conn.pingIntervalMs / 1000),
     pong: conn.pongTimeoutMs > 0,
@@ -89,6 +110,13 @@ export async function handleConnect(conn: Connection, req: ConnectRequestMsg) {
     session: conn.sessionId,
     time: cfg.connect_include_server_time ? Date.now() : 0,
   };
+}
+
+const utf8 = new TextEncoder();
+
+/** A token's `meta` claim as the raw JSON proxies are sent. */
+function metaBytes(meta: unknown): Uint8Array | undefined {
+  return meta === undefined || meta === null ? undefined : utf8.encode(JSON.stringify(meta));
 }
 
 type SubSpec = Parameters<typeof connectSubscribe>[2];
@@ -136,7 +164,9 @@ function requestedSubscriptions(
     }
     if (fromToken.has(channel) || !rules.validName(channel, resolved)) continue;
     const isPrivate = rules.privatePrefix !== '' && channel.startsWith(rules.privatePrefix);
-    if (isPrivate || !subscribeAllowed(channel, resolved.options, user, config)) continue;
+    // A channel the subscribe proxy decides is never subscribed without asking it.
+    if (isPrivate || resolved.options.subscribe_proxy_enabled) continue;
+    if (!subscribeAllowed(channel, resolved.options, user, config)) continue;
     out.set(channel, { override: {}, fromToken: false });
   }
   return out;
@@ -150,6 +180,9 @@ function requestedSubscriptions(
  */
 export async function handleRefresh(conn: Connection, req: { token?: string }) {
   if (!req.token) throw new DisconnectError(Disconnects.badRequest, 'refresh without token');
+  if (conn.ctx.proxies.refresh !== undefined) {
+    throw new DisconnectError(Disconnects.badRequest, 'server-side refresh expected');
+  }
   const claims = await verifyConnectToken(
     conn,
     req.token,
@@ -169,6 +202,8 @@ export async function handleRefresh(conn: Connection, req: { token?: string }) {
   conn.expireAt = expireAt;
   const info = claimBytes(claims.info, claims.b64info, 'info');
   if (info) conn.connInfo = info;
+  const meta = metaBytes(claims.meta);
+  if (meta) conn.meta = meta;
   conn.scheduleExpiry();
   return { expires: expireAt > 0, ttl: ttlOf(expireAt) };
 }

@@ -19,10 +19,13 @@ import {
   Unsubscribes,
 } from '../../core/index.ts';
 import type { SubscribeRequestMsg } from '../../protocol/index.ts';
+import { type SubscribeResultMsg, subscribeRequest } from '../../proxy/index.ts';
 import { clientError } from '../client-error.ts';
 import type { Connection } from '../connection.ts';
 import { Subscription, type SubscriptionSettings } from '../subscription.ts';
-import { allowed, subscribeAllowed } from './permissions.ts';
+import { allowed, subscribeAllowed, subscribeProxyDecides } from './permissions.ts';
+import { answerPayload, askBackend, connectionRef } from './proxied.ts';
+import { refreshSubscription } from './refresh-proxy.ts';
 import {
   claimBytes,
   expiryOf,
@@ -81,6 +84,8 @@ export async function handleSubscribe(conn: Connection, req: SubscribeRequestMsg
       clientError('permissionDenied'),
     );
     if (!claims) throw clientError('tokenExpired');
+  } else if (subscribeProxyDecides(channel, resolved.options, config)) {
+    return subscribeThroughProxy(conn, channel, resolved, req);
   } else if (!subscribeAllowed(channel, resolved.options, conn.user, config)) {
     throw clientError('permissionDenied');
   }
@@ -114,14 +119,68 @@ export async function handleSubscribe(conn: Connection, req: SubscribeRequestMsg
     chanInfo: claims ? claimBytes(claims.info, claims.b64info, 'info') : undefined,
     expireAt: claims ? expiryOf(claims) : 0,
   };
+  const data = claims ? claimBytes(claims.data, claims.b64data, 'data') : undefined;
+  return finishSubscribe(conn, channel, resolved, settings, req, data);
+}
+
+/** The checks after permission, the subscription itself and its reply. */
+async function finishSubscribe(
+  conn: Connection,
+  channel: string,
+  resolved: ResolvedChannel,
+  settings: SubscriptionSettings,
+  req: SubscribeRequestMsg,
+  data: Uint8Array | undefined,
+) {
   if (settings.expireAt > 0 && settings.expireAt <= nowSeconds()) throw clientError('expired');
   // allow_tags_filter is refused at startup, so no namespace allows a filter.
   if (req.tf !== undefined) throw clientError('badRequest', 'tags filter not allowed');
   const since = req.recover ? { offset: req.offset ?? 0, epoch: req.epoch ?? '' } : undefined;
   const rejectUnrecovered = ((req.flag ?? 0) & FLAG_REJECT_UNRECOVERED) !== 0;
   const result = await establish(conn, channel, resolved, settings, since, rejectUnrecovered);
-  const data = claims ? claimBytes(claims.data, claims.b64data, 'data') : undefined;
+  // With a sub refresh proxy the server refreshes the subscription: the client is told
+  // nothing of its expiry.
+  if (resolved.options.sub_refresh_proxy_enabled)
+    return { ...result, expires: false, ttl: 0, data };
   return { ...result, data };
+}
+
+/**
+ * The subscribe proxy's answer decides: its `result` gives the channel info, the
+ * SubscribeResult `data`, an expiry and overrides of the namespace's presence, join/leave,
+ * recovery and positioning; what the client asked for (recoverable, positioned, join_leave)
+ * is not consulted, as in Centrifugo's subscribe proxy.
+ */
+async function subscribeThroughProxy(
+  conn: Connection,
+  channel: string,
+  resolved: ResolvedChannel,
+  req: SubscribeRequestMsg,
+) {
+  const o = resolved.options;
+  const endpoint = conn.ctx.proxies.endpoint('subscribe', o.subscribe_proxy_name);
+  if (endpoint === undefined) throw clientError('notAvailable');
+  const request = subscribeRequest(endpoint, connectionRef(conn), {
+    channel,
+    token: req.token ?? '',
+    data: req.data,
+  });
+  const result = await askBackend<SubscribeResultMsg>(conn, endpoint, request);
+  const override = overridesOf(result?.override);
+  const recoverable = override.force_recovery ?? o.force_recovery;
+  const settings: SubscriptionSettings = {
+    serverSide: false,
+    fromToken: false,
+    recoverable,
+    positioned: recoverable || (override.force_positioning ?? o.force_positioning),
+    presence: override.presence ?? o.presence,
+    joinLeave: override.join_leave ?? o.join_leave,
+    pushJoinLeave: override.force_push_join_leave ?? o.force_push_join_leave,
+    chanInfo: answerPayload(result?.info, result?.b64info, 'b64info'),
+    expireAt: result?.expire_at ?? 0,
+  };
+  const data = answerPayload(result?.data, result?.b64data, 'b64data');
+  return finishSubscribe(conn, channel, resolved, settings, req, data);
 }
 
 /**
@@ -305,6 +364,9 @@ export async function handleSubRefresh(
   if (sub.serverSide) {
     throw new DisconnectError(Disconnects.badRequest, 'sub_refresh of a server-side subscription');
   }
+  if (sub.resolved.options.sub_refresh_proxy_enabled) {
+    throw new DisconnectError(Disconnects.badRequest, 'server-side sub refresh expected');
+  }
   if (!req.token) throw clientError('badRequest', 'sub_refresh without token');
   const claims = await verifySubscribeToken(
     conn,
@@ -332,16 +394,29 @@ function scheduleSubExpiry(conn: Connection, sub: Subscription): void {
         conn.close(Disconnects.subExpired);
         return;
       }
-      void removeSubscription(conn, sub.channel).then(() => {
-        conn.push({
-          channel: sub.channel,
-          unsubscribe: Unsubscribes.expired,
+      const refresh = sub.resolved.options.sub_refresh_proxy_enabled
+        ? conn.ctx.proxies.endpoint('sub_refresh', sub.resolved.options.sub_refresh_proxy_name)
+        : undefined;
+      if (refresh !== undefined) {
+        void refreshSubscription(conn, refresh, sub).then((lives) => {
+          if (conn.subs.get(sub.channel) !== sub) return;
+          if (lives) scheduleSubExpiry(conn, sub);
+          else expireSubscription(conn, sub);
         });
-      });
+        return;
+      }
+      expireSubscription(conn, sub);
     },
     Math.max(0, due),
   );
   sub.expireTimer.unref?.();
+}
+
+/** The client subscription ended by its expiry: gone, and the client told (2501). */
+function expireSubscription(conn: Connection, sub: Subscription): void {
+  void removeSubscription(conn, sub.channel).then(() => {
+    conn.push({ channel: sub.channel, unsubscribe: Unsubscribes.expired });
+  });
 }
 
 /**

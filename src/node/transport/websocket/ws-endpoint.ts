@@ -88,10 +88,17 @@ export function attachWebSocket(
     if (chosen === undefined) delete req.headers['sec-websocket-protocol'];
     else req.headers['sec-websocket-protocol'] = chosen;
     const framePings = url.searchParams.get(FRAME_PING_QUERY) === 'true';
-    wss.handleUpgrade(req, socket, head, (ws) => accept(ws, formatOf(ws, url), framePings));
+    wss.handleUpgrade(req, socket, head, (ws) =>
+      accept(ws, formatOf(ws, url), framePings, req.headers),
+    );
   };
 
-  const accept = (ws: WebSocket, format: Format, framePings: boolean) => {
+  const accept = (
+    ws: WebSocket,
+    format: Format,
+    framePings: boolean,
+    requestHeaders: IncomingMessage['headers'],
+  ) => {
     const binary = format === 'protobuf';
     // Without permessage-deflate, a frame that many connections send (a publication's push)
     // is framed once and written to each socket as is; see shared-frames.ts.
@@ -102,6 +109,7 @@ export function attachWebSocket(
     const transport: ClientTransport = {
       format,
       pingsItself: framePings,
+      requestHeaders,
       write: (frame) => {
         if (ws.readyState !== WS_OPEN) return;
         const framed = socket ? sharedFrames.frame(frame, binary) : undefined;
