@@ -8,6 +8,8 @@ export interface Received {
   path: string;
   headers: IncomingHttpHeaders;
   body: Record<string, unknown>;
+  /** The body as sent: field order and escaping included. */
+  raw: string;
 }
 
 export type Answer =
@@ -30,7 +32,7 @@ export class HttpBackend {
         const text = Buffer.concat(chunks).toString('utf8');
         const body = text === '' ? {} : (JSON.parse(text) as Record<string, unknown>);
         const path = req.url ?? '/';
-        this.received.push({ path, headers: req.headers, body });
+        this.received.push({ path, headers: req.headers, body, raw: text });
         const answer = this.answers.get(path) ?? { status: 404 };
         const send = (json: unknown) => {
           res.writeHead(200, { 'content-type': 'application/json' });
