@@ -70,6 +70,37 @@ describe('gRPC proxies', () => {
       Publish: unary('Publish', (req) => ({
         result: { data: json({ ...parsed(req.data), seen: true }) },
       })),
+      // Unidirectional: the subscribe answer, then two publications, then the end (EOF).
+      SubscribeUnidirectional: (call: grpc.ServerWritableStream<Obj, Obj>) => {
+        calls.push({
+          method: 'SubscribeUnidirectional',
+          request: call.request,
+          metadata: call.metadata.getMap(),
+        });
+        call.write({
+          subscribe_response: { result: { data: json({ stream: call.request.channel }) } },
+        });
+        call.write({ publication: { data: json({ n: 1 }) } });
+        call.write({ publication: { data: json({ n: 2 }), tags: { t: 'x' } } });
+        setTimeout(() => call.end(), 300);
+      },
+      // Bidirectional: every client publication comes back doubled.
+      SubscribeBidirectional: (call: grpc.ServerDuplexStream<Obj, Obj>) => {
+        call.on('data', (msg: Obj) => {
+          if (msg.subscribe_request) {
+            calls.push({
+              method: 'SubscribeBidirectional',
+              request: msg.subscribe_request as Obj,
+              metadata: call.metadata.getMap(),
+            });
+            call.write({ subscribe_response: { result: {} } });
+          } else if (msg.publication) {
+            const { n } = parsed((msg.publication as Obj).data);
+            call.write({ publication: { data: json({ n: n * 2 }) } });
+          }
+        });
+        call.on('end', () => call.end());
+      },
       RPC: unary('RPC', (req) =>
         req.method === 'fail'
           ? Object.assign(new Error('backend broke'), {
@@ -98,8 +129,16 @@ describe('gRPC proxies', () => {
     node = await startTestNode({
       client: { proxy: { connect: { enabled: true, ...common } } },
       channel: {
-        proxy: { subscribe: common, publish: common },
-        namespaces: [{ name: 'gs', subscribe_proxy_enabled: true, publish_proxy_enabled: true }],
+        proxy: { subscribe: common, publish: common, subscribe_stream: common },
+        namespaces: [
+          { name: 'gs', subscribe_proxy_enabled: true, publish_proxy_enabled: true },
+          { name: 'uni', subscribe_stream_proxy_enabled: true },
+          {
+            name: 'bidi',
+            subscribe_stream_proxy_enabled: true,
+            subscribe_stream_proxy_bidirectional: true,
+          },
+        ],
       },
       rpc: { proxy: common, without_namespace: { proxy_enabled: true } },
     });
@@ -148,6 +187,49 @@ describe('gRPC proxies', () => {
         no.subscribe();
         const refused = await once<{ code: number }>(no, 'unsubscribed');
         assert.equal(refused.code, 4403);
+      } finally {
+        c.disconnect();
+      }
+    });
+  }
+
+  for (const format of ['json', 'protobuf'] as const) {
+    it(`streams a subscription from the backend, one way and both ways (${format})`, async () => {
+      const c = newClient(node, format);
+      try {
+        c.connect();
+        await once(c, 'connected');
+        const uni = c.newSubscription('uni:a');
+        const pubs: unknown[] = [];
+        uni.on('publication', (ctx) =>
+          pubs.push({
+            data: dataValue(format, ctx.data),
+            // The Protobuf SDK gives {} for no tags.
+            tags: Object.keys(ctx.tags ?? {}).length > 0 ? ctx.tags : undefined,
+          }),
+        );
+        uni.subscribe();
+        const subscribed = await once<{ data: unknown }>(uni, 'subscribed');
+        assert.deepEqual(dataValue(format, subscribed.data), { stream: 'uni:a' });
+        // The backend ends the stream: a server unsubscribe (2000), after both publications.
+        const gone = await once<{ code: number }>(uni, 'unsubscribed', 3000);
+        assert.equal(gone.code, 2000);
+        assert.deepEqual(pubs, [
+          { data: { n: 1 }, tags: undefined },
+          { data: { n: 2 }, tags: { t: 'x' } },
+        ]);
+        // A one-way stream takes no client publications.
+        await assert.rejects(c.publish('uni:a', payload(format, {})), (err: { code: number }) => {
+          assert.equal(err.code, 108);
+          return true;
+        });
+
+        const bidi = c.newSubscription('bidi:b');
+        bidi.subscribe();
+        await once(bidi, 'subscribed');
+        const back = once<{ data: unknown }>(bidi, 'publication');
+        await c.publish('bidi:b', payload(format, { n: 21 }));
+        assert.deepEqual(dataValue(format, (await back).data), { n: 42 });
       } finally {
         c.disconnect();
       }

@@ -35,6 +35,8 @@ export interface SubscriptionSettings {
 /** A publication (with its position) or a join/leave push (without). */
 interface BufferedEvent {
   push: EncodedPush;
+  /** Meant for this subscriber alone (a subscribe stream's publication). */
+  own?: boolean;
   pub?: Publication;
   position?: StreamPosition;
 }
@@ -52,6 +54,9 @@ export class Subscription {
   chanInfo: Uint8Array | undefined;
   expireAt: number;
   expireTimer: NodeJS.Timeout | undefined;
+  /** The backend stream behind a subscribe stream proxy subscription. */
+  stream: { close(): void; publish: ((data: Uint8Array) => void) | undefined } | undefined =
+    undefined;
   /** The last publication the client has (positioned subscriptions). */
   offset = 0;
   epoch = '';
@@ -96,6 +101,12 @@ export class Subscription {
     else if (this.pushJoinLeave) this.sink.enqueuePush(push);
   }
 
+  /** A push for this subscriber alone: a subscribe stream proxy's publication. */
+  onOwnPush(push: EncodedPush): void {
+    if (this.buffer) this.buffer.push({ push, own: true });
+    else this.sink.enqueuePush(push);
+  }
+
   /** Ends the set-up phase: what arrived meanwhile goes out now, in arrival order. */
   goLive(): void {
     const buffered = this.buffer;
@@ -103,7 +114,7 @@ export class Subscription {
     this.buffer = undefined;
     for (const item of buffered) {
       if (item.pub && item.position) this.deliver(item.pub, item.position, item.push);
-      else if (this.pushJoinLeave) this.sink.enqueuePush(item.push);
+      else if (item.own || this.pushJoinLeave) this.sink.enqueuePush(item.push);
     }
   }
 

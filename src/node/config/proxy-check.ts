@@ -94,11 +94,11 @@ function checkTransform(t: StatusTransformConfig, at: string, i: number): void {
   }
 }
 
-// The subscribe stream proxy is refused by name (support.ts) until subscriptions use it.
 const EVENTS = [
   ['subscribe', 'subscribe'],
   ['publish', 'publish'],
   ['sub_refresh', 'sub refresh'],
+  ['subscribe_stream', 'subscribe stream'],
 ] as const;
 
 function checkChannelProxies(
@@ -128,6 +128,9 @@ function checkChannelProxies(
         ? config.channel.proxy[event]
         : (config.proxies.find((p) => p.name === name) as ProxyConfig);
     if (name === DEFAULT_PROXY_NAME) checkProxy(proxy, `channel.proxy.${event}`);
+    if (event === 'subscribe_stream' && /^https?:\/\//i.test(proxy.endpoint)) {
+      fail(key, `subscribe stream proxy ${name}: only gRPC endpoints are supported`);
+    }
   }
 }
 

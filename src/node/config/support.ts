@@ -57,8 +57,6 @@ const PROXY_PLACES = [
   'rpc.proxy',
   'proxies[]',
 ];
-/** The subscribe stream proxy's section: not wired into subscriptions yet. */
-const STREAM_PROXY = 'channel.proxy.subscribe_stream';
 /** A proxy's keys (src/node/proxy/), but the TLS keys only a TLS server reads (NO_EFFECT). */
 const PROXY_KEYS = [
   'endpoint',
@@ -96,16 +94,6 @@ const bothOptionPlaces = (option: string) => [
  * startup. When a feature lands, move its keys to IMPLEMENTED.
  */
 export const NOT_SUPPORTED: Readonly<Record<string, string>> = {
-  ...Object.fromEntries(
-    [
-      ...PROXY_KEYS.filter((k) => !k.includes('[]')).map((k) => `${STREAM_PROXY}.${k}`),
-      ...[
-        'subscribe_stream_proxy_enabled',
-        'subscribe_stream_proxy_name',
-        'subscribe_stream_proxy_bidirectional',
-      ].flatMap(bothOptionPlaces),
-    ].map((k) => [k, 'the subscribe stream proxy']),
-  ),
   ...Object.fromEntries(
     bothOptionPlaces('force_recovery_mode').map((k) => [k, 'cache recovery mode']),
   ),
@@ -353,9 +341,7 @@ export const IMPLEMENTED: ReadonlySet<string> = new Set([
     ['enabled', 'cert_pem', 'key_pem', 'client_ca_pem'].map((k) => `${t}.${k}`),
   ),
   // Event proxies (src/node/proxy/, client/commands/).
-  ...PROXY_PLACES.filter((place) => place !== STREAM_PROXY).flatMap((place) =>
-    PROXY_KEYS.map((k) => `${place}.${k}`),
-  ),
+  ...PROXY_PLACES.flatMap((place) => PROXY_KEYS.map((k) => `${place}.${k}`)),
   'client.proxy.connect.enabled',
   'client.proxy.refresh.enabled',
   'proxies[].name',
@@ -373,12 +359,6 @@ export const IMPLEMENTED: ReadonlySet<string> = new Set([
  * where Go's TLS ignores them; usage statistics are never sent.
  */
 export const NO_EFFECT: Readonly<Record<string, string>> = {
-  ...Object.fromEntries(
-    PROXY_KEYS.filter((k) => k.includes('[]')).map((k) => [
-      `${STREAM_PROXY}.${k}`,
-      'the subscribe stream proxy is gRPC only: HTTP status transforms never apply to it',
-    ]),
-  ),
   'grpc_api.tls.server_ca_pem': 'a TLS server verifies no server certificate',
   'grpc_api.tls.insecure_skip_verify': 'a TLS server verifies no server certificate',
   'grpc_api.tls.server_name': 'a TLS server verifies no server name',

@@ -69,6 +69,16 @@ export async function handlePublish(
     });
     return {};
   }
+  if (resolved.options.subscribe_stream_proxy_enabled) {
+    // A subscribe stream channel: publications go up the client's own bidirectional
+    // stream, nowhere else (subscribe-stream.ts).
+    const up = resolved.options.subscribe_stream_proxy_bidirectional
+      ? sub?.stream?.publish
+      : undefined;
+    if (up === undefined) throw clientError('notAvailable');
+    up(data);
+    return {};
+  }
   if (!allowed('publish', resolved.options, actor(conn, channel))) {
     throw clientError('permissionDenied');
   }

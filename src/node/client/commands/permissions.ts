@@ -59,3 +59,10 @@ export function subscribeProxyDecides(channel: string, o: ChannelOptions, config
     config.channel.private_prefix !== '' && channel.startsWith(config.channel.private_prefix);
   return o.subscribe_proxy_enabled && !isPrivate && !isUserLimited(channel, o, config);
 }
+
+/** The subscribe stream proxy decides this subscribe: as subscribeProxyDecides. */
+export function streamProxyDecides(channel: string, o: ChannelOptions, config: Config): boolean {
+  const isPrivate =
+    config.channel.private_prefix !== '' && channel.startsWith(config.channel.private_prefix);
+  return o.subscribe_stream_proxy_enabled && !isPrivate && !isUserLimited(channel, o, config);
+}

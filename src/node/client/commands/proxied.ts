@@ -27,7 +27,8 @@ export function connectionRef(conn: Connection): ConnectionRef {
   };
 }
 
-function callContext(conn: Connection): CallContext {
+/** What a proxy call carries from the connection: its headers and its closing. */
+export function callContext(conn: Connection): CallContext {
   return {
     transport: conn.requestHeaders,
     emulated: conn.emulatedHeaders,

@@ -23,7 +23,12 @@ import { type SubscribeResultMsg, subscribeRequest } from '../../proxy/index.ts'
 import { clientError } from '../client-error.ts';
 import type { Connection } from '../connection.ts';
 import { Subscription, type SubscriptionSettings } from '../subscription.ts';
-import { allowed, subscribeAllowed, subscribeProxyDecides } from './permissions.ts';
+import {
+  allowed,
+  streamProxyDecides,
+  subscribeAllowed,
+  subscribeProxyDecides,
+} from './permissions.ts';
 import { answerPayload, askBackend, connectionRef } from './proxied.ts';
 import { refreshSubscription } from './refresh-proxy.ts';
 import {
@@ -35,6 +40,7 @@ import {
   resolveClientChannel,
   ttlOf,
 } from './shared.ts';
+import { openSubscribeStream } from './subscribe-stream.ts';
 
 export interface Overrides {
   presence?: boolean;
@@ -86,6 +92,8 @@ export async function handleSubscribe(conn: Connection, req: SubscribeRequestMsg
     if (!claims) throw clientError('tokenExpired');
   } else if (subscribeProxyDecides(channel, resolved.options, config)) {
     return subscribeThroughProxy(conn, channel, resolved, req);
+  } else if (streamProxyDecides(channel, resolved.options, config)) {
+    return subscribeThroughStream(conn, channel, resolved, req);
   } else if (!subscribeAllowed(channel, resolved.options, conn.user, config)) {
     throw clientError('permissionDenied');
   }
@@ -143,6 +151,56 @@ async function finishSubscribe(
   if (resolved.options.sub_refresh_proxy_enabled)
     return { ...result, expires: false, ttl: 0, data };
   return { ...result, data };
+}
+
+/**
+ * A subscription backed by the subscribe stream proxy (subscribe-stream.ts): no recovery or
+ * positioning, the backend's presence and join/leave overrides.
+ */
+async function subscribeThroughStream(
+  conn: Connection,
+  channel: string,
+  resolved: ResolvedChannel,
+  req: SubscribeRequestMsg,
+) {
+  const o = resolved.options;
+  const stream = await openSubscribeStream(conn, channel, resolved, req);
+  try {
+    const { result } = stream;
+    const override = overridesOf(result?.override);
+    const settings: SubscriptionSettings = {
+      serverSide: false,
+      fromToken: false,
+      recoverable: false,
+      positioned: false,
+      presence: override.presence ?? o.presence,
+      joinLeave: override.join_leave ?? o.join_leave,
+      pushJoinLeave: override.force_push_join_leave ?? o.force_push_join_leave,
+      chanInfo: answerPayload(result?.info, result?.b64info, 'b64info'),
+      expireAt: result?.expire_at ?? 0,
+    };
+    const data = answerPayload(result?.data, result?.b64data, 'b64data');
+    const reply = await finishSubscribe(
+      conn,
+      channel,
+      resolved,
+      settings,
+      { ...req, recover: false },
+      data,
+    );
+    const sub = conn.subs.get(channel);
+    if (sub === undefined) throw clientError('internal', 'subscription gone');
+    stream.attach(sub, (unsubscribe) => {
+      if (conn.subs.get(channel) !== sub) return;
+      void removeSubscription(conn, channel).then(() => {
+        conn.push({ channel, unsubscribe });
+      });
+    });
+    return reply;
+  } catch (err) {
+    stream.close();
+    throw err;
+  }
 }
 
 /**
@@ -339,6 +397,7 @@ export async function removeSubscription(conn: Connection, channel: string): Pro
   if (!sub) return;
   conn.subs.delete(channel);
   sub.stopExpiry();
+  sub.stream?.close();
   const { node } = conn.ctx;
   await node.removeSubscription(channel, conn);
   if (sub.presence) await node.removePresence(channel, conn.id, conn.user);
