@@ -479,7 +479,10 @@ const PROXY: Feature = {
     {
       ...baseConfig(),
       proxies: [{ name: 'dead', endpoint: DEAD_ENDPOINT, timeout: '1s' }],
-      rpc: { without_namespace: { proxy_enabled: true, proxy_name: 'dead' } },
+      rpc: {
+        without_namespace: { proxy_enabled: true, proxy_name: 'dead' },
+        namespaces: [{ name: 'plain' }],
+      },
     },
     [
       { name: 'subp', subscribe_proxy_enabled: true, subscribe_proxy_name: 'dead' },
@@ -503,6 +506,22 @@ const PROXY: Feature = {
         ...user('c', 'xu3'),
         sub('c', 2, 'pubp:x3'),
         cmd('c', 3, 'publish', { channel: 'pubp:x3', data: {} }),
+      ],
+    },
+    {
+      id: 'rpc-namespaces',
+      steps: [
+        ...user('c', 'xu5'),
+        // A namespace without proxy_enabled (108), an unknown one (104).
+        cmd('c', 2, 'rpc', { method: 'plain:m', data: {} }),
+        cmd('c', 3, 'rpc', { method: 'nope:m', data: {} }),
+      ],
+    },
+    {
+      id: 'connect-subs-skip-proxied-channel',
+      steps: [
+        // A channel the subscribe proxy decides is never subscribed from connect `subs`.
+        ...connected('c', connectToken('xu6'), { subs: { 'subp:x6': {}, 'pubp:x6': {} } }),
       ],
     },
     {
