@@ -62,7 +62,6 @@ const PROXY_KEYS = [
   'endpoint',
   'timeout',
   'http_headers',
-  'grpc_metadata',
   'emulated_headers',
   'binary_encoding',
   'include_connection_meta',
@@ -359,6 +358,12 @@ export const IMPLEMENTED: ReadonlySet<string> = new Set([
  * where Go's TLS ignores them; usage statistics are never sent.
  */
 export const NO_EFFECT: Readonly<Record<string, string>> = {
+  ...Object.fromEntries(
+    PROXY_PLACES.map((place) => [
+      `${place}.grpc_metadata`,
+      'it forwards metadata of gRPC client transports (uni_grpc), which this node has none of',
+    ]),
+  ),
   'grpc_api.tls.server_ca_pem': 'a TLS server verifies no server certificate',
   'grpc_api.tls.insecure_skip_verify': 'a TLS server verifies no server certificate',
   'grpc_api.tls.server_name': 'a TLS server verifies no server name',
