@@ -9,6 +9,4 @@ export const PENDING: Record<string, string> = byReason({
   ...featurePending(),
   'feature not built yet: the SSE, HTTP-streaming and unidirectional transports (issue 19): Centrifugo starts with their keys and serves them; here startup stops naming the key':
     ['startup/http-stream', 'startup/sse', 'startup/uni-websocket'],
-  'feature not built yet: publication versions (issue 17): Centrifugo drops a publish whose `version` is older than the last of the channel (answers the top offset, keeps no new history); here published':
-    ['api/edge/publish/version-order', 'grpc/edge/publish/version-order'],
 });

@@ -10,13 +10,13 @@ import type { Subscription, SubscriptionSink } from './subscription.ts';
 
 export interface Connection extends HubClient, SubscriptionSink {
   readonly ctx: ClientContext;
+  /** The wire format: what recovered publications are written for, the proxies' `protocol`. */
+  readonly format: Format;
   /** Set by connect. */
   user: string;
   connInfo: Uint8Array | undefined;
   /** Unix seconds; 0 = the connection does not expire. */
   expireAt: number;
-  /** The wire format, the `protocol` proxies are told. */
-  readonly format: Format;
   /** The connection meta (connect proxy answer or token `meta`), raw JSON; never sent to clients. */
   meta: Uint8Array | undefined;
   /** Headers of the HTTP request the transport came in by (the WebSocket upgrade). */

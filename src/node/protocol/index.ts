@@ -26,6 +26,7 @@ export {
   JsonDecodeError,
   JsonEncodeError,
 } from './json-codec.ts';
+export { jsonStringOf } from './json-string.ts';
 export {
   type ClientInfoMsg,
   type CommandMsg,

@@ -56,7 +56,7 @@ export async function handlePublish(
     const request = publishRequest(endpoint, connectionRef(conn), { channel, data });
     const result = await askBackend<PublishResultMsg>(conn, endpoint, request);
     // The backend may replace the data (`data` wins over `b64data`, as in Centrifugo), skip
-    // history, and give tags and an idempotency key.
+    // history, and give tags, an idempotency key, delta and version.
     const replaced =
       result?.data !== undefined
         ? result.data
@@ -66,6 +66,9 @@ export async function handlePublish(
       skipHistory: result?.skip_history === true,
       tags: result?.tags,
       idempotencyKey: result?.idempotency_key,
+      delta: result?.delta === true,
+      version: result?.version,
+      versionEpoch: result?.version_epoch,
     });
     return {};
   }
@@ -82,7 +85,11 @@ export async function handlePublish(
   if (!allowed('publish', resolved.options, actor(conn, channel))) {
     throw clientError('permissionDenied');
   }
-  await conn.ctx.node.publish(channel, resolved, data, { clientInfo });
+  // A client publish has no delta flag of its own: the namespace's delta_publish decides.
+  await conn.ctx.node.publish(channel, resolved, data, {
+    delta: resolved.options.delta_publish,
+    clientInfo,
+  });
   return {};
 }
 
