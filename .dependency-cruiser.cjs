@@ -8,10 +8,11 @@
 //   3  src/node/lifecycle/             readiness, the drain, the rebalancing: through the Node,
 //                                      beside the front doors; only the wiring uses it
 //   2  src/node/core/, src/node/auth/  the Node (the only caller of the engine), hub, catalogues
+//   2  src/node/proxy/                 the event proxies: client/ asks the application backend
 //   1  src/node/engine/, protocol/, config/, observability/
 // The operator and the node meet only in src/cli/ and src/node/config/index.ts. Type-only
 // imports count (tsPreCompilationDeps): a circle of types is still a circle.
-const FLOOR_2_UP = '^src/node/(core|auth|api|client|lifecycle|transport|admin|consumers)/';
+const FLOOR_2_UP = '^src/node/(core|auth|proxy|api|client|lifecycle|transport|admin|consumers)/';
 const WIRING = '^src/node/start-node\\.ts$|^src/cli/|^src/main\\.ts$';
 
 module.exports = {
@@ -43,10 +44,26 @@ module.exports = {
       name: 'core-below-front-doors',
       severity: 'error',
       comment:
-        'core/ (floor 2) never imports api/, client/, lifecycle/, transport/, admin/, auth/ ' +
-        'or the wiring.',
+        'core/ (floor 2) never imports api/, client/, lifecycle/, transport/, admin/, auth/, ' +
+        'proxy/ or the wiring.',
       from: { path: '^src/node/core/' },
-      to: { path: ['^src/node/(api|client|lifecycle|transport|admin|consumers|auth)/', WIRING] },
+      to: {
+        path: ['^src/node/(api|client|lifecycle|transport|admin|consumers|auth|proxy)/', WIRING],
+      },
+    },
+    {
+      name: 'proxy-beside-core',
+      severity: 'error',
+      comment:
+        'proxy/ (floor 2) calls the application backend for client/: it uses config/, ' +
+        'observability/ and protocol/, never the engine, core/, auth/ or a floor above.',
+      from: { path: '^src/node/proxy/' },
+      to: {
+        path: [
+          '^src/node/(engine|core|auth|api|client|lifecycle|transport|admin|consumers)/',
+          WIRING,
+        ],
+      },
     },
     {
       name: 'auth-below-front-doors',

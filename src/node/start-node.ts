@@ -17,6 +17,7 @@ import { NatsEngine } from './engine/nats/index.ts';
 import { NodeLifecycle } from './lifecycle/index.ts';
 import type { Logger } from './observability/index.ts';
 import { InfoMetrics, NodeMetrics } from './observability/index.ts';
+import { ProxySet } from './proxy/index.ts';
 import type { GrpcApiServer } from './transport/grpc/index.ts';
 import { buildHttpListeners, type HttpListener } from './transport/http/index.ts';
 import { attachWebSocket, type WebSocketEndpoint } from './transport/websocket/index.ts';
@@ -48,6 +49,9 @@ export async function startNode(config: Config, logger: Logger): Promise<Running
   const metrics = new NodeMetrics(VERSION);
   metrics.forEngine(config.engine.type);
   const rules = new ChannelRules(config.channel);
+  // The event proxies first: a bad TLS file of one stops startup before anything listens.
+  // They open no socket until a call; close() ends their sockets with the node.
+  const proxies = await ProxySet.create(config, { metrics, logger });
   const local = new LocalNode({
     name: config.node.name || `${hostname()}_${config.http_server.port}`,
     version: VERSION,
@@ -75,6 +79,7 @@ export async function startNode(config: Config, logger: Logger): Promise<Running
     await node.start();
   } catch (err) {
     infoMetrics.close();
+    proxies.close();
     await node.close();
     throw err;
   }
@@ -82,11 +87,13 @@ export async function startNode(config: Config, logger: Logger): Promise<Running
   const lifecycle = new NodeLifecycle({ config, node, logger });
   const executor = new ApiExecutor({ node, metrics, logger }, 'http');
   const outbox = new Outbox(metrics);
+
   const clientContext: ClientContext = {
     config,
     node,
     rules,
     outbox,
+    proxies,
     connectTokens: new TokenVerifier(tokenKeysOf(config.client.token), tokenOptions(config)),
     subscribeTokens: new TokenVerifier(
       tokenKeysOf(subscriptionTokenSection(config)),
@@ -168,6 +175,7 @@ export async function startNode(config: Config, logger: Logger): Promise<Running
     await websocket?.close();
     await Promise.allSettled(listeners.map((l) => l.app.close()));
     outbox.close();
+    proxies.close();
     await node.close();
     throw err;
   }
@@ -184,6 +192,7 @@ export async function startNode(config: Config, logger: Logger): Promise<Running
       await grpc?.close();
       await Promise.allSettled(listeners.map((l) => l.app.close()));
       outbox.close();
+      proxies.close();
       await node.close();
     })();
     return closing;

@@ -16,6 +16,7 @@ import {
 } from '../../src/node/client/index.ts';
 import { validateConfig } from '../../src/node/config/index.ts';
 import { createLogger } from '../../src/node/observability/index.ts';
+import { ProxySet } from '../../src/node/proxy/index.ts';
 import { startTestNode, type TestNode } from '../node/harness.ts';
 import { type Client, newClient, once, waitUntil } from './sdk.ts';
 
@@ -80,6 +81,7 @@ describe('a connection whose transport has sessions', () => {
       node: node.running.node,
       rules: node.running.node.rules,
       outbox: new Outbox(node.running.metrics),
+      proxies: ProxySet.none({ metrics: node.running.metrics, logger: createLogger(config.log) }),
       connectTokens: new TokenVerifier(tokenKeysOf(config.client.token), {}),
       subscribeTokens: new TokenVerifier(tokenKeysOf(config.client.token), {}),
       logger: createLogger(config.log),

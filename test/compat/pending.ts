@@ -9,11 +9,4 @@ export const PENDING: Record<string, string> = byReason({
   ...featurePending(),
   'feature not built yet: the SSE, HTTP-streaming and unidirectional transports (issue 19): Centrifugo starts with their keys and serves them; here startup stops naming the key':
     ['startup/http-stream', 'startup/sse', 'startup/uni-websocket'],
-  'feature not built yet: proxies (issue 18): Centrifugo starts with env named lists of proxies and rpc.namespaces; here startup stops naming the key':
-    [
-      'startup/env-proxies-json',
-      'startup/env-proxies-names',
-      'startup/env-rpc-namespaces-names',
-      'startup/env-rpc-namespaces-json',
-    ],
 });

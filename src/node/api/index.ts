@@ -1,3 +1,4 @@
+export { encodeGoJson as encodeJson } from '../protocol/index.ts';
 export {
   API_ERROR_TYPE_URL,
   BAD_REQUEST_TYPE_URL,
@@ -12,7 +13,6 @@ export {
   decodeRequestObject,
   RequestDecodeError,
 } from './json-decode.ts';
-export { encodeJson } from './json-encode.ts';
 export {
   type LegacyCommand,
   legacyCommands,

@@ -6,10 +6,9 @@
 // runs each before it reads the next: a malformed value fails the request (plain 400) only
 // after the commands before it ran.
 import { Errors, errorShape } from '../core/index.ts';
-import { indexSpans, type SpanNode } from '../protocol/index.ts';
+import { encodeGoJson as encodeJson, indexSpans, type SpanNode } from '../protocol/index.ts';
 import type { ApiExecutor } from './executor.ts';
 import { decodeMethodBody, RequestDecodeError } from './json-decode.ts';
-import { encodeJson } from './json-encode.ts';
 import { isMethod, type MethodName } from './requests.ts';
 
 export type LegacyCommand =

@@ -2,6 +2,7 @@
 // connection. ClientSession (session.ts) implements it; commands/ and subscriptions.ts
 // import only this, never the session, so the session's state machine and the commands
 // do not import each other.
+import type { IncomingHttpHeaders } from 'node:http';
 import type { Disconnect, HubClient } from '../core/index.ts';
 import type { Format } from '../protocol/index.ts';
 import type { ClientContext } from './context.ts';
@@ -9,7 +10,7 @@ import type { Subscription, SubscriptionSink } from './subscription.ts';
 
 export interface Connection extends HubClient, SubscriptionSink {
   readonly ctx: ClientContext;
-  /** The wire format of the connection: what recovered publications are written for. */
+  /** The wire format: what recovered publications are written for, the proxies' `protocol`. */
   readonly format: Format;
   /** Set by connect. */
   user: string;
@@ -18,6 +19,14 @@ export interface Connection extends HubClient, SubscriptionSink {
   connInfo: Uint8Array | undefined;
   /** Unix seconds; 0 = the connection does not expire. */
   expireAt: number;
+  /** The connection meta (connect proxy answer or token `meta`), raw JSON; never sent to clients. */
+  meta: Uint8Array | undefined;
+  /** Headers of the HTTP request the transport came in by (the WebSocket upgrade). */
+  readonly requestHeaders: IncomingHttpHeaders | undefined;
+  /** The connect command's `headers`, kept only when some proxy forwards emulated headers. */
+  emulatedHeaders: Readonly<Record<string, string>> | undefined;
+  /** Aborted when the connection closes: proxy calls in flight for it are dropped. */
+  readonly closedSignal: AbortSignal;
   /** The connection's subscriptions by channel. */
   readonly subs: Map<string, Subscription>;
   /** Client subscribes in flight (client.concurrency), by channel. */

@@ -4,6 +4,7 @@ import type { Config } from '../config/index.ts';
 import { durationMs } from '../config/index.ts';
 import type { ChannelRules, Node } from '../core/index.ts';
 import type { Logger, NodeMetrics } from '../observability/index.ts';
+import type { ProxySet } from '../proxy/index.ts';
 import type { Outbox } from './outbox.ts';
 
 export interface ClientTimings {
@@ -26,6 +27,8 @@ export interface ClientContext {
   /** This node's flusher of outgoing queues. */
   outbox: Outbox;
   connectTokens: TokenVerifier;
+  /** The event proxies the config enables (an empty set when none). */
+  proxies: ProxySet;
   subscribeTokens: TokenVerifier;
   logger: Logger;
   metrics: NodeMetrics;

@@ -4,6 +4,7 @@
 // of commands to the handlers in commands/, which see it through the Connection port.
 // Transport-agnostic: a ClientTransport writes frames.
 import { randomUUID } from 'node:crypto';
+import type { IncomingHttpHeaders } from 'node:http';
 import {
   type Disconnect,
   DisconnectError,
@@ -38,6 +39,7 @@ import {
   handlePublish,
 } from './commands/channel.ts';
 import { handleConnect, handleRefresh } from './commands/connect.ts';
+import { refreshConnection } from './commands/refresh-proxy.ts';
 import { handleRpc } from './commands/rpc.ts';
 import {
   clientInfoOf,
@@ -64,6 +66,8 @@ export interface ClientTransport {
   /** Bytes accepted by write() but not yet sent to the socket. */
   bufferedAmount(): number;
   close(code: number, reason: string): void;
+  /** Headers of the HTTP request the connection came in by, for proxies that forward them. */
+  readonly requestHeaders?: IncomingHttpHeaders;
   /**
    * The transport has sessions (Centrifugo gives one to unidirectional and emulated
    * transports, never to a bidirectional WebSocket): the connection then gets a session ID,
@@ -97,6 +101,9 @@ export class ClientSession implements Connection, OutboxEntry {
   connInfo: Uint8Array | undefined;
   /** Unix seconds; 0 = the connection does not expire. */
   expireAt = 0;
+  meta: Uint8Array | undefined;
+  readonly requestHeaders: IncomingHttpHeaders | undefined;
+  emulatedHeaders: Readonly<Record<string, string>> | undefined;
   readonly subs = new Map<string, Subscription>();
   /** Protocol ping period and pong wait; 0 when there are none (see pingsItself). */
   readonly pingIntervalMs: number;
@@ -121,6 +128,7 @@ export class ClientSession implements Connection, OutboxEntry {
   private pongTimer: NodeJS.Timeout | undefined;
   private expireTimer: NodeJS.Timeout | undefined;
   private presenceTimer: NodeJS.Timeout | undefined;
+  private readonly closing = new AbortController();
 
   constructor(ctx: ClientContext, transport: ClientTransport) {
     this.ctx = ctx;
@@ -129,12 +137,17 @@ export class ClientSession implements Connection, OutboxEntry {
     this.sessionId = transport.sessions ? randomUUID() : '';
     this.requestUser = transport.requestUser ?? '';
     this.commands = new CommandQueue(ctx.config.client.concurrency);
+    this.requestHeaders = transport.requestHeaders;
     this.pingIntervalMs = transport.pingsItself ? 0 : ctx.timings.pingIntervalMs;
     this.pongTimeoutMs = transport.pingsItself ? 0 : ctx.timings.pongTimeoutMs;
     this.staleTimer = setTimeout(
       () => this.close(Disconnects.stale),
       ctx.timings.staleCloseDelayMs,
     );
+  }
+
+  get closedSignal(): AbortSignal {
+    return this.closing.signal;
   }
 
   // --- incoming ---------------------------------------------------------------------
@@ -156,8 +169,9 @@ export class ClientSession implements Connection, OutboxEntry {
       const concurrent =
         (command.id ?? 0) > 0 &&
         CONCURRENT_METHODS.has(method ?? '') &&
-        // Without an RPC handler (no rpc.ping) Centrifugo answers 108 at once, in the queue.
-        (method !== 'rpc' || this.ctx.config.rpc.ping.enabled);
+        // Without an RPC handler (no rpc.ping, no RPC proxy) Centrifugo answers 108 at once, in
+        // the queue.
+        (method !== 'rpc' || this.ctx.config.rpc.ping.enabled || this.ctx.proxies.has('rpc'));
       this.commands.push(() => this.handleCommand(command), concurrent);
     }
     if (error) {
@@ -470,6 +484,20 @@ export class ClientSession implements Connection, OutboxEntry {
   scheduleExpiry(): void {
     clearTimeout(this.expireTimer);
     if (this.expireAt === 0 || this.state === 'closed') return;
+    const refresh = this.ctx.proxies.refresh;
+    if (refresh !== undefined) {
+      // Server-side refresh: the backend is asked at the expiry itself, no grace delay.
+      this.expireTimer = setTimeout(
+        () => {
+          void refreshConnection(this, refresh).catch((err: unknown) => {
+            this.ctx.logger.error({ err, client: this.id }, 'refreshing connection failed');
+            this.close(Disconnects.internal);
+          });
+        },
+        Math.max(0, this.expireAt * 1000 - Date.now()),
+      );
+      return;
+    }
     const due = this.expireAt * 1000 - Date.now() + this.ctx.timings.expiredCloseDelayMs;
     this.expireTimer = setTimeout(
       () => {
@@ -571,6 +599,7 @@ export class ClientSession implements Connection, OutboxEntry {
       clearTimeout(t);
     }
     this.transport.close(disconnect.code, disconnect.reason);
+    this.closing.abort();
     void this.release();
   }
 

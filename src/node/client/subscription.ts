@@ -51,9 +51,12 @@ export interface SubscriptionSettings {
 
 /**
  * A publication (`lagged`: it arrived later than client.channel_position_max_time_lag after
- * it was published) or a join/leave push.
+ * it was published), a join/leave push, or a push for this subscriber alone (`own`: a
+ * subscribe stream's publication).
  */
-type BufferedEvent = { publication: PublicationPushes; lagged: boolean } | { push: PushParts };
+type BufferedEvent =
+  | { publication: PublicationPushes; lagged: boolean }
+  | { push: PushParts; own?: boolean };
 
 export class Subscription {
   readonly channel: string;
@@ -77,6 +80,9 @@ export class Subscription {
   presenceInfo: ClientInfo | undefined = undefined;
   expireAt: number;
   expireTimer: NodeJS.Timeout | undefined;
+  /** The backend stream behind a subscribe stream proxy subscription. */
+  stream: { close(): void; publish: ((data: Uint8Array) => void) | undefined } | undefined =
+    undefined;
   /** The last publication the client has (positioned subscriptions). */
   offset = 0;
   epoch = '';
@@ -132,6 +138,12 @@ export class Subscription {
     else if (this.pushJoinLeave) this.sink.enqueuePush(push);
   }
 
+  /** A push for this subscriber alone: a subscribe stream proxy's publication. */
+  onOwnPush(push: PushParts): void {
+    if (this.buffer) this.buffer.push({ push, own: true });
+    else this.sink.enqueuePush(push);
+  }
+
   /** Ends the set-up phase: what arrived meanwhile goes out now, in arrival order. */
   goLive(): void {
     const buffered = this.buffer;
@@ -139,7 +151,7 @@ export class Subscription {
     this.buffer = undefined;
     for (const item of buffered) {
       if ('publication' in item) this.deliver(item.publication, item.lagged);
-      else if (this.pushJoinLeave) this.sink.enqueuePush(item.push);
+      else if (item.own || this.pushJoinLeave) this.sink.enqueuePush(item.push);
     }
   }
 

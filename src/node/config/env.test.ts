@@ -98,12 +98,38 @@ describe('named lists from env', () => {
     );
   });
 
-  it('reads proxies and rpc namespaces the same way, refusing them as not supported', () => {
-    for (const name of ['CENTRIFUGO_PROXIES', 'CENTRIFUGO_RPC_NAMESPACES']) {
-      assert.throws(() => load({ [name]: 'pp' }), /^ConfigError: not supported yet: /, name);
-      assert.throws(() => load({ [name]: '[{"name":"pp"}]' }), /not supported yet/, name);
-      assert.deepEqual(load({ [name]: '[]' }).warnings, [], name);
-    }
+  it('builds proxies and rpc namespaces from their variables, as Centrifugo does', () => {
+    const { config, warnings } = load({
+      CENTRIFUGO_PROXIES: 'auth my-rpc',
+      CENTRIFUGO_PROXIES_AUTH_ENDPOINT: 'http://127.0.0.1:3000/auth',
+      CENTRIFUGO_PROXIES_AUTH_TIMEOUT: '2s',
+      CENTRIFUGO_PROXIES_AUTH_HTTP_HEADERS: 'Cookie X-Real-Ip',
+      // biome-ignore lint/suspicious/noTemplateCurlyInString: the placeholder Centrifugo expands
+      CENTRIFUGO_PROXIES_AUTH_HTTP_STATIC_HEADERS: '{"X-Secret":"${CENTRIFUGO_VAR_SECRET}"}',
+      CENTRIFUGO_VAR_SECRET: 's3',
+      CENTRIFUGO_PROXIES_MY_RPC_ENDPOINT: 'grpc://127.0.0.1:3001',
+      CENTRIFUGO_PROXIES_MY_RPC_GRPC_COMPRESSION: 'true',
+      CENTRIFUGO_RPC_NAMESPACES: 'calls',
+      CENTRIFUGO_RPC_NAMESPACES_CALLS_PROXY_ENABLED: 'true',
+      CENTRIFUGO_RPC_NAMESPACES_CALLS_PROXY_NAME: 'my-rpc',
+    });
+    assert.deepEqual(warnings, []);
+    const [auth, rpc] = config.proxies;
+    assert.equal(auth?.endpoint, 'http://127.0.0.1:3000/auth');
+    assert.equal(auth?.timeout, '2s');
+    assert.deepEqual(auth?.http_headers, ['Cookie', 'X-Real-Ip']);
+    assert.deepEqual(auth?.http.static_headers, { 'X-Secret': 's3' });
+    assert.equal(rpc?.name, 'my-rpc');
+    assert.equal(rpc?.grpc.compression, true);
+    assert.deepEqual(config.rpc.namespaces, [
+      { name: 'calls', proxy_enabled: true, proxy_name: 'my-rpc' },
+    ]);
+    // An item that only has a name has no endpoint: refused as Centrifugo refuses it.
+    assert.throws(
+      () => load({ CENTRIFUGO_PROXIES: 'pp' }),
+      /proxies\.0\.endpoint.*endpoint not set/,
+    );
+    assert.deepEqual(load({ CENTRIFUGO_PROXIES: '[]' }).warnings, []);
   });
 
   it('builds consumers from CENTRIFUGO_CONSUMERS and CENTRIFUGO_CONSUMERS_<NAME>_*', () => {

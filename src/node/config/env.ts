@@ -143,6 +143,8 @@ function goType(kind: LeafKind): string {
       return 'Duration';
     case 'string[]':
       return '[]string';
+    case 'map':
+      return 'MapStringString';
     case 'json':
       return 'named-list';
     default:

@@ -1,4 +1,5 @@
 export { CENTRIFUGO_LEAVES } from './centrifugo-keys.ts';
+export { clientTlsOptions } from './client-tls.ts';
 export { configMarkdown, documentConfig, type FieldDoc } from './config-doc.ts';
 export { envLines, fullConfig } from './config-output.ts';
 export type {
@@ -22,11 +23,14 @@ export {
 export { LEAF_BY_DOTTED, LEAVES, type Leaf } from './leaves.ts';
 export { type LoadedConfig, type LoadOptions, loadConfig, validateConfig } from './load.ts';
 export { loadPem } from './pem.ts';
+export { DEFAULT_PROXY_NAME, proxyNameOf } from './proxy-check.ts';
 export {
   type ChannelOptions,
   type Config,
   ConfigSchema,
   type NamespaceConfig,
+  type ProxyConfig,
+  type StatusTransformConfig,
 } from './schema.ts';
 
 import { parseDuration } from './duration.ts';

@@ -3,7 +3,7 @@
 import { Kind, type TSchema } from '@sinclair/typebox';
 import { ConfigSchema } from './schema.ts';
 
-export type LeafKind = 'boolean' | 'integer' | 'string' | 'duration' | 'string[]' | 'json';
+export type LeafKind = 'boolean' | 'integer' | 'string' | 'duration' | 'string[]' | 'map' | 'json';
 
 export interface Leaf {
   path: string[];
@@ -26,6 +26,8 @@ function kindOf(schema: TSchema): LeafKind {
       return 'string';
     case 'Array':
       return schema.items?.[Kind] === 'String' ? 'string[]' : 'json';
+    case 'Record':
+      return 'map';
     default:
       return 'json';
   }
@@ -98,6 +100,7 @@ export function parseLeafText(leaf: Leaf, text: string): unknown {
     case 'string[]':
       if (text.trim().startsWith('[')) return parseJsonOr(text);
       return text.split(/[\s,]+/).filter((s) => s !== '');
+    case 'map':
     case 'json':
       return parseJsonOr(text);
     default:

@@ -14,7 +14,9 @@ import { ConfigError } from './errors.ts';
 import { parseConfigText, requireFormat } from './file-formats.ts';
 import { LEAF_BY_DOTTED, parseLeafText } from './leaves.ts';
 import { checkPersonalChannel } from './personal-channel-check.ts';
+import { checkProxies } from './proxy-check.ts';
 import { type ChannelOptions, type Config, ConfigSchema } from './schema.ts';
+import { expandStringMaps } from './string-maps.ts';
 import { acceptCentrifugoDefaults, refuseUnsupported } from './support.ts';
 
 export interface LoadOptions {
@@ -67,6 +69,7 @@ export function loadConfig(options: LoadOptions = {}): LoadedConfig {
       throw new ConfigError(`unknown flag --${dotted}`, dotted);
     }
   }
+  expandStringMaps(raw, options.env ?? {});
   return { config: validateConfig(raw), file, fileValues, warnings };
 }
 
@@ -166,6 +169,7 @@ function checkSemantics(config: Config): void {
   checkPersonalChannel(config);
   fillConsumerDefaults(config.consumers);
   checkConsumers(config.consumers);
+  checkProxies(config);
   if (!config.http_api.handler_prefix.startsWith('/')) {
     throw new ConfigError(
       'config key "http_api.handler_prefix" must start with "/"',

@@ -4,6 +4,13 @@
 import { FormatRegistry, type Static, type TSchema, Type } from '@sinclair/typebox';
 import { ConsumerSchema } from './consumers-schema.ts';
 import { parseDuration } from './duration.ts';
+import {
+  ConnectProxySchema,
+  NamedProxySchema,
+  ProxySchema,
+  RefreshProxySchema,
+  RpcOptionsProps,
+} from './proxy-schema.ts';
 
 FormatRegistry.Set('duration', (value) => parseDuration(value) !== undefined);
 
@@ -94,6 +101,16 @@ export const ChannelOptionsProps = {
   allow_history_for_anonymous: Bool('anonymous clients may call history'),
   allow_user_limited_channels: Bool('enable user-limited channels (#)'),
   channel_regex: Str('', 'regex channel names in this namespace must match'),
+  // Event proxies (src/node/proxy/): each names its proxy, "default" being channel.proxy.<event>.
+  subscribe_proxy_enabled: Bool('the subscribe proxy decides client subscriptions'),
+  subscribe_proxy_name: Str('default', 'its proxy: "default" or a proxies[] name'),
+  publish_proxy_enabled: Bool('the publish proxy decides (and may change) client publications'),
+  publish_proxy_name: Str('default', 'its proxy: "default" or a proxies[] name'),
+  sub_refresh_proxy_enabled: Bool('the sub refresh proxy extends expiring subscriptions'),
+  sub_refresh_proxy_name: Str('default', 'its proxy: "default" or a proxies[] name'),
+  subscribe_stream_proxy_enabled: Bool('subscriptions are gRPC streams from the backend'),
+  subscribe_stream_proxy_name: Str('default', 'its proxy: "default" or a proxies[] name'),
+  subscribe_stream_proxy_bidirectional: Bool('client publications go up the stream'),
 };
 
 export const ChannelOptionsSchema = Section(ChannelOptionsProps);
@@ -346,14 +363,7 @@ export const ConfigSchema = Type.Object(
           "one connection per user: a new one disconnects the user's others (3504), found by presence in the personal channel",
         ),
       }),
-    }),
-    // Client RPC without a proxy: only the built-in ping method (rpc.proxy, rpc.namespaces and
-    // rpc.without_namespace are Centrifugo keys outside the schema, refused unless default).
-    rpc: Section({
-      ping: Section({
-        enabled: Bool('answer the RPC method rpc.ping.method with an empty result'),
-        method: Str('ping', 'name of the built-in RPC ping method'),
-      }),
+      proxy: Section({ connect: ConnectProxySchema, refresh: RefreshProxySchema }),
     }),
     channel: Section({
       max_length: Int(255, 'max channel name length'),
@@ -364,6 +374,33 @@ export const ConfigSchema = Type.Object(
       history_meta_ttl: Duration('720h', 'how long stream meta (offset, epoch) is kept'),
       without_namespace: ChannelOptionsSchema,
       namespaces: Type.Array(NamespaceSchema, { default: [] }),
+      proxy: Section({
+        subscribe: ProxySchema,
+        publish: ProxySchema,
+        sub_refresh: ProxySchema,
+        subscribe_stream: ProxySchema,
+      }),
+    }),
+    // Client RPC: the built-in ping method first, then the RPC proxy (client/commands/rpc.ts).
+    rpc: Section({
+      ping: Section({
+        enabled: Bool('answer the RPC method rpc.ping.method with an empty result'),
+        method: Str('ping', 'name of the built-in RPC ping method'),
+      }),
+      proxy: ProxySchema,
+      without_namespace: Section(RpcOptionsProps),
+      namespaces: Type.Array(
+        Type.Object(
+          { name: Type.String({ description: 'RPC namespace name' }), ...RpcOptionsProps },
+          { additionalProperties: false },
+        ),
+        { default: [] },
+      ),
+      namespace_boundary: Str(':', 'separator of an RPC namespace and a method name'),
+    }),
+    proxies: Type.Array(NamedProxySchema, {
+      default: [],
+      description: 'named proxies, referenced by the *_proxy_name options',
     }),
     websocket: Section({
       disabled: Bool('do not serve WebSocket connections'),
@@ -424,8 +461,14 @@ const SECTION_DOCS: Readonly<Record<string, string>> = {
   'client.subscription_token':
     'Subscription tokens, when they use other keys than connection tokens.',
   'client.subscribe_to_user_personal_channel': 'Subscribing each user to a personal channel.',
-  rpc: 'Client RPC: the built-in ping method.',
+  'client.proxy': 'Connect and refresh proxies: the backend authenticates connections.',
+  'client.proxy.connect': 'The connect proxy: connections without a token ask the backend.',
+  'client.proxy.refresh': 'The refresh proxy: the backend extends expiring connections.',
+  'channel.proxy': 'The default ("default") proxy of each channel event.',
+  rpc: 'Client RPC: the built-in ping method, the RPC proxy and RPC namespaces.',
   'rpc.ping': 'The built-in RPC ping method.',
+  'rpc.proxy': 'The default ("default") RPC proxy.',
+  'rpc.without_namespace': 'RPC options of methods outside any RPC namespace.',
   channel: 'Channels and namespaces: separators, default options, per-namespace options.',
   'channel.without_namespace': 'Options of channels outside any namespace.',
   'channel.namespaces': 'Channel namespaces, each with its own channel options.',
@@ -442,3 +485,4 @@ for (const [dotted, description] of Object.entries(SECTION_DOCS)) {
 export type Config = Static<typeof ConfigSchema>;
 export type ChannelOptions = Static<typeof ChannelOptionsSchema>;
 export type NamespaceConfig = Static<typeof NamespaceSchema>;
+export type { ProxyConfig, StatusTransformConfig } from './proxy-schema.ts';

@@ -17,7 +17,13 @@ import { IMPLEMENTED, NO_EFFECT, NOT_SUPPORTED } from './support.ts';
 const SRC = fileURLToPath(new URL('../../', import.meta.url));
 const SCHEMA = new Set(LEAF_PATTERNS.map((l) => l.pattern));
 /** Keys with no default, given by each item. */
-const NAMES = new Set(['channel.namespaces[].name', 'consumers[].name', 'consumers[].type']);
+const NAMES = new Set([
+  'channel.namespaces[].name',
+  'consumers[].name',
+  'consumers[].type',
+  'proxies[].name',
+  'rpc.namespaces[].name',
+]);
 const CONSUMER_SECTIONS: Record<string, true> = {
   postgresql: true,
   kafka: true,
@@ -98,9 +104,15 @@ function nonDefault(type: string, def: unknown): unknown {
 }
 
 const schemaType = (l: LeafPattern) =>
-  ({ boolean: 'bool', integer: 'int', duration: 'Duration', 'string[]': '[]string' })[
-    l.kind as string
-  ] ?? 'string';
+  (
+    ({
+      boolean: 'bool',
+      integer: 'int',
+      duration: 'Duration',
+      'string[]': '[]string',
+      map: 'MapStringString',
+    }) as Record<string, string>
+  )[l.kind] ?? 'string';
 
 describe('the schema against what the node implements', () => {
   it('puts every leaf of the schema on exactly one list: implemented, not supported, no effect', () => {
@@ -161,8 +173,8 @@ describe('the schema against what the node implements', () => {
 
   it('names the feature of keys outside the schema, so the refusal says what is missing', () => {
     for (const [pattern, value, feature] of [
-      ['rpc.without_namespace.proxy_enabled', true, 'RPC proxies and RPC namespaces'],
-      ['rpc.namespace_boundary', '/', 'RPC proxies and RPC namespaces'],
+      ['channel.proxy.map_publish.endpoint', 'http://x', 'map subscriptions'],
+      ['channel.namespaces[].map.publish_proxy_enabled', true, 'map subscriptions'],
     ] as const) {
       assert.throws(
         () => validateConfig(configWith(pattern, value)),
@@ -179,7 +191,7 @@ describe('every Centrifugo v6.9.1 key', () => {
   );
 
   it('passes at its default and is refused by name otherwise, when the node lacks it', () => {
-    assert.ok(outside.length > 600, `${outside.length} keys outside the schema`);
+    assert.ok(outside.length > 400, `${outside.length} keys outside the schema`);
     for (const [key, { type, default: def }] of outside) {
       if (key.startsWith('proxies[]') || key.startsWith('rpc.namespaces[]')) continue;
       validateConfig(configWith(key, def));
@@ -187,10 +199,11 @@ describe('every Centrifugo v6.9.1 key', () => {
     }
   });
 
-  it('refuses a non-empty list of objects (proxies, consumers, rpc namespaces, transforms)', () => {
+  it('refuses a non-empty list of objects the schema lacks (map proxy and uni transforms)', () => {
+    const inSchema = (list: string) => LEAF_PATTERNS.some((l) => l.pattern.startsWith(`${list}[]`));
     for (const list of CENTRIFUGO_LISTS) {
-      // channel.namespaces and consumers are schema lists (consumers-check.ts checks items).
-      if (list === 'channel.namespaces' || list === 'consumers' || list.includes('[]')) continue;
+      // Schema lists (namespaces, consumers, proxies, transforms) check their items.
+      if (inSchema(list) || list.includes('[]')) continue;
       validateConfig(configWith(list, []));
       refusedAs(configWith(list, [{ name: 'xx' }]), list);
     }
@@ -216,11 +229,15 @@ describe('every Centrifugo v6.9.1 key', () => {
   it('has the defaults Centrifugo has, where the schema holds the same key', () => {
     const defaults = Value.Default(ConfigSchema, {
       consumers: [{ name: 'cc', type: 'kafka' }],
+      proxies: [{ name: 'pp' }],
+      rpc: { namespaces: [{ name: 'rr' }] },
     }) as Record<string, unknown>;
     const at = (pattern: string) =>
       pattern
         .replace('channel.namespaces[].', 'channel.without_namespace.')
         .replace('consumers[].', 'consumers.0.')
+        .replace('proxies[].', 'proxies.0.')
+        .replace('rpc.namespaces[].', 'rpc.namespaces.0.')
         .split('.')
         .reduce<unknown>((o, k) => (o as Record<string, unknown> | undefined)?.[k], defaults);
     const differ: string[] = [];
@@ -243,7 +260,6 @@ describe('every Centrifugo v6.9.1 key', () => {
       [{ sse: { enabled: true } }, 'sse.enabled'],
       [{ map_broker: { type: 'redis' } }, 'map_broker.type'],
       [{ shared_poll: { hmac_secret_key: 's' } }, 'shared_poll.hmac_secret_key'],
-      [{ proxies: [{ name: 'pp', endpoint: 'http://x' }] }, 'proxies'],
       [
         { channel: { namespaces: [{ name: 'mm', subscription_type: 'map' }] } },
         'channel.namespaces.0.subscription_type',

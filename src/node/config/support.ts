@@ -46,6 +46,42 @@ const headerDataMode = (type: string) =>
     'version_epoch_header',
     'tags_header_prefix',
   ].map((k) => `consumers[].${type}.publication_data_mode.${k}`);
+/** Every place a proxy's settings live, by its key prefix. */
+const PROXY_PLACES = [
+  'client.proxy.connect',
+  'client.proxy.refresh',
+  'channel.proxy.subscribe',
+  'channel.proxy.publish',
+  'channel.proxy.sub_refresh',
+  'channel.proxy.subscribe_stream',
+  'rpc.proxy',
+  'proxies[]',
+];
+/** A proxy's keys (src/node/proxy/), but the TLS keys only a TLS server reads (NO_EFFECT). */
+const PROXY_KEYS = [
+  'endpoint',
+  'timeout',
+  'http_headers',
+  'emulated_headers',
+  'binary_encoding',
+  'include_connection_meta',
+  ...['http', 'grpc'].flatMap((t) =>
+    TLS_KEYS.filter((k) => k !== 'client_ca_pem').map((k) => `${t}.tls.${k}`),
+  ),
+  'http.static_headers',
+  ...[
+    'status_code',
+    'to_error.code',
+    'to_error.message',
+    'to_error.temporary',
+    'to_disconnect.code',
+    'to_disconnect.reason',
+  ].map((k) => `http.status_to_code_transforms[].${k}`),
+  'grpc.credentials_key',
+  'grpc.credentials_value',
+  'grpc.compression',
+  'grpc.static_metadata',
+];
 /** A channel option, under both places channel options live. */
 const bothOptionPlaces = (option: string) => [
   `channel.without_namespace.${option}`,
@@ -304,6 +340,17 @@ export const IMPLEMENTED: ReadonlySet<string> = new Set([
   ...['http_server.tls', 'http_server.internal_tls'].flatMap((t) =>
     ['enabled', 'cert_pem', 'key_pem', 'client_ca_pem'].map((k) => `${t}.${k}`),
   ),
+  // Event proxies (src/node/proxy/, client/commands/).
+  ...PROXY_PLACES.flatMap((place) => PROXY_KEYS.map((k) => `${place}.${k}`)),
+  'client.proxy.connect.enabled',
+  'client.proxy.refresh.enabled',
+  'proxies[].name',
+  'rpc.without_namespace.proxy_enabled',
+  'rpc.without_namespace.proxy_name',
+  'rpc.namespaces[].name',
+  'rpc.namespaces[].proxy_enabled',
+  'rpc.namespaces[].proxy_name',
+  'rpc.namespace_boundary',
 ]);
 
 /**
@@ -312,6 +359,12 @@ export const IMPLEMENTED: ReadonlySet<string> = new Set([
  * where Go's TLS ignores them; usage statistics are never sent.
  */
 export const NO_EFFECT: Readonly<Record<string, string>> = {
+  ...Object.fromEntries(
+    PROXY_PLACES.map((place) => [
+      `${place}.grpc_metadata`,
+      'it forwards metadata of gRPC client transports (uni_grpc), which this node has none of',
+    ]),
+  ),
   'grpc_api.tls.server_ca_pem': 'a TLS server verifies no server certificate',
   'grpc_api.tls.insecure_skip_verify': 'a TLS server verifies no server certificate',
   'grpc_api.tls.server_name': 'a TLS server verifies no server name',
@@ -334,6 +387,14 @@ export const NO_EFFECT: Readonly<Record<string, string>> = {
       'a TLS client verifies no client certificates',
     ]),
   ),
+  ...Object.fromEntries(
+    PROXY_PLACES.flatMap((place) =>
+      ['http', 'grpc'].map((t) => [
+        `${place}.${t}.tls.client_ca_pem`,
+        'a TLS client verifies no client certificates',
+      ]),
+    ),
+  ),
   'consumers[].redis_stream.replica_client.enabled':
     "the Redis Streams consumer reads and acknowledges on the primary, as Centrifugo's does",
 };
@@ -352,12 +413,11 @@ const FEATURES: ReadonlyArray<[string, string]> = [
   ['map_broker', 'map subscriptions'],
   ['controller', 'a separate controller'],
   ['shared_poll', 'shared poll subscriptions'],
-  ['client.proxy', 'connect and refresh proxies'],
   ['client.connect_code_to_unidirectional_disconnect', 'unidirectional transports'],
-  ['channel.proxy', 'channel proxies'],
+  ['channel.proxy.map_publish', 'map subscriptions'],
+  ['channel.proxy.map_remove', 'map subscriptions'],
+  ['channel.proxy.shared_poll_refresh', 'shared poll subscriptions'],
   ['channel.publication_data_format', 'a global publication data format; set it per namespace'],
-  ['rpc', 'RPC proxies and RPC namespaces'],
-  ['proxies', 'named proxies'],
   ['consumers[].google_pub_sub', 'the Google Pub/Sub consumer'],
   ['consumers[].aws_sqs', 'the AWS SQS consumer'],
   ['consumers[].azure_service_bus', 'the Azure Service Bus consumer'],
@@ -383,8 +443,6 @@ const FEATURES: ReadonlyArray<[string, string]> = [
 ];
 
 function featureOf(pattern: string): string {
-  const options = pattern.replace(/^channel\.(without_namespace|namespaces\[\])\./, '');
-  if (options !== pattern && /proxy/.test(options)) return 'channel proxies';
   let best = '';
   let reason = 'a Centrifugo v6 feature this node does not have yet';
   for (const [prefix, why] of FEATURES) {
@@ -506,6 +564,8 @@ function goType(kind: LeafKind): string {
       return 'Duration';
     case 'string[]':
       return '[]string';
+    case 'map':
+      return 'MapStringString';
     default:
       return 'string';
   }

@@ -13,12 +13,11 @@ import {
   type SASLOptions,
 } from '@platformatic/kafka';
 import type { KafkaConsumerConfig } from '../config/index.ts';
-import { durationMs } from '../config/index.ts';
+import { clientTlsOptions, durationMs } from '../config/index.ts';
 import { nextBackoffMs } from './backoff.ts';
 import { type Consumer, type ConsumerContext, pause } from './consumer.ts';
 import { TemporaryDispatchError } from './dispatch.ts';
 import { BadPublicationField, headerNames, publicationOf } from './publication-fields.ts';
-import { tlsOptions } from './tls-options.ts';
 
 const CLIENT_ID = 'centrifugo';
 const FETCH_MAX_BYTES_DEFAULT = 50 * 1024 * 1024;
@@ -58,7 +57,7 @@ export class KafkaConsumer implements Consumer {
 
   async start(): Promise<void> {
     const c = this.config;
-    const tls = tlsOptions(c.tls, `${this.key}.tls`);
+    const tls = clientTlsOptions(c.tls, `${this.key}.tls`);
     const dialMs = durationMs(c.dial_timeout) || 3_000;
     const client = new KafkaClient<Buffer, Buffer, Buffer, Buffer>({
       clientId: CLIENT_ID,

@@ -6,6 +6,7 @@
 // (ack wait 30 s, deliver_policy, subjects, max_ack_pending), or only looked up with
 // use_existing_consumer; when it (or its stream) disappears, or heartbeats stop, it is made
 // again with backoff. The @nats-io client stays inside this file.
+
 import { readFileSync } from 'node:fs';
 import {
   AckPolicy,
@@ -20,10 +21,10 @@ import {
 import { credsAuthenticator, type NatsConnection, nanos } from '@nats-io/nats-core';
 import { connect, type NodeConnectionOptions } from '@nats-io/transport-node';
 import type { NatsJetStreamConsumerConfig } from '../config/index.ts';
+import { clientTlsOptions } from '../config/index.ts';
 import { nextBackoffMs } from './backoff.ts';
 import { type Consumer, type ConsumerContext, pause } from './consumer.ts';
 import { BadPublicationField, headerNames, publicationOf } from './publication-fields.ts';
-import { tlsOptions } from './tls-options.ts';
 
 const ACK_WAIT_MS = 30_000;
 const SETUP_TIMEOUT_MS = 10_000;
@@ -116,7 +117,7 @@ export class NatsJetStreamConsumer implements Consumer {
     } else if (c.token !== '') {
       options.token = c.token;
     }
-    const tls = tlsOptions(c.tls, `${this.key}.tls`);
+    const tls = clientTlsOptions(c.tls, `${this.key}.tls`);
     if (tls) options.tls = tls as NodeConnectionOptions['tls'];
     return options;
   }

@@ -12,10 +12,9 @@
 //   a NOTIFY on partition_notification_channel names it (its payload is the partition).
 import pg from 'pg';
 import type { PostgresConsumerConfig } from '../config/index.ts';
-import { durationMs } from '../config/index.ts';
+import { clientTlsOptions, durationMs } from '../config/index.ts';
 import { nextBackoffMs } from './backoff.ts';
 import { type Consumer, type ConsumerContext, pause } from './consumer.ts';
-import { tlsOptions } from './tls-options.ts';
 
 const JSON_OID = 114;
 const JSONB_OID = 3802;
@@ -84,7 +83,7 @@ export class PostgresConsumer implements Consumer {
   }
 
   async start(): Promise<void> {
-    const ssl = tlsOptions(this.config.tls, `${this.key}.tls`);
+    const ssl = clientTlsOptions(this.config.tls, `${this.key}.tls`);
     this.pool = new pg.Pool({
       connectionString: this.config.dsn,
       ...(ssl ? { ssl } : {}),
@@ -266,7 +265,7 @@ export class PostgresConsumer implements Consumer {
       this.config.partition_notification_dsn !== ''
         ? this.config.partition_notification_dsn
         : this.config.dsn;
-    const ssl = tlsOptions(this.config.tls, `${this.key}.tls`);
+    const ssl = clientTlsOptions(this.config.tls, `${this.key}.tls`);
     while (!signal.aborted) {
       const client = new pg.Client({
         connectionString: dsn,

@@ -6,10 +6,9 @@
 // crashed node held come back. num_workers entries are in hand at a time per stream.
 import { Redis, type RedisOptions } from 'ioredis';
 import type { RedisStreamConsumerConfig } from '../config/index.ts';
-import { durationMs } from '../config/index.ts';
+import { clientTlsOptions, durationMs } from '../config/index.ts';
 import { type Consumer, type ConsumerContext, pause } from './consumer.ts';
 import { publicationOf } from './publication-fields.ts';
-import { tlsOptions } from './tls-options.ts';
 
 /** How long one XREADGROUP blocks, so close() and a freed worker never wait longer. */
 const BLOCK_MS = 5_000;
@@ -39,7 +38,7 @@ export class RedisStreamConsumer implements Consumer {
 
   private options(extraTimeoutMs = 0): RedisOptions {
     const c = this.config;
-    const tls = tlsOptions(c.tls, `${this.key}.tls`);
+    const tls = clientTlsOptions(c.tls, `${this.key}.tls`);
     return {
       db: c.db,
       // RESP3 unless forced down, as Centrifugo's client does.

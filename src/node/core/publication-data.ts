@@ -26,9 +26,5 @@ export function publicationDataProblem(
   return undefined;
 }
 
-const BASE64 = /^(?:[A-Za-z0-9+/]{4})*(?:[A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=)?$/;
-
-/** Strict standard base64 (as Go's StdEncoding): undefined when the text is not base64. */
-export function decodeBase64Strict(text: string): Uint8Array | undefined {
-  return BASE64.test(text) ? Buffer.from(text, 'base64') : undefined;
-}
+// Kept on core's surface for its callers; the check itself lives with the codecs.
+export { decodeBase64Strict } from '../protocol/index.ts';

@@ -1,7 +1,7 @@
 // Prometheus metrics under Centrifugo's `centrifugo_*` names, so dashboards and alerts
 // written for Centrifugo read a centrifugo-ts node unchanged. One registry per node
 // (never the global one), so several nodes can live in one process during tests.
-import { Counter, collectDefaultMetrics, Gauge, Registry } from 'prom-client';
+import { Counter, collectDefaultMetrics, Gauge, Histogram, Registry } from 'prom-client';
 import { type SummaryChild, WindowedSummary } from './windowed-summary.ts';
 
 const LINT_FAILING_DEFAULTS = [
@@ -194,6 +194,37 @@ export class NodeMetrics {
   readonly natsDisconnects = new Counter({
     name: 'centrifugo_engine_nats_disconnects_total',
     help: 'Number of times the NATS connection was lost.',
+    registers: [this.registry],
+  });
+
+  // --- event proxies (src/node/proxy/), labelled {protocol, type, name} as Centrifugo's -----
+  readonly proxyDuration = new WindowedSummary({
+    name: 'centrifugo_proxy_duration_seconds',
+    help: 'Duration of proxy call.',
+    labelNames: ['protocol', 'type', 'name'],
+    quantiles: OBJECTIVES,
+    maxAgeSeconds: 60,
+    ageBuckets: 5,
+    registers: [this.registry],
+  });
+  readonly proxyDurationHistogram = new Histogram({
+    name: 'centrifugo_proxy_duration_seconds_histogram',
+    help: 'Histogram of duration of proxy call.',
+    labelNames: ['protocol', 'type', 'name'],
+    // Prometheus' default buckets, which Centrifugo's histogram uses.
+    buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10],
+    registers: [this.registry],
+  });
+  readonly proxyErrors = new Counter({
+    name: 'centrifugo_proxy_errors',
+    help: 'Proxy call error count.',
+    labelNames: ['protocol', 'type', 'name'],
+    registers: [this.registry],
+  });
+  readonly proxyInflight = new Gauge({
+    name: 'centrifugo_proxy_inflight_requests',
+    help: 'Number of inflight proxy requests.',
+    labelNames: ['protocol', 'type', 'name'],
     registers: [this.registry],
   });
 

@@ -23,10 +23,29 @@ export class RateLimitedLog {
 
   /**
    * Logs `msg` at warn for `cause` unless the cause logged within the interval. `fields` is
-   * called only for a line that is written. Causes are a fixed set named in code, so the map
-   * stays small.
+   * called only for a line that is written. Causes are a fixed set named in code (or built
+   * from configured names), so the map stays small.
    */
   warn(cause: string, msg: string, fields?: () => Record<string, unknown>): void {
+    this.write('warn', cause, msg, fields);
+  }
+
+  /** As warn, at error level. */
+  error(cause: string, msg: string, fields?: () => Record<string, unknown>): void {
+    this.write('error', cause, msg, fields);
+  }
+
+  /** As warn, at info level. */
+  info(cause: string, msg: string, fields?: () => Record<string, unknown>): void {
+    this.write('info', cause, msg, fields);
+  }
+
+  private write(
+    level: 'warn' | 'error' | 'info',
+    cause: string,
+    msg: string,
+    fields?: () => Record<string, unknown>,
+  ): void {
     const at = this.now();
     const state = this.causes.get(cause);
     if (state !== undefined && at - state.lastAt < this.intervalMs) {
@@ -36,7 +55,7 @@ export class RateLimitedLog {
     const unlogged = state?.unlogged ?? 0;
     this.causes.set(cause, { lastAt: at, unlogged: 0 });
     const extra = fields?.() ?? {};
-    this.logger.warn(
+    this.logger[level](
       unlogged > 0 ? { cause, ...extra, moreSinceLastLine: unlogged } : { cause, ...extra },
       msg,
     );

@@ -29,6 +29,9 @@ const f = (
 ): FieldDesc => ({ no, name, type, ...extra });
 const msg = (name: string, fields: FieldDesc[]): MessageDesc => ({ name, fields });
 
+/** The builders, for other schemas the same codecs carry (the event proxy's messages). */
+export { f as field, msg as message };
+
 export const StreamPosition = msg('StreamPosition', [
   f(1, 'offset', 'uint64'),
   f(2, 'epoch', 'string'),

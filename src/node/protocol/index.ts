@@ -1,7 +1,15 @@
 // Codecs both front doors use: the client protocol v2 in JSON (objects joined by newlines)
 // and Protobuf (varint length-delimited), and the raw JSON spans that keep payload bytes
 // as sent (the server API's JSON bodies and the client protocol's JSON commands).
-export { Command, Reply } from './descriptors.ts';
+export { decodeBase64Strict } from './base64.ts';
+export {
+  Command,
+  type FieldDesc,
+  field,
+  type MessageDesc,
+  message,
+  Reply,
+} from './descriptors.ts';
 export {
   decodeCommands,
   encodeReply,
@@ -11,7 +19,13 @@ export {
   PING,
   partSize,
 } from './encoding.ts';
-export { encodeJson as encodeJsonMessage, JsonEncodeError } from './json-codec.ts';
+export { encodeJson as encodeGoJson, ResponseEncodeError } from './go-json.ts';
+export {
+  decodeJson as decodeJsonMessage,
+  encodeJson as encodeJsonMessage,
+  JsonDecodeError,
+  JsonEncodeError,
+} from './json-codec.ts';
 export { jsonStringOf } from './json-string.ts';
 export {
   type ClientInfoMsg,
@@ -23,5 +37,10 @@ export {
   type StreamPositionMsg,
   type SubscribeRequestMsg,
 } from './messages.ts';
-export { decodeMessage, splitDelimited } from './protobuf-codec.ts';
+export {
+  decodeMessage,
+  encodeMessage,
+  ProtobufDecodeError,
+  splitDelimited,
+} from './protobuf-codec.ts';
 export { indexSpans, objectSpans, type Span, type SpanNode } from './raw-json.ts';

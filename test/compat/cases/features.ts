@@ -1085,11 +1085,15 @@ const PROXY: Feature = {
   id: 'proxy',
   feature: 'proxies',
   issue: 'issue 18',
+  built: true,
   config: withNamespaces(
     {
       ...baseConfig(),
       proxies: [{ name: 'dead', endpoint: DEAD_ENDPOINT, timeout: '1s' }],
-      rpc: { without_namespace: { proxy_enabled: true, proxy_name: 'dead' } },
+      rpc: {
+        without_namespace: { proxy_enabled: true, proxy_name: 'dead' },
+        namespaces: [{ name: 'plain' }],
+      },
     },
     [
       { name: 'subp', subscribe_proxy_enabled: true, subscribe_proxy_name: 'dead' },
@@ -1116,6 +1120,22 @@ const PROXY: Feature = {
       ],
     },
     {
+      id: 'rpc-namespaces',
+      steps: [
+        ...user('c', 'xu5'),
+        // A namespace without proxy_enabled (108), an unknown one (104).
+        cmd('c', 2, 'rpc', { method: 'plain:m', data: {} }),
+        cmd('c', 3, 'rpc', { method: 'nope:m', data: {} }),
+      ],
+    },
+    {
+      id: 'connect-subs-skip-proxied-channel',
+      steps: [
+        // A channel the subscribe proxy decides is never subscribed from connect `subs`.
+        ...connected('c', connectToken('xu6'), { subs: { 'subp:x6': {}, 'pubp:x6': {} } }),
+      ],
+    },
+    {
       id: 'api-publish-bypasses-proxy',
       steps: [
         ...user('c', 'xu4'),
@@ -1130,6 +1150,7 @@ const CONNECT_PROXY: Feature = {
   id: 'connect-proxy',
   feature: 'connect proxy',
   issue: 'issue 18',
+  built: true,
   config: baseConfig({
     client: {
       ...(baseConfig().client as Record<string, Json>),

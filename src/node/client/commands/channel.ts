@@ -9,9 +9,11 @@ import {
   publicationMsg,
 } from '../../core/index.ts';
 import type { StreamPositionMsg } from '../../protocol/index.ts';
+import { type PublishResultMsg, publishRequest } from '../../proxy/index.ts';
 import { clientError } from '../client-error.ts';
 import type { Connection } from '../connection.ts';
 import { allowed } from './permissions.ts';
+import { answerPayload, askBackend, connectionRef } from './proxied.ts';
 import { resolveClientChannel } from './shared.ts';
 
 function channelOf(channel: string | undefined, what: string): string {
@@ -41,19 +43,52 @@ export async function handlePublish(
   const data = req.data ?? new Uint8Array(0);
   const problem = publicationDataProblem(data, resolved.options.publication_data_format);
   if (problem) throw clientError('badRequest', problem);
+  const sub = conn.subs.get(channel);
+  const clientInfo = {
+    user: conn.user,
+    client: conn.id,
+    connInfo: conn.connInfo,
+    chanInfo: sub?.chanInfo,
+  };
+  if (resolved.options.publish_proxy_enabled) {
+    const endpoint = conn.ctx.proxies.endpoint('publish', resolved.options.publish_proxy_name);
+    if (endpoint === undefined) throw clientError('notAvailable');
+    const request = publishRequest(endpoint, connectionRef(conn), { channel, data });
+    const result = await askBackend<PublishResultMsg>(conn, endpoint, request);
+    // The backend may replace the data (`data` wins over `b64data`, as in Centrifugo), skip
+    // history, and give tags, an idempotency key, delta and version.
+    const replaced =
+      result?.data !== undefined
+        ? result.data
+        : answerPayload(undefined, result?.b64data, 'b64data');
+    await conn.ctx.node.publish(channel, resolved, replaced ?? data, {
+      clientInfo,
+      skipHistory: result?.skip_history === true,
+      tags: result?.tags,
+      idempotencyKey: result?.idempotency_key,
+      delta: result?.delta === true,
+      version: result?.version,
+      versionEpoch: result?.version_epoch,
+    });
+    return {};
+  }
+  if (resolved.options.subscribe_stream_proxy_enabled) {
+    // A subscribe stream channel: publications go up the client's own bidirectional
+    // stream, nowhere else (subscribe-stream.ts).
+    const up = resolved.options.subscribe_stream_proxy_bidirectional
+      ? sub?.stream?.publish
+      : undefined;
+    if (up === undefined) throw clientError('notAvailable');
+    up(data);
+    return {};
+  }
   if (!allowed('publish', resolved.options, actor(conn, channel))) {
     throw clientError('permissionDenied');
   }
-  const sub = conn.subs.get(channel);
   // A client publish has no delta flag of its own: the namespace's delta_publish decides.
   await conn.ctx.node.publish(channel, resolved, data, {
     delta: resolved.options.delta_publish,
-    clientInfo: {
-      user: conn.user,
-      client: conn.id,
-      connInfo: conn.connInfo,
-      chanInfo: sub?.chanInfo,
-    },
+    clientInfo,
   });
   return {};
 }

@@ -10,6 +10,7 @@ import { DisconnectError, Disconnects } from '../../core/index.ts';
 import type { ConnectRequestMsg } from '../../protocol/index.ts';
 import { clientError } from '../client-error.ts';
 import type { Connection } from '../connection.ts';
+import { connectThroughProxy, type ProxiedConnect } from './connect-proxy.ts';
 import { subscribeAllowed } from './permissions.ts';
 import { closeOtherConnections, personalChannelOf } from './personal-channel.ts';
 import { claimBytes, expiryOf, keysUnavailable, nowSeconds, ttlOf } from './shared.ts';
@@ -37,7 +38,12 @@ async function verifyConnectToken(
 export async function handleConnect(conn: Connection, req: ConnectRequestMsg) {
   const { ctx } = conn;
   const cfg = ctx.config.client;
+  // Kept for the connection's proxy calls only when some proxy forwards emulated headers.
+  if (ctx.proxies.usesEmulatedHeaders && req.headers !== undefined) {
+    conn.emulatedHeaders = req.headers;
+  }
   let claims: ConnectTokenClaims | undefined;
+  let proxied: ProxiedConnect | undefined;
   if (req.token) {
     claims = await verifyConnectToken(conn, req.token, () => clientError('tokenExpired'));
     if (claims.sub === '' && cfg.disallow_anonymous_connection_tokens) {
@@ -46,18 +52,23 @@ export async function handleConnect(conn: Connection, req: ConnectRequestMsg) {
         'anonymous connection tokens are disallowed',
       );
     }
+  } else if (ctx.proxies.connect) {
+    proxied = await connectThroughProxy(conn, ctx.proxies.connect, req);
   }
-  // Without a token, client.insecure and anonymous access make an anonymous user; else the
-  // user of client.user_id_http_header, with no server-side subscriptions (Centrifugo's
-  // connect handler gives such a connection no credentials, so it skips both).
-  const fromHeader = !req.token && !cfg.insecure && !cfg.allow_anonymous_connect_without_token;
+  const anonymous = claims === undefined && proxied?.credentials === undefined;
+  // Without a token or the proxy's credentials, client.insecure and anonymous access make an
+  // anonymous user; else the user of client.user_id_http_header, with no server-side
+  // subscriptions (Centrifugo's connect handler gives such a connection no credentials of its
+  // own, so it skips both).
+  const fromHeader = anonymous && !cfg.insecure && !cfg.allow_anonymous_connect_without_token;
   if (fromHeader && conn.requestUser === '') {
     throw new DisconnectError(Disconnects.badRequest, 'connection credentials not found');
   }
   // client.insecure connections never expire, whatever the token says.
-  const expireAt = claims && !cfg.insecure ? expiryOf(claims) : 0;
-  const user = claims?.sub ?? (fromHeader ? conn.requestUser : '');
-  const wanted = tokenSubscriptions(claims);
+  let expireAt = claims && !cfg.insecure ? expiryOf(claims) : 0;
+  if (proxied?.credentials) expireAt = proxied.credentials.expireAt;
+  const user = claims?.sub ?? proxied?.credentials?.user ?? (fromHeader ? conn.requestUser : '');
+  const wanted: Map<string, SubSpec> = proxied ? proxied.subs : tokenSubscriptions(claims);
   if (!fromHeader) {
     const personal = personalChannelOf(conn, user);
     if (personal !== undefined) {
@@ -65,6 +76,9 @@ export async function handleConnect(conn: Connection, req: ConnectRequestMsg) {
       // Over the token's own entry for it, if any: the channel's options, no data.
       wanted.set(personal, { override: {}, fromToken: false });
     }
+  }
+  // As Centrifugo, the connect command's own `subs` count with a token or anonymously only.
+  if (claims !== undefined || (anonymous && !fromHeader)) {
     for (const [channel, spec] of requestedSubscriptions(conn, user, req, wanted)) {
       wanted.set(channel, spec);
     }
@@ -78,7 +92,10 @@ export async function handleConnect(conn: Connection, req: ConnectRequestMsg) {
   if (expireAt > 0 && expireAt < nowSeconds()) throw clientError('expired');
   conn.user = user;
   conn.expireAt = expireAt;
-  conn.connInfo = claims ? claimBytes(claims.info, claims.b64info, 'info') : undefined;
+  conn.connInfo = claims
+    ? claimBytes(claims.info, claims.b64info, 'info')
+    : proxied?.credentials?.info;
+  conn.meta = claims ? metaBytes(claims.meta) : proxied?.meta;
 
   ctx.node.addClient(conn);
   const subs: Record<string, unknown> = {};
@@ -91,11 +108,15 @@ export async function handleConnect(conn: Connection, req: ConnectRequestMsg) {
     for (const channel of [...conn.subs.keys()]) await removeSubscription(conn, channel);
     throw err;
   }
+  // With a refresh proxy the server refreshes the connection itself: the client is told
+  // nothing of its expiry (Centrifugo's server-side refresh).
+  const clientRefresh = ctx.proxies.refresh === undefined;
   return {
     client: conn.id,
     version: ctx.version,
-    expires: expireAt > 0,
-    ttl: ttlOf(expireAt),
+    expires: clientRefresh && expireAt > 0,
+    ttl: clientRefresh ? ttlOf(expireAt) : 0,
+    data: proxied?.data,
     subs,
     ping: Math.round(conn.pingIntervalMs / 1000),
     pong: conn.pongTimeoutMs > 0,
@@ -103,6 +124,13 @@ export async function handleConnect(conn: Connection, req: ConnectRequestMsg) {
     session: conn.sessionId,
     time: cfg.connect_include_server_time ? Date.now() : 0,
   };
+}
+
+const utf8 = new TextEncoder();
+
+/** A token's `meta` claim as the raw JSON proxies are sent. */
+function metaBytes(meta: unknown): Uint8Array | undefined {
+  return meta === undefined || meta === null ? undefined : utf8.encode(JSON.stringify(meta));
 }
 
 type SubSpec = Parameters<typeof connectSubscribe>[2];
@@ -150,7 +178,9 @@ function requestedSubscriptions(
     }
     if (fromToken.has(channel) || !rules.validName(channel, resolved)) continue;
     const isPrivate = rules.privatePrefix !== '' && channel.startsWith(rules.privatePrefix);
-    if (isPrivate || !subscribeAllowed(channel, resolved.options, user, config)) continue;
+    // A channel the subscribe proxy decides is never subscribed without asking it.
+    if (isPrivate || resolved.options.subscribe_proxy_enabled) continue;
+    if (!subscribeAllowed(channel, resolved.options, user, config)) continue;
     out.set(channel, { override: {}, fromToken: false });
   }
   return out;
@@ -164,6 +194,9 @@ function requestedSubscriptions(
  */
 export async function handleRefresh(conn: Connection, req: { token?: string }) {
   if (!req.token) throw new DisconnectError(Disconnects.badRequest, 'refresh without token');
+  if (conn.ctx.proxies.refresh !== undefined) {
+    throw new DisconnectError(Disconnects.badRequest, 'server-side refresh expected');
+  }
   const claims = await verifyConnectToken(
     conn,
     req.token,
@@ -183,6 +216,8 @@ export async function handleRefresh(conn: Connection, req: { token?: string }) {
   conn.expireAt = expireAt;
   const info = claimBytes(claims.info, claims.b64info, 'info');
   if (info) conn.connInfo = info;
+  const meta = metaBytes(claims.meta);
+  if (meta) conn.meta = meta;
   conn.scheduleExpiry();
   return { expires: expireAt > 0, ttl: ttlOf(expireAt) };
 }

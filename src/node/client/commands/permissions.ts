@@ -35,11 +35,34 @@ export function subscribeAllowed(
 ): boolean {
   const { private_prefix, user_boundary, user_separator } = config.channel;
   if (private_prefix !== '' && channel.startsWith(private_prefix)) return false;
-  if (o.allow_user_limited_channels && user_boundary !== '' && channel.includes(user_boundary)) {
+  if (isUserLimited(channel, o, config)) {
     const users = channel.slice(channel.lastIndexOf(user_boundary) + user_boundary.length);
     const listed = user_separator === '' ? [users] : users.split(user_separator);
     return listed.includes(user) || config.client.insecure;
   }
   if (o.allow_subscribe_for_client && (user !== '' || o.allow_subscribe_for_anonymous)) return true;
   return config.client.insecure;
+}
+
+/** A user-limited channel (`#` names the users who may subscribe), where the namespace allows them. */
+export function isUserLimited(channel: string, o: ChannelOptions, config: Config): boolean {
+  const boundary = config.channel.user_boundary;
+  return o.allow_user_limited_channels && boundary !== '' && channel.includes(boundary);
+}
+
+/**
+ * The subscribe proxy decides this subscribe: the namespace enables it and the channel is
+ * neither private (a token is needed) nor user-limited (its name decides).
+ */
+export function subscribeProxyDecides(channel: string, o: ChannelOptions, config: Config): boolean {
+  const isPrivate =
+    config.channel.private_prefix !== '' && channel.startsWith(config.channel.private_prefix);
+  return o.subscribe_proxy_enabled && !isPrivate && !isUserLimited(channel, o, config);
+}
+
+/** The subscribe stream proxy decides this subscribe: as subscribeProxyDecides. */
+export function streamProxyDecides(channel: string, o: ChannelOptions, config: Config): boolean {
+  const isPrivate =
+    config.channel.private_prefix !== '' && channel.startsWith(config.channel.private_prefix);
+  return o.subscribe_stream_proxy_enabled && !isPrivate && !isUserLimited(channel, o, config);
 }

@@ -24,10 +24,18 @@ import {
   Unsubscribes,
 } from '../../core/index.ts';
 import type { Format, PublicationMsg, SubscribeRequestMsg } from '../../protocol/index.ts';
+import { type SubscribeResultMsg, subscribeRequest } from '../../proxy/index.ts';
 import { clientError } from '../client-error.ts';
 import type { Connection } from '../connection.ts';
 import { Subscription, type SubscriptionSettings } from '../subscription.ts';
-import { allowed, subscribeAllowed } from './permissions.ts';
+import {
+  allowed,
+  streamProxyDecides,
+  subscribeAllowed,
+  subscribeProxyDecides,
+} from './permissions.ts';
+import { answerPayload, askBackend, connectionRef } from './proxied.ts';
+import { refreshSubscription } from './refresh-proxy.ts';
 import {
   claimBytes,
   expiryOf,
@@ -37,6 +45,7 @@ import {
   resolveClientChannel,
   ttlOf,
 } from './shared.ts';
+import { openSubscribeStream } from './subscribe-stream.ts';
 
 export interface Overrides {
   presence?: boolean;
@@ -122,6 +131,10 @@ export async function handleSubscribe(conn: Connection, req: SubscribeRequestMsg
       clientError('permissionDenied'),
     );
     if (!claims) throw clientError('tokenExpired');
+  } else if (subscribeProxyDecides(channel, resolved.options, config)) {
+    return subscribeThroughProxy(conn, channel, resolved, req);
+  } else if (streamProxyDecides(channel, resolved.options, config)) {
+    return subscribeThroughStream(conn, channel, resolved, req);
   } else if (!subscribeAllowed(channel, resolved.options, conn.user, config)) {
     throw clientError('permissionDenied');
   }
@@ -157,15 +170,124 @@ export async function handleSubscribe(conn: Connection, req: SubscribeRequestMsg
     delta: deltaNegotiated(req.delta, resolved),
     tagsFilter: undefined,
   };
+  const data = claims ? claimBytes(claims.data, claims.b64data, 'data') : undefined;
+  return finishSubscribe(conn, channel, resolved, settings, req, data);
+}
+
+/** The checks after permission, the subscription itself and its reply. */
+async function finishSubscribe(
+  conn: Connection,
+  channel: string,
+  resolved: ResolvedChannel,
+  settings: SubscriptionSettings,
+  req: SubscribeRequestMsg,
+  data: Uint8Array | undefined,
+) {
   if (settings.expireAt > 0 && settings.expireAt <= nowSeconds()) throw clientError('expired');
   settings.tagsFilter = tagsFilterOf(conn, channel, resolved, req.tf);
   const result = await establish(conn, channel, resolved, settings, {
-    since: recoverFrom(req, resolved, recoverable),
+    since: recoverFrom(req, resolved, settings.recoverable),
     mode: recoveryModeOf(resolved),
     rejectUnrecovered: ((req.flag ?? 0) & FLAG_REJECT_UNRECOVERED) !== 0,
   });
-  const data = claims ? claimBytes(claims.data, claims.b64data, 'data') : undefined;
+  // With a sub refresh proxy the server refreshes the subscription: the client is told
+  // nothing of its expiry.
+  if (resolved.options.sub_refresh_proxy_enabled)
+    return { ...result, expires: false, ttl: 0, data };
   return { ...result, data };
+}
+
+/**
+ * A subscription backed by the subscribe stream proxy (subscribe-stream.ts): no recovery or
+ * positioning, the backend's presence and join/leave overrides.
+ */
+async function subscribeThroughStream(
+  conn: Connection,
+  channel: string,
+  resolved: ResolvedChannel,
+  req: SubscribeRequestMsg,
+) {
+  const o = resolved.options;
+  const stream = await openSubscribeStream(conn, channel, resolved, req);
+  try {
+    const { result } = stream;
+    const override = overridesOf(result?.override);
+    const settings: SubscriptionSettings = {
+      serverSide: false,
+      fromToken: false,
+      recoverable: false,
+      positioned: false,
+      presence: override.presence ?? o.presence,
+      joinLeave: override.join_leave ?? o.join_leave,
+      pushJoinLeave: override.force_push_join_leave ?? o.force_push_join_leave,
+      chanInfo: answerPayload(result?.info, result?.b64info, 'b64info'),
+      expireAt: result?.expire_at ?? 0,
+      // Centrifugo gives stream subscriptions no delta types and no tags filter.
+      delta: false,
+      tagsFilter: undefined,
+    };
+    const data = answerPayload(result?.data, result?.b64data, 'b64data');
+    const reply = await finishSubscribe(
+      conn,
+      channel,
+      resolved,
+      settings,
+      { ...req, recover: false },
+      data,
+    );
+    const sub = conn.subs.get(channel);
+    if (sub === undefined) throw clientError('internal', 'subscription gone');
+    stream.attach(sub, (unsubscribe) => {
+      if (conn.subs.get(channel) !== sub) return;
+      void removeSubscription(conn, channel).then(() => {
+        conn.push({ channel, unsubscribe });
+      });
+    });
+    return reply;
+  } catch (err) {
+    stream.close();
+    throw err;
+  }
+}
+
+/**
+ * The subscribe proxy's answer decides: its `result` gives the channel info, the
+ * SubscribeResult `data`, an expiry and overrides of the namespace's presence, join/leave,
+ * recovery and positioning; what the client asked for (recoverable, positioned, join_leave)
+ * is not consulted, as in Centrifugo's subscribe proxy.
+ */
+async function subscribeThroughProxy(
+  conn: Connection,
+  channel: string,
+  resolved: ResolvedChannel,
+  req: SubscribeRequestMsg,
+) {
+  const o = resolved.options;
+  const endpoint = conn.ctx.proxies.endpoint('subscribe', o.subscribe_proxy_name);
+  if (endpoint === undefined) throw clientError('notAvailable');
+  const request = subscribeRequest(endpoint, connectionRef(conn), {
+    channel,
+    token: req.token ?? '',
+    data: req.data,
+  });
+  const result = await askBackend<SubscribeResultMsg>(conn, endpoint, request);
+  const override = overridesOf(result?.override);
+  const recoverable = override.force_recovery ?? o.force_recovery;
+  const settings: SubscriptionSettings = {
+    serverSide: false,
+    fromToken: false,
+    recoverable,
+    positioned: recoverable || (override.force_positioning ?? o.force_positioning),
+    presence: override.presence ?? o.presence,
+    joinLeave: override.join_leave ?? o.join_leave,
+    pushJoinLeave: override.force_push_join_leave ?? o.force_push_join_leave,
+    chanInfo: answerPayload(result?.info, result?.b64info, 'b64info'),
+    expireAt: result?.expire_at ?? 0,
+    delta: deltaNegotiated(req.delta, resolved),
+    tagsFilter: undefined,
+  };
+  const data = answerPayload(result?.data, result?.b64data, 'b64data');
+  return finishSubscribe(conn, channel, resolved, settings, req, data);
 }
 
 /**
@@ -402,6 +524,7 @@ export async function removeSubscription(conn: Connection, channel: string): Pro
   if (!sub) return;
   conn.subs.delete(channel);
   sub.stopExpiry();
+  sub.stream?.close();
   const { node } = conn.ctx;
   await node.removeSubscription(channel, conn);
   if (sub.presence) await node.removePresence(channel, conn.id, conn.user);
@@ -426,6 +549,9 @@ export async function handleSubRefresh(
   if (!sub) throw clientError('permissionDenied');
   if (sub.serverSide) {
     throw new DisconnectError(Disconnects.badRequest, 'sub_refresh of a server-side subscription');
+  }
+  if (sub.resolved.options.sub_refresh_proxy_enabled) {
+    throw new DisconnectError(Disconnects.badRequest, 'server-side sub refresh expected');
   }
   if (!req.token) throw clientError('badRequest', 'sub_refresh without token');
   const claims = await verifySubscribeToken(
@@ -454,16 +580,29 @@ function scheduleSubExpiry(conn: Connection, sub: Subscription): void {
         conn.close(Disconnects.subExpired);
         return;
       }
-      void removeSubscription(conn, sub.channel).then(() => {
-        conn.push({
-          channel: sub.channel,
-          unsubscribe: Unsubscribes.expired,
+      const refresh = sub.resolved.options.sub_refresh_proxy_enabled
+        ? conn.ctx.proxies.endpoint('sub_refresh', sub.resolved.options.sub_refresh_proxy_name)
+        : undefined;
+      if (refresh !== undefined) {
+        void refreshSubscription(conn, refresh, sub).then((lives) => {
+          if (conn.subs.get(sub.channel) !== sub) return;
+          if (lives) scheduleSubExpiry(conn, sub);
+          else expireSubscription(conn, sub);
         });
-      });
+        return;
+      }
+      expireSubscription(conn, sub);
     },
     Math.max(0, due),
   );
   sub.expireTimer.unref?.();
+}
+
+/** The client subscription ended by its expiry: gone, and the client told (2501). */
+function expireSubscription(conn: Connection, sub: Subscription): void {
+  void removeSubscription(conn, sub.channel).then(() => {
+    conn.push({ channel: sub.channel, unsubscribe: Unsubscribes.expired });
+  });
 }
 
 /**

@@ -100,11 +100,17 @@ export function attachWebSocket(
     const framePings = url.searchParams.get(FRAME_PING_QUERY) === 'true';
     const requestUser = headerValue(req, userHeader);
     wss.handleUpgrade(req, socket, head, (ws) =>
-      accept(ws, formatOf(ws, url), framePings, requestUser),
+      accept(ws, formatOf(ws, url), framePings, requestUser, req.headers),
     );
   };
 
-  const accept = (ws: WebSocket, format: Format, framePings: boolean, requestUser: string) => {
+  const accept = (
+    ws: WebSocket,
+    format: Format,
+    framePings: boolean,
+    requestUser: string,
+    requestHeaders: IncomingMessage['headers'],
+  ) => {
     const binary = format === 'protobuf';
     // Without permessage-deflate, a frame that many connections send (a publication's push)
     // is framed once and written to each socket as is; see shared-frames.ts.
@@ -116,6 +122,7 @@ export function attachWebSocket(
       format,
       pingsItself: framePings,
       requestUser,
+      requestHeaders,
       write: (frame) => {
         if (ws.readyState !== WS_OPEN) return;
         const framed = socket ? sharedFrames.frame(frame, binary) : undefined;

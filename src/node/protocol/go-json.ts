@@ -1,5 +1,5 @@
-// Results into JSON text, written as Centrifugo's Go encoder (encoding/json) writes them, so
-// answers match byte for byte:
+// Values into JSON text (server API results, event proxy requests), written as Centrifugo's Go
+// encoder (encoding/json) writes them, so answers and requests match byte for byte:
 // - `bytes` values (Uint8Array) hold the JSON a publisher sent and are embedded as JSON, not
 //   base64, compacted (whitespace between tokens dropped) and with <, >, &, U+2028 and
 //   U+2029 escaped inside strings, as Go's json.Compact with HTML escaping does;
@@ -10,7 +10,7 @@
 // Built by string concatenation (V8 joins the pieces lazily), which is the cheapest way to
 // write the small replies every API call gets.
 
-/** A result that cannot be written as JSON: bytes in it are not JSON. */
+/** A value that cannot be written as JSON: bytes in it are not JSON. */
 export class ResponseEncodeError extends Error {
   override name = 'ResponseEncodeError';
 }

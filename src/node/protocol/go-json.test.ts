@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { encodeJson, ResponseEncodeError } from './json-encode.ts';
+import { encodeJson, ResponseEncodeError } from './go-json.ts';
 
 describe('encodeJson', () => {
   it('writes bytes raw, skips undefined fields, and matches JSON.stringify otherwise', () => {
