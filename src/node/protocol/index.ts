@@ -1,9 +1,10 @@
 // Codecs both front doors use: the client protocol v2 in JSON (objects joined by newlines)
 // and Protobuf (varint length-delimited), and the raw JSON spans that keep payload bytes
 // as sent (the server API's JSON bodies and the client protocol's JSON commands).
-export { Command, Reply } from './descriptors.ts';
+export { Command, ConnectRequest, EmulationRequest, Push, Reply } from './descriptors.ts';
 export {
   decodeCommands,
+  encodePush,
   encodeReply,
   type Format,
   type FramePart,
@@ -11,7 +12,12 @@ export {
   PING,
   partSize,
 } from './encoding.ts';
-export { encodeJson as encodeJsonMessage, JsonEncodeError } from './json-codec.ts';
+export {
+  decodeJson as decodeJsonMessage,
+  encodeJson as encodeJsonMessage,
+  JsonDecodeError,
+  JsonEncodeError,
+} from './json-codec.ts';
 export {
   type ClientInfoMsg,
   type CommandMsg,
