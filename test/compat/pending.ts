@@ -7,8 +7,6 @@ import { byReason } from './listing.ts';
 export const PENDING: Record<string, string> = byReason({
   // features not built yet: each in its own group (cases/features.ts), then the rest
   ...featurePending(),
-  'feature not built yet: the SSE, HTTP-streaming and unidirectional transports (issue 19): Centrifugo starts with their keys and serves them; here startup stops naming the key':
-    ['startup/http-stream', 'startup/sse', 'startup/uni-websocket'],
   'feature not built yet: proxies (issue 18): Centrifugo starts with env named lists of proxies and rpc.namespaces; here startup stops naming the key':
     [
       'startup/env-proxies-json',
