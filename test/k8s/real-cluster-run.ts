@@ -24,13 +24,15 @@ export const PREFIX = 'centrifugo-ts-';
 
 /** The names of this process's run. */
 export function runFor(pid: number): RunResources {
-  return { pid, netns: `${PREFIX}${pid}`, cgroup: `/${PREFIX}${pid}` };
+  return { pid, netns: `${PREFIX}${pid}`, cgroup: `/${PREFIX}${pid}`, hostLink: `cts${pid}` };
 }
 
 export interface RunResources {
   pid: number;
   netns: string;
   cgroup: string;
+  /** This machine's end of the veth pair into the node's namespace. */
+  hostLink: string;
   dir?: string;
 }
 
@@ -110,6 +112,9 @@ export function killCgroup(root: string): void {
 /** Idempotent: what is already gone is skipped. */
 export function removeRun(run: RunResources): void {
   killCgroup(run.cgroup);
+  // Deleting the namespace frees its veth end only when the kernel's namespace cleanup runs,
+  // later and asynchronously; deleting this machine's end takes both ends down now.
+  spawnSync('ip', ['link', 'del', run.hostLink], { stdio: 'ignore', timeout: 10_000 });
   spawnSync('ip', ['netns', 'del', run.netns], { stdio: 'ignore', timeout: 10_000 });
   if (run.dir) rmSync(run.dir, { recursive: true, force: true });
 }

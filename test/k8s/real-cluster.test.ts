@@ -20,8 +20,8 @@ function leftovers(pid: number, dir?: string): string[] {
   const run = runFor(pid);
   const out: string[] = [];
   if (existsSync(join('/run/netns', run.netns))) out.push(`network namespace ${run.netns}`);
-  if (spawnSync('ip', ['link', 'show', `cts${pid}`], { stdio: 'ignore' }).status === 0) {
-    out.push(`link cts${pid}`);
+  if (spawnSync('ip', ['link', 'show', run.hostLink], { stdio: 'ignore' }).status === 0) {
+    out.push(`link ${run.hostLink}`);
   }
   for (const m of cgroupMounts()) {
     if (existsSync(join(m.path, run.cgroup))) out.push(`cgroup ${join(m.path, run.cgroup)}`);

@@ -290,7 +290,7 @@ export async function startRealCluster(opts: RealClusterOptions = {}): Promise<R
     const hostIp = `10.253.${k}.1`;
     const nodeIp = `10.253.${k}.2`;
     const podCidr = `10.254.${k}.0/24`;
-    const hostIf = `cts${process.pid}`;
+    const hostIf = run.hostLink;
     const inNode = [`--net=/run/netns/${run.netns}`, '--'];
     log(`network namespace ${run.netns}: node ${nodeIp}, pods ${podCidr}, this machine ${hostIp}`);
     sh('ip', ['netns', 'add', run.netns]);
