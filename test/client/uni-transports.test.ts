@@ -283,5 +283,6 @@ describe('uni_grpc', () => {
       call.on('status', resolve);
     });
     assert.equal(status.code, grpc.status.RESOURCE_EXHAUSTED);
+    assert.match(status.details, /uni_grpc\.max_receive_message_size/);
   });
 });

@@ -95,6 +95,8 @@ export interface GrpcServerOptions {
   keepalive?: { timeMs: number; timeoutMs: number };
   /** What the server is, in its log lines ("gRPC API" when absent). */
   label?: string;
+  /** The key that sets maxReceiveMessageSize, named when a message is past it. */
+  maxReceiveKey?: string;
 }
 
 /** Why a call was refused before its handler: the label of centrifugo_grpc_refused_requests_total. */
@@ -298,7 +300,7 @@ function onStream(stream: H2Stream, opts: GrpcServerOptions, refusals: Refusals)
     if (!fed.ok) {
       refuse(
         GrpcCode.RESOURCE_EXHAUSTED,
-        `received message larger than max (${fed.tooLarge} vs. ${opts.maxReceiveMessageSize}): grpc_api.max_receive_message_size`,
+        `received message larger than max (${fed.tooLarge} vs. ${opts.maxReceiveMessageSize}): ${opts.maxReceiveKey ?? 'grpc_api.max_receive_message_size'}`,
         'message_too_large',
       );
       return;

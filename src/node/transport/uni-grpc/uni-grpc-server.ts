@@ -65,6 +65,7 @@ export async function startUniGrpcServer(
     refusals,
     keepalive: KEEPALIVE,
     label: 'uni_grpc',
+    maxReceiveKey: 'uni_grpc.max_receive_message_size',
   });
   const host = options.address === '' ? '0.0.0.0' : options.address;
   let port: number;
