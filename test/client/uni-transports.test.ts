@@ -265,6 +265,8 @@ describe('uni_grpc', () => {
     await waitUntil(() => pushes.length >= 1, 'the connect push');
     const connect = (pushes[0] as Msg).connect;
     assert.equal(typeof connect.client, 'string');
+    // Protocol pings as Centrifugo's uni_grpc sends them (its connect push says ping 25).
+    assert.equal(connect.ping, 25);
     assert.ok(channel in connect.subs);
     await publish(channel, { g: 1 });
     await waitUntil(() => pushes.length >= 2, 'the publication');

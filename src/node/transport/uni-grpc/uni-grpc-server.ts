@@ -4,8 +4,9 @@
 // field numbers, so it decodes as one; each Push goes out as one gRPC message, as
 // Centrifugo's raw codec sends it: the connect push first (or a disconnect push when the
 // connect failed), then publications, joins, leaves, ..., and a disconnect push before the
-// stream ends with status OK. No protocol pings (Centrifugo's ping interval 0 here): HTTP/2
-// pings keep the connection (every 25 s of silence, 5 s for the answer), and a client may
+// stream ends with status OK. The protocol's pings go out as on every transport (an empty
+// Push every client.ping_interval, `ping` in the connect push; no pong expected), and HTTP/2
+// pings keep the connection too (every 25 s of silence, 5 s for the answer); a client may
 // ping every 5 s, as grpc-go's keepalive settings in Centrifugo. A client that reads nothing
 // is cut by client.queue_max_size (3008) as on every transport.
 import { type ClientContext, ClientSession, type ClientTransport } from '../../client/index.ts';
@@ -124,8 +125,6 @@ function consume(ctx: ClientContext, logger: Logger): StreamHandler {
           unidirectional: true,
           sessions: true,
           pushesDisconnect: true,
-          // HTTP/2 pings keep it alive: no protocol pings (ConnectResult.ping 0).
-          pingsItself: true,
           headers: call.headers,
           // Each Push its own gRPC message, without the length prefix of a stream frame.
           write: (frame) => {
