@@ -14,6 +14,9 @@ import { startTcpProxy, type TcpProxy } from '../nats/tcp-proxy.ts';
 import { startTestNode, type TestNode } from '../node/harness.ts';
 import { type Client, dataValue, once, payload, type WireFormat, waitUntil } from './sdk.ts';
 
+// biome-ignore lint/suspicious/noExplicitAny: replies are inspected field by field.
+type Msg = Record<string, any>;
+
 const CHANNELS = {
   without_namespace: {
     allow_subscribe_for_client: true,
@@ -90,7 +93,7 @@ async function roundTrip(client: Client, format: WireFormat, api: TestNode['api'
 describe('the emulation on one node, WebSocket off', () => {
   let node: TestNode;
   before(async () => {
-    node = await startTestNode({ ...BASE, emulation: { max_request_body_size: 4096 } });
+    node = await startTestNode({ ...BASE, emulation: { max_request_body_size: 131_072 } });
   });
   after(() => node.close());
 
@@ -108,7 +111,7 @@ describe('the emulation on one node, WebSocket off', () => {
   it('refuses an emulation body past emulation.max_request_body_size with 413', async () => {
     const res = await fetch(`${node.url}/emulation`, {
       method: 'POST',
-      body: JSON.stringify({ node: 'n', session: 's', data: 'x'.repeat(8192) }),
+      body: JSON.stringify({ node: 'n', session: 's', data: 'x'.repeat(140_000) }),
     });
     assert.equal(res.status, 413);
   });
@@ -122,6 +125,54 @@ describe('the emulation on one node, WebSocket off', () => {
       assert.equal(res.status, 413, transport);
     }
     assert.equal(node.running.node.counts().numClients, 0);
+  });
+
+  it('closes 3013 an emulated connection whose commands pile up past the bound', async () => {
+    const controller = new AbortController();
+    const res = await fetch(`${node.url}/connection/http_stream`, {
+      method: 'POST',
+      body: JSON.stringify({ id: 1, connect: {} }),
+      signal: controller.signal,
+    });
+    try {
+      const lines: Msg[] = [];
+      void (async () => {
+        const decoder = new TextDecoder();
+        let rest = '';
+        try {
+          for await (const chunk of res.body as AsyncIterable<Uint8Array>) {
+            const parts = (rest + decoder.decode(chunk, { stream: true })).split('\n');
+            rest = parts.pop() ?? '';
+            for (const p of parts) if (p !== '') lines.push(JSON.parse(p));
+          }
+        } catch {
+          // aborted
+        }
+      })();
+      await waitUntil(() => lines.length >= 1, 'the connect reply');
+      const { node: nodeId, session } = (lines[0] as Msg).connect;
+      const post = (count: number, from: number) => {
+        const frame = Array.from(
+          { length: count },
+          (_, i) => `{"id":${from + i},"presence_stats":{"channel":"x"}}`,
+        ).join('\n');
+        return fetch(`${node.url}/emulation`, {
+          method: 'POST',
+          body: JSON.stringify({ node: nodeId, session, data: frame }),
+        });
+      };
+      // Within the bound every command is answered.
+      assert.equal((await post(500, 2)).status, 204);
+      await waitUntil(() => lines.length >= 501, '500 replies');
+      // Past it in one go: the connection is closed, its client told why.
+      assert.equal((await post(1001, 1000)).status, 204);
+      await waitUntil(() => lines.some((l) => l.push?.disconnect), 'the disconnect push');
+      assert.deepEqual(lines.at(-1), {
+        push: { disconnect: { code: 3013, reason: 'too many requests' } },
+      });
+    } finally {
+      controller.abort();
+    }
   });
 
   it('answers 404 for a node no one has, 400 for a body that is not a request', async () => {

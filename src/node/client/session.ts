@@ -109,6 +109,14 @@ const NO_DISCONNECT_PUSH = new Set([Disconnects.connectionClosed.code, Disconnec
 /** How long a connection whose connect failed stays open for its client to close it. */
 const CLOSE_WAIT_MS = 5000;
 
+/**
+ * Commands an emulated connection may have waiting to run. Its client's requests are
+ * answered once handed over, before the commands run (Centrifugo's answer waits for its
+ * survey), so without a bound a client posting fast would queue commands without end;
+ * past it the connection is closed with 3013 too many requests.
+ */
+export const MAX_QUEUED_EMULATED_COMMANDS = 1000;
+
 export class ClientSession implements Connection, OutboxEntry {
   readonly id = randomUUID();
   readonly ctx: ClientContext;
@@ -136,6 +144,8 @@ export class ClientSession implements Connection, OutboxEntry {
   /** In the dirty list, waiting for this turn's flush. */
   private flushQueued = false;
   private commandChain: Promise<void> = Promise.resolve();
+  /** Commands decoded and not handled yet (bounded for emulated connections). */
+  private queuedCommands = 0;
   /**
    * Set after a connect answered with an error: Centrifugo stops reading such a connection,
    * waits CLOSE_WAIT_MS for the client to close it, then drops it without a close frame.
@@ -181,8 +191,26 @@ export class ClientSession implements Connection, OutboxEntry {
     metrics.transportMessagesReceivedSize.inc(this.transportLabel, frame.length);
     const { commands, error } = decodeCommands(this.format, frame);
     metrics.transportMessagesReceived.inc(this.transportLabel, commands.length);
+    if (
+      this.transport.emulation &&
+      this.queuedCommands + commands.length > MAX_QUEUED_EMULATED_COMMANDS
+    ) {
+      this.ctx.logger.info(
+        { client: this.id, queued: this.queuedCommands },
+        'emulated connection sent commands faster than they run',
+      );
+      this.close(Disconnects.tooManyRequests);
+      return;
+    }
+    this.queuedCommands += commands.length;
     for (const command of commands as CommandMsg[]) {
-      this.commandChain = this.commandChain.then(() => this.handleCommand(command));
+      this.commandChain = this.commandChain.then(async () => {
+        try {
+          await this.handleCommand(command);
+        } finally {
+          this.queuedCommands -= 1;
+        }
+      });
     }
     if (error) {
       this.commandChain = this.commandChain.then(() => {
