@@ -1,8 +1,8 @@
 // Wires one node from a validated Config: the engine, the Node that is its only caller,
 // the two front doors (the API executor, the client context with its outbox), then the
-// transports (HTTP, WebSocket, SSE and HTTP streaming, the unidirectional ones, gRPC). Everything is created here and closed by close(), so
-// nodes in one process share nothing. serve (CLI) and the integration tests both start
-// nodes through here.
+// transports (HTTP, WebSocket, SSE and HTTP streaming, the unidirectional ones, gRPC).
+// Everything is created here and closed by close(), so nodes in one process share nothing.
+// serve (CLI) and the integration tests both start nodes through here.
 import { hostname } from 'node:os';
 import { adminRoutes, TraceStreams } from './admin/index.ts';
 import { ApiExecutor } from './api/index.ts';

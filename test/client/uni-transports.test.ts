@@ -30,12 +30,29 @@ const closers: Array<() => void> = [];
 
 before(async () => {
   node = await startTestNode({
-    client: { token: { hmac_secret_key: SECRET }, queue_max_size: 65536 },
+    client: {
+      token: { hmac_secret_key: SECRET },
+      queue_max_size: 65536,
+      connect_code_to_unidirectional_disconnect: {
+        enabled: true,
+        transforms: [{ code: 109, to: { code: 4109, reason: 'come back' } }],
+      },
+    },
     channel: {
       without_namespace: { history_size: 10, history_ttl: '300s', force_recovery: true },
     },
     uni_sse: { enabled: true, max_request_body_size: 1024 },
-    uni_http_stream: { enabled: true, max_request_body_size: 1024 },
+    uni_http_stream: {
+      enabled: true,
+      max_request_body_size: 1024,
+      connect_code_to_http_response: {
+        enabled: true,
+        transforms: [
+          { code: 109, to: { status_code: 401, body: '' } },
+          { code: 3500, to: { status_code: 403, body: 'bad token' } },
+        ],
+      },
+    },
     uni_websocket: { enabled: true, message_size_limit: 1024 },
     uni_grpc: { enabled: true, address: '127.0.0.1', port: 0, max_receive_message_size: 1024 },
   });
@@ -124,6 +141,15 @@ describe('uni_sse', () => {
     );
   });
 
+  it('ends an expired token with the disconnect connect_code_to_unidirectional_disconnect names', async () => {
+    const expired = await signHs256({ sub: 'old', exp: 1000 }, SECRET);
+    const res = await fetch(`${node.url}/connection/uni_sse?cf_connect={"token":"${expired}"}`);
+    assert.equal(
+      await res.text(),
+      '\r\ndata: {"disconnect":{"code":4109,"reason":"come back"}}\n\n',
+    );
+  });
+
   it('answers 400 to a connect request that is not JSON, 413 past max_request_body_size', async () => {
     const open = clients();
     const bad = await fetch(`${node.url}/connection/uni_sse?cf_connect=%7Bbad`);
@@ -164,6 +190,22 @@ describe('uni_http_stream', () => {
     await waitUntil(() => messages.length >= 3, 'the disconnect push');
     assert.deepEqual(messages[2], { disconnect: { code: 3503, reason: 'force disconnect' } });
     abort();
+  });
+
+  it('answers failed connects with connect_code_to_http_response statuses', async () => {
+    const expired = await signHs256({ sub: 'old', exp: 1000 }, SECRET);
+    const cases: Array<[string, number, string]> = [
+      [expired, 401, 'token expired'],
+      ['x.y.z', 403, 'bad token'],
+    ];
+    for (const [token, status, body] of cases) {
+      const res = await fetch(`${node.url}/connection/uni_http_stream`, {
+        method: 'POST',
+        body: JSON.stringify({ token }),
+      });
+      assert.equal(res.status, status);
+      assert.equal(await res.text(), body);
+    }
   });
 
   it('answers 405 to GET and 413 past max_request_body_size', async () => {

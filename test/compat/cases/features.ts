@@ -537,9 +537,28 @@ const TRANSPORTS: Feature = {
   issue: 'issue 19',
   built: true,
   config: {
-    ...baseConfig(),
+    ...baseConfig({
+      client: {
+        ...(baseConfig().client as Record<string, Json>),
+        // Expired tokens (109) end uni_sse with a disconnect of the config's choosing.
+        connect_code_to_unidirectional_disconnect: {
+          enabled: true,
+          transforms: [{ code: 109, to: { code: 4109, reason: 'come back with a token' } }],
+        },
+      },
+    }),
     uni_websocket: { enabled: true },
-    uni_http_stream: { enabled: true },
+    // uni_http_stream answers failed connects with HTTP statuses instead.
+    uni_http_stream: {
+      enabled: true,
+      connect_code_to_http_response: {
+        enabled: true,
+        transforms: [
+          { code: 109, to: { status_code: 401, body: '' } },
+          { code: 3500, to: { status_code: 403, body: 'bad token' } },
+        ],
+      },
+    },
     uni_sse: { enabled: true },
     http_stream: { enabled: true },
     sse: { enabled: true },
