@@ -52,6 +52,12 @@ export type Step =
   | { sendText: string; text: string }
   /** Sends one binary frame exactly (base64). */
   | { sendBytes: string; b64: string }
+  /**
+   * Waits up to `within` ms for the server to close connection `closed`: for a close the
+   * server does on its own time (Centrifugo closes from another goroutine), a machine under
+   * load may take longer than any quiet window. A server that never closes costs the wait.
+   */
+  | { closed: string; within: number }
   /** Lets time pass (token expiry, delayed server work); keep it rare and short. */
   | { sleep: number };
 

@@ -3,9 +3,11 @@
 //   node --test test/compat/compat.test.ts
 //   CENTRIFUGO_TS_COMPAT_ONLY=client/,live/ node --test test/compat/compat.test.ts   (ids starting so)
 //   CENTRIFUGO_TS_COMPAT_RUNS=3 node --test test/compat/compat.test.ts         (self-check x3)
+//   CENTRIFUGO_TS_COMPAT_ENGINE=nats node --test test/compat/compat.test.ts    (this node on NATS)
 import assert from 'node:assert/strict';
 import { appendFileSync } from 'node:fs';
-import { describe, it } from 'node:test';
+import { after, before, describe, it } from 'node:test';
+import { type NatsServer, startNatsServer } from '../nats/harness.ts';
 import { missingTool } from '../tools.ts';
 import { ALL_CASES, ALL_GROUPS } from './cases/index.ts';
 import { findCentrifugo } from './centrifugo-tool.ts';
@@ -23,6 +25,9 @@ const LISTS = { intended: INTENDED, pending: PENDING };
 // Every result as one JSON line appended to this file, to study differences.
 const REPORT = process.env.CENTRIFUGO_TS_COMPAT_REPORT ?? '';
 const MIN_CASES = 400;
+// `nats`: this node runs every ordinary group on the NATS engine (one nats-server for the
+// run, a prefix per start); Centrifugo stays on its memory engine. Else the memory engine.
+const ENGINE = process.env.CENTRIFUGO_TS_COMPAT_ENGINE ?? 'memory';
 
 // Bounds above npm test's 60 s per test: each group has its own; the whole stays bounded.
 describe('compat: this node against Centrifugo v6.9.1', { timeout: 900_000 }, () => {
@@ -35,9 +40,27 @@ describe('compat: this node against Centrifugo v6.9.1', { timeout: 900_000 }, ()
     assert.deepEqual(both, [], 'a case is intended or pending, not both');
   });
 
+  assert.ok(ENGINE === 'memory' || ENGINE === 'nats', `CENTRIFUGO_TS_COMPAT_ENGINE=${ENGINE}`);
+  let nats: NatsServer | undefined;
+  let starts = 0;
+  if (ENGINE === 'nats') {
+    before(async () => {
+      nats = await startNatsServer();
+    });
+    after(async () => {
+      await nats?.stop();
+    });
+  }
+  const nodeEngine = () => ({
+    type: 'nats',
+    nats: { urls: [nats?.url], prefix: `compat${process.pid}_${++starts}` },
+  });
   const tool = findCentrifugo();
   // One runner for every group: it loads the protos once and remembers refused configs.
-  const runner = typeof tool === 'string' ? undefined : new SuiteRunner(tool);
+  const runner =
+    typeof tool === 'string'
+      ? undefined
+      : new SuiteRunner(tool, ENGINE === 'nats' ? { nodeEngine } : {});
   const totals: Tally = { cases: 0, selfAgreeing: 0, identical: 0, intended: 0, pending: 0 };
   const groupTest = (group: Group) => {
     const cases = ALL_CASES.filter((c) => c.group === group.name && selected(c.id));

@@ -14,6 +14,4 @@ export const PENDING: Record<string, string> = byReason({
       'startup/env-rpc-namespaces-names',
       'startup/env-rpc-namespaces-json',
     ],
-  'feature not built yet: publication versions (issue 17): Centrifugo drops a publish whose `version` is older than the last of the channel (answers the top offset, keeps no new history); here published':
-    ['api/edge/publish/version-order', 'grpc/edge/publish/version-order'],
 });

@@ -116,6 +116,10 @@ async function runStep(
     await sendRawAndSettle(conn(step.sendBytes), Buffer.from(step.b64, 'base64'));
     return undefined;
   }
+  if ('closed' in step) {
+    await conn(step.closed).waitClosed(step.within);
+    return undefined;
+  }
   await new Promise((r) => setTimeout(r, step.sleep));
   return undefined;
 }

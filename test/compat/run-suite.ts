@@ -24,8 +24,18 @@ const ROLES: Array<{ kind: ServerKind; label: string }> = [
   { kind: 'centrifugo-ts', label: 'centrifugo-ts' },
 ];
 
+export interface SuiteOptions {
+  /**
+   * The `engine` section this node runs an ordinary group's config with, made for each start
+   * (a NATS prefix of its own, so no start sees another's streams); Centrifugo keeps its
+   * memory engine. Undefined: the config as it is (the memory engine).
+   */
+  nodeEngine?: () => Record<string, unknown>;
+}
+
 export class SuiteRunner {
   private readonly tool: CentrifugoTool;
+  private readonly options: SuiteOptions;
   private readonly api;
   private readonly codec;
   /**
@@ -35,8 +45,9 @@ export class SuiteRunner {
    */
   private readonly refusals = new Map<string, Server>();
 
-  constructor(tool: CentrifugoTool) {
+  constructor(tool: CentrifugoTool, options: SuiteOptions = {}) {
     this.tool = tool;
+    this.options = options;
     this.api = loadProto(tool.apiProto);
     const client = loadProto(tool.clientProto);
     this.codec = {
@@ -53,7 +64,12 @@ export class SuiteRunner {
       ROLES.map(async (r, i) => {
         const known = r.kind === 'centrifugo-ts' ? this.refusals.get(key) : undefined;
         if (known !== undefined) return known;
-        const server = await startServer(r.kind, r.label, spec, this.tool.binary, {
+        const engine = this.options.nodeEngine;
+        const own =
+          r.kind === 'centrifugo-ts' && engine && !group.startup
+            ? { ...spec, config: { ...spec.config, engine: engine() } }
+            : spec;
+        const server = await startServer(r.kind, r.label, own, this.tool.binary, {
           http: ports[2 * i] ?? 0,
           grpc: ports[2 * i + 1] ?? 0,
         });

@@ -135,6 +135,11 @@ export class Connection {
    */
   async settleUnconnected(ms: number): Promise<void> {
     if (!this.isOpen || this.connected || this.uni) return;
+    await this.waitClosed(ms);
+  }
+
+  /** Waits for the server to close this connection, up to `ms`. */
+  async waitClosed(ms: number): Promise<void> {
     let timer: NodeJS.Timeout | undefined;
     await Promise.race([
       this.closed,

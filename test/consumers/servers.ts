@@ -323,9 +323,17 @@ export async function startKafka(t: TestContext, partitions = 2): Promise<KafkaS
   return server;
 }
 
-/** A Kafka cluster ID: 16 random bytes in URL-safe base64 without padding. */
+/**
+ * A Kafka cluster ID: 16 random bytes in URL-safe base64 without padding, not starting with
+ * '-' (one in 64 would: kafka-storage then reads it as an option and refuses to format, as
+ * Kafka's own Uuid.randomUuid avoids for the same reason).
+ */
 function kafkaClusterId(): string {
   const bytes = new Uint8Array(16);
-  crypto.getRandomValues(bytes);
-  return Buffer.from(bytes).toString('base64url');
+  for (let i = 0; i < 100; i++) {
+    crypto.getRandomValues(bytes);
+    const id = Buffer.from(bytes).toString('base64url');
+    if (!id.startsWith('-')) return id;
+  }
+  throw new Error('no Kafka cluster ID without a leading dash in 100 draws');
 }

@@ -8,7 +8,7 @@
 //     with in-cluster credentials; one takes the Lease.
 //  2. `kubectl apply` deploy/examples/memory-single-node.yaml: its node pod runs and turns
 //     Ready; an HTTP publish (API key from the generated Secret) reaches an official SDK
-//     subscriber connected to the `chat` Service's endpoint.
+//     subscriber connected to the example's client Service's endpoint.
 //  3. The Centrifugo moves to NATS (a nats-server on the node's host network) with 2 replicas:
 //     a publish on one pod reaches a subscriber on the other. When `kubectl wait
 //     --for=condition=Ready` returns during that rollout is printed, and checked against the
@@ -26,6 +26,7 @@
 // Where the real cluster cannot run (not root, no network namespaces), the test says why and
 // skips; test/e2e/deploy.test.ts runs the same chart with its process kubelet everywhere.
 import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -33,6 +34,7 @@ import { test } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { fileURLToPath } from 'node:url';
 import { SignJWT } from 'jose';
+import { parse as parseYaml } from 'yaml';
 import { type Client, newClient, once } from '../client/sdk.ts';
 import type { ApiServer } from '../k8s/harness.ts';
 import { buildProjectImage } from '../k8s/image.ts';
@@ -58,7 +60,9 @@ const OPERATOR_NS = 'centrifugo-ts-system';
 const RELEASE = 'cto';
 const OPERATOR = `${RELEASE}-centrifugo-ts-operator`;
 const NS = 'realtime';
-const NAME = 'chat';
+// The example's own name: the test follows the file instead of a copy of it.
+const NAME = (parseYaml(readFileSync(EXAMPLE, 'utf8')) as { metadata: { name: string } }).metadata
+  .name;
 const SELECTOR = `app.kubernetes.io/instance=${NAME}`;
 const SUBSCRIBERS = 20;
 const PUBLISH_EVERY_MS = 50;

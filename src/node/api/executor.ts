@@ -166,10 +166,14 @@ export class ApiExecutor {
     const ch = this.channelOf(channel);
     const problem = publicationDataProblem(data, ch.options.publication_data_format);
     if (problem) throw badField(req.b64data !== '' ? 'b64data' : 'data', problem);
+    // An outdated `version` is answered like any publish, with the stream's current top.
     const position = await this.ctx.node.publish(channel, ch, data, {
       skipHistory: req.skip_history,
       tags: req.tags,
       idempotencyKey: req.idempotency_key,
+      delta: req.delta || ch.options.delta_publish,
+      version: req.version,
+      versionEpoch: req.version_epoch,
     });
     return position.offset === 0 && position.epoch === ''
       ? {}

@@ -3,7 +3,7 @@
 // join and leave exactly as the node fans them out, but the hub does not count it as a
 // subscriber (Node.addObserver), and server API commands never reach it (it has no user).
 import { randomUUID } from 'node:crypto';
-import type { EncodedPush, HubClient, Publication, StreamPosition } from '../core/index.ts';
+import type { HubClient, PublicationPushes, PushParts } from '../core/index.ts';
 
 export interface ChannelEvent {
   type: 'publication' | 'join' | 'leave';
@@ -24,8 +24,13 @@ export class ChannelObserver implements HubClient {
     this.onEvent = onEvent;
   }
 
-  onPublication(channel: string, _pub: Publication, position: StreamPosition, push: EncodedPush) {
-    const event: ChannelEvent = { type: 'publication', channel, frame: jsonFrame(push) };
+  onPublication(channel: string, publication: PublicationPushes) {
+    const { position } = publication;
+    const event: ChannelEvent = {
+      type: 'publication',
+      channel,
+      frame: jsonFrame(publication.plain()),
+    };
     if (position.offset > 0) {
       event.offset = position.offset;
       event.epoch = position.epoch;
@@ -33,7 +38,7 @@ export class ChannelObserver implements HubClient {
     this.onEvent(event);
   }
 
-  onJoinLeave(channel: string, push: EncodedPush): void {
+  onJoinLeave(channel: string, push: PushParts): void {
     const frame = jsonFrame(push);
     // The channel is the push's first field (protocol/descriptors.ts), its kind next.
     const join = frame.startsWith(`{"push":{"channel":${JSON.stringify(channel)},"join":`);
@@ -51,6 +56,6 @@ export class ChannelObserver implements HubClient {
   checkPosition(): void {}
 }
 
-function jsonFrame(push: EncodedPush): string {
+function jsonFrame(push: PushParts): string {
   return push.part('json') as string;
 }

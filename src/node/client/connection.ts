@@ -3,11 +3,14 @@
 // import only this, never the session, so the session's state machine and the commands
 // do not import each other.
 import type { Disconnect, HubClient } from '../core/index.ts';
+import type { Format } from '../protocol/index.ts';
 import type { ClientContext } from './context.ts';
 import type { Subscription, SubscriptionSink } from './subscription.ts';
 
 export interface Connection extends HubClient, SubscriptionSink {
   readonly ctx: ClientContext;
+  /** The wire format of the connection: what recovered publications are written for. */
+  readonly format: Format;
   /** Set by connect. */
   user: string;
   connInfo: Uint8Array | undefined;

@@ -8,10 +8,10 @@ import {
   type Disconnect,
   DisconnectError,
   Disconnects,
-  type EncodedPush,
   EngineUnavailableError,
   type FrameTap,
-  type Publication,
+  type PublicationPushes,
+  type PushParts,
   type ServerRefresh,
   type ServerSubscribe,
   type StreamPosition,
@@ -423,7 +423,7 @@ export class ClientSession implements Connection, OutboxEntry {
   }
 
   /** A push shared by many connections, encoded once per format. */
-  enqueuePush(push: EncodedPush): void {
+  enqueuePush(push: PushParts): void {
     const part = push.part(this.format, this.unidirectional);
     if (part === undefined) this.closeInappropriate('a push whose data is not JSON');
     else this.enqueue(part);
@@ -479,11 +479,11 @@ export class ClientSession implements Connection, OutboxEntry {
 
   // --- broker events (from the hub) ---------------------------------------------------
 
-  onPublication(channel: string, pub: Publication, position: StreamPosition, push: EncodedPush) {
-    this.subs.get(channel)?.onPublication(pub, position, push);
+  onPublication(channel: string, publication: PublicationPushes) {
+    this.subs.get(channel)?.onPublication(publication);
   }
 
-  onJoinLeave(channel: string, push: EncodedPush): void {
+  onJoinLeave(channel: string, push: PushParts): void {
     this.subs.get(channel)?.onJoinLeave(push);
   }
 

@@ -2,7 +2,14 @@
 // the delivery of what the hub fans out to it. While it is being set up (between the
 // subscribe and its reply) events wait in a buffer; goLive() sends them after the reply,
 // so the client sees reply, recovered publications, then live ones, in order.
-import type { EncodedPush, Publication, ResolvedChannel, StreamPosition } from '../core/index.ts';
+import {
+  type FilterNode,
+  matchesTagsFilter,
+  type PublicationPushes,
+  type PushParts,
+  type ResolvedChannel,
+  type StreamPosition,
+} from '../core/index.ts';
 
 /** What a subscription delivers to: its connection's outgoing queue. */
 export interface SubscriptionSink {
@@ -10,7 +17,7 @@ export interface SubscriptionSink {
    * Queues a push shared by many connections, encoded once per format (a connection whose
    * format cannot carry it, non-JSON data on JSON, is closed instead).
    */
-  enqueuePush(push: EncodedPush): void;
+  enqueuePush(push: PushParts): void;
   /** The subscription lost its place in the stream (a gap, another epoch). */
   insufficientState(sub: Subscription): void;
 }
@@ -30,14 +37,14 @@ export interface SubscriptionSettings {
   chanInfo: Uint8Array | undefined;
   /** Unix seconds; 0 = no expiry. */
   expireAt: number;
+  /** Delta compression negotiated (the subscribe reply's `delta`): Fossil deltas. */
+  delta: boolean;
+  /** The subscriber's tags filter (`tf`): publications it refuses are not sent. */
+  tagsFilter: FilterNode | undefined;
 }
 
-/** A publication (with its position) or a join/leave push (without). */
-interface BufferedEvent {
-  push: EncodedPush;
-  pub?: Publication;
-  position?: StreamPosition;
-}
+/** A publication or a join/leave push. */
+type BufferedEvent = { publication: PublicationPushes } | { push: PushParts };
 
 export class Subscription {
   readonly channel: string;
@@ -49,6 +56,13 @@ export class Subscription {
   readonly presence: boolean;
   readonly joinLeave: boolean;
   readonly pushJoinLeave: boolean;
+  readonly delta: boolean;
+  readonly tagsFilter: FilterNode | undefined;
+  /**
+   * The client holds the data of the last publication it was sent (or recovered), so a
+   * delta from it can be applied: false until the first one reaches a delta subscriber.
+   */
+  deltaReady = false;
   chanInfo: Uint8Array | undefined;
   expireAt: number;
   expireTimer: NodeJS.Timeout | undefined;
@@ -76,6 +90,8 @@ export class Subscription {
     this.presence = settings.presence;
     this.joinLeave = settings.joinLeave;
     this.pushJoinLeave = settings.pushJoinLeave;
+    this.delta = settings.delta;
+    this.tagsFilter = settings.tagsFilter;
     this.chanInfo = settings.chanInfo;
     this.expireAt = settings.expireAt;
     this.sink = sink;
@@ -86,12 +102,12 @@ export class Subscription {
     return this.buffer === undefined;
   }
 
-  onPublication(pub: Publication, position: StreamPosition, push: EncodedPush): void {
-    if (this.buffer) this.buffer.push({ pub, position, push });
-    else this.deliver(pub, position, push);
+  onPublication(publication: PublicationPushes): void {
+    if (this.buffer) this.buffer.push({ publication });
+    else this.deliver(publication);
   }
 
-  onJoinLeave(push: EncodedPush): void {
+  onJoinLeave(push: PushParts): void {
     if (this.buffer) this.buffer.push({ push });
     else if (this.pushJoinLeave) this.sink.enqueuePush(push);
   }
@@ -102,14 +118,21 @@ export class Subscription {
     if (!buffered) return;
     this.buffer = undefined;
     for (const item of buffered) {
-      if (item.pub && item.position) this.deliver(item.pub, item.position, item.push);
+      if ('publication' in item) this.deliver(item.publication);
       else if (this.pushJoinLeave) this.sink.enqueuePush(item.push);
     }
   }
 
-  /** Sends a publication unless the client already has it (recovered, or seen before). */
-  private deliver(pub: Publication, position: StreamPosition, push: EncodedPush): void {
-    if (pub.offset > 0 && this.positioned) {
+  /**
+   * Sends a publication unless the client already has it (recovered, or seen before), in
+   * Centrifugo's order (centrifuge client.go writePublication): the position moves first,
+   * then a publication the tags filter refuses is dropped (a delta subscriber still gets
+   * it: its deltas chain through every publication).
+   */
+  private deliver(publication: PublicationPushes): void {
+    const { pub, position } = publication;
+    const tracked = pub.offset > 0 && this.positioned;
+    if (tracked) {
       // Subscribed before the stream had an epoch: the first publication brings it.
       if (this.epoch === '') this.epoch = position.epoch;
       const sameEpoch = position.epoch === this.epoch;
@@ -121,6 +144,15 @@ export class Subscription {
       }
       this.offset = pub.offset;
     }
+    if (!this.delta) {
+      if (this.tagsFilter && !matchesTagsFilter(this.tagsFilter, pub.tags)) return;
+      this.sink.enqueuePush(publication.plain());
+      return;
+    }
+    // A delta needs the previous publication of the stream on both sides: only a
+    // positioned subscriber that has the last one gets it; everyone else the whole data.
+    const push = tracked && this.deltaReady ? publication.delta() : publication.full();
+    this.deltaReady = true;
     this.sink.enqueuePush(push);
   }
 

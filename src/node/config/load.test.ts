@@ -42,6 +42,33 @@ describe('channel options', () => {
     assert.throws(() => validateConfig(ns({ force_recovery: true })), /required for recovery/);
     validateConfig(ns({ force_recovery: true, history_size: 5, history_ttl: '5s' }));
   });
+
+  it('needs cache-mode recovery for auto_cache_recover', () => {
+    const history = { history_size: 5, history_ttl: '5s' };
+    // Centrifugo: "auto_cache_recover requires force_recovery and force_recovery_mode set to cache".
+    for (const options of [
+      { auto_cache_recover: true, ...history },
+      { auto_cache_recover: true, force_recovery: true, ...history },
+      { auto_cache_recover: true, force_recovery_mode: 'cache', ...history },
+    ]) {
+      assert.throws(
+        () => validateConfig(ns(options)),
+        /auto_cache_recover requires force_recovery and force_recovery_mode set to cache/,
+      );
+    }
+    const ok = { auto_cache_recover: true, force_recovery: true, force_recovery_mode: 'cache' };
+    const c = validateConfig(ns({ ...ok, ...history }));
+    assert.equal(c.channel.namespaces[0]?.auto_cache_recover, true);
+  });
+
+  it('knows fossil as the only delta type', () => {
+    // Centrifugo: `unknown allowed delta type: "xdelta"`.
+    assert.throws(
+      () => validateConfig(ns({ allowed_delta_types: ['fossil', 'xdelta'] })),
+      /unknown allowed delta type: "xdelta"/,
+    );
+    validateConfig(ns({ allowed_delta_types: ['fossil'], delta_publish: true }));
+  });
 });
 
 describe('client pings', () => {

@@ -237,6 +237,19 @@ function checkChannelOptions(o: ChannelOptions, at: string, globalMetaTtlMs: num
       `${at}.force_recovery`,
     );
   }
+  if (o.auto_cache_recover && (!o.force_recovery || o.force_recovery_mode !== 'cache')) {
+    throw new ConfigError(
+      `config key "${at}.auto_cache_recover": auto_cache_recover requires force_recovery and force_recovery_mode set to cache`,
+      `${at}.auto_cache_recover`,
+    );
+  }
+  const deltaType = o.allowed_delta_types.find((t) => t !== 'fossil');
+  if (deltaType !== undefined) {
+    throw new ConfigError(
+      `config key "${at}.allowed_delta_types": unknown allowed delta type: "${deltaType}"`,
+      `${at}.allowed_delta_types`,
+    );
+  }
   checkRegex(o.channel_regex, `${at}.channel_regex`);
 }
 

@@ -87,7 +87,11 @@ export const ChannelOptionsProps = {
     [Type.Literal(''), Type.Literal('stream'), Type.Literal('cache')],
     {
       default: '',
+      description: 'recovery mode: stream (default) or cache (only the latest publication)',
     },
+  ),
+  auto_cache_recover: Bool(
+    'cache mode: recover the latest publication on every subscribe, asked or not',
   ),
   allowed_delta_types: StrList('delta types clients may negotiate (fossil)'),
   delta_publish: Bool('publish with delta by default'),

@@ -153,9 +153,6 @@ describe('the schema against what the node implements', () => {
 
   it('refuses the keys of features not supported yet, naming each', () => {
     for (const [pattern, value] of [
-      ['channel.namespaces[].force_recovery_mode', 'cache'],
-      ['channel.without_namespace.allowed_delta_types', ['fossil']],
-      ['channel.namespaces[].allow_tags_filter', true],
       ['client.user_id_http_header', 'X-User'],
       ['client.concurrency', 8],
       ['client.channel_position_max_time_lag', '5s'],
@@ -168,8 +165,6 @@ describe('the schema against what the node implements', () => {
 
   it('names the feature of keys outside the schema, so the refusal says what is missing', () => {
     for (const [pattern, value, feature] of [
-      ['channel.namespaces[].auto_cache_recover', true, 'cache recovery mode'],
-      ['channel.without_namespace.auto_cache_recover', true, 'cache recovery mode'],
       ['rpc.ping.enabled', true, 'the built-in rpc ping method'],
       ['rpc.without_namespace.proxy_enabled', true, 'client RPC'],
     ] as const) {

@@ -55,6 +55,11 @@ export class PostgresConsumer implements Consumer {
   private readonly abort = new AbortController();
   /** Per partition: wakes its worker early (a NOTIFY named it). */
   private readonly wakers: Array<(() => void) | undefined>;
+  /**
+   * A wake for a partition that was reading, not sleeping: its next sleep returns at once, so
+   * a row notified while the partition's query ran is not left for the next poll interval.
+   */
+  private readonly wokenWhileBusy: boolean[];
   private pool: pg.Pool | undefined;
   private listener: pg.Client | undefined;
   private running: Promise<unknown>[] = [];
@@ -67,6 +72,7 @@ export class PostgresConsumer implements Consumer {
     this.pollMs = durationMs(config.partition_poll_interval) || 300;
     this.lockPrefix = `centrifugo_partition_lock_${ctx.name}`;
     this.wakers = new Array(Math.max(config.num_partitions, 1)).fill(undefined);
+    this.wokenWhileBusy = new Array(this.wakers.length).fill(false);
   }
 
   private get partitions(): number {
@@ -157,7 +163,10 @@ export class PostgresConsumer implements Consumer {
       };
       const timer = setTimeout(done, this.pollMs);
       this.wakers[partition] = done;
-      if (this.abort.signal.aborted) done();
+      if (this.abort.signal.aborted || this.wokenWhileBusy[partition]) {
+        this.wokenWhileBusy[partition] = false;
+        done();
+      }
     });
   }
 
@@ -273,6 +282,9 @@ export class PostgresConsumer implements Consumer {
       try {
         await client.connect();
         await client.query(`LISTEN ${quoteIdentifier(this.config.partition_notification_channel)}`);
+        // Rows inserted before LISTEN took effect (at start, or while reconnecting) sent
+        // notifications nobody heard: every partition reads once now.
+        for (let p = 0; p < this.partitions; p++) this.wake(p);
         const err = await Promise.race([ended, abortedPromise(signal)]);
         if (err) throw err;
       } catch (err) {
@@ -300,7 +312,13 @@ export class PostgresConsumer implements Consumer {
       this.ctx.log.warn('notify-range', 'outbox partition is out of range', () => ({ partition }));
       return;
     }
-    this.wakers[partition]?.();
+    this.wake(partition);
+  }
+
+  private wake(partition: number): void {
+    const wake = this.wakers[partition];
+    if (wake) wake();
+    else this.wokenWhileBusy[partition] = true;
   }
 }
 

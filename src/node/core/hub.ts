@@ -11,7 +11,8 @@ import type {
 } from './connection-control.ts';
 import type { Disconnect } from './disconnects.ts';
 import { type FrameTap, UserTaps } from './frame-tap.ts';
-import { clientInfoMsg, EncodedPush, publicationMsg } from './push-encoding.ts';
+import { PublicationPushes } from './publication-pushes.ts';
+import { clientInfoMsg, EncodedPush } from './push-encoding.ts';
 
 /** What the hub needs of a connection. */
 export interface HubClient {
@@ -19,12 +20,8 @@ export interface HubClient {
   readonly user: string;
   /** '' for a connection whose transport has no sessions (a bidirectional WebSocket). */
   readonly sessionId: string;
-  onPublication(
-    channel: string,
-    pub: Publication,
-    position: StreamPosition,
-    push: EncodedPush,
-  ): void;
+  /** A publication of a channel it is subscribed to, with the pushes it may take. */
+  onPublication(channel: string, publication: PublicationPushes): void;
   onJoinLeave(channel: string, push: EncodedPush): void;
   close(disconnect: Disconnect): void;
   serverSubscribe(request: ServerSubscribe): Promise<void>;
@@ -181,11 +178,20 @@ export class Hub {
 
   // --- fan-out ------------------------------------------------------------------------
 
-  broadcastPublication(channel: string, pub: Publication, position: StreamPosition): void {
+  /**
+   * Each subscriber picks its push (plain, whole or delta for delta subscribers) from one
+   * PublicationPushes: every push, and the delta, is made at most once for the channel.
+   */
+  broadcastPublication(
+    channel: string,
+    pub: Publication,
+    position: StreamPosition,
+    prev?: Publication,
+  ): void {
     const set = this.channels.get(channel);
     if (!set) return;
-    const push = new EncodedPush({ channel, pub: publicationMsg(pub, position.epoch) });
-    for (const client of set) client.onPublication(channel, pub, position, push);
+    const pushes = new PublicationPushes(channel, pub, position, prev);
+    for (const client of set) client.onPublication(channel, pushes);
   }
 
   broadcastJoinLeave(channel: string, kind: 'join' | 'leave', info: ClientInfo): void {

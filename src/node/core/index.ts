@@ -19,7 +19,7 @@ export type {
   ServerRefresh,
   ServerSubscribe,
 } from './connection-control.ts';
-export { type DeltaPayload, deltaPayload } from './delta/delta-payload.ts';
+export { type DeltaPayload, deltaPayload, payloadOf } from './delta/delta-payload.ts';
 export { createDelta } from './delta/fossil-delta.ts';
 export {
   type Disconnect,
@@ -50,5 +50,10 @@ export {
   type PublicationDataFormat,
   publicationDataProblem,
 } from './publication-data.ts';
+export {
+  deltaPublicationMsg,
+  PublicationPushes,
+  type PushParts,
+} from './publication-pushes.ts';
 export { clientInfoMsg, EncodedPush, publicationMsg } from './push-encoding.ts';
 export { type FilterNode, matchesTagsFilter, tagsFilterProblem } from './tags-filter.ts';

@@ -47,7 +47,7 @@ function client(id: string): HubClient & { got: number[] } {
     user: 'u',
     sessionId: '',
     got,
-    onPublication: (_channel, pub) => got.push(pub.offset),
+    onPublication: (_channel, publication) => got.push(publication.pub.offset),
     onJoinLeave: () => {},
     close: () => {},
     serverSubscribe: async () => {},

@@ -31,6 +31,7 @@ import { type ControlMessage, decodeControl, encodeControl } from './control.ts'
 import type { Disconnect } from './disconnects.ts';
 import { Hub, type HubClient, type HubCounts } from './hub.ts';
 import type { LocalNode, LocalNodeInfo } from './local-node.ts';
+import { type FilterNode, matchesTagsFilter } from './tags-filter.ts';
 
 export interface NodeOptions {
   /** This node's identity (the engine was created with its uid and name). */
@@ -47,13 +48,7 @@ export interface NodeOptions {
   infoMetrics?: () => NodeInfo['metrics'];
 }
 
-/**
- * What a publish carries besides the data; the stream options come from the channel. No
- * delta flag: without allowed_delta_types (not supported yet, config/support.ts) no
- * subscriber negotiates delta, so a publish's `delta` (the API field, the channel's
- * delta_publish) changes nothing, as in Centrifugo. The delta feature adds it here and to
- * BrokerEventHandler.handlePublication.
- */
+/** What a publish carries besides the data; the stream options come from the channel. */
 export interface PublishParams {
   /** The server API's skip_history: deliver without appending to history. */
   skipHistory?: boolean | undefined;
@@ -61,6 +56,15 @@ export interface PublishParams {
   idempotencyKey?: string | undefined;
   /** Who published (client publishes; the server API publishes as nobody). */
   clientInfo?: ClientInfo | undefined;
+  /**
+   * Delta subscribers may get this publication as a delta from the previous one: the
+   * API's `delta`, or the channel's delta_publish (the caller decides, as Centrifugo's
+   * API and client publish do).
+   */
+  delta?: boolean | undefined;
+  /** The API's version and version_epoch: an outdated publication is dropped (engine/). */
+  version?: number | undefined;
+  versionEpoch?: string | undefined;
 }
 
 export interface RecoveryOutcome {
@@ -244,6 +248,9 @@ export class Node implements BrokerEventHandler {
       tags: params.tags && Object.keys(params.tags).length > 0 ? params.tags : undefined,
       idempotencyKey: params.idempotencyKey || undefined,
       clientInfo: params.clientInfo,
+      delta: params.delta === true || undefined,
+      version: params.version || undefined,
+      versionEpoch: params.versionEpoch || undefined,
     });
     this.metrics.messagesSent.inc(PUBLICATION);
     return position;
@@ -264,15 +271,18 @@ export class Node implements BrokerEventHandler {
   }
 
   /**
-   * The publications after `since`, in one read that also gives the stream's top. A
-   * recovery succeeds when the stream still holds every publication after `since` up to
-   * the top, at most client.recovery_max_publication_limit of them (0: no limit), in the
-   * same epoch (an empty `since` epoch takes the stream's).
+   * Stream recovery: the publications after `since`, in one read that also gives the
+   * stream's top. A recovery succeeds when the stream still holds every publication after
+   * `since` up to the top, at most client.recovery_max_publication_limit of them (0: no
+   * limit), in the same epoch (an empty `since` epoch takes the stream's). A tags filter
+   * then drops what it refuses from the recovered publications (the recovery itself does
+   * not depend on it).
    */
   async recover(
     channel: string,
     resolved: ResolvedChannel,
     since: StreamPosition,
+    tagsFilter?: FilterNode,
   ): Promise<RecoveryOutcome> {
     const limit = this.recoveryLimit > 0 ? this.recoveryLimit : -1;
     let res: HistoryResult;
@@ -296,9 +306,36 @@ export class Node implements BrokerEventHandler {
       last !== undefined &&
       first.offset === since.offset + 1 &&
       last.offset === top.offset;
-    return complete
-      ? { publications: pubs, recovered: true, top }
-      : { publications: [], recovered: false, top };
+    if (!complete) return { publications: [], recovered: false, top };
+    const publications = tagsFilter
+      ? pubs.filter((pub) => matchesTagsFilter(tagsFilter, pub.tags))
+      : pubs;
+    return { publications, recovered: true, top };
+  }
+
+  /**
+   * Cache recovery (force_recovery_mode "cache"): the latest publication of the stream (the
+   * latest the tags filter lets through, among the newest recovery_max_publication_limit),
+   * whatever the position the client holds, unless it holds the top already. Recovered
+   * whenever the stream has a latest publication (none the filter lets through: only a
+   * client at the top is). The epoch is not compared, as in Centrifugo (centrifuge client.go
+   * isCacheRecovered): the latest state is all a cache subscriber wants.
+   */
+  async recoverCache(
+    channel: string,
+    resolved: ResolvedChannel,
+    since: StreamPosition,
+    tagsFilter?: FilterNode,
+  ): Promise<RecoveryOutcome> {
+    const limit = tagsFilter ? (this.recoveryLimit > 0 ? this.recoveryLimit : -1) : 1;
+    const res = await this.history(channel, resolved, { limit, reverse: true });
+    const top = res.position;
+    const latest = tagsFilter
+      ? res.publications.find((pub) => matchesTagsFilter(tagsFilter, pub.tags))
+      : res.publications[0];
+    const sameState = since.offset > 0 && since.offset === top.offset && since.epoch === top.epoch;
+    if (latest === undefined) return { publications: [], recovered: sameState, top };
+    return { publications: sameState ? [] : [latest], recovered: true, top };
   }
 
   /** Drops publications but keeps the stream position, so subscribers are not told to resync. */
@@ -398,9 +435,14 @@ export class Node implements BrokerEventHandler {
 
   // Each counted as the broker delivers it (centrifugo_node_messages_received_count).
 
-  handlePublication(channel: string, pub: Publication, position: StreamPosition): void {
+  handlePublication(
+    channel: string,
+    pub: Publication,
+    position: StreamPosition,
+    prev?: Publication,
+  ): void {
     this.metrics.messagesReceived.inc(PUBLICATION);
-    this.hub.broadcastPublication(channel, pub, position);
+    this.hub.broadcastPublication(channel, pub, position, prev);
   }
 
   handleJoin(channel: string, info: ClientInfo): void {

@@ -11,8 +11,11 @@ import {
   type PublicationMsg,
 } from '../protocol/index.ts';
 
+type Push = Record<string, unknown>;
+
 export class EncodedPush {
-  private readonly push: Record<string, unknown>;
+  /** The push, the same for both formats, or made per format (delta publications). */
+  private readonly push: Push | ((format: Format) => Push);
   /** null: the push holds bytes that are not JSON, so no JSON frame can carry it. */
   private json: string | null | undefined;
   private protobuf: Uint8Array | undefined;
@@ -20,7 +23,7 @@ export class EncodedPush {
   private uniJson: string | null | undefined;
   private uniProtobuf: Uint8Array | undefined;
 
-  constructor(push: Record<string, unknown>) {
+  constructor(push: Push | ((format: Format) => Push)) {
     this.push = push;
   }
 
@@ -31,21 +34,25 @@ export class EncodedPush {
   part(format: Format, unidirectional = false): FramePart | undefined {
     if (unidirectional) {
       if (format === 'protobuf') {
-        this.uniProtobuf ??= encodePush('protobuf', this.push) as Uint8Array;
+        this.uniProtobuf ??= encodePush('protobuf', this.pushFor('protobuf')) as Uint8Array;
         return this.uniProtobuf;
       }
       if (this.uniJson === undefined)
-        this.uniJson = jsonOrNull(() => encodePush('json', this.push));
+        this.uniJson = jsonOrNull(() => encodePush('json', this.pushFor('json')));
       return this.uniJson ?? undefined;
     }
     if (format === 'json') {
       if (this.json === undefined) {
-        this.json = jsonOrNull(() => encodeReply('json', { push: this.push }));
+        this.json = jsonOrNull(() => encodeReply('json', { push: this.pushFor('json') }));
       }
       return this.json ?? undefined;
     }
-    this.protobuf ??= encodeReply('protobuf', { push: this.push }) as Uint8Array;
+    this.protobuf ??= encodeReply('protobuf', { push: this.pushFor('protobuf') }) as Uint8Array;
     return this.protobuf;
+  }
+
+  private pushFor(format: Format): Push {
+    return typeof this.push === 'function' ? this.push(format) : this.push;
   }
 }
 
@@ -71,7 +78,8 @@ export function clientInfoMsg(info: ClientInfo): ClientInfoMsg {
  * A publication as clients receive it. The first publication of a stream (offset 1) carries
  * the stream's epoch, so a client learns it from the first push: Centrifugo sets it there
  * (its node stamps offset 1 on the way out), and its memory engine keeps it in history, so
- * history and recovery show it too. Later ones leave it out to save bytes.
+ * history and recovery show it too. Later ones leave it out to save bytes. The publish's
+ * version travels with it.
  */
 export function publicationMsg(pub: Publication, epoch = ''): PublicationMsg {
   return {
@@ -80,5 +88,6 @@ export function publicationMsg(pub: Publication, epoch = ''): PublicationMsg {
     offset: pub.offset,
     tags: pub.tags,
     epoch: pub.offset === 1 ? epoch : undefined,
+    version: pub.version,
   };
 }

@@ -21,7 +21,12 @@ export interface EngineUnderTest {
 }
 
 interface Recorded {
-  publications: Array<{ channel: string; pub: Publication; position: StreamPosition }>;
+  publications: Array<{
+    channel: string;
+    pub: Publication;
+    position: StreamPosition;
+    prev: Publication | undefined;
+  }>;
   joins: Array<{ channel: string; info: ClientInfo }>;
   leaves: Array<{ channel: string; info: ClientInfo }>;
   controls: Uint8Array[];
@@ -57,8 +62,8 @@ export function describeEngine(name: string, create: () => Promise<EngineUnderTe
       under = await create();
       rec = { publications: [], joins: [], leaves: [], controls: [] };
       const handler: BrokerEventHandler = {
-        handlePublication: (ch, pub, position) =>
-          rec.publications.push({ channel: ch, pub, position }),
+        handlePublication: (ch, pub, position, prev) =>
+          rec.publications.push({ channel: ch, pub, position, prev }),
         handleJoin: (ch, info) => rec.joins.push({ channel: ch, info }),
         handleLeave: (ch, info) => rec.leaves.push({ channel: ch, info }),
         handleControl: (data) => rec.controls.push(data),
@@ -374,6 +379,47 @@ export function describeEngine(name: string, create: () => Promise<EngineUnderTe
       const repeat = await broker.publish(ch, text('5'), { ...keyed, version: 5 });
       assert.equal(repeat.suppressReason, 'idempotency');
       assert.equal(repeat.position.offset, 2);
+    });
+
+    it('hands a delta publish its previous publication, and the version to subscribers', async () => {
+      const { broker } = under.engine;
+      const ch = channel('delta');
+      await broker.subscribe(ch);
+      await broker.publish(ch, text('one'), { ...withHistory(10), delta: true });
+      await broker.publish(ch, text('two'), { ...withHistory(10), delta: true, version: 7 });
+      await broker.publish(ch, text('three'), withHistory(10));
+      await broker.publish(ch, text('four'), { ...withHistory(10), delta: true });
+      const plain = channel('delta_plain');
+      await broker.subscribe(plain);
+      await broker.publish(plain, text('a'), { ...noHistory, delta: true, version: 3 });
+      await broker.publish(plain, text('b'), { ...noHistory, delta: true });
+      await waitFor(
+        () => delivered(ch).length === 4 && delivered(plain).length === 2,
+        'deliveries',
+      );
+      // The first has no previous one, a publish without delta gets none.
+      assert.deepEqual(
+        delivered(ch).map((d) => (d.prev ? decode(d.prev.data) : undefined)),
+        [undefined, 'one', undefined, 'three'],
+      );
+      assert.equal(delivered(ch)[3]?.prev?.offset, 3);
+      assert.deepEqual(
+        delivered(ch).map((d) => d.pub.version),
+        [undefined, 7, undefined, undefined],
+      );
+      // Without history there is no previous publication; the version still travels.
+      assert.deepEqual(
+        delivered(plain).map((d) => [d.prev, d.pub.version]),
+        [
+          [undefined, 3],
+          [undefined, undefined],
+        ],
+      );
+      const hist = await broker.history(ch, { filter: all, metaTtlMs: 0 });
+      assert.deepEqual(
+        hist.publications.map((p) => p.version),
+        [undefined, 7, undefined, undefined],
+      );
     });
 
     it('delivers join, leave and control messages', async () => {

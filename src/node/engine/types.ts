@@ -26,6 +26,8 @@ export interface Publication {
   tags?: Record<string, string> | undefined;
   /** Unix milliseconds at publish. */
   time?: number | undefined;
+  /** The publish's `version` (PublishOptions.version), when it had one. */
+  version?: number | undefined;
 }
 
 export interface PublishOptions {
@@ -51,6 +53,13 @@ export interface PublishOptions {
   version?: number | undefined;
   /** Names the sequence `version` counts in: another epoch than the last one's always passes. */
   versionEpoch?: string | undefined;
+  /**
+   * The publish asks for delta compression: the engine hands the channel's previous
+   * publication to handlePublication with this one, so delta subscribers can get the delta
+   * from it. Only for channels with history (a publication without an offset has no
+   * previous one, as in Centrifugo).
+   */
+  delta?: boolean | undefined;
 }
 
 /** Why a publish stored and delivered nothing. */
@@ -95,7 +104,17 @@ export interface PresenceStats {
 
 /** Events a broker delivers to its node, in per-channel publish order. */
 export interface BrokerEventHandler {
-  handlePublication(channel: string, pub: Publication, position: StreamPosition): void;
+  /**
+   * `prev` is the channel's publication just before `pub` (offset - 1, same epoch), given
+   * when the publish asked for delta (PublishOptions.delta) and the engine has it; without
+   * it delta subscribers get the whole data.
+   */
+  handlePublication(
+    channel: string,
+    pub: Publication,
+    position: StreamPosition,
+    prev?: Publication,
+  ): void;
   handleJoin(channel: string, info: ClientInfo): void;
   handleLeave(channel: string, info: ClientInfo): void;
   handleControl(data: Uint8Array): void;

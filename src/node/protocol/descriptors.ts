@@ -53,6 +53,7 @@ export const PublicationMsg = msg('Publication', [
   f(9, 'time', 'int64'),
   f(10, 'channel', 'string'),
   f(14, 'epoch', 'string'),
+  f(16, 'version', 'uint64'),
 ]);
 
 /** How deep messages may nest in a command, in both codecs: decoding recurses per level. */

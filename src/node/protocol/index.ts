@@ -18,6 +18,7 @@ export {
   JsonDecodeError,
   JsonEncodeError,
 } from './json-codec.ts';
+export { jsonStringOf } from './json-string.ts';
 export {
   type ClientInfoMsg,
   type CommandMsg,

@@ -87,4 +87,6 @@ export interface PublicationMsg {
   delta?: boolean;
   time?: number;
   epoch?: string | undefined;
+  /** The publish's `version` (Centrifugo sends it with live and history publications). */
+  version?: number | undefined;
 }

@@ -38,16 +38,54 @@ const JSON_ONLY = { encodings: ['json' as const] };
 const b64 = (v: unknown) => Buffer.from(JSON.stringify(v)).toString('base64');
 const grpc = (method: string, request: Json): Step => ({ grpc: method, request });
 
+/** A document long enough that the delta of a small change is shorter than the data. */
+const doc = (n: number, note = 'plain') => ({
+  text: 'the quick brown fox jumps over the lazy dog, '.repeat(3),
+  note,
+  n,
+});
+const binary = Buffer.from([0xff, 0x00, 0xfe, 0x41]).toString('base64');
+
 const DELTA: Feature = {
   id: 'delta',
   feature: 'delta compression',
   issue: 'issue 17',
+  built: true,
   config: withNamespaces(baseConfig(), [
-    { name: 'delta', allowed_delta_types: ['fossil'], ...HISTORY, ...CLIENT_SUBSCRIBE },
+    {
+      name: 'delta',
+      allowed_delta_types: ['fossil'],
+      ...HISTORY,
+      ...CLIENT_SUBSCRIBE,
+      allow_positioning: true,
+      allow_recovery: true,
+    },
     {
       name: 'deltapub',
       allowed_delta_types: ['fossil'],
       delta_publish: true,
+      ...HISTORY,
+      ...CLIENT_SUBSCRIBE,
+      allow_recovery: true,
+      allow_positioning: true,
+      allow_publish_for_subscriber: true,
+    },
+    // no history: publications without offsets
+    { name: 'deltaplain', allowed_delta_types: ['fossil'], ...CLIENT_SUBSCRIBE },
+    {
+      name: 'deltatags',
+      allowed_delta_types: ['fossil'],
+      allow_tags_filter: true,
+      ...HISTORY,
+      ...CLIENT_SUBSCRIBE,
+      allow_positioning: true,
+      allow_recovery: true,
+    },
+    {
+      name: 'deltacache',
+      allowed_delta_types: ['fossil'],
+      delta_publish: true,
+      force_recovery_mode: 'cache',
       ...HISTORY,
       ...CLIENT_SUBSCRIBE,
       allow_recovery: true,
@@ -63,6 +101,10 @@ const DELTA: Feature = {
       steps: [...user('c', 'du2'), sub('c', 2, 'delta:d2', { delta: 'xdelta' })],
     },
     { id: 'subscribe-no-delta', steps: [...user('c', 'du3'), sub('c', 2, 'delta:d3')] },
+    {
+      id: 'subscribe-namespace-without-delta',
+      steps: [...user('c', 'du11'), sub('c', 2, 'hist:d11', { delta: 'fossil' })],
+    },
     {
       id: 'publish-delta-subscriber',
       steps: [
@@ -86,27 +128,69 @@ const DELTA: Feature = {
       id: 'publish-without-delta-flag',
       steps: [
         ...user('c', 'du6'),
-        sub('c', 2, 'delta:d6', { delta: 'fossil' }),
-        api('publish', { channel: 'delta:d6', data: { text: 'hello world' } }),
-        api('publish', { channel: 'delta:d6', data: { text: 'hello world!' } }),
+        sub('c', 2, 'delta:d6', { delta: 'fossil', positioned: true }),
+        api('publish', { channel: 'delta:d6', data: doc(1) }),
+        api('publish', { channel: 'delta:d6', data: doc(2) }),
       ],
     },
     {
       id: 'namespace-delta-publish',
       steps: [
         ...user('c', 'du7'),
-        sub('c', 2, 'deltapub:d7', { delta: 'fossil' }),
-        api('publish', { channel: 'deltapub:d7', data: { text: 'abcdefghijklmnop' } }),
-        api('publish', { channel: 'deltapub:d7', data: { text: 'abcdefghijklmnopq' } }),
+        sub('c', 2, 'deltapub:d7', { delta: 'fossil', positioned: true }),
+        api('publish', { channel: 'deltapub:d7', data: doc(1) }),
+        api('publish', { channel: 'deltapub:d7', data: doc(2) }),
+        api('publish', { channel: 'deltapub:d7', data: doc(3) }),
       ],
     },
     {
       id: 'broadcast-delta',
       steps: [
         ...user('c', 'du8'),
-        sub('c', 2, 'delta:d8', { delta: 'fossil' }),
-        api('broadcast', { channels: ['delta:d8'], data: { text: 'hello there' }, delta: true }),
-        api('broadcast', { channels: ['delta:d8'], data: { text: 'hello there!' }, delta: true }),
+        sub('c', 2, 'delta:d8', { delta: 'fossil', positioned: true }),
+        api('broadcast', { channels: ['delta:d8'], data: doc(1), delta: true }),
+        api('broadcast', { channels: ['delta:d8'], data: doc(2), delta: true }),
+      ],
+    },
+    {
+      id: 'positioned-chain',
+      steps: [
+        ...user('a', 'du12a'),
+        ...user('b', 'du12b'),
+        sub('a', 2, 'delta:d12', { delta: 'fossil', positioned: true }),
+        sub('b', 2, 'delta:d12', { positioned: true }),
+        api('publish', { channel: 'delta:d12', data: doc(1), delta: true }),
+        api('publish', { channel: 'delta:d12', data: doc(2), delta: true }),
+        api('publish', { channel: 'delta:d12', data: doc(3), delta: true }),
+        api('publish', { channel: 'delta:d12', data: { other: true }, delta: true }),
+      ],
+    },
+    {
+      // The second delta cuts "è" in two: not UTF-8 (see README, Differences).
+      id: 'positioned-utf8-cut',
+      steps: [
+        ...user('c', 'du13'),
+        sub('c', 2, 'delta:d13', { delta: 'fossil', positioned: true }),
+        api('publish', { channel: 'delta:d13', data: doc(1, 'héllo'), delta: true }),
+        api('publish', { channel: 'delta:d13', data: doc(1, 'hèllo'), delta: true }),
+        api('publish', { channel: 'delta:d13', data: doc(2, 'hèllo'), delta: true }),
+      ],
+    },
+    {
+      id: 'positioned-binary',
+      steps: [
+        ...user('c', 'du14'),
+        sub('c', 2, 'delta:d14', { delta: 'fossil', positioned: true }),
+        api('publish', { channel: 'delta:d14', b64data: binary, delta: true }),
+      ],
+    },
+    {
+      id: 'no-history',
+      steps: [
+        ...user('c', 'du15'),
+        sub('c', 2, 'deltaplain:d15', { delta: 'fossil' }),
+        api('publish', { channel: 'deltaplain:d15', data: doc(1), delta: true }),
+        api('publish', { channel: 'deltaplain:d15', data: doc(2), delta: true }),
       ],
     },
     {
@@ -127,13 +211,93 @@ const DELTA: Feature = {
       ],
     },
     {
+      id: 'recover-then-live',
+      steps: [
+        ...user('c', 'du16'),
+        sub('c', 2, 'deltapub:d16', { delta: 'fossil', recoverable: true }),
+        cmd('c', 3, 'unsubscribe', { channel: 'deltapub:d16' }),
+        api('publish', { channel: 'deltapub:d16', data: doc(1) }),
+        api('publish', { channel: 'deltapub:d16', data: doc(2) }),
+        api('publish', { channel: 'deltapub:d16', data: doc(3) }),
+        sub('c', 4, 'deltapub:d16', {
+          delta: 'fossil',
+          recoverable: true,
+          recover: true,
+          epoch: replyRef('c', 2, 'subscribe.epoch'),
+          offset: 0,
+        }),
+        api('publish', { channel: 'deltapub:d16', data: doc(4) }),
+      ],
+    },
+    {
       id: 'client-publish-delta-namespace',
       steps: [
         ...user('c', 'du10'),
-        sub('c', 2, 'deltapub:d10', { delta: 'fossil' }),
-        api('publish', { channel: 'deltapub:d10', data: { text: 'first text here' } }),
-        api('publish', { channel: 'deltapub:d10', data: { text: 'first text here, more' } }),
+        sub('c', 2, 'deltapub:d10', { delta: 'fossil', positioned: true }),
+        cmd('c', 3, 'publish', { channel: 'deltapub:d10', data: doc(1) }),
+        cmd('c', 4, 'publish', { channel: 'deltapub:d10', data: doc(2) }),
         api('history', { channel: 'deltapub:d10', limit: 5 }),
+      ],
+    },
+    {
+      id: 'connect-subs-delta',
+      steps: [
+        ...connected('c', connectToken('du17'), {
+          subs: { 'delta:d17': { delta: 'fossil' } },
+        }),
+        api('publish', { channel: 'delta:d17', data: doc(1), delta: true }),
+        api('publish', { channel: 'delta:d17', data: doc(2), delta: true }),
+      ],
+    },
+    {
+      // A delta subscriber gets every publication, its tags filter notwithstanding.
+      id: 'with-tags-filter',
+      steps: [
+        ...user('c', 'du18'),
+        sub('c', 2, 'deltatags:d18', {
+          delta: 'fossil',
+          positioned: true,
+          tf: { key: 'k', cmp: 'eq', val: 'y' },
+        }),
+        api('publish', { channel: 'deltatags:d18', data: doc(1), tags: { k: 'y' }, delta: true }),
+        api('publish', { channel: 'deltatags:d18', data: doc(2), tags: { k: 'n' }, delta: true }),
+        api('publish', { channel: 'deltatags:d18', data: doc(3), tags: { k: 'y' }, delta: true }),
+      ],
+    },
+    {
+      // Recovery filters by tags; the stream's last publication is one filtered out.
+      id: 'recover-tags-filter-then-live',
+      steps: [
+        ...user('c', 'du19'),
+        sub('c', 2, 'deltatags:d19', { delta: 'fossil', recoverable: true }),
+        cmd('c', 3, 'unsubscribe', { channel: 'deltatags:d19' }),
+        api('publish', { channel: 'deltatags:d19', data: doc(1), tags: { k: 'y' }, delta: true }),
+        api('publish', { channel: 'deltatags:d19', data: doc(2), tags: { k: 'n' }, delta: true }),
+        sub('c', 4, 'deltatags:d19', {
+          delta: 'fossil',
+          recoverable: true,
+          recover: true,
+          epoch: replyRef('c', 2, 'subscribe.epoch'),
+          offset: 0,
+          tf: { key: 'k', cmp: 'eq', val: 'y' },
+        }),
+        api('publish', { channel: 'deltatags:d19', data: doc(3), tags: { k: 'y' }, delta: true }),
+      ],
+    },
+    {
+      id: 'cache-recover-then-live',
+      steps: [
+        ...user('c', 'du20'),
+        api('publish', { channel: 'deltacache:d20', data: doc(1) }),
+        api('publish', { channel: 'deltacache:d20', data: doc(2) }),
+        sub('c', 2, 'deltacache:d20', {
+          delta: 'fossil',
+          recoverable: true,
+          recover: true,
+          epoch: { $ref: 'step:0:result.epoch' },
+          offset: 0,
+        }),
+        api('publish', { channel: 'deltacache:d20', data: doc(3) }),
       ],
     },
   ],
@@ -143,10 +307,21 @@ const TAGS: Feature = {
   id: 'tags',
   feature: 'publication tags filter',
   issue: 'issue 17',
+  built: true,
   config: withNamespaces(baseConfig(), [
     {
       name: 'tags',
       allow_tags_filter: true,
+      ...HISTORY,
+      ...CLIENT_SUBSCRIBE,
+      allow_recovery: true,
+      allow_positioning: true,
+      allow_history_for_subscriber: true,
+    },
+    {
+      name: 'tagscache',
+      allow_tags_filter: true,
+      force_recovery_mode: 'cache',
       ...HISTORY,
       ...CLIENT_SUBSCRIBE,
       allow_recovery: true,
@@ -158,6 +333,13 @@ const TAGS: Feature = {
       steps: [
         ...user('c', 'tu1'),
         sub('c', 2, 'tags:t1', { tf: { op: '', key: 't', cmp: 'eq', val: '1' } }),
+      ],
+    },
+    {
+      id: 'subscribe-filter-not-allowed',
+      steps: [
+        ...user('c', 'tu10'),
+        sub('c', 2, 'hist:t10', { tf: { key: 't', cmp: 'eq', val: '1' } }),
       ],
     },
     {
@@ -238,6 +420,74 @@ const TAGS: Feature = {
         }),
       ],
     },
+    {
+      id: 'filter-recovery-all-filtered',
+      steps: [
+        ...user('c', 'tu8'),
+        sub('c', 2, 'tags:t8', { recoverable: true, tf: { key: 'k', cmp: 'eq', val: 'y' } }),
+        cmd('c', 3, 'unsubscribe', { channel: 'tags:t8' }),
+        api('publish', { channel: 'tags:t8', data: { n: 1 }, tags: { k: 'n' } }),
+        sub('c', 4, 'tags:t8', {
+          recoverable: true,
+          recover: true,
+          epoch: replyRef('c', 2, 'subscribe.epoch'),
+          offset: 0,
+          tf: { key: 'k', cmp: 'eq', val: 'y' },
+        }),
+        api('publish', { channel: 'tags:t8', data: { n: 2 }, tags: { k: 'y' } }),
+      ],
+    },
+    {
+      // Filtered publications move a positioned subscriber's offset: no insufficient state.
+      id: 'filter-positioned',
+      steps: [
+        ...user('c', 'tu9'),
+        sub('c', 2, 'tags:t9', { positioned: true, tf: { key: 'k', cmp: 'eq', val: 'y' } }),
+        api('publish', { channel: 'tags:t9', data: { n: 1 }, tags: { k: 'n' } }),
+        api('publish', { channel: 'tags:t9', data: { n: 2 }, tags: { k: 'y' } }),
+        api('publish', { channel: 'tags:t9', data: { n: 3 }, tags: { k: 'n' } }),
+        api('publish', { channel: 'tags:t9', data: { n: 4 }, tags: { k: 'y' } }),
+      ],
+    },
+    {
+      // History is not filtered.
+      id: 'filter-history',
+      steps: [
+        ...user('c', 'tu11'),
+        sub('c', 2, 'tags:t11', { tf: { key: 'k', cmp: 'eq', val: 'y' } }),
+        api('publish', { channel: 'tags:t11', data: { n: 1 }, tags: { k: 'n' } }),
+        cmd('c', 3, 'history', { channel: 'tags:t11', limit: 10 }),
+      ],
+    },
+    {
+      id: 'filter-cache-recovery',
+      steps: [
+        ...user('c', 'tu12'),
+        api('publish', { channel: 'tagscache:t12', data: { n: 1 }, tags: { k: 'y' } }),
+        api('publish', { channel: 'tagscache:t12', data: { n: 2 }, tags: { k: 'n' } }),
+        sub('c', 2, 'tagscache:t12', {
+          recoverable: true,
+          recover: true,
+          epoch: { $ref: 'step:0:result.epoch' },
+          offset: 0,
+          tf: { key: 'k', cmp: 'eq', val: 'y' },
+        }),
+      ],
+    },
+    {
+      id: 'filter-cache-recovery-none-match',
+      steps: [
+        ...user('c', 'tu13'),
+        api('publish', { channel: 'tagscache:t13', data: { n: 1 }, tags: { k: 'n' } }),
+        sub('c', 2, 'tagscache:t13', {
+          recoverable: true,
+          recover: true,
+          epoch: { $ref: 'step:0:result.epoch' },
+          offset: 0,
+          tf: { key: 'k', cmp: 'eq', val: 'y' },
+        }),
+      ],
+    },
   ],
 };
 
@@ -245,6 +495,7 @@ const CACHE: Feature = {
   id: 'cache',
   feature: 'cache recovery mode',
   issue: 'issue 17',
+  built: true,
   config: withNamespaces(baseConfig(), [
     {
       name: 'cache',
@@ -293,6 +544,49 @@ const CACHE: Feature = {
       ],
     },
     {
+      id: 'recover-same-state',
+      steps: [
+        ...user('c', 'cu6'),
+        api('publish', { channel: 'cache:c6', data: { n: 1 } }),
+        sub('c', 2, 'cache:c6', {
+          recoverable: true,
+          recover: true,
+          epoch: { $ref: 'step:0:result.epoch' },
+          offset: 1,
+        }),
+      ],
+    },
+    {
+      id: 'recover-other-epoch',
+      steps: [
+        ...user('c', 'cu7'),
+        api('publish', { channel: 'cache:c7', data: { n: 1 } }),
+        sub('c', 2, 'cache:c7', { recoverable: true, recover: true, epoch: 'xyz', offset: 1 }),
+      ],
+    },
+    {
+      id: 'recover-ahead',
+      steps: [
+        ...user('c', 'cu8'),
+        api('publish', { channel: 'cache:c8', data: { n: 1 } }),
+        sub('c', 2, 'cache:c8', {
+          recoverable: true,
+          recover: true,
+          epoch: { $ref: 'step:0:result.epoch' },
+          offset: 5,
+        }),
+      ],
+    },
+    {
+      id: 'recover-then-live',
+      steps: [
+        ...user('c', 'cu9'),
+        api('publish', { channel: 'cache:c9', data: { n: 1 } }),
+        sub('c', 2, 'cache:c9', { recoverable: true, recover: true, epoch: '', offset: 0 }),
+        api('publish', { channel: 'cache:c9', data: { n: 2 } }),
+      ],
+    },
+    {
       id: 'auto-cache-recover',
       steps: [
         ...user('c', 'cu4'),
@@ -302,10 +596,71 @@ const CACHE: Feature = {
       ],
     },
     {
+      id: 'auto-cache-recover-empty',
+      steps: [...user('c', 'cu10'), sub('c', 2, 'autocache:c10')],
+    },
+    {
+      id: 'auto-cache-recover-same-state',
+      steps: [
+        ...user('c', 'cu11'),
+        api('publish', { channel: 'autocache:c11', data: { n: 1 } }),
+        sub('c', 2, 'autocache:c11', {
+          recover: true,
+          epoch: { $ref: 'step:0:result.epoch' },
+          offset: 1,
+        }),
+      ],
+    },
+    {
       id: 'server-side-auto-cache-recover',
       steps: [
         api('publish', { channel: 'autocache:c5', data: { n: 1 } }),
         ...user('c', 'cu5', { channels: ['autocache:c5'] }),
+      ],
+    },
+    {
+      id: 'server-side-token-subs',
+      steps: [
+        api('publish', { channel: 'autocache:c12', data: { n: 1 } }),
+        api('publish', { channel: 'cache:c12', data: { n: 1 } }),
+        // One channel per connection: Centrifugo subscribes a token's channels concurrently.
+        ...user('a', 'cu12', { subs: { 'autocache:c12': {} } }),
+        ...user('b', 'cu12', {
+          subs: { 'cache:c12': { override: { force_recovery: { value: true } } } },
+        }),
+      ],
+    },
+    {
+      id: 'connect-subs-recover',
+      steps: [
+        api('publish', { channel: 'cache:c13', data: { n: 1 } }),
+        api('publish', { channel: 'cache:c13', data: { n: 2 } }),
+        ...connected('c', connectToken('cu13', { channels: ['cache:c13'] }), {
+          subs: { 'cache:c13': { recover: true, epoch: '', offset: 0 } },
+        }),
+      ],
+    },
+    {
+      // The server API subscribes in stream mode whatever the namespace says.
+      id: 'api-subscribe',
+      steps: [
+        ...user('c', 'cu14'),
+        api('publish', { channel: 'autocache:c14', data: { n: 1 } }),
+        api('subscribe', { user: 'cu14', channel: 'autocache:c14' }),
+        api('publish', { channel: 'autocache:c14', data: { n: 2 } }),
+      ],
+    },
+    {
+      id: 'api-subscribe-recover-since',
+      steps: [
+        ...user('c', 'cu15'),
+        api('publish', { channel: 'autocache:c15', data: { n: 1 } }),
+        api('publish', { channel: 'autocache:c15', data: { n: 2 } }),
+        api('subscribe', {
+          user: 'cu15',
+          channel: 'autocache:c15',
+          recover_since: { offset: 0, epoch: { $ref: 'step:0:result.epoch' } },
+        }),
       ],
     },
   ],

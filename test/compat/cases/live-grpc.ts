@@ -88,11 +88,13 @@ export const LIVE_GRPC_CASES: ClientCase[] = [
   later('grpc/disconnect', [
     ...as('c', 'lg11'),
     grpc('Disconnect', { user: 'lg11', disconnect: { code: 4100, reason: 'bye' } }),
+    { closed: 'c', within: 3_000 },
   ]),
   later('grpc/disconnect-whitelist', [
     ...as('a', 'lg12'),
     ...as('b', 'lg12'),
     grpc('Disconnect', { user: 'lg12', whitelist: [clientOf('a')] }),
+    { closed: 'b', within: 3_000 },
   ]),
   later('grpc/refresh', [
     ...as('c', 'lg13'),
@@ -101,6 +103,7 @@ export const LIVE_GRPC_CASES: ClientCase[] = [
   later('grpc/refresh-expired', [
     ...as('c', 'lg14'),
     grpc('Refresh', { user: 'lg14', expired: true }),
+    { closed: 'c', within: 3_000 },
   ]),
   c('grpc/refresh-info', [
     ...as('c', 'lg15'),
@@ -174,6 +177,7 @@ export const LIVE_GRPC_CASES: ClientCase[] = [
   later('batch/grpc-refresh-expired', [
     ...as('c', 'lg23'),
     grpc('Batch', { commands: [{ refresh: { user: 'lg23', expired: true } }] }),
+    { closed: 'c', within: 3_000 },
   ]),
   // HTTP calls not covered in live.ts
   c('publish-idempotent', [
@@ -197,5 +201,6 @@ export const LIVE_GRPC_CASES: ClientCase[] = [
     ...connected('a'),
     ...connected('b'),
     api('disconnect', { user: '', client: clientOf('a') }),
+    { closed: 'a', within: 3_000 },
   ]),
 ];

@@ -69,6 +69,18 @@ export const LIVE_CASES: ClientCase[] = [
     api('publish', { channel: 'hist:l7', data: { n: 1 } }),
     api('publish', { channel: 'hist:l7', data: { n: 2 } }),
   ]),
+  // publish `version`: an outdated one is neither stored nor delivered
+  c('publish-version', [
+    ...as('c', 'lu60'),
+    sub('c', 2, 'hist:l60', { positioned: true }),
+    api('publish', { channel: 'hist:l60', data: { v: 2 }, version: 2 }),
+    api('publish', { channel: 'hist:l60', data: { v: 1 }, version: 1 }),
+    api('publish', { channel: 'hist:l60', data: { v: 3 }, version: 3, version_epoch: 'e' }),
+    api('publish', { channel: 'hist:l60', data: { v: 3 }, version: 3, version_epoch: 'e' }),
+    api('publish', { channel: 'hist:l60', data: { v: 1 }, version: 1, version_epoch: 'f' }),
+    api('broadcast', { channels: ['hist:l60'], data: { v: 0 }, version: 1, version_epoch: 'f' }),
+    cmd('c', 3, 'history', { channel: 'hist:l60', limit: 10 }),
+  ]),
   c('publish-two-subscribers', [
     ...as('a', 'lu9a'),
     ...as('b', 'lu9b'),
@@ -178,28 +190,37 @@ export const LIVE_CASES: ClientCase[] = [
     api('unsubscribe', { user: 'lu26', channel: 'hist:l26' }),
   ]),
   // disconnect
-  later('disconnect', [...as('c', 'lu27'), api('disconnect', { user: 'lu27' })]),
+  later('disconnect', [
+    ...as('c', 'lu27'),
+    api('disconnect', { user: 'lu27' }),
+    { closed: 'c', within: 3_000 },
+  ]),
   later('disconnect-custom', [
     ...as('c', 'lu28'),
     api('disconnect', { user: 'lu28', disconnect: { code: 4001, reason: 'go away' } }),
+    { closed: 'c', within: 3_000 },
   ]),
   later('disconnect-terminal-code', [
     ...as('c', 'lu29'),
     api('disconnect', { user: 'lu29', disconnect: { code: 4501, reason: 'banned' } }),
+    { closed: 'c', within: 3_000 },
   ]),
   later('disconnect-reason-124-bytes', [
     ...as('c', 'lu30'),
     api('disconnect', { user: 'lu30', disconnect: { code: 4002, reason: 'r'.repeat(124) } }),
+    { closed: 'c', within: 3_000 },
   ]),
   later('disconnect-client', [
     ...as('a', 'lu31'),
     ...as('b', 'lu31'),
     api('disconnect', { user: 'lu31', client: clientOf('a') }),
+    { closed: 'a', within: 3_000 },
   ]),
   later('disconnect-whitelist', [
     ...as('a', 'lu32'),
     ...as('b', 'lu32'),
     api('disconnect', { user: 'lu32', whitelist: [clientOf('b')] }),
+    { closed: 'a', within: 3_000 },
   ]),
   later('disconnect-other-user', [...as('c', 'lu33'), api('disconnect', { user: 'someone' })]),
   later('disconnect-anonymous', [...connected('c'), api('disconnect', { user: '' })]),
@@ -208,14 +229,22 @@ export const LIVE_CASES: ClientCase[] = [
     ...as('c', 'lu34'),
     api('refresh', { user: 'lu34', expire_at: 4_102_444_800 }),
   ]),
-  later('refresh-expired', [...as('c', 'lu35'), api('refresh', { user: 'lu35', expired: true })]),
+  later('refresh-expired', [
+    ...as('c', 'lu35'),
+    api('refresh', { user: 'lu35', expired: true }),
+    { closed: 'c', within: 3_000 },
+  ]),
   c('refresh-info', [
     ...as('c', 'lu36'),
     sub('c', 2, 'hist:l36'),
     api('refresh', { user: 'lu36', info: { v: 2 } }),
     api('presence', { channel: 'hist:l36' }),
   ]),
-  later('refresh-past', [...as('c', 'lu37'), api('refresh', { user: 'lu37', expire_at: 1 })]),
+  later('refresh-past', [
+    ...as('c', 'lu37'),
+    api('refresh', { user: 'lu37', expire_at: 1 }),
+    { closed: 'c', within: 3_000 },
+  ]),
   // presence, channels, info with connections open
   c('presence', [
     ...as('a', 'lu38a', { info: { n: 'a' } }),
@@ -264,6 +293,7 @@ export const LIVE_CASES: ClientCase[] = [
     sub('a', 2, 'pres:l45'),
     sub('b', 2, 'pres:l45'),
     api('disconnect', { user: 'lu45b' }),
+    { closed: 'b', within: 3_000 },
   ]),
   // server-side subscriptions from the token
   c('token-channels-publish', [

@@ -45,7 +45,9 @@ export async function handlePublish(
     throw clientError('permissionDenied');
   }
   const sub = conn.subs.get(channel);
+  // A client publish has no delta flag of its own: the namespace's delta_publish decides.
   await conn.ctx.node.publish(channel, resolved, data, {
+    delta: resolved.options.delta_publish,
     clientInfo: {
       user: conn.user,
       client: conn.id,

@@ -11,14 +11,19 @@ import {
   type ClientInfo,
   DisconnectError,
   Disconnects,
+  deltaPayload,
+  deltaPublicationMsg,
+  type FilterNode,
   type Publication,
   publicationMsg,
+  type RecoveryOutcome,
   type ResolvedChannel,
   type ServerSubscribe,
   type StreamPosition,
+  tagsFilterProblem,
   Unsubscribes,
 } from '../../core/index.ts';
-import type { SubscribeRequestMsg } from '../../protocol/index.ts';
+import type { Format, PublicationMsg, SubscribeRequestMsg } from '../../protocol/index.ts';
 import { clientError } from '../client-error.ts';
 import type { Connection } from '../connection.ts';
 import { Subscription, type SubscriptionSettings } from '../subscription.ts';
@@ -43,6 +48,40 @@ export interface Overrides {
 
 /** Delta compressions a client may ask for; another name is a protocol violation (3501). */
 const DELTA_TYPES = new Set(['fossil']);
+
+/** How a subscribe recovers, beside its settings. */
+interface RecoveryRequest {
+  /** Where the client is: from its `recover` (or, auto_cache_recover, asked or not). */
+  since: StreamPosition | undefined;
+  /** The namespace's force_recovery_mode. */
+  mode: 'stream' | 'cache';
+  /** SubscribeRequest flag 2: answer 112 rather than subscribe when a stream recovery fails. */
+  rejectUnrecovered: boolean;
+}
+
+/** Delta compression: the client asked for a type the namespace allows. */
+function deltaNegotiated(asked: string | undefined, resolved: ResolvedChannel): boolean {
+  return (
+    asked !== undefined && asked !== '' && resolved.options.allowed_delta_types.includes(asked)
+  );
+}
+
+const recoveryModeOf = (resolved: ResolvedChannel) =>
+  resolved.options.force_recovery_mode === 'cache' ? ('cache' as const) : ('stream' as const);
+
+/**
+ * The position a subscribe recovers from: the one the client names with `recover`, or with
+ * auto_cache_recover (cache mode, recovery on) the one it names without asking (none: 0).
+ */
+function recoverFrom(
+  req: { recover?: boolean; offset?: number; epoch?: string } | undefined,
+  resolved: ResolvedChannel,
+  recoverable: boolean,
+): StreamPosition | undefined {
+  const auto =
+    resolved.options.auto_cache_recover && recoverable && recoveryModeOf(resolved) === 'cache';
+  return req?.recover || auto ? { offset: req?.offset ?? 0, epoch: req?.epoch ?? '' } : undefined;
+}
 /** SubscribeRequest.type: map, map_clients, map_users; and shared poll. */
 const MAP_TYPES = new Set([1, 2, 3]);
 const SHARED_POLL_TYPE = 4;
@@ -113,13 +152,16 @@ export async function handleSubscribe(conn: Connection, req: SubscribeRequestMsg
     pushJoinLeave,
     chanInfo: claims ? claimBytes(claims.info, claims.b64info, 'info') : undefined,
     expireAt: claims ? expiryOf(claims) : 0,
+    delta: deltaNegotiated(req.delta, resolved),
+    tagsFilter: undefined,
   };
   if (settings.expireAt > 0 && settings.expireAt <= nowSeconds()) throw clientError('expired');
-  // allow_tags_filter is refused at startup, so no namespace allows a filter.
-  if (req.tf !== undefined) throw clientError('badRequest', 'tags filter not allowed');
-  const since = req.recover ? { offset: req.offset ?? 0, epoch: req.epoch ?? '' } : undefined;
-  const rejectUnrecovered = ((req.flag ?? 0) & FLAG_REJECT_UNRECOVERED) !== 0;
-  const result = await establish(conn, channel, resolved, settings, since, rejectUnrecovered);
+  settings.tagsFilter = tagsFilterOf(conn, channel, resolved, req.tf);
+  const result = await establish(conn, channel, resolved, settings, {
+    since: recoverFrom(req, resolved, recoverable),
+    mode: recoveryModeOf(resolved),
+    rejectUnrecovered: ((req.flag ?? 0) & FLAG_REJECT_UNRECOVERED) !== 0,
+  });
   const data = claims ? claimBytes(claims.data, claims.b64data, 'data') : undefined;
   return { ...result, data };
 }
@@ -155,8 +197,11 @@ export async function serverSideSubscribe(
       pushJoinLeave: request.pushJoinLeave,
       chanInfo: request.info.length > 0 ? request.info : undefined,
       expireAt: request.expireAt,
+      delta: false,
+      tagsFilter: undefined,
     },
-    request.recoverSince,
+    // As Centrifugo's API subscribe: stream recovery whatever the namespace's mode.
+    { since: request.recoverSince, mode: 'stream', rejectUnrecovered: false },
   );
   conn.push({
     channel: request.channel,
@@ -199,17 +244,24 @@ export async function connectSubscribe(
       pushJoinLeave: spec.override.force_push_join_leave ?? o.force_push_join_leave,
       chanInfo: spec.info,
       expireAt: 0,
+      // The connect command's `subs` entry may ask for delta; a tags filter it cannot give.
+      delta: deltaNegotiated(recover?.delta, resolved),
+      tagsFilter: undefined,
     },
-    recover?.recover ? { offset: recover.offset ?? 0, epoch: recover.epoch ?? '' } : undefined,
+    {
+      since: recoverFrom(recover, resolved, recoverable),
+      mode: recoveryModeOf(resolved),
+      rejectUnrecovered: false,
+    },
   );
   return { ...result, data: spec.data };
 }
 
 /**
  * Registers the subscription (buffering live events), reads the stream position or recovers
- * from `since`, adds presence and announces the join. The caller sends the reply, then
- * lets the subscription go live, so the client sees reply, recovered publications, live
- * ones, in order. With `rejectUnrecovered`, a recovery that fails is error 112 and no
+ * (stream or cache mode), adds presence and announces the join. The caller sends the reply,
+ * then lets the subscription go live, so the client sees reply, recovered publications, live
+ * ones, in order. With `rejectUnrecovered`, a stream recovery that fails is error 112 and no
  * subscription.
  */
 async function establish(
@@ -217,10 +269,10 @@ async function establish(
   channel: string,
   resolved: ResolvedChannel,
   s: SubscriptionSettings,
-  since: StreamPosition | undefined,
-  rejectUnrecovered = false,
+  recovery: RecoveryRequest,
 ) {
   const { node, metrics } = conn.ctx;
+  const { since } = recovery;
   const sub = new Subscription(channel, resolved, s, conn);
   conn.subs.set(channel, sub);
   try {
@@ -228,18 +280,16 @@ async function establish(
     let publications: Publication[] = [];
     let recovered = false;
     if (s.positioned && s.recoverable && since) {
-      const outcome = await node.recover(channel, resolved, since);
+      const outcome = await recover(conn, channel, resolved, since, recovery.mode, s.tagsFilter);
+      metrics.clientRecover.inc({ recovered: outcome.recovered ? 'yes' : 'no' });
+      if (!outcome.recovered && recovery.rejectUnrecovered && recovery.mode === 'stream') {
+        throw clientError('unrecoverablePosition');
+      }
+      // The subscription sits at the top, publications a tags filter dropped included.
       sub.offset = outcome.top.offset;
       sub.epoch = outcome.top.epoch;
       publications = outcome.publications;
       recovered = outcome.recovered;
-      metrics.clientRecover.inc({ recovered: recovered ? 'yes' : 'no' });
-      if (!recovered && rejectUnrecovered) throw clientError('unrecoverablePosition');
-      if (recovered) {
-        const last = publications[publications.length - 1];
-        sub.offset = last ? last.offset : since.offset;
-        sub.epoch = since.epoch === '' ? outcome.top.epoch : since.epoch;
-      }
     } else if (s.positioned) {
       const top = await node.streamTop(channel, resolved);
       sub.offset = top.offset;
@@ -248,6 +298,17 @@ async function establish(
     if (s.presence) await node.addPresence(channel, conn.id, clientInfoOf(conn, sub));
     if (s.joinLeave) await node.publishJoin(channel, clientInfoOf(conn, sub));
     scheduleSubExpiry(conn, sub);
+    let sent: PublicationMsg[];
+    if (recovered && s.delta) {
+      sent = recoveredDeltas(publications, sub.epoch, conn.format);
+      // Deltas go on from the last publication the client holds. Centrifugo allows them
+      // whatever that is; when a tags filter kept the stream's last one from the client,
+      // its next delta (from that one) would rebuild the wrong data, so it gets the whole.
+      const base = publications.at(-1)?.offset ?? since?.offset;
+      sub.deltaReady = base === sub.offset;
+    } else {
+      sent = publications.map((pub) => publicationMsg(pub, sub.epoch));
+    }
     return {
       expires: s.expireAt > 0,
       ttl: ttlOf(s.expireAt),
@@ -255,16 +316,72 @@ async function establish(
       positioned: s.positioned,
       epoch: s.positioned ? sub.epoch : '',
       offset: s.positioned ? (recovered && since ? since.offset : sub.offset) : 0,
-      publications: publications.map((pub) => publicationMsg(pub, sub.epoch)),
+      publications: sent,
       recovered,
-      // Centrifugo reports the attempt whenever the client asked, recoverable or not.
+      // Centrifugo reports the attempt whenever the client asked (or auto_cache_recover
+      // did), recoverable or not.
       was_recovering: since !== undefined,
+      delta: s.delta,
     };
   } catch (err) {
     if (conn.subs.get(channel) === sub) conn.subs.delete(channel);
     await node.removeSubscription(channel, conn);
     throw err;
   }
+}
+
+function recover(
+  conn: Connection,
+  channel: string,
+  resolved: ResolvedChannel,
+  since: StreamPosition,
+  mode: 'stream' | 'cache',
+  tagsFilter: FilterNode | undefined,
+): Promise<RecoveryOutcome> {
+  const { node } = conn.ctx;
+  return mode === 'cache'
+    ? node.recoverCache(channel, resolved, since, tagsFilter)
+    : node.recover(channel, resolved, since, tagsFilter);
+}
+
+/**
+ * Recovered publications for a delta subscription, as Centrifugo sends them (centrifuge
+ * client.go makeRecoveredPubsDeltaFossil): the first whole, each next one a delta from the
+ * one before it when that is shorter.
+ */
+function recoveredDeltas(pubs: Publication[], epoch: string, format: Format): PublicationMsg[] {
+  return pubs.map((pub, i) => {
+    const before = pubs[i - 1];
+    if (before === undefined) {
+      return format === 'json'
+        ? deltaPublicationMsg(pub, { data: pub.data, delta: false }, format)
+        : publicationMsg(pub, epoch);
+    }
+    return deltaPublicationMsg(pub, deltaPayload(before.data, pub.data, format === 'json'), format);
+  });
+}
+
+/**
+ * The subscriber's tags filter, checked as Centrifugo checks it: 107 where the namespace
+ * does not allow one (allow_tags_filter) or where it is malformed (tags-filter.ts).
+ */
+function tagsFilterOf(
+  conn: Connection,
+  channel: string,
+  resolved: ResolvedChannel,
+  tf: FilterNode | undefined,
+): FilterNode | undefined {
+  if (tf === undefined) return undefined;
+  if (!resolved.options.allow_tags_filter) {
+    conn.ctx.logger.info({ client: conn.id, channel }, 'tags filter not allowed');
+    throw clientError('badRequest', 'tags filter not allowed');
+  }
+  const problem = tagsFilterProblem(tf);
+  if (problem) {
+    conn.ctx.logger.info({ client: conn.id, channel, reason: problem }, 'invalid tags filter');
+    throw clientError('badRequest', 'invalid tags filter');
+  }
+  return tf;
 }
 
 export async function handleUnsubscribe(conn: Connection, req: { channel?: string }) {

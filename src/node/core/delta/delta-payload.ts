@@ -23,7 +23,15 @@ export function deltaPayload(
   next: Uint8Array,
   inJsonString: boolean,
 ): DeltaPayload {
-  const patch = createDelta(prev, next);
+  return payloadOf(createDelta(prev, next), next, inJsonString);
+}
+
+/** deltaPayload with the delta already made (one per channel, for every subscriber). */
+export function payloadOf(
+  patch: Uint8Array,
+  next: Uint8Array,
+  inJsonString: boolean,
+): DeltaPayload {
   if (patch.length >= next.length || (inJsonString && !isUtf8(patch))) {
     return { data: next, delta: false };
   }

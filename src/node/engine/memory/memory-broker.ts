@@ -60,7 +60,8 @@ export class MemoryBroker implements Broker {
         return { ...earlier.result, suppressed: true, suppressReason: 'idempotency' };
       }
     }
-    const base = { data, info: opts.clientInfo, tags: opts.tags, time: now };
+    const version = opts.version !== undefined && opts.version > 0 ? opts.version : undefined;
+    const base = { data, info: opts.clientInfo, tags: opts.tags, time: now, version };
     let result: PublishResult;
     if (opts.historySize > 0 && opts.historyTtlMs > 0) {
       const stream = this.liveStream(channel, now, this.metaTtl(opts.historyMetaTtlMs));
@@ -69,11 +70,13 @@ export class MemoryBroker implements Broker {
       if (isOutdated(stream.lastVersion, opts)) {
         return { position: stream.position(), suppressed: true, suppressReason: 'version' };
       }
+      // The previous publication as history holds it: none once trimmed or expired.
+      const prev = opts.delta ? stream.latest(now) : undefined;
       const pub = stream.append(base, opts.historySize, opts.historyTtlMs, now, versionAfter(opts));
       const position = stream.position();
       result = { position, suppressed: false };
       if (this.subscribed.has(channel)) {
-        this.handler?.handlePublication(channel, pub, position);
+        this.handler?.handlePublication(channel, pub, position, prev);
       }
     } else {
       result = { position: NO_POSITION, suppressed: false };

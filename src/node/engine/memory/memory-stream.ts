@@ -57,6 +57,11 @@ export class MemoryStream {
     return this.pubs;
   }
 
+  /** The newest retained publication, without trimming (a publish's previous one). */
+  latest(now: number): Publication | undefined {
+    return now >= this.itemsExpireAt ? undefined : this.pubs.at(-1);
+  }
+
   clear(): void {
     this.pubs = [];
   }

@@ -18,6 +18,7 @@ import type {
   PublishResult,
   StreamPosition,
 } from '../types.ts';
+import { versionAfter } from '../version-rule.ts';
 import { newEpoch, readMeta } from './channel-state.ts';
 import { HistoryReader, type StoredPublication } from './history-reader.ts';
 import type { HistoryStreams } from './history-streams.ts';
@@ -27,6 +28,7 @@ import { type CallScope, type NatsGate, whileElecting } from './nats-gate.ts';
 import { StoredPublisher } from './stored-publish.ts';
 import {
   decodeJoinLeave,
+  deltaOf,
   encodeJoinLeave,
   epochOf,
   publicationFrom,
@@ -62,6 +64,14 @@ export class NatsBroker implements Broker {
   private readonly reader: HistoryReader;
   /** Results of idempotent publishes without history (those never reach JetStream). */
   private readonly recent = new Map<string, { result: PublishResult; expireAt: number }>();
+  /**
+   * Per channel this node is subscribed to, the newest stored publication it has seen
+   * (fanned out, or read as the top of history): the previous publication a delta publish
+   * needs (BrokerEventHandler.handlePublication), without a read per publication. Another
+   * node stored the publication, so only what came by can serve; one that does not sit
+   * right before (offset - 1, same epoch) is not used and subscribers get the whole data.
+   */
+  private readonly newest = new Map<string, { epoch: string; pub: Publication }>();
 
   constructor(options: NatsBrokerOptions) {
     this.o = options;
@@ -119,6 +129,7 @@ export class NatsBroker implements Broker {
   async unsubscribe(channel: string): Promise<void> {
     this.subs.get(channel)?.unsubscribe();
     this.subs.delete(channel);
+    this.newest.delete(channel);
   }
 
   private onChannelMessage(channel: string, msg: Msg): void {
@@ -130,7 +141,30 @@ export class NatsBroker implements Broker {
     }
     const pub = publicationFrom(msg.data, msg.headers);
     const position: StreamPosition = { offset: pub.offset, epoch: epochOf(msg.headers) };
-    this.handler?.handlePublication(channel, pub, position);
+    let prev: Publication | undefined;
+    if (pub.offset > 0) {
+      const seen = this.newest.get(channel);
+      if (
+        deltaOf(msg.headers) &&
+        seen?.epoch === position.epoch &&
+        seen.pub.offset === pub.offset - 1
+      ) {
+        prev = seen.pub;
+      }
+      this.newest.set(channel, { epoch: position.epoch, pub });
+    }
+    this.handler?.handlePublication(channel, pub, position, prev);
+  }
+
+  /**
+   * Every history read learns the top publication (one lookup, history()): it is the newest
+   * one unless a newer came by since.
+   */
+  private noteTop(channel: string, epoch: string, top: Publication): void {
+    if (!this.subs.has(channel)) return;
+    const seen = this.newest.get(channel);
+    if (seen && seen.epoch === epoch && seen.pub.offset >= top.offset) return;
+    this.newest.set(channel, { epoch, pub: top });
   }
 
   // --- publish ------------------------------------------------------------------------
@@ -160,7 +194,14 @@ export class NatsBroker implements Broker {
       return { ...earlier.result, suppressed: true, suppressReason: 'idempotency' as const };
     }
     this.o.nc.publish(this.o.names.publications(channel), data, {
-      headers: publicationHeaders(0, '', o.clientInfo, o.tags, now),
+      headers: publicationHeaders({
+        offset: 0,
+        epoch: '',
+        info: o.clientInfo,
+        tags: o.tags,
+        time: now,
+        version: versionAfter(o),
+      }),
     });
     const result: PublishResult = { position: { offset: 0, epoch: '' }, suppressed: false };
     if (key) {
@@ -191,6 +232,7 @@ export class NatsBroker implements Broker {
         return { publications: selectHistory([], position, options.filter), position };
       }
       const position = { offset: last.pub.offset, epoch: last.epoch };
+      this.noteTop(channel, last.epoch, last.pub);
       const window = historyWindow(position, options.filter);
       if (!window) return { publications: [], position };
       const read = await whileElecting(scope, () =>

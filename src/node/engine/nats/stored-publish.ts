@@ -173,15 +173,16 @@ export class StoredPublisher {
       let ack: PubAck;
       try {
         ack = await this.o.js.publish(subject, data, {
-          headers: publicationHeaders(
+          headers: publicationHeaders({
             offset,
-            state.epoch,
-            o.clientInfo,
-            o.tags,
-            now,
+            epoch: state.epoch,
+            info: o.clientInfo,
+            tags: o.tags,
+            time: now,
             publishId,
             version,
-          ),
+            delta: o.delta,
+          }),
           expect: { lastSubjectSequence: state.lastSeq },
           msgID: o.idempotencyKey ? `${token(channel)}.${o.idempotencyKey}` : undefined,
           timeout: Math.min(scope.remaining(), this.o.attemptTimeoutMs),

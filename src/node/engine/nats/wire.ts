@@ -14,6 +14,7 @@ import {
 const INFO_HEADER = 'Centrifugo-Info';
 const TAGS_HEADER = 'Centrifugo-Tags';
 const TIME_HEADER = 'Centrifugo-Time';
+const DELTA_HEADER = 'Centrifugo-Delta';
 /** Names one publish call, so a try whose answer was lost can be recognised once stored. */
 export const PUBLISH_ID_HEADER = 'Centrifugo-Publish-Id';
 
@@ -39,31 +40,39 @@ export function infoFromJson(j: InfoJson): ClientInfo {
   return info;
 }
 
-export function publicationHeaders(
-  offset: number,
-  epoch: string,
-  info: ClientInfo | undefined,
-  tags: Record<string, string> | undefined,
-  time: number,
-  publishId?: string,
-  version?: ChannelVersion,
-): MsgHdrs {
+/** What a publication's headers carry besides its payload. */
+export interface PublicationMeta {
+  /** 0 for a publication without history (then no epoch either). */
+  offset: number;
+  epoch: string;
+  info: ClientInfo | undefined;
+  tags: Record<string, string> | undefined;
+  time: number;
+  publishId?: string | undefined;
+  version?: ChannelVersion | undefined;
+  /** The publish asked for delta (PublishOptions.delta): nodes then look up the previous one. */
+  delta?: boolean | undefined;
+}
+
+export function publicationHeaders(m: PublicationMeta): MsgHdrs {
   const h = headers();
-  if (offset > 0) {
-    h.set(OFFSET_HEADER, String(offset));
-    h.set(EPOCH_HEADER, epoch);
+  if (m.offset > 0) {
+    h.set(OFFSET_HEADER, String(m.offset));
+    h.set(EPOCH_HEADER, m.epoch);
   }
   // The stored message carries its version, so the channel's last version is always the
   // last message's: read together with the sequence a publish is conditioned on.
+  const version = m.version;
   if (version && version.version > 0) {
     h.set(VERSION_HEADER, String(version.version));
     // Percent-encoded: the epoch is the publisher's string, a header value cannot hold CR/LF.
     if (version.epoch !== '') h.set(VERSION_EPOCH_HEADER, encodeURIComponent(version.epoch));
   }
-  if (publishId) h.set(PUBLISH_ID_HEADER, publishId);
-  if (info) h.set(INFO_HEADER, JSON.stringify(infoToJson(info)));
-  if (tags) h.set(TAGS_HEADER, JSON.stringify(tags));
-  h.set(TIME_HEADER, String(time));
+  if (m.publishId) h.set(PUBLISH_ID_HEADER, m.publishId);
+  if (m.info) h.set(INFO_HEADER, JSON.stringify(infoToJson(m.info)));
+  if (m.tags) h.set(TAGS_HEADER, JSON.stringify(m.tags));
+  if (m.delta) h.set(DELTA_HEADER, '1');
+  h.set(TIME_HEADER, String(m.time));
   return h;
 }
 
@@ -72,13 +81,20 @@ export function publicationFrom(data: Uint8Array, h: MsgHdrs | undefined): Publi
   const info = h?.get(INFO_HEADER);
   const tags = h?.get(TAGS_HEADER);
   const time = h?.get(TIME_HEADER);
+  const version = Number(h?.get(VERSION_HEADER) || 0);
   return {
     offset,
     data,
     info: info ? infoFromJson(JSON.parse(info) as InfoJson) : undefined,
     tags: tags ? (JSON.parse(tags) as Record<string, string>) : undefined,
     time: time ? Number(time) : undefined,
+    version: version > 0 ? version : undefined,
   };
+}
+
+/** Whether the publish of this message asked for delta (PublicationMeta.delta). */
+export function deltaOf(h: MsgHdrs | undefined): boolean {
+  return h?.get(DELTA_HEADER) === '1';
 }
 
 export function epochOf(h: MsgHdrs | undefined): string {
