@@ -1,14 +1,20 @@
 // Wires one node from a validated Config: the engine, the Node that is its only caller,
 // the node's lifecycle (readiness, the drain, the rebalancing) and the two front doors (the
 // API executor, the client context with its outbox), then the transports (HTTP, WebSocket,
-// gRPC). Everything is created here and closed by close(), so
-// nodes in one process share nothing. serve (CLI) and the integration tests both start
-// nodes through here.
+// SSE and HTTP streaming, the unidirectional ones, gRPC). Everything is created here and
+// closed by close(), so nodes in one process share nothing. serve (CLI) and the integration
+// tests both start nodes through here.
 import { hostname } from 'node:os';
 import { adminRoutes, TraceStreams } from './admin/index.ts';
 import { ApiExecutor } from './api/index.ts';
 import { subscriptionTokenSection, TokenVerifier, tokenKeysOf } from './auth/index.ts';
-import { AdminInspector, type ClientContext, clientTimings, Outbox } from './client/index.ts';
+import {
+  AdminInspector,
+  type ClientContext,
+  clientTimings,
+  Disconnects,
+  Outbox,
+} from './client/index.ts';
 import { type Config, durationMs } from './config/index.ts';
 import { ConsumerSet } from './consumers/index.ts';
 import { ChannelRules, LocalNode, Node } from './core/index.ts';
@@ -19,8 +25,16 @@ import type { Logger } from './observability/index.ts';
 import { InfoMetrics, NodeMetrics } from './observability/index.ts';
 import { ProxySet } from './proxy/index.ts';
 import type { GrpcApiServer } from './transport/grpc/index.ts';
-import { buildHttpListeners, type HttpListener } from './transport/http/index.ts';
-import { attachWebSocket, type WebSocketEndpoint } from './transport/websocket/index.ts';
+import { buildHttpListeners, type ClientRoute, type HttpListener } from './transport/http/index.ts';
+import { ConnectionGate } from './transport/index.ts';
+import { emulationEndpoint, pathOf, StreamingEndpoints } from './transport/streaming/index.ts';
+import type { UniGrpcServer } from './transport/uni-grpc/index.ts';
+import {
+  routeUpgrades,
+  type UpgradeEndpoint,
+  uniWebSocketEndpoint,
+  webSocketEndpoint,
+} from './transport/websocket/index.ts';
 import { VERSION } from './version.ts';
 
 export interface RunningNode {
@@ -41,6 +55,8 @@ export interface RunningNode {
    * clients told to reconnect over shutdown.disconnect_window. Resolves when it is done.
    */
   drain(): Promise<void>;
+  /** The unidirectional gRPC listener, when uni_grpc.enabled. */
+  readonly uniGrpc: UniGrpcServer | undefined;
   /** Stops accepting, lets in-flight requests finish, then closes the engine. Idempotent. */
   close(): Promise<void>;
 }
@@ -113,8 +129,26 @@ export async function startNode(config: Config, logger: Logger): Promise<Running
     logger,
     nodeId: node.uid,
   });
+  // The client transports: one connection gate (draining, rate and connection limits) for
+  // them all.
+  const gate = new ConnectionGate(clientContext, logger, () => lifecycle.refusingNew());
+  const streaming = new StreamingEndpoints({ ctx: clientContext, gate, logger });
+  const clientRoutes: Map<string, ClientRoute> = streaming.routes();
+  // Centrifugo serves the emulation endpoint once either emulated transport is on.
+  if (config.sse.enabled || config.http_stream.enabled) {
+    clientRoutes.set(
+      pathOf(config.emulation.handler_prefix),
+      emulationEndpoint(clientContext, logger),
+    );
+  }
+  const upgrades: UpgradeEndpoint[] = [];
+  if (!config.websocket.disabled) upgrades.push(webSocketEndpoint(clientContext, gate, logger));
+  if (config.uni_websocket.enabled) {
+    upgrades.push(uniWebSocketEndpoint(clientContext, gate, logger));
+  }
   const listeners = buildHttpListeners({
     config,
+    clientRoutes,
     executor,
     metrics,
     logger,
@@ -139,8 +173,17 @@ export async function startNode(config: Config, logger: Logger): Promise<Running
     });
   }
   const addresses: RunningNode['addresses'] = [];
-  let websocket: WebSocketEndpoint | undefined;
+  let detachUpgrades: (() => void) | undefined;
   let grpc: GrpcApiServer | undefined;
+  let uniGrpc: UniGrpcServer | undefined;
+  // Clients first (close 3001, they reconnect elsewhere), then their endpoints.
+  const closeClients = async () => {
+    detachUpgrades?.();
+    node.closeClients(Disconnects.shutdown);
+    await Promise.all(upgrades.map((u) => u.close()));
+    streaming.close();
+    await uniGrpc?.close();
+  };
   try {
     for (const l of listeners) {
       await l.app.listen({ host: l.host, port: l.port });
@@ -149,10 +192,13 @@ export async function startNode(config: Config, logger: Logger): Promise<Running
       addresses.push({ role: l.role, host: l.host, port, tls: l.tls });
     }
     const external = listeners.find((l) => l.role === 'external');
-    if (external && !config.websocket.disabled) {
-      websocket = attachWebSocket(external.app.server, clientContext, logger, () =>
-        lifecycle.refusingNew(),
-      );
+    if (external && upgrades.length > 0) {
+      detachUpgrades = routeUpgrades(external.app.server, upgrades);
+    }
+    // uni_grpc on its own port, as in Centrifugo; loaded only when on (as the gRPC API).
+    if (config.uni_grpc.enabled) {
+      const { startUniGrpcServer } = await import('./transport/uni-grpc/index.ts');
+      uniGrpc = await startUniGrpcServer(clientContext, logger);
     }
     // gRPC server API (grpc_api.*): the same executor, its metrics labelled protocol="grpc".
     // Last to start, so a failure here unwinds the listeners above through the catch below.
@@ -172,7 +218,8 @@ export async function startNode(config: Config, logger: Logger): Promise<Running
   } catch (err) {
     await consumers.close();
     infoMetrics.close();
-    await websocket?.close();
+    await closeClients();
+    await grpc?.close();
     await Promise.allSettled(listeners.map((l) => l.app.close()));
     outbox.close();
     proxies.close();
@@ -188,7 +235,7 @@ export async function startNode(config: Config, logger: Logger): Promise<Running
       lifecycle.close();
       infoMetrics.close();
       await consumers.close();
-      await websocket?.close();
+      await closeClients();
       await grpc?.close();
       await Promise.allSettled(listeners.map((l) => l.app.close()));
       outbox.close();
@@ -198,7 +245,7 @@ export async function startNode(config: Config, logger: Logger): Promise<Running
     return closing;
   };
   const drain = () => lifecycle.drain(() => void grpc?.close());
-  return { node, metrics, addresses, grpc, drain, close };
+  return { node, metrics, addresses, grpc, uniGrpc, drain, close };
 }
 
 function tokenOptions(config: Config) {

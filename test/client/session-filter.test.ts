@@ -92,6 +92,7 @@ describe('a connection whose transport has sessions', () => {
     const lines: Array<Record<string, unknown>> = [];
     const closed: Array<{ code: number; reason: string }> = [];
     const session = new ClientSession(ctx, {
+      name: 'websocket',
       format: 'json',
       sessions: true,
       write: (frame) => {

@@ -24,6 +24,8 @@ export type Step =
         body?: string;
         /** The body as bytes (base64), for bodies that are not valid UTF-8. */
         bodyB64?: string;
+        /** A streamed answer: read this long, then close (uni_sse, uni_http_stream, ...). */
+        readMs?: number;
       };
     }
   /** A unary call of CentrifugoApi, metadata `authorization: apikey <key>` unless given. */

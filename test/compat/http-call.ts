@@ -11,27 +11,41 @@ export interface HttpObservation {
   body: Json;
 }
 
+/**
+ * With `readMs`, a streamed answer (SSE, HTTP streaming) is read that long, then the
+ * connection is closed and what came so far is the body.
+ */
 export function httpCall(
   baseUrl: string,
   method: string,
   path: string,
   headers: Record<string, string>,
   body: string | Buffer | undefined,
+  readMs?: number,
 ): Promise<HttpObservation> {
   const url = new URL(path, baseUrl);
   return new Promise((resolve) => {
     // A fresh connection per request (agent: false): no keep-alive state between cases.
     const req = request(url, { method, headers, agent: false, timeout: HTTP_TIMEOUT_MS }, (res) => {
       const chunks: Buffer[] = [];
-      res.on('data', (chunk: Buffer) => chunks.push(chunk));
-      res.on('end', () => {
+      let done = false;
+      const finish = () => {
+        if (done) return;
+        done = true;
+        clearTimeout(timer);
         const text = Buffer.concat(chunks).toString('utf8');
+        const contentType = res.headers['content-type'] ?? null;
         resolve({
           status: res.statusCode ?? 0,
-          contentType: res.headers['content-type'] ?? null,
-          body: parseBody(text),
+          contentType,
+          body: contentType?.startsWith('text/event-stream') ? parseEvents(text) : parseBody(text),
         });
-      });
+        req.destroy();
+      };
+      const timer = readMs === undefined ? undefined : setTimeout(finish, readMs);
+      res.on('data', (chunk: Buffer) => chunks.push(chunk));
+      res.on('end', finish);
+      res.on('error', finish);
     });
     req.on('timeout', () => req.destroy(new Error('timed out')));
     req.on('error', (err) =>
@@ -40,6 +54,20 @@ export function httpCall(
     if (body !== undefined) req.write(body);
     req.end();
   });
+}
+
+/** Server-sent events: each event's data as JSON, beside the exact text without them. */
+function parseEvents(text: string): Json {
+  const events: Json[] = [];
+  const rest = text.replace(/^data: (.*)\n\n/gm, (_all, data: string) => {
+    try {
+      events.push(JSON.parse(data) as Json);
+    } catch {
+      events.push({ $text: data });
+    }
+    return '<event>';
+  });
+  return { $events: events, $text: rest };
 }
 
 /** JSON bodies compared as values; any other body as its exact text. */

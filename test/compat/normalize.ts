@@ -3,7 +3,7 @@
 //   renamed by first appearance, so "the same id in two places" still has to hold; connections are read first, in the order opened,
 //   so a client is named where its connect reply introduced it;
 // - times, token TTLs (counted from the second the server read the token), versions;
-// - a node's uid, name, uptime, version, and the values of its metrics and process stats
+// - a node's uid (in node info and in an emulated connection's connect result), name, uptime, version, and the values of its metrics and process stats
 //   (and the build series of its metrics, named after the version);
 // - pings (`{}`), sent on a timer, not in answer to anything;
 // - content-type parameters (both servers' JSON and text are UTF-8): the media type stays;
@@ -102,6 +102,8 @@ function leaf(key: string, v: Json, names: Names): Json {
     if (key === 'client') return names.client.name(v);
     if (key === 'session') return names.session.name(v);
     if (key === 'epoch') return names.epoch.name(v);
+    // An emulated connection's connect result names its node (a uid, random per server).
+    if (key === 'node' && UUID.test(v)) return names.node.name(v);
     if (key === 'version') return '<version>';
   }
   if (typeof v === 'number' && (key === 'time' || key === 'ttl')) return `<${key}>`;

@@ -7,6 +7,4 @@ import { byReason } from './listing.ts';
 export const PENDING: Record<string, string> = byReason({
   // features not built yet: each in its own group (cases/features.ts), then the rest
   ...featurePending(),
-  'feature not built yet: the SSE, HTTP-streaming and unidirectional transports (issue 19): Centrifugo starts with their keys and serves them; here startup stops naming the key':
-    ['startup/http-stream', 'startup/sse', 'startup/uni-websocket'],
 });

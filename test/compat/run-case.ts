@@ -70,11 +70,11 @@ async function runStep(
     };
   }
   if ('http' in step) {
-    const { method, path, headers = {}, body, bodyB64 } = step.http;
+    const { method, path, headers = {}, body, bodyB64, readMs } = step.http;
     const bytes = bodyB64 !== undefined ? Buffer.from(bodyB64, 'base64') : body;
     return {
       http: `${method} ${path}`,
-      ...(await httpCall(target.server.httpUrl, method, path, headers, bytes)),
+      ...(await httpCall(target.server.httpUrl, method, path, headers, bytes, readMs)),
     };
   }
   if ('grpc' in step) {

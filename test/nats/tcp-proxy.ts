@@ -12,13 +12,25 @@ export interface TcpProxy {
   close(): Promise<void>;
 }
 
-export async function startTcpProxy(backends: () => number[]): Promise<TcpProxy> {
+/**
+ * `first`: the first backend that accepts; `round-robin`: each new connection starts at the
+ * next backend, as a load balancer without sticky sessions spreads them.
+ */
+export async function startTcpProxy(
+  backends: () => number[],
+  order: 'first' | 'round-robin' = 'first',
+): Promise<TcpProxy> {
   const sockets = new Set<Socket>();
   let received = 0;
+  let turn = 0;
   const server: Server = createServer((client) => {
     sockets.add(client);
     client.on('close', () => sockets.delete(client));
     const candidates = [...backends()];
+    if (order === 'round-robin' && candidates.length > 0) {
+      const start = turn++ % candidates.length;
+      candidates.push(...candidates.splice(0, start));
+    }
     const tryNext = () => {
       const port = candidates.shift();
       if (port === undefined) {

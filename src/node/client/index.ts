@@ -10,3 +10,4 @@ export {
 export { type ClientContext, clientTimings } from './context.ts';
 export { Outbox } from './outbox.ts';
 export { ClientSession, type ClientTransport } from './session.ts';
+export type { ConnectFailure } from './unidirectional.ts';

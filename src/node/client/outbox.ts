@@ -11,12 +11,12 @@ import { type Format, type FramePart, joinParts } from '../protocol/index.ts';
 /** What the outbox needs of a connection with queued parts. */
 export interface OutboxEntry {
   readonly format: Format;
+  /** The metric label of the entry's transport (one object per connection, compared by value). */
+  readonly transportLabel: { transport: string };
   /** The queued parts, emptying the queue; undefined when there is nothing to write. */
   takePending(): FramePart[] | undefined;
   write(frame: string | Uint8Array): void;
 }
-
-const TRANSPORT = { transport: 'websocket' };
 
 export class Outbox {
   private dirty: OutboxEntry[] = [];
@@ -40,7 +40,7 @@ export class Outbox {
     const parts = entry.takePending();
     if (parts === undefined) return;
     const frame = joinParts(entry.format, parts);
-    this.countSent(parts.length, frame.length);
+    this.countSent(entry.transportLabel, parts.length, frame.length);
     entry.write(frame);
   }
 
@@ -59,11 +59,19 @@ export class Outbox {
     let lastParts: readonly FramePart[] = [];
     let lastFormat: Format | undefined;
     let lastFrame: string | Uint8Array = '';
+    // Counted per run of entries of one transport (most turns have one transport only).
+    let label: { transport: string } | undefined;
     let messages = 0;
     let bytes = 0;
     for (const entry of entries) {
       const parts = entry.takePending();
       if (parts === undefined) continue;
+      if (label === undefined || label.transport !== entry.transportLabel.transport) {
+        if (label !== undefined && messages > 0) this.countSent(label, messages, bytes);
+        label = entry.transportLabel;
+        messages = 0;
+        bytes = 0;
+      }
       let frame: string | Uint8Array;
       if (entry.format === lastFormat && sameParts(parts, lastParts)) frame = lastFrame;
       else {
@@ -76,12 +84,12 @@ export class Outbox {
       bytes += frame.length;
       entry.write(frame);
     }
-    if (messages > 0) this.countSent(messages, bytes);
+    if (label !== undefined && messages > 0) this.countSent(label, messages, bytes);
   }
 
-  private countSent(messages: number, bytes: number): void {
-    this.metrics.transportMessagesSent.inc(TRANSPORT, messages);
-    this.metrics.transportMessagesSentSize.inc(TRANSPORT, bytes);
+  private countSent(label: { transport: string }, messages: number, bytes: number): void {
+    this.metrics.transportMessagesSent.inc(label, messages);
+    this.metrics.transportMessagesSentSize.inc(label, bytes);
   }
 }
 

@@ -21,7 +21,9 @@ import {
 } from '../core/index.ts';
 import {
   type CommandMsg,
+  type ConnectRequestMsg,
   decodeCommands,
+  encodePush,
   encodeReply,
   type Format,
   type FramePart,
@@ -53,8 +55,16 @@ import type { Connection } from './connection.ts';
 import type { ClientContext } from './context.ts';
 import type { OutboxEntry } from './outbox.ts';
 import type { Subscription } from './subscription.ts';
+import {
+  type ConnectFailure,
+  connectFailure,
+  unidirectionalDisconnect,
+  unidirectionalPush,
+} from './unidirectional.ts';
 
 export interface ClientTransport {
+  /** Centrifugo's transport name (`websocket`, `uni_sse`, `http_stream`, ...): metric labels. */
+  readonly name: string;
   readonly format: Format;
   /**
    * The transport keeps the connection alive itself (WebSocket ping frames, asked for with
@@ -79,14 +89,40 @@ export interface ClientTransport {
    * ('' or absent: none). Connect uses it when there is no token and no anonymous access.
    */
   readonly requestUser?: string;
+  /**
+   * Unidirectional (uni_websocket, uni_sse, uni_http_stream, uni_grpc): the connect request
+   * comes with the connection (connectUnidirectional) and nothing after it; every message
+   * is a Push on its own (the connect result too), no pong is expected, and a failed
+   * connect is a disconnect.
+   */
+  readonly unidirectional?: boolean;
+  /**
+   * An emulated bidirectional connection (sse, http_stream): commands come in through the
+   * emulation endpoint (receiveEmulated) and ConnectResult.node names this node for them.
+   */
+  readonly emulation?: boolean;
+  /**
+   * Closing sends a disconnect push first (code 3000 excepted), as Centrifugo does on every
+   * transport but the bidirectional WebSocket, whose close frame carries the code.
+   */
+  readonly pushesDisconnect?: boolean;
 }
 
 type State = 'connecting' | 'connected' | 'closed';
 
+/** Closes that send no disconnect push: the connection let go (3000), a slow client (3008). */
+const NO_DISCONNECT_PUSH = new Set([Disconnects.connectionClosed.code, Disconnects.slow.code]);
+
 /** How long a connection whose connect failed stays open for its client to close it. */
 const CLOSE_WAIT_MS = 5000;
 
-const TRANSPORT = { transport: 'websocket' };
+/**
+ * Commands an emulated connection may have waiting to run. Its client's requests are
+ * answered once handed over, before the commands run (Centrifugo's answer waits for its
+ * survey), so without a bound a client posting fast would queue commands without end;
+ * past it the connection is closed with 3013 too many requests.
+ */
+export const MAX_QUEUED_EMULATED_COMMANDS = 1000;
 
 export class ClientSession implements Connection, OutboxEntry {
   readonly id = randomUUID();
@@ -110,6 +146,9 @@ export class ClientSession implements Connection, OutboxEntry {
   readonly pongTimeoutMs: number;
   /** Set while an admin traces this user (core/frame-tap.ts). */
   tap: FrameTap | undefined;
+  readonly unidirectional: boolean;
+  /** The metric label of the connection's transport. */
+  readonly transportLabel: { transport: string };
 
   private pending: FramePart[] = [];
   private pendingBytes = 0;
@@ -118,6 +157,8 @@ export class ClientSession implements Connection, OutboxEntry {
   private readonly commands: CommandQueue;
   /** Client subscribes in flight, by channel (see trackSubscribing). */
   readonly subscribing = new Map<string, Promise<unknown>>();
+  /** Commands decoded and not handled yet (bounded for emulated connections). */
+  private queuedCommands = 0;
   /**
    * Set after a connect answered with an error: Centrifugo stops reading such a connection,
    * waits CLOSE_WAIT_MS for the client to close it, then drops it without a close frame.
@@ -138,8 +179,12 @@ export class ClientSession implements Connection, OutboxEntry {
     this.requestUser = transport.requestUser ?? '';
     this.commands = new CommandQueue(ctx.config.client.concurrency);
     this.requestHeaders = transport.requestHeaders;
+    this.unidirectional = transport.unidirectional === true;
+    this.transportLabel = { transport: transport.name };
     this.pingIntervalMs = transport.pingsItself ? 0 : ctx.timings.pingIntervalMs;
-    this.pongTimeoutMs = transport.pingsItself ? 0 : ctx.timings.pongTimeoutMs;
+    // A unidirectional client cannot answer: it gets pings (to see the stream alive), no pongs.
+    this.pongTimeoutMs =
+      transport.pingsItself || this.unidirectional ? 0 : ctx.timings.pongTimeoutMs;
     this.staleTimer = setTimeout(
       () => this.close(Disconnects.stale),
       ctx.timings.staleCloseDelayMs,
@@ -148,6 +193,11 @@ export class ClientSession implements Connection, OutboxEntry {
 
   get closedSignal(): AbortSignal {
     return this.closing.signal;
+  }
+
+  /** A method, not a read of `state`: TypeScript keeps no narrowing across awaits then. */
+  private isClosed(): boolean {
+    return this.state === 'closed';
   }
 
   // --- incoming ---------------------------------------------------------------------
@@ -160,9 +210,21 @@ export class ClientSession implements Connection, OutboxEntry {
     if (this.state === 'closed' || this.ignoring) return;
     this.tap?.received(this, frame);
     const { metrics } = this.ctx;
-    metrics.transportMessagesReceivedSize.inc(TRANSPORT, frame.length);
+    metrics.transportMessagesReceivedSize.inc(this.transportLabel, frame.length);
     const { commands, error } = decodeCommands(this.format, frame);
-    metrics.transportMessagesReceived.inc(TRANSPORT, commands.length);
+    metrics.transportMessagesReceived.inc(this.transportLabel, commands.length);
+    if (
+      this.transport.emulation &&
+      this.queuedCommands + commands.length > MAX_QUEUED_EMULATED_COMMANDS
+    ) {
+      this.ctx.logger.info(
+        { client: this.id, queued: this.queuedCommands },
+        'emulated connection sent commands faster than they run',
+      );
+      this.close(Disconnects.tooManyRequests);
+      return;
+    }
+    this.queuedCommands += commands.length;
     for (const command of commands as CommandMsg[]) {
       const method = METHOD_FIELDS.find((m) => command[m] !== undefined);
       // Connect runs alone, so what follows it starts once it is done; an id-0 command is a pong.
@@ -172,7 +234,13 @@ export class ClientSession implements Connection, OutboxEntry {
         // Without an RPC handler (no rpc.ping, no RPC proxy) Centrifugo answers 108 at once, in
         // the queue.
         (method !== 'rpc' || this.ctx.config.rpc.ping.enabled || this.ctx.proxies.has('rpc'));
-      this.commands.push(() => this.handleCommand(command), concurrent);
+      this.commands.push(async () => {
+        try {
+          await this.handleCommand(command);
+        } finally {
+          this.queuedCommands -= 1;
+        }
+      }, concurrent);
     }
     if (error) {
       this.commands.push(async () => {
@@ -180,6 +248,70 @@ export class ClientSession implements Connection, OutboxEntry {
         this.ctx.logger.info({ client: this.id, reason: error.message }, 'bad frame');
         this.close(Disconnects.badRequest);
       }, false);
+    }
+  }
+
+  /**
+   * The `data` of an emulation request for this session (Node.sendEmulation): for a JSON
+   * connection the JSON string that holds its commands (anything else is dropped, as
+   * Centrifugo drops it), for a Protobuf one the commands' frame itself.
+   */
+  receiveEmulated(data: Uint8Array): void {
+    if (this.format === 'protobuf') {
+      this.onFrame(data);
+      return;
+    }
+    let frame: unknown;
+    try {
+      frame = JSON.parse(Buffer.from(data).toString('utf8'));
+    } catch {
+      frame = undefined;
+    }
+    if (typeof frame !== 'string') {
+      this.ctx.logger.info({ client: this.id }, 'emulation request data is not a JSON string');
+      return;
+    }
+    this.onFrame(frame);
+  }
+
+  /**
+   * The connect of a unidirectional connection: its request came with the connection. A
+   * failure closes it with a disconnect (Centrifugo's mapping of connect error codes, then
+   * client.connect_code_to_unidirectional_disconnect); with `answerFailure` the failure is
+   * returned instead and the connection dropped silently, for a transport that answers it
+   * itself (connect_code_to_http_response).
+   */
+  async connectUnidirectional(
+    req: ConnectRequestMsg,
+    answerFailure = false,
+  ): Promise<ConnectFailure | undefined> {
+    if (this.state !== 'connecting') return undefined;
+    this.tap?.received(this, JSON.stringify({ connect: req }));
+    try {
+      const result = await handleConnect(this, req);
+      if (this.isClosed()) return undefined;
+      this.state = 'connected';
+      clearTimeout(this.staleTimer);
+      this.reply({ connect: result });
+      this.schedulePing(true);
+      this.scheduleExpiry();
+      for (const sub of this.subs.values()) sub.goLive();
+      return undefined;
+    } catch (err) {
+      if (this.isClosed()) return undefined;
+      if (answerFailure) {
+        this.close(Disconnects.connectionClosed, false);
+        return connectFailure(err);
+      }
+      const disconnect = unidirectionalDisconnect(
+        err,
+        this.ctx.config.client.connect_code_to_unidirectional_disconnect,
+      );
+      if (!(err instanceof DisconnectError || err instanceof ClientError)) {
+        this.ctx.logger.error({ err, client: this.id }, 'unidirectional connect failed');
+      }
+      this.close(disconnect);
+      return undefined;
     }
   }
 
@@ -233,7 +365,11 @@ export class ClientSession implements Connection, OutboxEntry {
       if (this.state === 'closed') return;
       this.state = 'connected';
       clearTimeout(this.staleTimer);
-      this.reply({ id, connect: result });
+      // An emulated connection names its node: its client posts commands for it there.
+      this.reply({
+        id,
+        connect: this.transport.emulation ? { ...result, node: this.ctx.node.uid } : result,
+      });
       this.schedulePing(true);
       this.schedulePresenceUpdate(true);
       this.scheduleExpiry();
@@ -338,7 +474,9 @@ export class ClientSession implements Connection, OutboxEntry {
   reply(reply: Record<string, unknown>): void {
     let part: FramePart;
     try {
-      part = encodeReply(this.format, reply);
+      // Unidirectional: a Push alone, the connect result as a connect push.
+      if (this.unidirectional) part = encodePush(this.format, unidirectionalPush(reply));
+      else part = encodeReply(this.format, reply);
     } catch (err) {
       if (!(err instanceof JsonEncodeError)) throw err;
       this.closeInappropriate(err.message);
@@ -349,7 +487,7 @@ export class ClientSession implements Connection, OutboxEntry {
 
   /** A push shared by many connections, encoded once per format. */
   enqueuePush(push: PushParts): void {
-    const part = push.part(this.format);
+    const part = push.part(this.format, this.unidirectional);
     if (part === undefined) this.closeInappropriate('a push whose data is not JSON');
     else this.enqueue(part);
   }
@@ -587,6 +725,13 @@ export class ClientSession implements Connection, OutboxEntry {
     if (byServer) {
       this.ctx.metrics.clientServerDisconnects.inc({ code: String(disconnect.code) });
     }
+    // The disconnect push goes after what is queued, except to a client too slow to take
+    // what it has (Centrifugo drops a slow client's queue, that push with it).
+    if (this.transport.pushesDisconnect && !NO_DISCONNECT_PUSH.has(disconnect.code)) {
+      const last = this.encodedDisconnect(disconnect);
+      this.pending.push(last);
+      this.pendingBytes += partSize(last);
+    }
     if (this.pending.length > 0) this.ctx.outbox.flushOne(this);
     this.state = 'closed';
     for (const t of [
@@ -601,6 +746,16 @@ export class ClientSession implements Connection, OutboxEntry {
     this.transport.close(disconnect.code, disconnect.reason);
     this.closing.abort();
     void this.release();
+  }
+
+  /** The disconnect push, appended without the queue's checks (the connection is closing). */
+  private encodedDisconnect(disconnect: Disconnect): FramePart {
+    const push = { disconnect: { code: disconnect.code, reason: disconnect.reason } };
+    const part = this.unidirectional
+      ? encodePush(this.format, push)
+      : encodeReply(this.format, { push });
+    this.tap?.sent(this, part);
+    return part;
   }
 
   /** The socket went away (or close() ran): forget subscriptions, presence and the hub entry. */

@@ -60,6 +60,25 @@ const TlsOptions = {
   server_name: Str('', 'server name to verify (TLS clients only)'),
 };
 
+/** uni_sse/uni_http_stream: connect errors answered as HTTP statuses instead of a stream. */
+const ConnectCodeToHttpResponse = () =>
+  Section({
+    enabled: Bool('answer a failed connect with an HTTP status instead of a disconnect push'),
+    transforms: Type.Array(
+      Type.Object(
+        {
+          code: Int(0, 'connect error or disconnect code'),
+          to: Section({
+            status_code: Int(0, 'HTTP status of the answer'),
+            body: Str('', 'HTTP body of the answer ("" = the error\'s message)'),
+          }),
+        },
+        { additionalProperties: false },
+      ),
+      { default: [], description: 'code to HTTP response mappings (others: 500)' },
+    ),
+  });
+
 export const ChannelOptionsProps = {
   presence: Bool('keep online presence'),
   join_leave: Bool('emit join and leave messages'),
@@ -356,6 +375,24 @@ export const ConfigSchema = Type.Object(
       history_max_publication_limit: Int(300, 'history limit for clients'),
       recovery_max_publication_limit: Int(300, 'recovery limit'),
       connect_include_server_time: Bool('include server time in connect result'),
+      connect_code_to_unidirectional_disconnect: Section({
+        enabled: Bool(
+          'turn connect error codes into these disconnects on unidirectional transports',
+        ),
+        transforms: Type.Array(
+          Type.Object(
+            {
+              code: Int(0, 'connect error code'),
+              to: Section({
+                code: Int(0, 'disconnect code'),
+                reason: Str('', 'disconnect reason'),
+              }),
+            },
+            { additionalProperties: false },
+          ),
+          { default: [], description: 'connect error code to disconnect mappings' },
+        ),
+      }),
       subscribe_to_user_personal_channel: Section({
         enabled: Bool('subscribe each user to the personal channel <namespace>:#<user> on connect'),
         personal_channel_namespace: Str('', 'namespace of personal channels ("" = no namespace)'),
@@ -429,6 +466,77 @@ export const ConfigSchema = Type.Object(
       read_buffer_size: Int(0, "I/O buffer size of Centrifugo's WebSocket library (no effect)"),
       write_buffer_size: Int(0, "I/O buffer size of Centrifugo's WebSocket library (no effect)"),
     }),
+    // The unidirectional transports (connect request in, pushes out) and the bidirectional
+    // emulation over SSE and HTTP streaming (src/node/transport/), Centrifugo v6.9.1's keys.
+    uni_websocket: Section({
+      enabled: Bool('serve the unidirectional WebSocket transport'),
+      handler_prefix: Str('/connection/uni_websocket', 'unidirectional WebSocket endpoint path'),
+      compression: Bool('offer permessage-deflate compression to clients'),
+      compression_min_size: Int(
+        0,
+        'messages of this many bytes or fewer go uncompressed (0 = compress every message)',
+      ),
+      compression_level: Type.Integer({
+        default: 1,
+        minimum: -2,
+        maximum: 9,
+        description: 'deflate level of compressed messages, as websocket.compression_level',
+      }),
+      read_buffer_size: Int(0, "I/O buffer size of Centrifugo's WebSocket library (no effect)"),
+      use_write_buffer_pool: Bool("a buffer pool of Centrifugo's WebSocket library (no effect)"),
+      write_buffer_size: Int(0, "I/O buffer size of Centrifugo's WebSocket library (no effect)"),
+      write_timeout: Duration('1s', 'a write making no progress this long drops the connection'),
+      message_size_limit: Int(65536, 'largest message a client may send (its connect request)'),
+      decompressed_message_size_limit: Int(
+        0,
+        'largest compressed message once decompressed (0 = 10 times message_size_limit)',
+      ),
+      disable_closing_handshake: Bool('close without a close frame (before Centrifugo v6.5.1)'),
+      disable_disconnect_push: Bool('no disconnect push before the close frame'),
+      join_push_messages: Bool('join pushes written together into one frame, one per line'),
+    }),
+    uni_sse: Section({
+      enabled: Bool('serve the unidirectional SSE (EventSource) transport'),
+      handler_prefix: Str('/connection/uni_sse', 'unidirectional SSE endpoint path'),
+      max_request_body_size: Int(65536, 'largest connect request body (POST), in bytes'),
+      connect_code_to_http_response: ConnectCodeToHttpResponse(),
+    }),
+    uni_http_stream: Section({
+      enabled: Bool('serve the unidirectional HTTP streaming transport'),
+      handler_prefix: Str(
+        '/connection/uni_http_stream',
+        'unidirectional HTTP stream endpoint path',
+      ),
+      max_request_body_size: Int(65536, 'largest connect request body, in bytes'),
+      connect_code_to_http_response: ConnectCodeToHttpResponse(),
+    }),
+    uni_grpc: Section({
+      enabled: Bool('serve the unidirectional gRPC transport (unistream.proto) on its own port'),
+      address: Str('', 'bind address of the unidirectional gRPC server ("" = all interfaces)'),
+      port: Int(11000, 'unidirectional gRPC port'),
+      max_receive_message_size: Int(0, 'largest connect request in bytes (0 = 4 MiB)'),
+      tls: Section(TlsOptions),
+    }),
+    sse: Section({
+      enabled: Bool('serve the SSE transport of the bidirectional emulation'),
+      handler_prefix: Str('/connection/sse', 'SSE endpoint path'),
+      max_request_body_size: Int(65536, 'largest initial request body (POST), in bytes'),
+    }),
+    http_stream: Section({
+      enabled: Bool('serve the HTTP streaming transport of the bidirectional emulation'),
+      handler_prefix: Str('/connection/http_stream', 'HTTP streaming endpoint path'),
+      max_request_body_size: Int(65536, 'largest initial request body, in bytes'),
+    }),
+    init: Section({
+      enabled: Bool(
+        'serve the connection init endpoint (GET answers {}: an HTTP/2 warm-up, a health probe)',
+      ),
+      handler_prefix: Str('/connection/init', 'connection init endpoint path'),
+    }),
+    emulation: Section({
+      handler_prefix: Str('/emulation', 'where emulated connections send their commands'),
+      max_request_body_size: Int(65536, 'largest emulation request body, in bytes'),
+    }),
     consumers: Type.Array(ConsumerSchema, {
       default: [],
       description: 'async consumers: API commands from PostgreSQL, Kafka, NATS JetStream, Redis',
@@ -473,6 +581,20 @@ const SECTION_DOCS: Readonly<Record<string, string>> = {
   'channel.without_namespace': 'Options of channels outside any namespace.',
   'channel.namespaces': 'Channel namespaces, each with its own channel options.',
   websocket: 'The bidirectional WebSocket transport: path, limits, compression.',
+  uni_websocket: 'The unidirectional WebSocket transport: path, limits, compression, pushes.',
+  uni_sse: 'The unidirectional SSE (EventSource) transport.',
+  'uni_sse.connect_code_to_http_response': 'Connect errors as HTTP answers on uni_sse.',
+  uni_http_stream: 'The unidirectional HTTP streaming transport.',
+  'uni_http_stream.connect_code_to_http_response':
+    'Connect errors as HTTP answers on uni_http_stream.',
+  uni_grpc: 'The unidirectional gRPC transport (unistream.proto) on its own port.',
+  'uni_grpc.tls': 'TLS of the unidirectional gRPC transport.',
+  sse: 'The SSE transport of the bidirectional emulation.',
+  http_stream: 'The HTTP streaming transport of the bidirectional emulation.',
+  init: 'The connection init endpoint.',
+  emulation: 'The endpoint emulated (SSE, HTTP streaming) connections send commands to.',
+  'client.connect_code_to_unidirectional_disconnect':
+    'Connect error codes as disconnect codes on unidirectional transports.',
 };
 
 for (const [dotted, description] of Object.entries(SECTION_DOCS)) {

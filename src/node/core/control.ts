@@ -13,7 +13,9 @@ export type ControlMessage =
   | { op: 'subscribe'; r: ServerSubscribe }
   | { op: 'unsubscribe'; r: ConnectionFilter & { channel: string } }
   | { op: 'disconnect'; r: ServerDisconnect }
-  | { op: 'refresh'; r: ServerRefresh };
+  | { op: 'refresh'; r: ServerRefresh }
+  /** Commands for an emulated session, sent to the node that holds it (Node.sendEmulation). */
+  | { op: 'emulation'; r: { session: string; data: Uint8Array } };
 
 const BYTES = '$b64';
 

@@ -31,6 +31,7 @@ export const Disconnects = Object.freeze({
   insufficientState: d(3010, 'insufficient state', true),
   forceReconnect: d(3011, 'force reconnect', true),
   noPong: d(3012, 'no pong', true),
+  tooManyRequests: d(3013, 'too many requests', true),
   invalidToken: d(3500, 'invalid token', false),
   badRequest: d(3501, 'bad request', false),
   stale: d(3502, 'stale', false),

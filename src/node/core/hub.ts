@@ -33,6 +33,12 @@ export interface HubClient {
   checkPosition(channel: string, top: StreamPosition): void;
   /** An admin trace of the connection's user (frame-tap.ts). */
   tap?: FrameTap | undefined;
+  /**
+   * Commands for this session that came another way than its own stream: an emulated
+   * connection (SSE, HTTP streaming) posts them to the emulation endpoint of any node, and
+   * Node.sendEmulation brings them here: the request's `data`, as sent.
+   */
+  receiveEmulated?(data: Uint8Array): void;
 }
 
 export interface HubCounts {
@@ -46,6 +52,8 @@ export class Hub {
   private readonly clients = new Map<string, HubClient>();
   private readonly byUser = new Map<string, Set<HubClient>>();
   private readonly channels = new Map<string, Set<HubClient>>();
+  /** Connections with a session (see HubClient.sessionId), by session. */
+  private readonly sessions = new Map<string, HubClient>();
   /** Admin traces among a channel's subscribers (Node.addObserver), by channel. */
   private readonly observers = new Map<string, number>();
   /** Admin traces of users (frame-tap.ts). */
@@ -61,14 +69,21 @@ export class Hub {
       this.byUser.set(client.user, set);
     }
     set.add(client);
+    if (client.sessionId !== '') this.sessions.set(client.sessionId, client);
     this.userTaps.attach(client);
   }
 
   remove(client: HubClient): void {
     if (!this.clients.delete(client.id)) return;
+    if (this.sessions.get(client.sessionId) === client) this.sessions.delete(client.sessionId);
     const set = this.byUser.get(client.user);
     set?.delete(client);
     if (set?.size === 0) this.byUser.delete(client.user);
+  }
+
+  /** The connected connection holding this session, if it is on this node. */
+  bySession(session: string): HubClient | undefined {
+    return session === '' ? undefined : this.sessions.get(session);
   }
 
   userConnectionCount(user: string): number {

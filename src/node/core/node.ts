@@ -401,9 +401,28 @@ export class Node implements BrokerEventHandler {
     return this.publishControl({ op: 'refresh', r: request });
   }
 
-  private async publishControl(message: ControlMessage): Promise<void> {
-    await this.engine.broker.publishControl(encodeControl(message));
+  private async publishControl(message: ControlMessage, toNode?: string): Promise<void> {
+    await this.engine.broker.publishControl(encodeControl(message), toNode);
     this.metrics.messagesSent.inc(CONTROL);
+  }
+
+  // --- emulated connections -------------------------------------------------------------
+
+  /**
+   * Delivers commands of an emulated connection (SSE, HTTP streaming) to its session on the
+   * node holding it: here directly, elsewhere over the control bus addressed to that node,
+   * so a load balancer needs no sticky sessions. False when no live node has that ID (the
+   * node restarted: the client reconnects); a session the node no longer holds drops the
+   * frame, as Centrifugo's emulation survey does.
+   */
+  async sendEmulation(nodeId: string, session: string, data: Uint8Array): Promise<boolean> {
+    if (nodeId === this.uid) {
+      this.hub.bySession(session)?.receiveEmulated?.(data);
+      return true;
+    }
+    if (!this.clusterView().isLive(nodeId)) return false;
+    await this.publishControl({ op: 'emulation', r: { session, data } }, nodeId);
+    return true;
   }
 
   // --- the cluster --------------------------------------------------------------------------
@@ -481,6 +500,9 @@ export class Node implements BrokerEventHandler {
         return this.hub.disconnect(m.r);
       case 'refresh':
         return this.hub.refresh(m.r);
+      case 'emulation':
+        this.hub.bySession(m.r.session)?.receiveEmulated?.(m.r.data);
+        return;
     }
   }
 

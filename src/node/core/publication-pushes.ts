@@ -15,8 +15,11 @@ import { clientInfoMsg, EncodedPush, publicationMsg } from './push-encoding.ts';
 
 /** A push as a connection of either format takes it (EncodedPush, or one per format). */
 export interface PushParts {
-  /** undefined when this format cannot carry it (data that is not JSON, on JSON). */
-  part(format: Format): FramePart | undefined;
+  /**
+   * undefined when this format cannot carry it (data that is not JSON, on JSON). A
+   * unidirectional connection takes the Push alone, a bidirectional one inside a Reply.
+   */
+  part(format: Format, unidirectional?: boolean): FramePart | undefined;
 }
 
 /** One push for JSON connections and another for Protobuf ones. */
@@ -29,8 +32,9 @@ class PerFormat implements PushParts {
     this.protobuf = protobuf;
   }
 
-  part(format: Format): FramePart | undefined {
-    return format === 'json' ? this.json.part(format) : this.protobuf.part(format);
+  part(format: Format, unidirectional = false): FramePart | undefined {
+    const push = format === 'json' ? this.json : this.protobuf;
+    return push.part(format, unidirectional);
   }
 }
 

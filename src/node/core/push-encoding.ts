@@ -3,6 +3,7 @@
 import type { ClientInfo, Publication } from '../engine/index.ts';
 import {
   type ClientInfoMsg,
+  encodePush,
   encodeReply,
   type Format,
   type FramePart,
@@ -18,21 +19,31 @@ export class EncodedPush {
   /** null: the push holds bytes that are not JSON, so no JSON frame can carry it. */
   private json: string | null | undefined;
   private protobuf: Uint8Array | undefined;
+  /** The same as a bare Push, for unidirectional connections. */
+  private uniJson: string | null | undefined;
+  private uniProtobuf: Uint8Array | undefined;
 
   constructor(push: Push | ((format: Format) => Push)) {
     this.push = push;
   }
 
-  /** The encoded push; undefined when this format cannot carry it (non-JSON data, JSON). */
-  part(format: Format): FramePart | undefined {
+  /**
+   * The encoded push; undefined when this format cannot carry it (non-JSON data, JSON). A
+   * unidirectional connection gets the Push alone, a bidirectional one inside a Reply.
+   */
+  part(format: Format, unidirectional = false): FramePart | undefined {
+    if (unidirectional) {
+      if (format === 'protobuf') {
+        this.uniProtobuf ??= encodePush('protobuf', this.pushFor('protobuf')) as Uint8Array;
+        return this.uniProtobuf;
+      }
+      if (this.uniJson === undefined)
+        this.uniJson = jsonOrNull(() => encodePush('json', this.pushFor('json')));
+      return this.uniJson ?? undefined;
+    }
     if (format === 'json') {
       if (this.json === undefined) {
-        try {
-          this.json = encodeReply('json', { push: this.pushFor('json') }) as string;
-        } catch (err) {
-          if (!(err instanceof JsonEncodeError)) throw err;
-          this.json = null;
-        }
+        this.json = jsonOrNull(() => encodeReply('json', { push: this.pushFor('json') }));
       }
       return this.json ?? undefined;
     }
@@ -42,6 +53,15 @@ export class EncodedPush {
 
   private pushFor(format: Format): Push {
     return typeof this.push === 'function' ? this.push(format) : this.push;
+  }
+}
+
+function jsonOrNull(encode: () => FramePart): string | null {
+  try {
+    return encode() as string;
+  } catch (err) {
+    if (!(err instanceof JsonEncodeError)) throw err;
+    return null;
   }
 }
 

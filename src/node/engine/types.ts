@@ -177,6 +177,8 @@ export interface ClusterView {
   nodes(): Promise<NodeInfo[]>;
   /** Channels with subscribers on any live node, with subscriber counts summed. */
   channels(): Promise<Map<string, number>>;
+  /** Whether a node with this uid is live (this one included), without building its info. */
+  isLive(uid: string): boolean;
 }
 
 /** A broker, presence manager and node registry that belong together. */

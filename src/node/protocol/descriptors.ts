@@ -210,6 +210,24 @@ export const Push = msg('Push', [
       f(7, 'data', 'bytes'),
     ]),
   ),
+  // A unidirectional connection's connect result: ConnectResult's fields, other numbers.
+  f(
+    10,
+    'connect',
+    msg('Connect', [
+      f(1, 'client', 'string'),
+      f(2, 'version', 'string'),
+      f(3, 'data', 'bytes'),
+      f(4, 'subs', SubscribeResult, { map: true }),
+      f(5, 'expires', 'bool'),
+      f(6, 'ttl', 'uint32'),
+      f(7, 'ping', 'uint32'),
+      f(8, 'pong', 'bool'),
+      f(9, 'session', 'string'),
+      f(10, 'node', 'string'),
+      f(11, 'time', 'int64'),
+    ]),
+  ),
   f(11, 'disconnect', msg('Disconnect', [f(1, 'code', 'uint32'), f(2, 'reason', 'string')])),
   f(12, 'refresh', msg('Refresh', [f(1, 'expires', 'bool'), f(2, 'ttl', 'uint32')])),
 ]);
@@ -229,4 +247,14 @@ export const Reply = msg('Reply', [
   f(13, 'rpc', RpcResult),
   f(14, 'refresh', RefreshResult),
   f(15, 'sub_refresh', SubRefreshResult),
+]);
+
+/**
+ * What an emulated connection (SSE, HTTP streaming) posts to the emulation endpoint: commands
+ * for its session on its node. In JSON `data` is a JSON string holding the commands' frame.
+ */
+export const EmulationRequest = msg('EmulationRequest', [
+  f(1, 'node', 'string'),
+  f(2, 'session', 'string'),
+  f(3, 'data', 'bytes'),
 ]);

@@ -1,6 +1,6 @@
 // Turns Reply objects into frame parts and frames into Command objects, per format.
 // JSON: one object per line; Protobuf: varint length-delimited messages.
-import { Command, Reply } from './descriptors.ts';
+import { Command, Push, Reply } from './descriptors.ts';
 import { decodeJson, encodeJson } from './json-codec.ts';
 import { decodeMessage, delimit, eachDelimited, encodeMessage } from './protobuf-codec.ts';
 
@@ -12,7 +12,15 @@ export function encodeReply(format: Format, reply: Obj): FramePart {
   return format === 'json' ? encodeJson(Reply, reply) : delimit(encodeMessage(Reply, reply));
 }
 
-/** An empty Reply: the server's ping. */
+/**
+ * A Push on its own, as unidirectional transports send every message (Centrifugo's push
+ * encoder): no Reply around it.
+ */
+export function encodePush(format: Format, push: Obj): FramePart {
+  return format === 'json' ? encodeJson(Push, push) : delimit(encodeMessage(Push, push));
+}
+
+/** An empty Reply (and an empty Push, the same bytes): the server's ping. */
 export const PING: Record<Format, FramePart> = {
   json: '{}',
   protobuf: new Uint8Array([0]),

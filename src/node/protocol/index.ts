@@ -4,14 +4,18 @@
 export { decodeBase64Strict } from './base64.ts';
 export {
   Command,
+  ConnectRequest,
+  EmulationRequest,
   type FieldDesc,
   field,
   type MessageDesc,
   message,
+  Push,
   Reply,
 } from './descriptors.ts';
 export {
   decodeCommands,
+  encodePush,
   encodeReply,
   type Format,
   type FramePart,

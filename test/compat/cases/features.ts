@@ -1167,13 +1167,34 @@ const TRANSPORTS: Feature = {
   id: 'transports',
   feature: 'the SSE, HTTP-streaming and unidirectional transports',
   issue: 'issue 19',
+  built: true,
   config: {
-    ...baseConfig(),
+    ...baseConfig({
+      client: {
+        ...(baseConfig().client as Record<string, Json>),
+        // Expired tokens (109) end uni_sse with a disconnect of the config's choosing.
+        connect_code_to_unidirectional_disconnect: {
+          enabled: true,
+          transforms: [{ code: 109, to: { code: 4109, reason: 'come back with a token' } }],
+        },
+      },
+    }),
     uni_websocket: { enabled: true },
-    uni_http_stream: { enabled: true },
+    // uni_http_stream answers failed connects with HTTP statuses instead.
+    uni_http_stream: {
+      enabled: true,
+      connect_code_to_http_response: {
+        enabled: true,
+        transforms: [
+          { code: 109, to: { status_code: 401, body: '' } },
+          { code: 3500, to: { status_code: 403, body: 'bad token' } },
+        ],
+      },
+    },
     uni_sse: { enabled: true },
     http_stream: { enabled: true },
     sse: { enabled: true },
+    init: { enabled: true },
   },
   cases: [
     {
@@ -1212,6 +1233,120 @@ const TRANSPORTS: Feature = {
       steps: [
         { http: { method: 'GET', path: '/connection/uni_sse?cf_connect=not-json' } },
         { http: { method: 'PUT', path: '/connection/uni_sse' } },
+      ],
+    },
+    {
+      id: 'uni-websocket-query',
+      encodings: ['json'],
+      steps: [
+        {
+          open: 'c',
+          path: `/connection/uni_websocket?cf_connect=${encodeURIComponent(JSON.stringify({ token: connectToken('wq1', { channels: ['hist:wq'] }) }))}`,
+          uni: true,
+        },
+        { sleep: 300 },
+        api('publish', { channel: 'hist:wq', data: { q: 1 } }),
+        { sleep: 300 },
+      ],
+    },
+    {
+      id: 'uni-sse-streams',
+      ...JSON_ONLY,
+      steps: [
+        {
+          http: {
+            method: 'GET',
+            path: `/connection/uni_sse?cf_connect=${encodeURIComponent(JSON.stringify({ token: connectToken('su1', { channels: ['hist:s1'] }) }))}`,
+            readMs: 400,
+          },
+        },
+        {
+          http: {
+            method: 'POST',
+            path: '/connection/uni_sse',
+            body: JSON.stringify({ token: connectToken('su2') }),
+            readMs: 400,
+          },
+        },
+        { http: { method: 'GET', path: '/connection/uni_sse', readMs: 400 } },
+        { http: { method: 'GET', path: '/connection/uni_sse?cf_connect={"token":"x.y.z"}' } },
+        {
+          http: {
+            method: 'GET',
+            path: `/connection/uni_sse?cf_connect=${encodeURIComponent(JSON.stringify({ token: connectToken('su3', { exp: 1000 }) }))}`,
+          },
+        },
+      ],
+    },
+    {
+      id: 'uni-http-stream-streams',
+      ...JSON_ONLY,
+      steps: [
+        {
+          http: {
+            method: 'POST',
+            path: '/connection/uni_http_stream',
+            body: JSON.stringify({ token: connectToken('hu1', { channels: ['hist:h1'] }) }),
+            readMs: 400,
+          },
+        },
+        {
+          http: { method: 'POST', path: '/connection/uni_http_stream', body: 'null', readMs: 400 },
+        },
+        {
+          http: {
+            method: 'POST',
+            path: '/connection/uni_http_stream',
+            body: JSON.stringify({ token: 'x.y.z' }),
+          },
+        },
+        {
+          http: {
+            method: 'POST',
+            path: '/connection/uni_http_stream',
+            body: JSON.stringify({ token: connectToken('hu3', { exp: 1000 }) }),
+          },
+        },
+      ],
+    },
+    {
+      id: 'emulated-connects',
+      ...JSON_ONLY,
+      steps: [
+        {
+          http: {
+            method: 'POST',
+            path: '/connection/http_stream',
+            body: JSON.stringify({ id: 1, connect: { token: connectToken('eu1') } }),
+            readMs: 400,
+          },
+        },
+        {
+          http: {
+            method: 'GET',
+            path: `/connection/sse?cf_connect=${encodeURIComponent(JSON.stringify({ id: 1, connect: {} }))}`,
+            readMs: 400,
+          },
+        },
+        {
+          http: {
+            method: 'POST',
+            path: '/connection/http_stream',
+            body: JSON.stringify({ id: 1, connect: { token: 'x.y.z' } }),
+            readMs: 400,
+          },
+        },
+        {
+          http: {
+            method: 'POST',
+            path: '/emulation',
+            body: JSON.stringify({ node: 'nope', session: 's', data: '"{}"' }),
+          },
+        },
+        { http: { method: 'POST', path: '/emulation', body: 'not json' } },
+        { http: { method: 'OPTIONS', path: '/emulation' } },
+        { http: { method: 'GET', path: '/connection/init' } },
+        { http: { method: 'POST', path: '/connection/init' } },
       ],
     },
     {

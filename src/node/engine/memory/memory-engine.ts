@@ -33,7 +33,11 @@ export class MemoryEngine implements Engine {
 
   /** One node is the whole cluster. */
   startCluster(self: () => NodeInfo, localChannels: () => Map<string, number>): ClusterView {
-    return { nodes: async () => [self()], channels: async () => localChannels() };
+    return {
+      nodes: async () => [self()],
+      channels: async () => localChannels(),
+      isLive: (uid) => uid === self().uid,
+    };
   }
 
   async close(): Promise<void> {

@@ -125,6 +125,7 @@ export class NatsEngine implements Engine, EngineConnectivity {
     return {
       nodes: async () => this.registry.nodes(),
       channels: () => this.registry.channels(),
+      isLive: (uid) => this.registry.isLive(uid),
     };
   }
 

@@ -65,6 +65,12 @@ export class NatsNodeRegistry {
     return out;
   }
 
+  isLive(uid: string): boolean {
+    if (uid === this.selfId) return true;
+    const entry = this.seen.get(uid);
+    return entry !== undefined && Date.now() - entry.at <= this.ttlMs;
+  }
+
   /** Channels with subscribers on every live node, summed. */
   channels(): Promise<Map<string, number>> {
     return this.gate.call('channels', async (scope) => {

@@ -64,12 +64,17 @@ export type UnaryHandler = (
 export interface StreamWriter {
   write(message: Uint8Array): void;
   end(status?: GrpcStatus): void;
+  /** Reply bytes written that wait for the client's flow-control window. */
+  bufferedAmount(): number;
 }
-/** A streaming handler gets each request message, then the client's half-close. */
+/**
+ * A streaming handler gets each request message, then the client's half-close; `abort`
+ * when the call is gone before its end (the client cancelled, the connection closed).
+ */
 export type StreamHandler = (
   call: GrpcCall,
   out: StreamWriter,
-) => { message(bytes: Buffer): void; end(): void };
+) => { message(bytes: Buffer): void; end(): void; abort?(): void };
 
 export type Route =
   | { kind: 'unary'; handle: UnaryHandler }
@@ -86,6 +91,12 @@ export interface GrpcServerOptions {
   logger: Logger;
   metrics: NodeMetrics;
   refusals: Refusals;
+  /** Server keepalive pings (see ConnectionOptions.keepalive); none when absent. */
+  keepalive?: { timeMs: number; timeoutMs: number };
+  /** What the server is, in its log lines ("gRPC API" when absent). */
+  label?: string;
+  /** The key that sets maxReceiveMessageSize, named when a message is past it. */
+  maxReceiveKey?: string;
 }
 
 /** Why a call was refused before its handler: the label of centrifugo_grpc_refused_requests_total. */
@@ -153,11 +164,16 @@ export function createGrpcServer(opts: GrpcServerOptions): GrpcH2Server {
     maxBufferedBytes: Math.max(16 * 2 ** 20, 4 * opts.maxReceiveMessageSize),
     http1Hint:
       'this is a gRPC endpoint: HTTP/2 POST with content-type application/grpc (h2c: prior knowledge)\n',
+    ...(opts.keepalive ? { keepalive: opts.keepalive } : {}),
   };
   const limitHits = new Map<LimitName, Counter.Internal>(
     LIMIT_NAMES.map((name) => [name, opts.metrics.grpcH2LimitHits.labels(name)]),
   );
-  const closedLog = new ThrottledLog(opts.logger, 'gRPC API connection closed', CLOSED_LOG);
+  const closedLog = new ThrottledLog(
+    opts.logger,
+    `${opts.label ?? 'gRPC API'} connection closed`,
+    CLOSED_LOG,
+  );
   const refusals = opts.refusals;
   const connections = new Set<H2Connection>();
   let closing = false;
@@ -284,7 +300,7 @@ function onStream(stream: H2Stream, opts: GrpcServerOptions, refusals: Refusals)
     if (!fed.ok) {
       refuse(
         GrpcCode.RESOURCE_EXHAUSTED,
-        `received message larger than max (${fed.tooLarge} vs. ${opts.maxReceiveMessageSize}): grpc_api.max_receive_message_size`,
+        `received message larger than max (${fed.tooLarge} vs. ${opts.maxReceiveMessageSize}): ${opts.maxReceiveKey ?? 'grpc_api.max_receive_message_size'}`,
         'message_too_large',
       );
       return;
@@ -372,8 +388,11 @@ function streamCall(stream: H2Stream, call: GrpcCall, handle: StreamHandler) {
       if (!stream.headersSent) respondStatus(stream, status);
       else stream.end(encodeHeaderBlock(trailersOf(status)));
     },
+    bufferedAmount: () => stream.pendingReplyBytes,
   };
-  return handle(call, writer);
+  const handler = handle(call, writer);
+  if (handler.abort) stream.onAbort = () => handler.abort?.();
+  return handler;
 }
 
 function respondOutcome(stream: H2Stream, outcome: UnaryOutcome): void {

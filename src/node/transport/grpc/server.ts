@@ -3,10 +3,10 @@
 // empty, as Centrifugo's ":10000"), with TLS when grpc_api.tls.enabled and reflection when
 // grpc_api.reflection.
 import type { ApiExecutor } from '../../api/index.ts';
-import { type Config, durationMs } from '../../config/index.ts';
+import type { Config } from '../../config/index.ts';
 import type { Logger, NodeMetrics } from '../../observability/index.ts';
-import type { ConnectionLimits } from './h2/limits.ts';
 import { countedRefusals, createGrpcServer, type Route } from './h2-server.ts';
+import { connectionLimits } from './http2-limits.ts';
 import { apiDefinition, rpcStatusDefinition } from './proto.ts';
 import { reflectionRoutes } from './reflection.ts';
 import { apiServiceRoutes } from './service.ts';
@@ -97,23 +97,4 @@ export async function startGrpcServer(deps: GrpcServerDeps): Promise<GrpcApiServ
     return closing;
   };
   return { host, port, tls: options.tls.enabled, close };
-}
-
-/** grpc_api.http2.* as the HTTP/2 connection reads them. */
-export function connectionLimits(http2: Config['grpc_api']['http2']): ConnectionLimits {
-  return {
-    maxConcurrentStreams: http2.max_concurrent_streams,
-    maxHeaderListSize: http2.max_header_list_size,
-    maxContinuationFrames: http2.max_continuation_frames,
-    headerTimeoutMs: durationMs(http2.header_timeout),
-    maxConsecutiveEmptyFrames: http2.max_consecutive_empty_frames,
-    resetBurst: http2.max_reset_burst,
-    resetsPerSecond: http2.max_resets_per_second,
-    pingMinIntervalMs: durationMs(http2.keepalive_min_time),
-    pingWithoutStreams: http2.keepalive_permit_without_stream,
-    maxQueuedControlFrames: http2.max_queued_control_frames,
-    maxPendingReplyBytes: http2.max_pending_reply_size,
-    idleTimeoutMs: durationMs(http2.idle_timeout),
-    handshakeTimeoutMs: durationMs(http2.handshake_timeout),
-  };
 }

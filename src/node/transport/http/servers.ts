@@ -45,8 +45,13 @@ function serverTls(config: Config, role: HttpListener['role']): TlsOptions | und
   return chosen && tlsServerOptions(chosen.tls, chosen.section, ['http/1.1']);
 }
 
+/** A client connection endpoint on node's http server (streaming answers, ahead of fastify). */
+export type ClientRoute = (req: IncomingMessage, res: ServerResponse) => void;
+
 export interface HttpDeps {
   config: Config;
+  /** Client connection endpoints of the external listener by exact path (SSE, HTTP streaming). */
+  clientRoutes?: ReadonlyMap<string, ClientRoute>;
   /** The node's version, shown in the OpenAPI document. */
   version: string;
   executor: ApiExecutor;
@@ -84,7 +89,7 @@ export function buildHttpListeners(deps: HttpDeps): HttpListener[] {
       config,
       limits,
       apiOnExternal ? api : undefined,
-      config.websocket.disabled ? undefined : config.websocket.handler_prefix,
+      { routes: deps.clientRoutes ?? new Map(), websocketPaths: websocketPaths(config) },
       externalTls,
     ),
   };
@@ -99,7 +104,7 @@ export function buildHttpListeners(deps: HttpDeps): HttpListener[] {
       host: internalHost,
       port: Number(config.http_server.internal_port),
       tls: internalTls !== undefined,
-      app: newApp(config, limits, apiOnExternal ? undefined : api, undefined, internalTls),
+      app: newApp(config, limits, apiOnExternal ? undefined : api, NO_CLIENTS, internalTls),
     };
     listeners.push(internal);
   }
@@ -163,11 +168,27 @@ function notAnUpgrade(res: ServerResponse): void {
   res.end(GO_BAD_REQUEST);
 }
 
+/** What a listener serves to clients besides fastify's routes. */
+interface ClientEndpoints {
+  routes: ReadonlyMap<string, ClientRoute>;
+  /** Paths whose requests must be WebSocket upgrades (transport/websocket takes those). */
+  websocketPaths: ReadonlySet<string>;
+}
+
+const NO_CLIENTS: ClientEndpoints = { routes: new Map(), websocketPaths: new Set() };
+
+function websocketPaths(config: Config): Set<string> {
+  const paths = new Set<string>();
+  if (!config.websocket.disabled) paths.add(config.websocket.handler_prefix);
+  if (config.uni_websocket.enabled) paths.add(config.uni_websocket.handler_prefix);
+  return paths;
+}
+
 function newApp(
   config: Config,
   limits: HttpLimits,
   api: ApiHandler | undefined,
-  websocketPath: string | undefined,
+  clients: ClientEndpoints,
   tls: TlsOptions | undefined,
 ): FastifyInstance {
   const timeouts = serverTimeouts(config);
@@ -189,7 +210,13 @@ function newApp(
           res.end(redirect.body);
           return;
         }
-        if (websocketPath !== undefined && pathOf(req.url ?? '/') === websocketPath) {
+        const path = pathOf(req.url ?? '/');
+        const route = clients.routes.get(path);
+        if (route !== undefined) {
+          route(req, res);
+          return;
+        }
+        if (clients.websocketPaths.has(path)) {
           notAnUpgrade(res);
           return;
         }

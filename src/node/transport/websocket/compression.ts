@@ -14,7 +14,15 @@ import { constants as zlib } from 'node:zlib';
 import type { PerMessageDeflateOptions, WebSocket } from 'ws';
 import type { Config } from '../../config/index.ts';
 
-type WebSocketConfig = Config['websocket'];
+/** The keys websocket and uni_websocket share. */
+type WebSocketConfig = Pick<
+  Config['websocket'],
+  | 'compression'
+  | 'compression_level'
+  | 'compression_min_size'
+  | 'message_size_limit'
+  | 'decompressed_message_size_limit'
+>;
 
 const DECOMPRESSED_LIMIT_FACTOR = 10;
 export const DECOMPRESSED_TOO_BIG = 'message too big after decompression';

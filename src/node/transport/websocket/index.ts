@@ -1,1 +1,3 @@
-export { attachWebSocket, type WebSocketEndpoint } from './ws-endpoint.ts';
+export { uniWebSocketEndpoint } from './uni-ws-endpoint.ts';
+export { routeUpgrades, type UpgradeEndpoint } from './upgrade-router.ts';
+export { webSocketEndpoint } from './ws-endpoint.ts';

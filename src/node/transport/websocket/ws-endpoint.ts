@@ -1,89 +1,57 @@
 // The bidirectional WebSocket endpoint (websocket.handler_prefix). Refusals happen before
 // the upgrade with plain HTTP statuses (403 origin, 503 connection limit or rate, 503 while
-// the node drains or sheds its excess); after it, every frame goes to a ClientSession, and
-// disconnects are close frames with code and reason.
-import type { IncomingMessage, Server } from 'node:http';
+// the node drains or sheds its excess: the connection gate); after it, every frame goes to a
+// ClientSession, and disconnects are close frames with code and reason.
+import type { IncomingMessage } from 'node:http';
 import type { Duplex } from 'node:stream';
 import { type WebSocket, WebSocketServer } from 'ws';
 import type { ClientContext, ClientTransport, Format } from '../../client/index.ts';
 import { ClientSession, Disconnects } from '../../client/index.ts';
 import { durationMs } from '../../config/index.ts';
 import type { Logger } from '../../observability/index.ts';
-import { canonicalRedirect, GO_NOT_FOUND, GO_TEXT_HEADERS } from '../http/index.ts';
+import type { ConnectionGate } from '../connection-gate.ts';
+import { GO_TEXT_HEADERS } from '../http/index.ts';
+import { requestUserOf } from '../request-user.ts';
+import { closeCode, closeReason } from './close-frame.ts';
 import {
   deflateOptions,
   enforceMessageLimits,
   messageLimits,
   serverMaxPayload,
 } from './compression.ts';
-import { ConnectionRateLimit } from './connection-rate.ts';
 import { FRAME_PING_QUERY, startFramePings } from './frame-pings.ts';
 import { originChecker } from './origin-check.ts';
 import { rawSocket } from './raw-socket.ts';
 import { SharedFrames } from './shared-frames.ts';
+import { answerUpgrade, type UpgradeEndpoint } from './upgrade-router.ts';
 import { type StallWatch, watchWriteStalls } from './write-stall.ts';
 
 const PROTOBUF_SUBPROTOCOL = 'centrifuge-protobuf';
 const JSON_SUBPROTOCOL = 'centrifuge-json';
 
-export interface WebSocketEndpoint {
-  /** Closes every connection with 3001 shutdown and stops accepting. */
-  close(): Promise<void>;
-}
-
-export function attachWebSocket(
-  server: Server,
+export function webSocketEndpoint(
   ctx: ClientContext,
+  gate: ConnectionGate,
   logger: Logger,
-  /** True while the node drains or sheds its excess: new connections get 503, go elsewhere. */
-  refusingNew: () => boolean = () => false,
-): WebSocketEndpoint {
+): UpgradeEndpoint {
   const { config } = ctx;
-  const path = config.websocket.handler_prefix;
   const originAllowed = originChecker(config.client.allowed_origins);
   // 0 means the default, as in Centrifugo (its WebSocket handler falls back to 1 s).
   const writeTimeoutMs = durationMs(config.websocket.write_timeout) || 1000;
   const limits = messageLimits(config.websocket);
-  const connectionRate = new ConnectionRateLimit(config.client.connection_rate_limit);
   const sharedFrames = new SharedFrames();
-  const userHeader = config.client.user_id_http_header.toLowerCase();
   const wss = new WebSocketServer({
     noServer: true,
     maxPayload: serverMaxPayload(limits),
     perMessageDeflate: deflateOptions(config.websocket),
-    // onUpgrade leaves at most one protocol in the header, the one chosen by chooseSubprotocol.
+    // upgrade leaves at most one protocol in the header, the one chosen by chooseSubprotocol.
     handleProtocols: (protocols) => protocols.values().next().value ?? false,
   });
 
-  const onUpgrade = (req: IncomingMessage, socket: Duplex, head: Buffer) => {
-    const redirect = canonicalRedirect(req.url ?? '/', req.method ?? 'GET');
-    if (redirect !== undefined) {
-      answer(socket, 307, 'Temporary Redirect', redirect.body, {
-        location: redirect.location,
-        ...redirect.headers,
-      });
-      return;
-    }
-    const url = new URL(req.url ?? '/', 'http://localhost');
-    if (url.pathname !== path) {
-      answer(socket, 404, 'Not Found', GO_NOT_FOUND, GO_TEXT_HEADERS);
-      return;
-    }
-    // Beyond Centrifugo: a node that drains or sheds its excess (src/node/lifecycle/) sends
-    // new connections to another node, before they take a token of the rate limit.
-    if (refusingNew()) {
-      answer(socket, 503, 'Service Unavailable', '', {});
-      return;
-    }
+  const upgrade = (req: IncomingMessage, socket: Duplex, head: Buffer, url: URL) => {
     // Centrifugo's order: the rate limit, the connection limit, then the origin.
-    if (!connectionRate.allow()) {
-      answer(socket, 503, 'Service Unavailable', '', {});
-      return;
-    }
-    const limit = config.client.connection_limit;
-    if (limit > 0 && ctx.node.counts().numClients >= limit) {
-      ctx.metrics.clientConnectionLimit.inc();
-      answer(socket, 503, 'Service Unavailable', '', {});
+    if (!gate.admit()) {
+      answerUpgrade(socket, 503, 'Service Unavailable', '', {});
       return;
     }
     if (!originAllowed(req.headers.origin)) {
@@ -91,14 +59,14 @@ export function attachWebSocket(
         { origin: req.headers.origin },
         'WebSocket refused: origin not in client.allowed_origins',
       );
-      answer(socket, 403, 'Forbidden', 'Forbidden\n', GO_TEXT_HEADERS);
+      answerUpgrade(socket, 403, 'Forbidden', 'Forbidden\n', GO_TEXT_HEADERS);
       return;
     }
     const chosen = chooseSubprotocol(req.headers['sec-websocket-protocol']);
     if (chosen === undefined) delete req.headers['sec-websocket-protocol'];
     else req.headers['sec-websocket-protocol'] = chosen;
     const framePings = url.searchParams.get(FRAME_PING_QUERY) === 'true';
-    const requestUser = headerValue(req, userHeader);
+    const requestUser = requestUserOf(req, config.client.user_id_http_header);
     wss.handleUpgrade(req, socket, head, (ws) =>
       accept(ws, formatOf(ws, url), framePings, requestUser, req.headers),
     );
@@ -119,6 +87,7 @@ export function attachWebSocket(
     // Set once the session exists (it needs the transport, the watch needs the session).
     let stalls: StallWatch | undefined;
     const transport: ClientTransport = {
+      name: 'websocket',
       format,
       pingsItself: framePings,
       requestUser,
@@ -175,11 +144,10 @@ export function attachWebSocket(
     });
   };
 
-  server.on('upgrade', onUpgrade);
   return {
+    path: config.websocket.handler_prefix,
+    upgrade,
     close: async () => {
-      server.off('upgrade', onUpgrade);
-      ctx.node.closeClients(Disconnects.shutdown);
       for (const ws of wss.clients) ws.terminate();
       await new Promise<void>((resolve) => wss.close(() => resolve()));
       sharedFrames.close();
@@ -206,39 +174,4 @@ function formatOf(ws: WebSocket, url: URL): Format {
   if (ws.protocol === PROTOBUF_SUBPROTOCOL) return 'protobuf';
   const asked = url.searchParams.get('format') ?? url.searchParams.get('cf_protocol');
   return asked === 'protobuf' ? 'protobuf' : 'json';
-}
-
-/** A request header's first value, as Go's Header.Get ('' when absent or not asked for). */
-function headerValue(req: IncomingMessage, name: string): string {
-  if (name === '') return '';
-  // headersDistinct keeps repeated headers apart (req.headers joins them with ", ").
-  return req.headersDistinct[name]?.[0] ?? '';
-}
-
-/** An HTTP answer instead of the upgrade, with the body Centrifugo's handlers give. */
-function answer(
-  socket: Duplex,
-  status: number,
-  text: string,
-  body: string,
-  headers: Record<string, string>,
-): void {
-  const lines = Object.entries(headers).map(([name, value]) => `${name}: ${value}\r\n`);
-  socket.end(
-    `HTTP/1.1 ${status} ${text}\r\nConnection: close\r\n${lines.join('')}` +
-      `Content-Length: ${Buffer.byteLength(body)}\r\n\r\n${body}`,
-  );
-}
-
-/** Codes a close frame may carry (RFC 6455 §7.4): the API can ask for any number. */
-function closeCode(code: number): number {
-  const valid = (code >= 3000 && code <= 4999) || [1000, 1001, 1008, 1009, 1011].includes(code);
-  return valid ? code : 3000;
-}
-
-/** A close frame holds at most 123 bytes of reason. */
-function closeReason(reason: string): string {
-  const bytes = Buffer.from(reason, 'utf8');
-  if (bytes.length <= 123) return reason;
-  return new TextDecoder().decode(bytes.subarray(0, 123)).replace(/\uFFFD+$/, '');
 }

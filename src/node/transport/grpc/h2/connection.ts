@@ -19,6 +19,7 @@ import {
   headersFrames,
   MAX_WINDOW_SIZE,
   pingAckFrame,
+  pingFrame,
   rstStreamFrame,
   SETTINGS_ACK,
   Setting,
@@ -40,6 +41,12 @@ export interface ConnectionOptions extends ConnectionLimits {
   maxBufferedBytes: number;
   /** The text an HTTP/1 request gets with its 415: what this port expects instead. */
   http1Hint: string;
+  /**
+   * Server keepalive (grpc-go's ServerParameters Time and Timeout): after `timeMs` without
+   * a frame from the client this side pings; no ACK within `timeoutMs` closes the connection.
+   * Checked on tick(), so within a second of each. Off when absent.
+   */
+  keepalive?: { timeMs: number; timeoutMs: number };
 }
 
 export interface ConnectionEvents {
@@ -59,6 +66,7 @@ const PING_INTERVAL_WITHOUT_STREAMS_MS = 2 * 60 * 60 * 1000;
 /** A socket this side ended is destroyed if the peer does not close its side by then. */
 const LINGER_MS = 1000;
 const EMPTY = Buffer.alloc(0);
+const KEEPALIVE_PAYLOAD = Buffer.from('keepaliv');
 const HTTP1_REQUEST = /^[A-Z]{3,7} \S+ HTTP\/1\.[01]\r?\n/;
 const HEADER_LIST_TOO_LARGE = encodeHeaderBlock([[':status', '431']]);
 
@@ -118,6 +126,10 @@ export class H2Connection implements StreamOwner {
   private repliedSincePing = false;
   /** Control replies queued since the socket last had nothing waiting. */
   private controlQueued = 0;
+
+  /** When the client last sent anything, and when our keepalive PING went (0: none owed). */
+  private lastReadAt = Date.now();
+  private keepalivePingAt = 0;
 
   /** For the idle timeout: a stream opened since the last tick. */
   private active = false;
@@ -186,6 +198,7 @@ export class H2Connection implements StreamOwner {
       this.failFor('header_timeout', `header block not finished within ${o.headerTimeoutMs} ms`);
       return;
     }
+    if (o.keepalive && this.keepaliveDue(now, o.keepalive)) return;
     if (o.idleTimeoutMs <= 0) return;
     if (this.paused && now - this.pausedAt >= o.idleTimeoutMs) {
       // Replies have waited in the socket all that time: the client reads nothing.
@@ -206,6 +219,22 @@ export class H2Connection implements StreamOwner {
       this.events.limit('idle_timeout');
       this.drain();
     }
+  }
+
+  /** Pings a quiet client, and closes a connection whose ping went unanswered; true if closed. */
+  private keepaliveDue(now: number, k: { timeMs: number; timeoutMs: number }): boolean {
+    if (this.keepalivePingAt !== 0) {
+      if (now - this.keepalivePingAt < k.timeoutMs) return false;
+      this.events.protocolError(`no PING ACK within ${k.timeoutMs} ms`, this.peerAddress);
+      this.dead = true;
+      this.socket.destroy();
+      return true;
+    }
+    if (now - this.lastReadAt >= k.timeMs) {
+      this.keepalivePingAt = now;
+      this.queue(pingFrame(KEEPALIVE_PAYLOAD));
+    }
+    return false;
   }
 
   // StreamOwner
@@ -291,6 +320,7 @@ export class H2Connection implements StreamOwner {
 
   private read(chunk: Buffer): void {
     if (this.dead) return;
+    this.lastReadAt = Date.now();
     this.input = this.input.length === 0 ? chunk : Buffer.concat([this.input, chunk]);
     this.reading = true;
     try {
@@ -444,6 +474,7 @@ export class H2Connection implements StreamOwner {
           throw new ConnectionError(ErrorCode.FRAME_SIZE_ERROR, 'PING is 8 bytes');
         }
         if (!(flags & Flag.ACK)) this.onPing(payload);
+        else this.keepalivePingAt = 0;
         return;
       case FrameType.GOAWAY:
         if (streamId !== 0) throw protocolError('GOAWAY on a stream');

@@ -112,6 +112,13 @@ export function goawayFrame(lastStreamId: number, code: number, debug = ''): Buf
   return out;
 }
 
+/** A PING of this side's own (keepalive), to be answered with an ACK. */
+export function pingFrame(payload: Buffer): Buffer {
+  const out = frame(FrameType.PING, 0, 0, 8);
+  payload.copy(out, FRAME_HEADER_SIZE, 0, 8);
+  return out;
+}
+
 export function pingAckFrame(payload: Buffer): Buffer {
   const out = frame(FrameType.PING, Flag.ACK, 0, 8);
   payload.copy(out, FRAME_HEADER_SIZE, 0, 8);

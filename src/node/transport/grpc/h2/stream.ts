@@ -78,6 +78,11 @@ export class H2Stream {
     this.peerAddress = peerAddress;
   }
 
+  /** Reply bytes written and still waiting for the peer's flow-control window. */
+  get pendingReplyBytes(): number {
+    return this.pendingBytes;
+  }
+
   /** `host:port` of the client. */
   peer(): string {
     return this.peerAddress;

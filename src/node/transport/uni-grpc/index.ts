@@ -1,0 +1,1 @@
+export { CONSUME_PATH, startUniGrpcServer, type UniGrpcServer } from './uni-grpc-server.ts';
