@@ -75,12 +75,17 @@ function envValue(schema: TSchema, value: unknown): string {
   if (schema[Kind] === 'Array') {
     const items = (value as unknown[]) ?? [];
     if (schema.items?.[Kind] === 'Object') {
+      // Named lists (namespaces, consumers, proxies) by their names, as Centrifugo's env reads
+      // them; other lists of objects (status code transforms) as JSON.
+      if (schema.items.properties?.name === undefined) return `"${JSON.stringify(items)}"`;
       return `"${items.map((i) => (i as { name: string }).name).join(' ')}"`;
     }
     return items.length === 0 ? '""' : items.map((i) => `"${String(i)}"`).join(' ');
   }
   if (schema.format === 'duration') return formatGoDuration(parseDuration(String(value)) ?? 0);
   if (typeof value === 'string') return `"${value}"`;
+  // A string map (proxy static headers and metadata): Centrifugo prints its JSON, quoted.
+  if (value !== null && typeof value === 'object') return `"${JSON.stringify(value)}"`;
   return String(value);
 }
 
