@@ -238,10 +238,10 @@ describe('values from env', () => {
 
   it('refuses a Centrifugo-only key set to a non-default value, takes its default', () => {
     assert.throws(
-      () => load({ CENTRIFUGO_SSE_ENABLED: 'true' }),
-      /not supported yet: sse\.enabled/,
+      () => load({ CENTRIFUGO_WEBTRANSPORT_ENABLED: 'true' }),
+      /not supported yet: webtransport\.enabled/,
     );
-    assert.deepEqual(load({ CENTRIFUGO_SSE_ENABLED: 'false' }).warnings, []);
+    assert.deepEqual(load({ CENTRIFUGO_WEBTRANSPORT_ENABLED: 'false' }).warnings, []);
     assert.throws(
       () => load({ CENTRIFUGO_ADMIN_WEB_PROXY_ADDRESS: 'http://127.0.0.1:3000' }),
       /not supported yet: admin\.web_proxy_address/,

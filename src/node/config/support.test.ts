@@ -191,7 +191,9 @@ describe('every Centrifugo v6.9.1 key', () => {
   );
 
   it('passes at its default and is refused by name otherwise, when the node lacks it', () => {
-    assert.ok(outside.length > 400, `${outside.length} keys outside the schema`);
+    // Hundreds remain (map and shared-poll subscriptions, WebTransport, the brokers, ...): a
+    // walk over a handful would mean the key list failed to load.
+    assert.ok(outside.length > 200, `${outside.length} keys outside the schema`);
     for (const [key, { type, default: def }] of outside) {
       if (key.startsWith('proxies[]') || key.startsWith('rpc.namespaces[]')) continue;
       validateConfig(configWith(key, def));
