@@ -34,6 +34,9 @@ function fromDescriptors(): Map<string, string[]> {
   };
   walk(descriptors.Command);
   walk(descriptors.Reply);
+  // The unidirectional transports send Pushes alone; the emulation endpoint takes requests.
+  walk(descriptors.Push);
+  walk(descriptors.EmulationRequest);
   return out;
 }
 
