@@ -2,24 +2,11 @@
 // both transports: what each connection receives is compared with the answers.
 import type { ClientCase, Step } from '../case.ts';
 import type { Json } from '../proto.ts';
-import { connectToken } from '../tokens.ts';
 import { api, cmd, connected, replyRef, sub } from './client-steps.ts';
+import { as, c, clientOf, later } from './live-cases.ts';
 
-const c = (id: string, steps: ClientCase['steps']): ClientCase => ({
-  id: `live/${id}`,
-  group: 'live',
-  steps,
-});
-/** The last call makes the server close or unsubscribe on its own time: wait for quiet. */
-const later = (id: string, steps: ClientCase['steps']): ClientCase => ({
-  ...c(id, steps),
-  settle: 1_000,
-});
-const as = (name: string, userId: string, claims: Record<string, unknown> = {}) =>
-  connected(name, connectToken(userId, claims));
 const grpc = (rpc: string, request: Json): Step => ({ grpc: rpc, request });
 const bytes = (v: unknown) => ({ $b64: Buffer.from(JSON.stringify(v)).toString('base64') });
-const clientOf = (name: string) => replyRef(name, 1, 'connect.client');
 
 export const LIVE_GRPC_CASES: ClientCase[] = [
   c('grpc/publish', [

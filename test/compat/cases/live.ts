@@ -1,22 +1,9 @@
 // Server API calls acting on open connections: what each connection then receives (pushes,
 // replies, the close code and reason) is compared, as are the API answers.
 import type { ClientCase } from '../case.ts';
-import { connectToken } from '../tokens.ts';
 import { api, cmd, connected, replyRef, sub } from './client-steps.ts';
+import { as, c, clientOf, later } from './live-cases.ts';
 
-const c = (id: string, steps: ClientCase['steps']): ClientCase => ({
-  id: `live/${id}`,
-  group: 'live',
-  steps,
-});
-/** The last API call makes the server close or unsubscribe on its own time: wait for quiet. */
-const later = (id: string, steps: ClientCase['steps']): ClientCase => ({
-  ...c(id, steps),
-  settle: 1_000,
-});
-const as = (name: string, userId: string, claims: Record<string, unknown> = {}) =>
-  connected(name, connectToken(userId, claims));
-const clientOf = (name: string) => replyRef(name, 1, 'connect.client');
 const b64 = (v: unknown) => Buffer.from(JSON.stringify(v)).toString('base64');
 
 export const LIVE_CASES: ClientCase[] = [
