@@ -1,8 +1,9 @@
-// A real application backend for the HTTP proxies: node:http on 127.0.0.1, one route per
-// proxy path. Each route answers with what the test sets (a JSON value, a status, or a
-// delay), and every request is recorded with its headers and parsed body.
-import { createServer, type IncomingHttpHeaders, type Server } from 'node:http';
+// A real application backend for the HTTP proxies: fastify on 127.0.0.1, one catch-all
+// route that answers each proxy path with what the test sets (a JSON value, a status, or a
+// delay). Every request is recorded with its headers, its parsed body and the body as sent.
+import type { IncomingHttpHeaders } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import Fastify, { type FastifyInstance } from 'fastify';
 
 export interface Received {
   path: string;
@@ -21,35 +22,34 @@ export type Answer =
 export class HttpBackend {
   readonly received: Received[] = [];
   private readonly answers = new Map<string, Answer>();
-  private server: Server | undefined;
+  private readonly app: FastifyInstance = Fastify({ logger: false, forceCloseConnections: true });
   private port = 0;
 
   async start(): Promise<void> {
-    this.server = createServer((req, res) => {
-      const chunks: Buffer[] = [];
-      req.on('data', (c: Buffer) => chunks.push(c));
-      req.on('end', () => {
-        const text = Buffer.concat(chunks).toString('utf8');
-        const body = text === '' ? {} : (JSON.parse(text) as Record<string, unknown>);
-        const path = req.url ?? '/';
-        this.received.push({ path, headers: req.headers, body, raw: text });
-        const answer = this.answers.get(path) ?? { status: 404 };
-        const send = (json: unknown) => {
-          res.writeHead(200, { 'content-type': 'application/json' });
-          res.end(JSON.stringify(json));
-        };
-        if (typeof answer === 'function') send(answer(body));
-        else if ('status' in answer) {
-          res.writeHead(answer.status);
-          res.end();
-        } else if ('delayMs' in answer) {
-          const timer = setTimeout(() => send(answer.json), answer.delayMs);
-          res.on('close', () => clearTimeout(timer));
-        } else send(answer.json);
-      });
+    // The raw text is kept: the comparisons with Centrifugo look at bodies byte for byte.
+    this.app.removeAllContentTypeParsers();
+    this.app.addContentTypeParser('*', { parseAs: 'string' }, (_req, body, done) =>
+      done(null, body),
+    );
+    this.app.all('/*', (req, reply) => {
+      const text = typeof req.body === 'string' ? req.body : '';
+      const body = text === '' ? {} : (JSON.parse(text) as Record<string, unknown>);
+      const path = req.url;
+      this.received.push({ path, headers: req.headers, body, raw: text });
+      const answer = this.answers.get(path) ?? { status: 404 };
+      const send = (json: unknown) =>
+        reply.code(200).type('application/json').send(JSON.stringify(json));
+      if (typeof answer === 'function') return send(answer(body));
+      if ('status' in answer) return reply.code(answer.status).send();
+      if ('delayMs' in answer) {
+        const timer = setTimeout(() => send(answer.json), answer.delayMs);
+        reply.raw.on('close', () => clearTimeout(timer));
+        return reply;
+      }
+      return send(answer.json);
     });
-    await new Promise<void>((resolve) => this.server?.listen(0, '127.0.0.1', resolve));
-    this.port = (this.server.address() as AddressInfo).port;
+    await this.app.listen({ host: '127.0.0.1', port: 0 });
+    this.port = (this.app.server.address() as AddressInfo).port;
   }
 
   url(path: string): string {
@@ -66,7 +66,6 @@ export class HttpBackend {
   }
 
   async close(): Promise<void> {
-    this.server?.closeAllConnections();
-    await new Promise<void>((resolve) => this.server?.close(() => resolve()));
+    await this.app.close();
   }
 }

@@ -11,8 +11,8 @@ import { Centrifuge as CentrifugeJson } from 'centrifuge';
 import { Centrifuge as CentrifugeProtobuf } from 'centrifuge/build/protobuf';
 import WebSocket from 'ws';
 import { dataValue, once, payload, type WireFormat } from '../client/sdk.ts';
-import { findCentrifugo } from '../compat/centrifugo-tool.ts';
-import { freePorts, type Server, type ServerKind, startServer } from '../compat/servers.ts';
+import { findCentrifugo } from './centrifugo-tool.ts';
+import { freePorts, type Server, type ServerKind, startServer } from './servers.ts';
 
 const tool = findCentrifugo();
 const skip = typeof tool === 'string' ? tool : false;
