@@ -106,6 +106,12 @@ export interface ClientTransport {
    * transport but the bidirectional WebSocket, whose close frame carries the code.
    */
   readonly pushesDisconnect?: boolean;
+  /**
+   * Stop and restart reading the client's messages (the socket's own flow control), for a
+   * client sending commands faster than they run: MAX_QUEUED_COMMANDS.
+   */
+  pauseReading?(): void;
+  resumeReading?(): void;
 }
 
 type State = 'connecting' | 'connected' | 'closed';
@@ -123,6 +129,15 @@ const CLOSE_WAIT_MS = 5000;
  * past it the connection is closed with 3013 too many requests.
  */
 export const MAX_QUEUED_EMULATED_COMMANDS = 1000;
+
+/**
+ * Commands a connection that can be paused (WebSocket) may have waiting to run before the
+ * node stops reading it, until half of them have run. Centrifugo reads a connection's next
+ * message only once the last is handled, so TCP holds a fast client back there; here ws
+ * reads on, and without a bound a client could queue commands (and their memory) without
+ * end. Counted in centrifugo_client_reads_paused_total.
+ */
+export const MAX_QUEUED_COMMANDS = 1000;
 
 export class ClientSession implements Connection, OutboxEntry {
   readonly id = randomUUID();
@@ -159,6 +174,8 @@ export class ClientSession implements Connection, OutboxEntry {
   readonly subscribing = new Map<string, Promise<unknown>>();
   /** Commands decoded and not handled yet (bounded for emulated connections). */
   private queuedCommands = 0;
+  /** Reading is paused (transport.pauseReading) until the queue is half empty. */
+  private readingPaused = false;
   /**
    * Set after a connect answered with an error: Centrifugo stops reading such a connection,
    * waits CLOSE_WAIT_MS for the client to close it, then drops it without a close frame.
@@ -225,6 +242,7 @@ export class ClientSession implements Connection, OutboxEntry {
       return;
     }
     this.queuedCommands += commands.length;
+    if (this.queuedCommands >= MAX_QUEUED_COMMANDS && !this.readingPaused) this.pauseReading();
     for (const command of commands as CommandMsg[]) {
       const method = METHOD_FIELDS.find((m) => command[m] !== undefined);
       // Connect runs alone, so what follows it starts once it is done; an id-0 command is a pong.
@@ -239,6 +257,10 @@ export class ClientSession implements Connection, OutboxEntry {
           await this.handleCommand(command);
         } finally {
           this.queuedCommands -= 1;
+          if (this.readingPaused && this.queuedCommands <= MAX_QUEUED_COMMANDS / 2) {
+            this.readingPaused = false;
+            this.transport.resumeReading?.();
+          }
         }
       }, concurrent);
     }
@@ -249,6 +271,17 @@ export class ClientSession implements Connection, OutboxEntry {
         this.close(Disconnects.badRequest);
       }, false);
     }
+  }
+
+  private pauseReading(): void {
+    if (!this.transport.pauseReading) return;
+    this.readingPaused = true;
+    this.transport.pauseReading();
+    this.ctx.metrics.clientReadsPaused.inc({ transport: this.transport.name });
+    this.ctx.logger.debug(
+      { client: this.id, queued: this.queuedCommands },
+      'connection sends commands faster than they run: reading paused',
+    );
   }
 
   /**

@@ -151,6 +151,13 @@ export class NodeMetrics {
     labelNames: ['limit'],
     registers: [this.registry],
   });
+  // --- client command backpressure (not in Centrifugo, whose read loop blocks instead) ------
+  readonly clientReadsPaused = new Counter({
+    name: 'centrifugo_client_reads_paused_total',
+    help: 'Number of times a client connection stopped being read because it had too many commands waiting to run.',
+    labelNames: ['transport'],
+    registers: [this.registry],
+  });
   // --- the gRPC server API's own HTTP/2 (not in Centrifugo, whose grpc-go counts none) -----
   readonly grpcH2LimitHits = new Counter({
     name: 'centrifugo_grpc_h2_limit_hits_total',

@@ -100,6 +100,8 @@ export function webSocketEndpoint(
         stalls?.afterWrite();
       },
       bufferedAmount: () => ws.bufferedAmount,
+      pauseReading: () => ws.pause(),
+      resumeReading: () => ws.resume(),
       // 3000 "connection closed" goes without a close frame, as in Centrifugo: it is what
       // the server says when it merely lets go of a connection (also by server API).
       close: (code, reason) => {
