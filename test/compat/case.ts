@@ -46,6 +46,20 @@ export type Step =
        */
       uni?: boolean;
     }
+  /**
+   * Opens uni_grpc stream `consume` (its name): one Consume call with this connect request
+   * (or these bytes); its pushes are read until the server ends it or the case ends.
+   */
+  | {
+      consume: string;
+      /** The ConnectRequest as JSON, encoded with Centrifugo's unistream.proto. */
+      request?: Json;
+      /** The request messages' bytes exactly (base64), instead of `request`: none, one, two. */
+      b64?: string[];
+      /** The client keeps its side open after the request (no END_STREAM). */
+      noHalfClose?: boolean;
+      metadata?: Record<string, string>;
+    }
   /** Sends commands (JSON objects) in one frame; waits for the reply to each id > 0. */
   | { send: string; commands: Json[] }
   /** Sends one text frame exactly. */
@@ -53,7 +67,7 @@ export type Step =
   /** Sends one binary frame exactly (base64). */
   | { sendBytes: string; b64: string }
   /**
-   * Waits up to `within` ms for the server to close connection `closed`: for a close the
+   * Waits up to `within` ms for the server to close connection (or stream) `closed`: for a close the
    * server does on its own time (Centrifugo closes from another goroutine), a machine under
    * load may take longer than any quiet window. A server that never closes costs the wait.
    */

@@ -4,6 +4,7 @@
 import { execFileSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { homedir } from 'node:os';
+import { dirname, join } from 'node:path';
 
 export interface CentrifugoTool {
   binary: string;
@@ -11,6 +12,8 @@ export interface CentrifugoTool {
   apiProto: string;
   /** client.proto of the protocol module Centrifugo's go.mod pins. */
   clientProto: string;
+  /** internal/unigrpc/unistream/unistream.proto of the Centrifugo module (uni_grpc). */
+  uniStreamProto: string;
 }
 
 const SCRIPT = new URL('../../scripts/ensure-centrifugo.sh', import.meta.url).pathname;
@@ -38,10 +41,14 @@ export function findCentrifugo(): CentrifugoTool | string {
       return `scripts/ensure-centrifugo.sh failed: ${(err as Error).message}`;
     }
   }
+  const apiProto = env.CENTRIFUGO_TS_CENTRIFUGO_API_PROTO ?? '';
   const tool = {
     binary: env.CENTRIFUGO_TS_CENTRIFUGO ?? '',
-    apiProto: env.CENTRIFUGO_TS_CENTRIFUGO_API_PROTO ?? '',
+    apiProto,
     clientProto: env.CENTRIFUGO_TS_CENTRIFUGO_CLIENT_PROTO ?? '',
+    // The same module source as api.proto (internal/apiproto): its sibling package.
+    uniStreamProto:
+      apiProto === '' ? '' : join(dirname(apiProto), '../unigrpc/unistream/unistream.proto'),
   };
   for (const [name, path] of Object.entries(tool)) {
     if (path === '' || !existsSync(path)) {

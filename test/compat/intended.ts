@@ -25,4 +25,6 @@ export const INTENDED: Record<string, string> = byReason({
     ['startup/wrong-type'],
   "Centrifugo starts with a negative client.presence_update_interval, then answers a connection's connect and nothing more on it; here it stops startup naming the key":
     ['startup/presence-update-negative'],
+  "Centrifugo answers a uni_grpc request past uni_grpc.max_receive_message_size with grpc-go's RESOURCE_EXHAUSTED `grpc: received message larger than max (N vs. M)`; here the same text, then the key to raise (`: uni_grpc.max_receive_message_size`)":
+    ['uni-grpc/request-too-large/json'],
 });

@@ -6,6 +6,8 @@
 // - a node's uid (in node info and in an emulated connection's connect result), name, uptime, version, and the values of its metrics and process stats
 //   (and the build series of its metrics, named after the version);
 // - pings (`{}`), sent on a timer, not in answer to anything;
+// - the space after "proto:" in a gRPC status's details: protobuf-go writes a no-break space
+//   or a plain one, chosen per build of the binary (to keep callers from matching its text);
 // - content-type parameters (both servers' JSON and text are UTF-8): the media type stays;
 // - this node's documented extensions (README, "Differences from Centrifugo"): `details` in a
 //   transport-mode HTTP error body, and the reason after "Bad Request: " in a plain 400.
@@ -105,6 +107,7 @@ function leaf(key: string, v: Json, names: Names): Json {
     // An emulated connection's connect result names its node (a uid, random per server).
     if (key === 'node' && UUID.test(v)) return names.node.name(v);
     if (key === 'version') return '<version>';
+    if (key === 'details') return v.replaceAll('proto:\u00a0', 'proto: ');
   }
   if (typeof v === 'number' && (key === 'time' || key === 'ttl')) return `<${key}>`;
   return walk(v, names);

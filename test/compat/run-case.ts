@@ -1,6 +1,9 @@
 // Performs one case's steps against one server and records the transcript: each HTTP and
-// gRPC answer, and everything each WebSocket connection received until the case ended.
+// gRPC answer, and everything each WebSocket connection and uni_grpc stream received until
+// the case ended.
 // Every wait is bounded, so a server that never answers costs time, never a hang.
+
+import type { Client } from '@grpc/grpc-js';
 import type { CompatCase, Step, Transcript } from './case.ts';
 import { API_KEY } from './configs.ts';
 import type { GrpcApiClient } from './grpc-client.ts';
@@ -8,6 +11,7 @@ import { httpCall } from './http-call.ts';
 import type { Json } from './proto.ts';
 import { resolveRefs } from './refs.ts';
 import type { Server } from './servers.ts';
+import { UniGrpcStream, type UniStreamCodec } from './uni-grpc-stream.ts';
 import { type ClientCodec, Connection } from './ws-connection.ts';
 
 const REPLY_TIMEOUT_MS = 1_500;
@@ -23,11 +27,21 @@ export interface Target {
   server: Server;
   grpc: GrpcApiClient;
   codec: ClientCodec;
+  /** The server's uni_grpc port, and Centrifugo's unistream.proto to speak on it. */
+  uniGrpc: Client;
+  uniCodec: UniStreamCodec;
+}
+
+/** What a case opened, by name: WebSocket connections and uni_grpc streams. */
+interface Opened {
+  conns: Map<string, Connection>;
+  streams: Map<string, UniGrpcStream>;
 }
 
 export async function runCase(c: CompatCase, target: Target): Promise<Transcript> {
   const transcript: Transcript = { steps: [], conns: {} };
   const conns = new Map<string, Connection>();
+  const streams = new Map<string, UniGrpcStream>();
   const conn = (name: string) => {
     const found = conns.get(name);
     if (!found) throw new Error(`case ${c.id}: connection ${name} was not opened`);
@@ -36,7 +50,7 @@ export async function runCase(c: CompatCase, target: Target): Promise<Transcript
   try {
     for (const raw of c.steps) {
       const step = resolveRefs(raw, transcript, conns) as Step;
-      const observed = await runStep(step, target, c, conns, conn);
+      const observed = await runStep(step, target, c, { conns, streams }, conn);
       if (observed !== undefined) transcript.steps.push(observed);
     }
     await Promise.all(
@@ -45,11 +59,14 @@ export async function runCase(c: CompatCase, target: Target): Promise<Transcript
         await x.settleUnconnected(UNCONNECTED_SETTLE_MS);
       }),
     );
-    if (conns.size > 0) await settle([...conns.values()], c.settle);
+    const watched = [...conns.values(), ...streams.values()];
+    if (watched.length > 0) await settle(watched, c.settle);
   } finally {
-    await Promise.all([...conns.values()].map((x) => x.terminate()));
+    await Promise.all([...conns.values(), ...streams.values()].map((x) => x.terminate()));
   }
-  for (const [name, x] of conns) transcript.conns[name] = x.result() as unknown as Json;
+  for (const [name, x] of [...conns, ...streams]) {
+    transcript.conns[name] = x.result() as unknown as Json;
+  }
   return transcript;
 }
 
@@ -57,7 +74,7 @@ async function runStep(
   step: Step,
   target: Target,
   c: CompatCase,
-  conns: Map<string, Connection>,
+  { conns, streams }: Opened,
   conn: (name: string) => Connection,
 ): Promise<Json | undefined> {
   if ('api' in step) {
@@ -84,8 +101,23 @@ async function runStep(
       ...(await target.grpc.call(step.grpc, step.request ?? {}, metadata)),
     };
   }
+  if ('consume' in step) {
+    if (conns.has(step.consume) || streams.has(step.consume)) {
+      throw new Error(`case ${c.id}: ${step.consume} opened twice`);
+    }
+    const x = new UniGrpcStream(target.uniGrpc, target.uniCodec);
+    streams.set(step.consume, x);
+    x.open({
+      ...(step.request !== undefined ? { request: step.request } : {}),
+      ...(step.b64 !== undefined ? { b64: step.b64 } : {}),
+      ...(step.noHalfClose !== undefined ? { noHalfClose: step.noHalfClose } : {}),
+      ...(step.metadata !== undefined ? { metadata: step.metadata } : {}),
+    });
+    return undefined;
+  }
   if ('open' in step) {
-    if (conns.has(step.open)) throw new Error(`case ${c.id}: ${step.open} opened twice`);
+    if (conns.has(step.open) || streams.has(step.open))
+      throw new Error(`case ${c.id}: ${step.open} opened twice`);
     const encoding = c.encoding ?? 'json';
     const x = new Connection(encoding, target.codec);
     conns.set(step.open, x);
@@ -117,7 +149,7 @@ async function runStep(
     return undefined;
   }
   if ('closed' in step) {
-    await conn(step.closed).waitClosed(step.within);
+    await (streams.get(step.closed) ?? conn(step.closed)).waitClosed(step.within);
     return undefined;
   }
   await new Promise((r) => setTimeout(r, step.sleep));
@@ -125,7 +157,10 @@ async function runStep(
 }
 
 /** SETTLE_MS; or, for a case with `settle`, until QUIET_MS without events, up to `settle`. */
-async function settle(conns: Connection[], max: number | undefined): Promise<void> {
+async function settle(
+  conns: Array<{ lastEventAt: number }>,
+  max: number | undefined,
+): Promise<void> {
   const started = Date.now();
   await new Promise((r) => setTimeout(r, SETTLE_MS));
   if (max === undefined) return;

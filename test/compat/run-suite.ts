@@ -8,7 +8,14 @@ import { GrpcApiClient } from './grpc-client.ts';
 import { normalize } from './normalize.ts';
 import { CLIENT_PACKAGE, type Json, loadProto } from './proto.ts';
 import { runCase, type Target } from './run-case.ts';
-import { freePorts, type Server, type ServerKind, startServer } from './servers.ts';
+import {
+  freePorts,
+  PORTS_PER_SERVER,
+  type Server,
+  type ServerKind,
+  startServer,
+} from './servers.ts';
+import { UNISTREAM_PACKAGE, uniGrpcClient } from './uni-grpc-stream.ts';
 
 export interface CaseResult {
   case: CompatCase;
@@ -38,6 +45,7 @@ export class SuiteRunner {
   private readonly options: SuiteOptions;
   private readonly api;
   private readonly codec;
+  private readonly uniCodec;
   /**
    * Configs this node refused, by spec: refusing is decided from the config alone, so a
    * group with the same config (a feature group's other encoding) reuses the refusal
@@ -54,11 +62,16 @@ export class SuiteRunner {
       command: client.lookupType(`${CLIENT_PACKAGE}.Command`),
       reply: client.lookupType(`${CLIENT_PACKAGE}.Reply`),
     };
+    const uni = loadProto(tool.uniStreamProto);
+    this.uniCodec = {
+      request: uni.lookupType(`${UNISTREAM_PACKAGE}.ConnectRequest`),
+      push: uni.lookupType(`${UNISTREAM_PACKAGE}.Push`),
+    };
   }
 
   async runGroup(group: Group, cases: CompatCase[]): Promise<CaseResult[]> {
     const spec = { config: group.config, ...(group.env ? { env: group.env } : {}) };
-    const ports = await freePorts(ROLES.length * 2);
+    const ports = await freePorts(ROLES.length * PORTS_PER_SERVER);
     const key = JSON.stringify(spec);
     const starting = await Promise.allSettled(
       ROLES.map(async (r, i) => {
@@ -69,9 +82,14 @@ export class SuiteRunner {
           r.kind === 'centrifugo-ts' && engine && !group.startup
             ? { ...spec, config: { ...spec.config, engine: engine() } }
             : spec;
+        const [http = 0, grpc = 0, uniGrpc = 0] = ports.slice(
+          PORTS_PER_SERVER * i,
+          PORTS_PER_SERVER * (i + 1),
+        );
         const server = await startServer(r.kind, r.label, own, this.tool.binary, {
-          http: ports[2 * i] ?? 0,
-          grpc: ports[2 * i + 1] ?? 0,
+          http,
+          grpc,
+          uniGrpc,
         });
         if (r.kind === 'centrifugo-ts' && !server.started) this.refusals.set(key, server);
         return server;
@@ -82,6 +100,8 @@ export class SuiteRunner {
       server,
       grpc: new GrpcApiClient(server.grpcTarget, this.api),
       codec: this.codec,
+      uniGrpc: uniGrpcClient(server.uniGrpcTarget),
+      uniCodec: this.uniCodec,
     }));
     try {
       if (!group.startup) assertCentrifugoStarted(group, servers);
@@ -99,7 +119,10 @@ export class SuiteRunner {
       }
       return results;
     } finally {
-      for (const t of targets) t.grpc.close();
+      for (const t of targets) {
+        t.grpc.close();
+        t.uniGrpc.close();
+      }
       await Promise.all(servers.map((s) => s.stop()));
     }
   }

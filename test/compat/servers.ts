@@ -26,6 +26,8 @@ export interface Server {
   httpUrl: string;
   wsUrl: string;
   grpcTarget: string;
+  /** Where uni_grpc listens, when the config enables it. */
+  uniGrpcTarget: string;
   /** The last lines the process printed (stdout and stderr), for failure reports. */
   logTail(): string;
   stop(): Promise<void>;
@@ -41,7 +43,12 @@ export interface ServerSpec {
 export interface Ports {
   http: number;
   grpc: number;
+  /** uni_grpc's own port, for a config with a uni_grpc section. */
+  uniGrpc?: number;
 }
+
+/** How many ports a server takes: Ports' fields. */
+export const PORTS_PER_SERVER = 3;
 
 const START_ATTEMPTS = 3;
 
@@ -63,8 +70,8 @@ export async function startServer(
     n++
   ) {
     await attempt.stop();
-    const [http = 0, grpc = 0] = await freePorts(2);
-    attempt = await startOnce(kind, label, spec, centrifugoBinary, { http, grpc });
+    const [http = 0, grpc = 0, uniGrpc = 0] = await freePorts(PORTS_PER_SERVER);
+    attempt = await startOnce(kind, label, spec, centrifugoBinary, { http, grpc, uniGrpc });
   }
   return attempt;
 }
@@ -76,10 +83,12 @@ async function startOnce(
   label: string,
   spec: ServerSpec,
   centrifugoBinary: string,
-  { http, grpc }: Ports,
+  ports: Ports,
 ): Promise<Server> {
-  const grpcOn = (spec.config.grpc_api as { enabled?: boolean } | undefined)?.enabled === true;
-  const config = withPorts(spec.config, http, grpc);
+  const { http, grpc, uniGrpc = 0 } = ports;
+  const on = (section: string) =>
+    (spec.config[section] as { enabled?: boolean } | undefined)?.enabled === true;
+  const config = withPorts(spec.config, ports);
   const dir = mkdtempSync(join(tmpdir(), `compat-${kind}-`));
   const file = join(dir, 'config.json');
   writeFileSync(file, JSON.stringify(config, null, 2));
@@ -114,7 +123,11 @@ async function startOnce(
 
   let ready: boolean;
   try {
-    ready = await waitReady(proc, exited, [http, ...(grpcOn ? [grpc] : [])]);
+    ready = await waitReady(proc, exited, [
+      http,
+      ...(on('grpc_api') ? [grpc] : []),
+      ...(on('uni_grpc') ? [uniGrpc] : []),
+    ]);
   } catch (err) {
     // Not ready in time: waitReady killed it; leave nothing behind.
     await exited;
@@ -130,6 +143,7 @@ async function startOnce(
     httpUrl: `http://127.0.0.1:${http}`,
     wsUrl: `ws://127.0.0.1:${http}`,
     grpcTarget: `127.0.0.1:${grpc}`,
+    uniGrpcTarget: `127.0.0.1:${uniGrpc}`,
     logTail: () => tail,
     stop: () => {
       stopped ??= (async () => {
@@ -143,11 +157,14 @@ async function startOnce(
   };
 }
 
-function withPorts(config: Record<string, unknown>, http: number, grpc: number) {
+function withPorts(config: Record<string, unknown>, { http, grpc, uniGrpc = 0 }: Ports) {
   const out = structuredClone(config);
   out.http_server = { ...(out.http_server as object), address: '127.0.0.1', port: http };
   if (out.grpc_api !== undefined) {
     out.grpc_api = { ...(out.grpc_api as object), address: '127.0.0.1', port: grpc };
+  }
+  if (out.uni_grpc !== undefined) {
+    out.uni_grpc = { ...(out.uni_grpc as object), address: '127.0.0.1', port: uniGrpc };
   }
   return out;
 }

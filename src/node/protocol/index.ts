@@ -42,8 +42,10 @@ export {
   type SubscribeRequestMsg,
 } from './messages.ts';
 export {
+  decodeAsGo,
   decodeMessage,
   encodeMessage,
+  InvalidUtf8Error,
   ProtobufDecodeError,
   splitDelimited,
 } from './protobuf-codec.ts';

@@ -7,6 +7,11 @@ export class ProtobufDecodeError extends Error {
   override name = 'ProtobufDecodeError';
 }
 
+/** A proto3 string field whose bytes are no UTF-8, under protobuf-go's rules (decodeAsGo). */
+export class InvalidUtf8Error extends ProtobufDecodeError {
+  override name = 'InvalidUtf8Error';
+}
+
 type Obj = Record<string, unknown>;
 
 // --- encoding ---------------------------------------------------------------------------
@@ -62,6 +67,7 @@ const utf8 = new TextEncoder();
 // 3500) rather than the connection closed. Invalid bytes read as U+FFFD, as Go's regexp and
 // range loops read them.
 const utf8Decoder = new TextDecoder('utf-8');
+const strictUtf8 = new TextDecoder('utf-8', { fatal: true });
 
 function isZero(type: Scalar, v: unknown): boolean {
   if (v === undefined || v === null) return true;
@@ -182,7 +188,12 @@ class Reader {
     return out;
   }
 
-  skip(wireType: number): void {
+  /** Skips a field's value; `groups`: a group (wire types 3..4) too, as protobuf-go does. */
+  skip(wireType: number, groups = false, no = 0, depth = 0): void {
+    if (groups && wireType === 3) {
+      this.skipGroup(no, depth);
+      return;
+    }
     switch (wireType) {
       case 0:
         this.varint();
@@ -201,6 +212,22 @@ class Reader {
     }
   }
 
+  /** Fields up to the end-group tag of group `no`, which must match. */
+  private skipGroup(no: number, depth: number): void {
+    if (depth > MAX_NESTING) throw new ProtobufDecodeError('group nested too deeply');
+    for (;;) {
+      const tag = this.varint();
+      const inner = Math.floor(tag / 8);
+      const wireType = tag % 8;
+      if (wireType === 4) {
+        if (inner !== no) throw new ProtobufDecodeError('mismatched end group');
+        return;
+      }
+      if (inner === 0) throw new ProtobufDecodeError('field number 0');
+      this.skip(wireType, true, inner, depth + 1);
+    }
+  }
+
   private advance(n: number): void {
     if (this.pos + n > this.end) throw new ProtobufDecodeError('truncated field');
     this.pos += n;
@@ -212,14 +239,56 @@ function signed(type: Scalar, v: number): number {
   return type === 'int32' ? v | 0 : v;
 }
 
-function readScalar(r: Reader, type: Scalar, wireType: number): unknown {
-  const expected = type === 'string' || type === 'bytes' ? 2 : 0;
-  if (wireType !== expected) throw new ProtobufDecodeError(`wrong wire type for ${type}`);
+/**
+ * Where protobuf-go's proto.Unmarshal (the codec grpc-go runs) and vtprotobuf's (the client
+ * protocol's, which this codec follows by default) part: a known field sent with another wire
+ * type is an unknown field to protobuf-go, skipped, as groups are; a proto3 string must be
+ * UTF-8; field numbers stop at 2^29 - 1.
+ */
+interface Rules {
+  go: boolean;
+}
+const VT: Rules = { go: false };
+const GO: Rules = { go: true };
+const MAX_FIELD_NUMBER = 2 ** 29 - 1;
+
+function wireTypeOf(type: Scalar | MessageDesc): number {
+  return typeof type !== 'string' || type === 'string' || type === 'bytes' ? 2 : 0;
+}
+
+/**
+ * Whether the value that follows has the wire type of `type`; if not, protobuf-go's rules
+ * skip it (false), vtprotobuf's refuse the message.
+ */
+function expectWire(
+  r: Reader,
+  type: Scalar | MessageDesc,
+  wireType: number,
+  no: number,
+  rules: Rules,
+) {
+  if (wireType === wireTypeOf(type)) return true;
+  if (!rules.go) {
+    const name = typeof type === 'string' ? type : type.name;
+    throw new ProtobufDecodeError(`wrong wire type for ${name}`);
+  }
+  r.skip(wireType, true, no);
+  return false;
+}
+
+function readScalar(r: Reader, type: Scalar, rules: Rules): unknown {
   switch (type) {
     case 'bool':
       return r.varint() !== 0;
-    case 'string':
-      return utf8Decoder.decode(r.chunk());
+    case 'string': {
+      const chunk = r.chunk();
+      if (!rules.go) return utf8Decoder.decode(chunk);
+      try {
+        return strictUtf8.decode(chunk);
+      } catch {
+        throw new InvalidUtf8Error('string field contains invalid UTF-8');
+      }
+    }
     case 'bytes':
       return r.chunk().slice();
     default:
@@ -237,7 +306,19 @@ function indexOf(desc: MessageDesc): Map<number, FieldDesc> {
 }
 const INDEX = new WeakMap<MessageDesc, Map<number, FieldDesc>>();
 
-export function decodeMessage(desc: MessageDesc, buf: Uint8Array, depth = 0): Obj {
+export function decodeMessage(desc: MessageDesc, buf: Uint8Array): Obj {
+  return decodeWith(desc, buf, 0, VT);
+}
+
+/**
+ * The message as protobuf-go's proto.Unmarshal reads it (grpc-go's codec, where a server
+ * in Go decodes a gRPC request): see Rules. Throws ProtobufDecodeError, InvalidUtf8Error.
+ */
+export function decodeAsGo(desc: MessageDesc, buf: Uint8Array): Obj {
+  return decodeWith(desc, buf, 0, GO);
+}
+
+function decodeWith(desc: MessageDesc, buf: Uint8Array, depth: number, rules: Rules): Obj {
   if (depth > MAX_NESTING) throw new ProtobufDecodeError('message nested too deeply');
   const r = new Reader(buf);
   const out: Obj = {};
@@ -247,28 +328,41 @@ export function decodeMessage(desc: MessageDesc, buf: Uint8Array, depth = 0): Ob
     const no = Math.floor(tag / 8);
     const wireType = tag % 8;
     if (no === 0) throw new ProtobufDecodeError('field number 0');
+    if (rules.go && no > MAX_FIELD_NUMBER) throw new ProtobufDecodeError('field number too big');
     const field = index.get(no);
     if (!field) {
-      r.skip(wireType);
+      r.skip(wireType, rules.go, no);
       continue;
     }
     if (field.map) {
-      if (wireType !== 2) throw new ProtobufDecodeError(`wrong wire type for map ${field.name}`);
+      if (wireType !== 2) {
+        if (!rules.go) throw new ProtobufDecodeError(`wrong wire type for map ${field.name}`);
+        r.skip(wireType, true, no);
+        continue;
+      }
       const entry = new Reader(r.chunk());
       let key = '';
       let value: unknown;
       while (entry.pos < entry.end) {
         const t = entry.varint();
-        if (Math.floor(t / 8) === 1) key = readScalar(entry, 'string', t % 8) as string;
-        else if (Math.floor(t / 8) === 2) value = readValue(entry, field.type, t % 8, depth);
-        else entry.skip(t % 8);
+        const n = Math.floor(t / 8);
+        if (n === 1) {
+          if (expectWire(entry, 'string', t % 8, n, rules)) {
+            key = readScalar(entry, 'string', rules) as string;
+          }
+        } else if (n === 2) {
+          if (expectWire(entry, field.type, t % 8, n, rules)) {
+            value = readValue(entry, field.type, depth, rules);
+          }
+        } else entry.skip(t % 8, rules.go, n);
       }
       if (out[field.name] === undefined) out[field.name] = {};
       const map = out[field.name] as Obj;
       map[key] = value ?? (typeof field.type === 'string' ? zeroOf(field.type) : {});
       continue;
     }
-    const value = readValue(r, field.type, wireType, depth);
+    if (!expectWire(r, field.type, wireType, no, rules)) continue;
+    const value = readValue(r, field.type, depth, rules);
     if (!field.repeated) out[field.name] = value;
     else if (Array.isArray(out[field.name])) (out[field.name] as unknown[]).push(value);
     else out[field.name] = [value];
@@ -276,10 +370,10 @@ export function decodeMessage(desc: MessageDesc, buf: Uint8Array, depth = 0): Ob
   return out;
 }
 
-function readValue(r: Reader, type: Scalar | MessageDesc, wireType: number, depth: number) {
-  if (typeof type === 'string') return readScalar(r, type, wireType);
-  if (wireType !== 2) throw new ProtobufDecodeError(`wrong wire type for ${type.name}`);
-  return decodeMessage(type, r.chunk(), depth + 1);
+/** The value of a field whose wire type was checked. */
+function readValue(r: Reader, type: Scalar | MessageDesc, depth: number, rules: Rules) {
+  if (typeof type === 'string') return readScalar(r, type, rules);
+  return decodeWith(type, r.chunk(), depth + 1, rules);
 }
 
 function zeroOf(type: Scalar): unknown {

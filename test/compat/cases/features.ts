@@ -17,6 +17,7 @@ import {
 import type { Json } from '../proto.ts';
 import { connectToken } from '../tokens.ts';
 import { api, cmd, connected, replyRef, sub } from './client-steps.ts';
+import { UNI_GRPC } from './uni-grpc.ts';
 
 export interface Feature {
   /** Group `feature-<id>`, case ids `<id>/...`. */
@@ -1380,6 +1381,7 @@ export const FEATURES: Feature[] = [
   PROXY,
   CONNECT_PROXY,
   TRANSPORTS,
+  UNI_GRPC,
 ];
 
 const groupOf = (f: Feature) => `feature-${f.id}`;

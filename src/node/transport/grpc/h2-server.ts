@@ -300,7 +300,7 @@ function onStream(stream: H2Stream, opts: GrpcServerOptions, refusals: Refusals)
     if (!fed.ok) {
       refuse(
         GrpcCode.RESOURCE_EXHAUSTED,
-        `received message larger than max (${fed.tooLarge} vs. ${opts.maxReceiveMessageSize}): ${opts.maxReceiveKey ?? 'grpc_api.max_receive_message_size'}`,
+        `grpc: received message larger than max (${fed.tooLarge} vs. ${opts.maxReceiveMessageSize}): ${opts.maxReceiveKey ?? 'grpc_api.max_receive_message_size'}`,
         'message_too_large',
       );
       return;

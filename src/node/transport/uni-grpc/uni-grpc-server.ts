@@ -1,20 +1,23 @@
 // The unidirectional gRPC transport (uni_grpc.*), as Centrifugo serves it on a port of its
 // own: service centrifugal.centrifugo.unistream.CentrifugoUniStream (proto/unistream.proto),
-// one server-streaming method, Consume. Its ConnectRequest carries the client protocol's
-// field numbers, so it decodes as one; each Push goes out as one gRPC message, as
+// one server-streaming method, Consume. Its ConnectRequest has the client protocol's field
+// numbers but fewer fields (unistream-messages.ts); each Push goes out as one gRPC message, as
 // Centrifugo's raw codec sends it: the connect push first (or a disconnect push when the
 // connect failed), then publications, joins, leaves, ..., and a disconnect push before the
-// stream ends with status OK. The protocol's pings go out as on every transport (an empty
-// Push every client.ping_interval, `ping` in the connect push; no pong expected), and HTTP/2
-// pings keep the connection too (every 25 s of silence, 5 s for the answer); a client may
-// ping every 5 s, as grpc-go's keepalive settings in Centrifugo. A client that reads nothing
-// is cut by client.queue_max_size (3008) as on every transport.
+// stream ends with status OK. The request is read as grpc-go reads it in Centrifugo: one
+// message, decoded by protobuf-go's rules (decodeAsGo), then the client's half-close before
+// the connect starts; no message, a second one, or bytes that are no ConnectRequest end the
+// call with grpc-go's INTERNAL statuses. The protocol's pings go out as on every transport
+// (an empty Push every client.ping_interval, `ping` in the connect push; no pong expected),
+// and HTTP/2 pings keep the connection too (every 25 s of silence, 5 s for the answer); a
+// client may ping every 5 s, as grpc-go's keepalive settings in Centrifugo. A client that
+// reads nothing is cut by client.queue_max_size (3008) as on every transport.
 import { type ClientContext, ClientSession, type ClientTransport } from '../../client/index.ts';
 import type { Logger } from '../../observability/index.ts';
 import {
-  ConnectRequest,
   type ConnectRequestMsg,
-  decodeMessage,
+  decodeAsGo,
+  InvalidUtf8Error,
   splitDelimited,
 } from '../../protocol/index.ts';
 import {
@@ -26,6 +29,7 @@ import {
 } from '../grpc/h2-server.ts';
 import { connectionLimits } from '../grpc/http2-limits.ts';
 import { secureServerOptions } from '../grpc/tls.ts';
+import { ConnectRequest } from './unistream-messages.ts';
 
 export const CONSUME_PATH = '/centrifugal.centrifugo.unistream.CentrifugoUniStream/Consume';
 
@@ -35,6 +39,28 @@ const DEFAULT_MAX_RECEIVE = 4 * 1024 * 1024;
 const KEEPALIVE = { timeMs: 25_000, timeoutMs: 5_000 };
 const CLIENT_PING_MIN_MS = 5_000;
 const CLOSE_GRACE_MS = 5_000;
+
+/**
+ * grpc-go's statuses for a server-streaming call's request, as Centrifugo v6.9.1 answers
+ * (test/compat/cases/uni-grpc.ts compares them).
+ */
+const NO_REQUEST =
+  'cardinality violation: received no request message from non-client-streaming RPC';
+const SECOND_REQUEST =
+  'cardinality violation: received multiple request messages for non-client-streaming RPC';
+/**
+ * grpc-go's "failed to unmarshal" with protobuf-go's error: one text for every malformed
+ * message, and its own for a string that is no UTF-8. protobuf-go writes "proto:" with a
+ * space or a no-break space, chosen per build to keep callers from matching the text; a
+ * plain space here.
+ */
+function unmarshalError(err: unknown): string {
+  const reason =
+    err instanceof InvalidUtf8Error
+      ? 'string field contains invalid UTF-8'
+      : 'proto: cannot parse invalid wire-format data';
+  return `grpc: failed to unmarshal the received message: ${reason}`;
+}
 
 export interface UniGrpcServer {
   readonly host: string;
@@ -98,25 +124,30 @@ function consume(ctx: ClientContext, logger: Logger): StreamHandler {
   return (call, out) => {
     let session: ClientSession | undefined;
     let request: ConnectRequestMsg | undefined;
-    let badRequest = false;
+    let refused = false;
+    const refuse = (message: string) => {
+      refused = true;
+      out.end({ code: GrpcCode.INTERNAL, message });
+    };
     return {
       message(bytes) {
-        if (request !== undefined || badRequest) return;
+        if (refused) return;
+        // A second message is decoded too before it is refused, as grpc-go does.
+        let decoded: ConnectRequestMsg;
         try {
-          request = decodeMessage(ConnectRequest, bytes) as ConnectRequestMsg;
+          decoded = decodeAsGo(ConnectRequest, bytes) as ConnectRequestMsg;
         } catch (err) {
-          badRequest = true;
           logger.debug({ reason: (err as Error).message }, 'uni_grpc: undecodable ConnectRequest');
-          out.end({
-            code: GrpcCode.INTERNAL,
-            message: `grpc: error unmarshalling request: ${(err as Error).message}`,
-          });
+          refuse(unmarshalError(err));
+          return;
         }
+        if (request !== undefined) refuse(SECOND_REQUEST);
+        else request = decoded;
       },
       end() {
-        if (badRequest) return;
+        if (refused) return;
         if (request === undefined) {
-          out.end({ code: GrpcCode.INTERNAL, message: 'grpc: no request message' });
+          refuse(NO_REQUEST);
           return;
         }
         const transport: ClientTransport = {
@@ -135,25 +166,11 @@ function consume(ctx: ClientContext, logger: Logger): StreamHandler {
         };
         session = new ClientSession(ctx, transport);
         ctx.metrics.clientConnectionsAccepted.inc({ transport: 'uni_grpc' });
-        void session.connectUnidirectional(sanitize(request));
+        void session.connectUnidirectional(request);
       },
       abort() {
         session?.onTransportClosed();
       },
     };
   };
-}
-
-/** Only what Centrifugo takes from unistream's SubscribeRequest: recover, epoch, offset. */
-function sanitize(request: ConnectRequestMsg): ConnectRequestMsg {
-  if (request.subs === undefined) return request;
-  const subs: NonNullable<ConnectRequestMsg['subs']> = {};
-  for (const [channel, sub] of Object.entries(request.subs)) {
-    subs[channel] = {
-      ...(sub.recover !== undefined ? { recover: sub.recover } : {}),
-      ...(sub.epoch !== undefined ? { epoch: sub.epoch } : {}),
-      ...(sub.offset !== undefined ? { offset: sub.offset } : {}),
-    };
-  }
-  return { ...request, subs };
 }
