@@ -2,6 +2,7 @@
 // bounds its wait so a broken server fails a test instead of hanging it.
 import { Centrifuge as CentrifugeJson, type Options } from 'centrifuge';
 import { Centrifuge as CentrifugeProtobuf } from 'centrifuge/build/protobuf';
+import WebSocket from 'ws';
 import type { TestNode } from '../node/harness.ts';
 
 export type WireFormat = 'json' | 'protobuf';
@@ -22,6 +23,34 @@ export function newClient(
   return new Ctor(wsUrl(node), {
     minReconnectDelay: 50,
     maxReconnectDelay: 300,
+    timeout: 3000,
+    ...options,
+  }) as Client;
+}
+
+/** A WebSocket that sends `headers` with its upgrade request, as a browser sends cookies. */
+export function socketWith(headers: Record<string, string>) {
+  return class extends WebSocket {
+    constructor(url: string, protocols?: string | string[]) {
+      super(url, protocols, { headers });
+    }
+  };
+}
+
+/**
+ * A client of the server at `base` (ws://host:port) whose upgrade request carries
+ * `upgradeHeaders`; it reconnects late, so that a story sees one connection.
+ */
+export function clientAt(
+  base: string,
+  format: WireFormat,
+  upgradeHeaders: Record<string, string>,
+  options: Partial<Options> = {},
+): Client {
+  const Ctor = format === 'json' ? CentrifugeJson : CentrifugeProtobuf;
+  return new Ctor(`${base}/connection/websocket`, {
+    websocket: socketWith(upgradeHeaders),
+    minReconnectDelay: 5000,
     timeout: 3000,
     ...options,
   }) as Client;

@@ -187,3 +187,17 @@ export const CLIENT_GROUPS: Group[] = [
     }),
   },
 ];
+
+/**
+ * baseConfig's client section for the unidirectional transports: an expired token (109) ends
+ * the connection with a disconnect of the config's choosing.
+ */
+export function uniClientConfig(): Record<string, Json> {
+  return {
+    ...(baseConfig().client as Record<string, Json>),
+    connect_code_to_unidirectional_disconnect: {
+      enabled: true,
+      transforms: [{ code: 109, to: { code: 4109, reason: 'come back with a token' } }],
+    },
+  };
+}

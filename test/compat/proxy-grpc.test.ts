@@ -7,10 +7,7 @@ import { after, before, describe, it } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import * as grpc from '@grpc/grpc-js';
 import * as protoLoader from '@grpc/proto-loader';
-import { Centrifuge as CentrifugeJson } from 'centrifuge';
-import { Centrifuge as CentrifugeProtobuf } from 'centrifuge/build/protobuf';
-import WebSocket from 'ws';
-import { dataValue, once, payload, type WireFormat } from '../client/sdk.ts';
+import { clientAt, dataValue, once, payload, type WireFormat } from '../client/sdk.ts';
 import { findCentrifugo } from './centrifugo-tool.ts';
 import { freePorts, type Server, type ServerKind, startServer } from './servers.ts';
 
@@ -29,14 +26,6 @@ interface Call {
 const json = (v: unknown) => Buffer.from(JSON.stringify(v));
 const text = (b: unknown) => Buffer.from((b as Uint8Array) ?? []).toString('utf8');
 
-function socketWith(headers: Record<string, string>) {
-  return class extends WebSocket {
-    constructor(url: string, protocols?: string | string[]) {
-      super(url, protocols, { headers });
-    }
-  };
-}
-
 /** Requests as comparable values: bytes as text, the client ID replaced. */
 function comparable(v: unknown, client: string): unknown {
   if (Buffer.isBuffer(v)) return { bytes: text(v).replaceAll(client, 'CLIENT') };
@@ -49,12 +38,7 @@ function comparable(v: unknown, client: string): unknown {
 }
 
 async function story(wsUrl: string, format: WireFormat): Promise<unknown[]> {
-  const Ctor = format === 'json' ? CentrifugeJson : CentrifugeProtobuf;
-  const c = new Ctor(`${wsUrl}/connection/websocket`, {
-    websocket: socketWith({ Cookie: 'sid=7' }),
-    minReconnectDelay: 5000,
-    timeout: 3000,
-  });
+  const c = clientAt(wsUrl, format, { Cookie: 'sid=7' });
   const seen: unknown[] = [];
   try {
     c.connect();

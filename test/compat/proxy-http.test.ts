@@ -4,10 +4,7 @@
 // client IDs aside. Skipped, saying why, when Centrifugo is not built here.
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import { Centrifuge as CentrifugeJson } from 'centrifuge';
-import { Centrifuge as CentrifugeProtobuf } from 'centrifuge/build/protobuf';
-import WebSocket from 'ws';
-import { dataValue, once, payload, type WireFormat } from '../client/sdk.ts';
+import { clientAt, dataValue, once, payload, type WireFormat } from '../client/sdk.ts';
 import { HttpBackend } from '../proxy/http-backend.ts';
 import { findCentrifugo } from './centrifugo-tool.ts';
 import { freePorts, type Server, type ServerKind, startServer } from './servers.ts';
@@ -15,14 +12,6 @@ import { freePorts, type Server, type ServerKind, startServer } from './servers.
 const tool = findCentrifugo();
 const skip = typeof tool === 'string' ? tool : false;
 if (skip) console.log(`skipping the proxy comparison with Centrifugo: ${skip}`);
-
-function socketWith(headers: Record<string, string>) {
-  return class extends WebSocket {
-    constructor(url: string, protocols?: string | string[]) {
-      super(url, protocols, { headers });
-    }
-  };
-}
 
 function configFor(backend: HttpBackend, prefix: string): Record<string, unknown> {
   const at = (event: string) => backend.url(`/${prefix}/${event}`);
@@ -87,13 +76,12 @@ function answerAll(backend: HttpBackend, prefix: string, mood: BackendMood): voi
 
 /** One client story; what the client saw, in order. */
 async function story(wsUrl: string, format: WireFormat): Promise<unknown[]> {
-  const Ctor = format === 'json' ? CentrifugeJson : CentrifugeProtobuf;
-  const c = new Ctor(`${wsUrl}/connection/websocket`, {
-    websocket: socketWith({ Cookie: 'sid=1', 'X-User': 'trusted' }),
-    headers: { 'X-Emu': 'e', 'X-User': 'forged' },
-    minReconnectDelay: 5000,
-    timeout: 3000,
-  });
+  const c = clientAt(
+    wsUrl,
+    format,
+    { Cookie: 'sid=1', 'X-User': 'trusted' },
+    { headers: { 'X-Emu': 'e', 'X-User': 'forged' } },
+  );
   const seen: unknown[] = [];
   try {
     c.connect();
@@ -136,12 +124,7 @@ async function refreshStory(
   format: WireFormat,
   refreshed: () => boolean,
 ): Promise<unknown[]> {
-  const Ctor = format === 'json' ? CentrifugeJson : CentrifugeProtobuf;
-  const c = new Ctor(`${wsUrl}/connection/websocket`, {
-    websocket: socketWith({ Cookie: 'sid=2' }),
-    minReconnectDelay: 5000,
-    timeout: 3000,
-  });
+  const c = clientAt(wsUrl, format, { Cookie: 'sid=2' });
   const seen: unknown[] = [];
   try {
     c.connect();

@@ -9,8 +9,7 @@ import { fileURLToPath } from 'node:url';
 import * as grpc from '@grpc/grpc-js';
 import * as protoLoader from '@grpc/proto-loader';
 import type { ConnectedContext } from 'centrifuge';
-import WebSocket from 'ws';
-import { dataValue, newClient, once, payload } from '../client/sdk.ts';
+import { dataValue, newClient, once, payload, socketWith } from '../client/sdk.ts';
 import { startTestNode, type TestNode } from '../node/harness.ts';
 
 const PROTO = fileURLToPath(new URL('../../proto/proxy.proto', import.meta.url));
@@ -24,15 +23,6 @@ interface Call {
 
 const json = (v: unknown) => Buffer.from(JSON.stringify(v));
 const parsed = (b: unknown) => JSON.parse(Buffer.from(b as Uint8Array).toString('utf8'));
-
-/** A WebSocket that sends `headers` with its upgrade request, as a browser sends cookies. */
-function socketWith(headers: Record<string, string>) {
-  return class extends WebSocket {
-    constructor(url: string, protocols?: string | string[]) {
-      super(url, protocols, { headers });
-    }
-  };
-}
 
 describe('gRPC proxies', () => {
   const calls: Call[] = [];

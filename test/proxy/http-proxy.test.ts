@@ -6,27 +6,18 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import type { ConnectedContext } from 'centrifuge';
-import WebSocket from 'ws';
 import {
   type Client,
   dataValue,
   newClient,
   once,
   payload,
+  socketWith,
   type WireFormat,
   waitUntil,
 } from '../client/sdk.ts';
 import { startTestNode, type TestNode } from '../node/harness.ts';
 import { HttpBackend } from './http-backend.ts';
-
-/** A WebSocket that sends `headers` with its upgrade request, as a browser sends cookies. */
-function socketWith(headers: Record<string, string>) {
-  return class extends WebSocket {
-    constructor(url: string, protocols?: string | string[]) {
-      super(url, protocols, { headers });
-    }
-  };
-}
 
 const nowSeconds = () => Math.floor(Date.now() / 1000);
 

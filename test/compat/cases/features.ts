@@ -12,6 +12,7 @@ import {
   type Group,
   HISTORY,
   TOKEN_SECRET,
+  uniClientConfig,
   withNamespaces,
 } from '../configs.ts';
 import type { Json } from '../proto.ts';
@@ -1171,14 +1172,7 @@ const TRANSPORTS: Feature = {
   built: true,
   config: {
     ...baseConfig({
-      client: {
-        ...(baseConfig().client as Record<string, Json>),
-        // Expired tokens (109) end uni_sse with a disconnect of the config's choosing.
-        connect_code_to_unidirectional_disconnect: {
-          enabled: true,
-          transforms: [{ code: 109, to: { code: 4109, reason: 'come back with a token' } }],
-        },
-      },
+      client: uniClientConfig(),
     }),
     uni_websocket: { enabled: true },
     // uni_http_stream answers failed connects with HTTP statuses instead.

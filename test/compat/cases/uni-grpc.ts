@@ -3,7 +3,7 @@
 // Steps `{ consume }` open a stream (test/compat/uni-grpc-stream.ts); the API acts on it
 // meanwhile. Every case runs once (the transport is Protobuf whatever the case encoding).
 import type { Step } from '../case.ts';
-import { baseConfig } from '../configs.ts';
+import { baseConfig, uniClientConfig } from '../configs.ts';
 import type { Json } from '../proto.ts';
 import { connectToken, EXPIRED_EXP } from '../tokens.ts';
 import { api } from './client-steps.ts';
@@ -42,14 +42,7 @@ export const UNI_GRPC: Feature = {
   built: true,
   config: {
     ...baseConfig({
-      client: {
-        ...(baseConfig().client as Record<string, Json>),
-        // Expired tokens (109) end the stream with a disconnect of the config's choosing.
-        connect_code_to_unidirectional_disconnect: {
-          enabled: true,
-          transforms: [{ code: 109, to: { code: 4109, reason: 'come back with a token' } }],
-        },
-      },
+      client: uniClientConfig(),
     }),
     // Small enough for a case to pass it; every connect request of the cases is far below.
     uni_grpc: { enabled: true, max_receive_message_size: MAX_RECEIVE },
