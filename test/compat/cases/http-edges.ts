@@ -49,6 +49,12 @@ const list: Array<[string, Step[]]> = [
   ['path/websocket-plain-get', [http('GET', '/connection/websocket')]],
   ['path/websocket-post', [http('POST', '/connection/websocket', {}, '{}')]],
   ['path/nowhere', [http('GET', '/no/such/path')]],
+  // paths that reach the router undecoded, long, or by a method fastify does not know itself
+  ['path/percent-encoded-name', [http('POST', '/api/publi%73h', KEY, PUBLISH)]],
+  ['path/bad-percent-name', [http('POST', '/api/%zz', KEY, PUBLISH)]],
+  ['path/bad-percent-elsewhere', [http('GET', '/no/%zz')]],
+  ['path/long-name', [http('POST', `/api/${'x'.repeat(300)}`, KEY, '{}')]],
+  ['method/purge-key', [http('PURGE', '/api/publish', KEY, PUBLISH)]],
   // the legacy single endpoint: commands in the body
   [
     'legacy/publish-named',

@@ -4,11 +4,12 @@
 // response to JSON, and the transport error mode. Every decision about a command belongs to
 // the ApiExecutor.
 //
-// It runs on node's http server directly, ahead of fastify (servers.ts): fastify's routing,
-// hooks, content-type parsing and reply objects were a tenth of the CPU of a publish
-// (bench/results/2026-12-01-ab-api-raw-http.md), and the API needs none of them. What
-// fastify did for it is kept: 413 before reading an announced body over the limit, 503
-// while the node closes, the same answers byte for byte otherwise.
+// It answers on node's own request and response, as a raw route inside fastify
+// (raw-route.ts): fastify's content-type parsing, hooks and reply objects were a tenth of the
+// CPU of a publish (bench/results/2026-12-01-ab-api-raw-http.md), and the API needs none of
+// them. What fastify would do for it is kept: 413 before reading an announced body over the
+// limit, the same answers byte for byte otherwise. The 503 while closing is the listener's
+// (front-door.ts).
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { ApiExecutor, MethodName } from '../../api/index.ts';
 import {
@@ -43,12 +44,10 @@ export interface ApiHandlerOptions {
 export type RoutedElsewhere = (path: string) => boolean;
 
 export interface ApiHandler {
-  /** The request is the API's: its path is the prefix or under it. */
-  owns(url: string, routedElsewhere: RoutedElsewhere): boolean;
   handle(req: IncomingMessage, res: ServerResponse): void;
   /** The API answers this request without its body (for `Expect: 100-continue`). */
   refusesUpfront(req: IncomingMessage, routedElsewhere: RoutedElsewhere): boolean;
-  /** The node is shutting down: requests from now on get 503, answers wait no more. */
+  /** The node is shutting down: answers wait no more (front-door.ts answers new ones 503). */
   close(): void;
 }
 
@@ -84,7 +83,6 @@ export function createApiHandler(opts: ApiHandlerOptions): ApiHandler {
   const authorized = opts.insecure ? undefined : createApiKeyAuth(opts.key);
   const discardLimit = Math.max(opts.bodyLimit, LINGER_BYTES);
   const replies = new ReplyBatch();
-  let closing = false;
 
   const send = (res: ServerResponse, status: number, headers: string[], body: string) => {
     if (res.headersSent || res.destroyed) return;
@@ -92,6 +90,7 @@ export function createApiHandler(opts: ApiHandlerOptions): ApiHandler {
     replies.send(res, status, headers.concat('content-length', length), body);
   };
 
+  // The request is the API's: its path is the prefix or under it (as servers.ts routes it).
   const owns = (url: string, routedElsewhere: RoutedElsewhere) => {
     if (base === '') {
       const path = pathOf(url);
@@ -116,7 +115,6 @@ export function createApiHandler(opts: ApiHandlerOptions): ApiHandler {
     if (route === undefined) return 404;
     if (req.method !== 'POST') return 405;
     if (authorized && !authorized(req, q < 0 ? undefined : url.slice(q + 1))) return 401;
-    if (closing) return 503;
     if (Number(req.headers['content-length'] ?? 0) > opts.bodyLimit) return 413;
     return route;
   };
@@ -135,9 +133,6 @@ export function createApiHandler(opts: ApiHandlerOptions): ApiHandler {
           remote: req.socket.remoteAddress,
         }));
         send(res, 401, NO_HEADERS, '');
-        return;
-      case 503:
-        send(res, 503, CLOSE_HEADERS, 'Service Unavailable: the node is shutting down\n');
         return;
       default:
         tooLarge(req, res, false);
@@ -237,16 +232,12 @@ export function createApiHandler(opts: ApiHandlerOptions): ApiHandler {
   };
 
   return {
-    owns,
     handle,
     refusesUpfront: (req, routedElsewhere) => {
       const url = req.url ?? '/';
       return owns(url, routedElsewhere) && typeof precheck(req, url) === 'number';
     },
-    close: () => {
-      closing = true;
-      replies.close();
-    },
+    close: () => replies.close(),
   };
 }
 

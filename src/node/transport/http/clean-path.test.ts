@@ -15,6 +15,10 @@ describe('non-canonical paths, as Go ServeMux', () => {
   it('redirects 307 with the query kept, an HTML body for GET only', () => {
     assert.equal(canonicalRedirect('/api/publish', 'POST'), undefined);
     assert.equal(canonicalRedirect('/connection/websocket/', 'GET'), undefined);
+    assert.equal(canonicalRedirect('/.well-known/x..y', 'GET'), undefined);
+    for (const path of ['/a/.', '/a/..', '/a/./b', '/a/../b', '/./', '/a//']) {
+      assert.ok(canonicalRedirect(path, 'GET'), path);
+    }
     assert.deepEqual(canonicalRedirect('/api//publish', 'POST'), {
       location: '/api/publish',
       headers: {},

@@ -1,8 +1,10 @@
 // The node's HTTP listeners. With `http_server.internal_port` set, the API, health and
 // metrics move to a second (internal) listener, as in Centrifugo, unless
-// `http_api.external` keeps the API on the external one. The API is answered on node's
-// http server ahead of fastify (api-handler.ts), which serves the rest.
-import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
+// `http_api.external` keeps the API on the external one. One pipeline serves every endpoint:
+// the front door (503 while closing, the canonical-path redirect, 100 Continue), then
+// fastify's routing; the API and the client connection endpoints are raw routes inside it
+// (raw-route.ts), the rest fastify plugins.
+import { createServer, type IncomingMessage, METHODS, type ServerResponse } from 'node:http';
 import { createServer as createHttpsServer } from 'node:https';
 import type { TlsOptions } from 'node:tls';
 import Fastify, { type FastifyInstance } from 'fastify';
@@ -11,11 +13,13 @@ import { type Config, durationMs } from '../../config/index.ts';
 import type { Logger, NodeMetrics } from '../../observability/index.ts';
 import { tlsServerOptions } from '../tls-options.ts';
 import { type ApiHandler, createApiHandler } from './api-handler.ts';
-import { canonicalRedirect } from './clean-path.ts';
+import { errorAnswers } from './error-answers.ts';
+import { FrontDoor } from './front-door.ts';
 import { healthPlugin } from './health-plugin.ts';
 import { HttpLimits } from './http-limits.ts';
 import { metricsPlugin } from './metrics-plugin.ts';
 import { GO_BAD_REQUEST, GO_NOT_FOUND, GO_TEXT_HEADERS } from './plain-answers.ts';
+import { rawRoute } from './raw-route.ts';
 import { swaggerPlugin } from './swagger-plugin.ts';
 
 export interface HttpListener {
@@ -45,7 +49,7 @@ function serverTls(config: Config, role: HttpListener['role']): TlsOptions | und
   return chosen && tlsServerOptions(chosen.tls, chosen.section, ['http/1.1']);
 }
 
-/** A client connection endpoint on node's http server (streaming answers, ahead of fastify). */
+/** A client connection endpoint (streaming answers), a raw route (raw-route.ts). */
 export type ClientRoute = (req: IncomingMessage, res: ServerResponse) => void;
 
 export interface HttpDeps {
@@ -88,6 +92,7 @@ export function buildHttpListeners(deps: HttpDeps): HttpListener[] {
     app: newApp(
       config,
       limits,
+      deps.logger,
       apiOnExternal ? api : undefined,
       { routes: deps.clientRoutes ?? new Map(), websocketPaths: websocketPaths(config) },
       externalTls,
@@ -104,7 +109,14 @@ export function buildHttpListeners(deps: HttpDeps): HttpListener[] {
       host: internalHost,
       port: Number(config.http_server.internal_port),
       tls: internalTls !== undefined,
-      app: newApp(config, limits, apiOnExternal ? undefined : api, NO_CLIENTS, internalTls),
+      app: newApp(
+        config,
+        limits,
+        deps.logger,
+        apiOnExternal ? undefined : api,
+        NO_CLIENTS,
+        internalTls,
+      ),
     };
     listeners.push(internal);
   }
@@ -163,7 +175,7 @@ function serverTimeouts(config: Config) {
  * The WebSocket path asked without an upgrade (any method, any body): the handshake's own
  * refusal, as Centrifugo's upgrader gives it. The upgrade itself is transport/websocket's.
  */
-function notAnUpgrade(res: ServerResponse): void {
+function notAnUpgrade(_req: IncomingMessage, res: ServerResponse): void {
   res.writeHead(400, { ...GO_TEXT_HEADERS, 'sec-websocket-version': '13' });
   res.end(GO_BAD_REQUEST);
 }
@@ -187,42 +199,27 @@ function websocketPaths(config: Config): Set<string> {
 function newApp(
   config: Config,
   limits: HttpLimits,
+  logger: Logger,
   api: ApiHandler | undefined,
   clients: ClientEndpoints,
   tls: TlsOptions | undefined,
 ): FastifyInstance {
   const timeouts = serverTimeouts(config);
+  const errors = errorAnswers(limits, logger);
   // Under the root prefix the API's legacy endpoint takes every path no other route has,
   // as Centrifugo's "/" pattern does in Go's ServeMux; fastify's routes are all GET or any.
   const routedElsewhere = (path: string) => app.hasRoute({ url: path, method: 'GET' });
+  let front: FrontDoor | undefined;
   const app: FastifyInstance = Fastify({
     logger: false,
     bodyLimit: config.http_api.max_request_body_size,
     // Keep-alive connections that sit idle are closed at shutdown; busy ones finish first.
     forceCloseConnections: 'idle',
-    return503OnClosing: true,
+    // The front door answers 503 while closing, for every endpoint (front-door.ts).
+    return503OnClosing: false,
     clientErrorHandler: limits.onClientError,
+    frameworkErrors: errors.onFrameworkError,
     serverFactory: (fastifyHandler) => {
-      const dispatch = (req: IncomingMessage, res: ServerResponse) => {
-        const redirect = canonicalRedirect(req.url ?? '/', req.method ?? 'GET');
-        if (redirect !== undefined) {
-          res.writeHead(307, { location: redirect.location, ...redirect.headers });
-          res.end(redirect.body);
-          return;
-        }
-        const path = pathOf(req.url ?? '/');
-        const route = clients.routes.get(path);
-        if (route !== undefined) {
-          route(req, res);
-          return;
-        }
-        if (clients.websocketPaths.has(path)) {
-          notAnUpgrade(res);
-          return;
-        }
-        if (api?.owns(req.url ?? '/', routedElsewhere)) api.handle(req, res);
-        else fastifyHandler(req, res);
-      };
       const httpOptions = {
         headersTimeout: timeouts.headersTimeout,
         requestTimeout: timeouts.requestTimeout,
@@ -231,32 +228,42 @@ function newApp(
       // Go bounds the TLS handshake by its shortest read timeout: here read_header_timeout.
       const handshakeTimeout = timeouts.headersTimeout || 10_000;
       const server = tls
-        ? createHttpsServer({ ...httpOptions, ...tls, handshakeTimeout }, dispatch)
-        : createServer(httpOptions, dispatch);
+        ? createHttpsServer({ ...httpOptions, ...tls, handshakeTimeout })
+        : createServer(httpOptions);
       server.keepAliveTimeout = timeouts.keepAliveTimeout;
       server.keepAliveTimeoutBuffer = timeouts.keepAliveTimeoutBuffer;
-      // `Expect: 100-continue`: a body the API will refuse is not asked for (the 413 comes
-      // at once); every other request gets its 100 Continue, as node gives by default.
-      server.on('checkContinue', (req, res) => {
-        if (!api?.refusesUpfront(req, routedElsewhere)) res.writeContinue();
-        dispatch(req, res);
-      });
+      front = new FrontDoor(
+        fastifyHandler,
+        (req) => api?.refusesUpfront(req, routedElsewhere) ?? false,
+      );
+      front.attach(server);
       return server;
     },
   });
+  // Every method node parses reaches the routes that take any (the API answers 405 to them).
+  for (const method of METHODS) {
+    if (method !== 'CONNECT' && !app.supportedMethods.includes(method)) {
+      app.addHttpMethod(method, { hasBody: true });
+    }
+  }
+  for (const [path, route] of clients.routes) rawRoute(app, path, route);
+  for (const path of clients.websocketPaths) {
+    if (!clients.routes.has(path)) rawRoute(app, path, notAnUpgrade);
+  }
+  if (api) {
+    const base = config.http_api.handler_prefix.replace(/\/+$/, '');
+    if (base !== '') rawRoute(app, base, api.handle);
+    rawRoute(app, `${base}/*`, api.handle);
+  }
+  app.setErrorHandler(errors.onError);
   // Unknown paths answer as Go's ServeMux does, as Centrifugo's do.
   app.setNotFoundHandler((_req, reply) => {
     reply.code(404).headers(GO_TEXT_HEADERS).send(GO_NOT_FOUND);
   });
-  if (api)
-    app.addHook('preClose', (done) => {
-      api.close();
-      done();
-    });
+  app.addHook('preClose', (done) => {
+    front?.close();
+    api?.close();
+    done();
+  });
   return app;
-}
-
-function pathOf(target: string): string {
-  const q = target.indexOf('?');
-  return q === -1 ? target : target.slice(0, q);
 }
