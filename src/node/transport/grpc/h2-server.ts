@@ -4,7 +4,11 @@
 // several streams per call) cost about two thirds of the CPU of a publish
 // (bench/results/2026-11-23-vs-improvements.md), and runs on this directory's own HTTP/2
 // connection (h2/connection.ts) rather than node:http2, whose per-stream objects cost the
-// next half (bench/results/2026-12-01-ab-api-raw-h2.md).
+// next half (bench/results/2026-12-01-ab-api-raw-h2.md). @grpc/grpc-js stays the client of
+// the gRPC proxies (src/node/proxy/grpc-client.ts). The tests that would fail on grpc-js's
+// server: test/attack/h2-floods.test.ts (each flood is cut at this connection's limit and
+// counted per limit in /metrics, counters grpc-js's server does not keep) and test/compat's
+// uni_grpc and gRPC API cases, which expect grpc-go's status texts word for word.
 import {
   type AddressInfo,
   createServer as createTcpServer,
