@@ -7,8 +7,10 @@
 //
 //   node bench/vs-reconnect.ts [--subscribers 5000] [--missed 50] [--spread-ms 1000]
 //     [--rounds 3] [--kinds centrifugo-ts,centrifugo] [--node-flags="--cpu-prof ..."]
-//     [--no-wait] [--out file]
+//     [--a /path/to/before-tree] [--no-wait] [--out file]
 //
+// With --a, the "Centrifugo" side is centrifugo-ts from that tree (a before/after of a
+// change; the ratio is after / before), as in vs-api.ts.
 // --node-flags go to centrifugo-ts's node only (a profile of the storm: --kinds
 // centrifugo-ts --rounds 1 --node-flags="--cpu-prof --cpu-prof-dir /tmp/prof").
 import { parseArgs } from 'node:util';
@@ -31,6 +33,7 @@ const { values } = parseArgs({
     rounds: { type: 'string', default: '3' },
     kinds: { type: 'string', default: 'centrifugo-ts,centrifugo' },
     'node-flags': { type: 'string', default: '' },
+    a: { type: 'string' },
     'no-wait': { type: 'boolean', default: false },
     out: { type: 'string' },
   },
@@ -76,10 +79,12 @@ async function publishN(port: number, n: number): Promise<void> {
 }
 
 async function runServer(kind: ServerKind, sources: [string, string]): Promise<Run> {
-  const server = await startServer(kind, {
+  const before = values.a !== undefined && kind === 'centrifugo';
+  const server = await startServer(before ? 'centrifugo-ts' : kind, {
     cpu: SERVER_CPU,
     namespaces: NAMESPACES,
     nodeFlags: values['node-flags'].split(' ').filter(Boolean),
+    ...(before ? { root: values.a } : {}),
   });
   let subs: Subscriber[] = [];
   const second: Subscriber[] = [];
@@ -185,7 +190,7 @@ const { placement, loadBefore } = await prepare({ wait: !values['no-wait'] });
 const result = newResult(
   'S5',
   `reconnect storm with recovery (${N.toLocaleString('en-US')} subscribers, ${MISSED} missed)`,
-  `node bench/vs-reconnect.ts --subscribers ${N} --missed ${MISSED} --spread-ms ${SPREAD} --rounds ${ROUNDS}`,
+  `node bench/vs-reconnect.ts --subscribers ${N} --missed ${MISSED} --spread-ms ${SPREAD} --rounds ${ROUNDS}${values.a ? ` --a ${values.a}` : ''}`,
   placement,
   loadBefore,
   { subscribers: N, missed: MISSED, reconnectSpreadMs: SPREAD, namespace: NAMESPACES[0] },

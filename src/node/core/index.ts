@@ -55,5 +55,10 @@ export {
   PublicationPushes,
   type PushParts,
 } from './publication-pushes.ts';
-export { clientInfoMsg, EncodedPush, publicationMsg } from './push-encoding.ts';
+export {
+  clientInfoMsg,
+  EncodedPush,
+  PublicationEncodings,
+  publicationMsg,
+} from './push-encoding.ts';
 export { type FilterNode, matchesTagsFilter, tagsFilterProblem } from './tags-filter.ts';

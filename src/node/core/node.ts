@@ -32,6 +32,7 @@ import { type ControlMessage, decodeControl, encodeControl } from './control.ts'
 import type { Disconnect } from './disconnects.ts';
 import { Hub, type HubClient, type HubCounts } from './hub.ts';
 import type { LocalNode, LocalNodeInfo } from './local-node.ts';
+import { PublicationEncodings } from './push-encoding.ts';
 import { type FilterNode, matchesTagsFilter } from './tags-filter.ts';
 
 export interface NodeOptions {
@@ -78,6 +79,8 @@ export interface RecoveryOutcome {
 
 export class Node implements BrokerEventHandler {
   readonly hub = new Hub();
+  /** Recovered and history publications, encoded once for every client (push-encoding.ts). */
+  readonly publicationEncodings = new PublicationEncodings();
   readonly rules: ChannelRules;
   private readonly local: LocalNode;
   private readonly engine: Engine;

@@ -8,6 +8,7 @@ import {
   type Format,
   type FramePart,
   JsonEncodeError,
+  PreEncoded,
   type PublicationMsg,
 } from '../protocol/index.ts';
 
@@ -90,4 +91,24 @@ export function publicationMsg(pub: Publication, epoch = ''): PublicationMsg {
     epoch: pub.offset === 1 ? epoch : undefined,
     version: pub.version,
   };
+}
+
+/**
+ * Stored publications as recovery and history replies carry them, encoded once per
+ * publication, epoch and format for every client that gets the same one (a reconnect storm:
+ * thousands of replies with the same recovered publications). The Node holds one; entries
+ * are keyed weakly by the engine's Publication, so they go when the stream lets it go.
+ */
+export class PublicationEncodings {
+  private readonly byPublication = new WeakMap<Publication, { epoch: string; pre: PreEncoded }>();
+
+  of(pub: Publication, epoch: string): PreEncoded {
+    // Only a stream's first publication carries the epoch (publicationMsg).
+    const shown = pub.offset === 1 ? epoch : '';
+    const known = this.byPublication.get(pub);
+    if (known !== undefined && known.epoch === shown) return known.pre;
+    const pre = new PreEncoded(publicationMsg(pub, epoch));
+    this.byPublication.set(pub, { epoch: shown, pre });
+    return pre;
+  }
 }

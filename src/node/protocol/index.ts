@@ -41,6 +41,7 @@ export {
   type StreamPositionMsg,
   type SubscribeRequestMsg,
 } from './messages.ts';
+export { PreEncoded } from './pre-encoded.ts';
 export {
   decodeAsGo,
   decodeMessage,

@@ -3,6 +3,7 @@
 // are raw embedded JSON both ways (kept byte for byte on input, written unchanged on
 // output minus raw newlines, which would split the newline-delimited frame).
 import { type FieldDesc, MAX_NESTING, type MessageDesc, type Scalar } from './descriptors.ts';
+import { PreEncoded } from './pre-encoded.ts';
 import { objectSpans, type Span } from './raw-json.ts';
 
 export class JsonDecodeError extends Error {
@@ -138,6 +139,20 @@ export function encodeJson(desc: MessageDesc, obj: Obj): string {
   return out.join('');
 }
 
+/** The message's JSON, encoded on first use; the same error each time when it has none. */
+function preEncodedJson(desc: MessageDesc, pre: PreEncoded): string {
+  if (pre.json === undefined && pre.jsonError === undefined) {
+    try {
+      pre.json = encodeJson(desc, pre.message);
+    } catch (err) {
+      if (!(err instanceof JsonEncodeError)) throw err;
+      pre.jsonError = err.message;
+    }
+  }
+  if (pre.json === undefined) throw new JsonEncodeError(pre.jsonError ?? 'not encodable');
+  return pre.json;
+}
+
 function isZero(field: FieldDesc, v: unknown): boolean {
   if (v === undefined || v === null) return true;
   if (field.always) return false;
@@ -195,7 +210,8 @@ function writeMessage(desc: MessageDesc, obj: Obj, out: string[]): void {
 
 function writeValue(type: Scalar | MessageDesc, v: unknown, out: string[]): void {
   if (typeof type !== 'string') {
-    writeMessage(type, (v ?? {}) as Obj, out);
+    if (v instanceof PreEncoded) out.push(preEncodedJson(type, v));
+    else writeMessage(type, (v ?? {}) as Obj, out);
     return;
   }
   switch (type) {

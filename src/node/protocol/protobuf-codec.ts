@@ -2,6 +2,7 @@
 // are not written, present sub-messages always are, unknown fields are skipped). Written
 // by hand because every publication goes through it once per channel.
 import { type FieldDesc, MAX_NESTING, type MessageDesc, type Scalar } from './descriptors.ts';
+import { PreEncoded } from './pre-encoded.ts';
 
 export class ProtobufDecodeError extends Error {
   override name = 'ProtobufDecodeError';
@@ -123,7 +124,12 @@ function writeField(w: Writer, field: FieldDesc, v: unknown, keyed?: string): vo
     return;
   }
   w.varint((field.no << 3) | 2);
-  w.bytes(encodeMessage(field.type, v as Obj));
+  if (v instanceof PreEncoded) {
+    v.protobuf ??= encodeMessage(field.type, v.message);
+    w.bytes(v.protobuf);
+  } else {
+    w.bytes(encodeMessage(field.type, v as Obj));
+  }
 }
 
 export function encodeMessage(desc: MessageDesc, obj: Obj): Uint8Array {

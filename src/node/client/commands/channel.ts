@@ -6,7 +6,6 @@ import {
   DisconnectError,
   Disconnects,
   publicationDataProblem,
-  publicationMsg,
 } from '../../core/index.ts';
 import type { StreamPositionMsg } from '../../protocol/index.ts';
 import { type PublishResultMsg, publishRequest } from '../../proxy/index.ts';
@@ -141,7 +140,9 @@ export async function handleHistory(
     reverse: req.reverse === true,
   });
   return {
-    publications: res.publications.map((pub) => publicationMsg(pub, res.position.epoch)),
+    publications: res.publications.map((pub) =>
+      conn.ctx.node.publicationEncodings.of(pub, res.position.epoch),
+    ),
     epoch: res.position.epoch,
     offset: res.position.offset,
   };

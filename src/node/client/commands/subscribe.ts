@@ -23,7 +23,12 @@ import {
   tagsFilterProblem,
   Unsubscribes,
 } from '../../core/index.ts';
-import type { Format, PublicationMsg, SubscribeRequestMsg } from '../../protocol/index.ts';
+import type {
+  Format,
+  PreEncoded,
+  PublicationMsg,
+  SubscribeRequestMsg,
+} from '../../protocol/index.ts';
 import { type SubscribeResultMsg, subscribeRequest } from '../../proxy/index.ts';
 import { clientError } from '../client-error.ts';
 import type { Connection } from '../connection.ts';
@@ -425,7 +430,7 @@ async function establish(
     }
     if (s.joinLeave) await node.publishJoin(channel, clientInfoOf(conn, sub));
     scheduleSubExpiry(conn, sub);
-    let sent: PublicationMsg[];
+    let sent: Array<PublicationMsg | PreEncoded>;
     if (recovered && s.delta) {
       sent = recoveredDeltas(publications, sub.epoch, conn.format);
       // Deltas go on from the last publication the client holds. Centrifugo allows them
@@ -434,7 +439,8 @@ async function establish(
       const base = publications.at(-1)?.offset ?? since?.offset;
       sub.deltaReady = base === sub.offset;
     } else {
-      sent = publications.map((pub) => publicationMsg(pub, sub.epoch));
+      const encodings = conn.ctx.node.publicationEncodings;
+      sent = publications.map((pub) => encodings.of(pub, sub.epoch));
     }
     return {
       expires: s.expireAt > 0,
