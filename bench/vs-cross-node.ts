@@ -7,8 +7,10 @@
 // (Centrifugo has nothing to compare it with on NATS; bench/cross-node.ts has more of it).
 //
 //   node bench/vs-cross-node.ts [--subscribers 500] [--rate 200] [--seconds 8]
-//     [--no-wait] [--out file]
+//     [--kinds centrifugo-ts,centrifugo] [--node-flags="--cpu-prof ..."] [--no-wait] [--out file]
 //
+// --node-flags go to centrifugo-ts's nodes only (a profile: --kinds centrifugo-ts
+// --node-flags="--cpu-prof --cpu-prof-dir /tmp/prof"; one profile per node).
 // Needs nats-server (. scripts/ensure-nats.sh).
 import { execFileSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
@@ -32,10 +34,14 @@ const { values } = parseArgs({
     subscribers: { type: 'string', default: '500' },
     rate: { type: 'string', default: '200' },
     seconds: { type: 'string', default: '8' },
+    kinds: { type: 'string', default: 'centrifugo-ts,centrifugo' },
+    'node-flags': { type: 'string', default: '' },
     'no-wait': { type: 'boolean', default: false },
     out: { type: 'string' },
   },
 });
+const KINDS = values.kinds.split(',') as ServerKind[];
+const NODE_FLAGS = values['node-flags'].split(' ').filter(Boolean);
 const SUBSCRIBERS = Number(values.subscribers);
 const RATE = Number(values.rate);
 const SECONDS = Number(values.seconds);
@@ -114,7 +120,7 @@ async function measure(
 async function runKind(kind: ServerKind): Promise<Row[]> {
   const rows: Row[] = [];
   {
-    const single = await startServer(kind, { cpu: SERVER_CPU });
+    const single = await startServer(kind, { cpu: SERVER_CPU, nodeFlags: NODE_FLAGS });
     try {
       rows.push(await measure(kind, 'single', single, single, () => 0, 'bench'));
     } finally {
@@ -135,6 +141,7 @@ async function runKind(kind: ServerKind): Promise<Row[]> {
     cpu: SERVER_CPU,
     nats: { url: nats.url, prefix: `b${randomBytes(3).toString('hex')}` },
     namespaces: HISTORY_NS,
+    nodeFlags: NODE_FLAGS,
   };
   const a = await startServer(kind, opts);
   const b = await startServer(kind, opts);
@@ -169,7 +176,12 @@ const result = newResult(
     history: 'off (Centrifugo NATS broker has none)',
   },
 );
-const rows = [...(await runKind('centrifugo-ts')), ...(await runKind('centrifugo'))];
+const rows: Row[] = [];
+for (const kind of KINDS) rows.push(...(await runKind(kind)));
+if (KINDS.length < 2) {
+  // A profile run of one server: its rows are above, there is nothing to compare.
+  process.exit(0);
+}
 result.runs = rows;
 const get = (kind: ServerKind, setup: Row['setup']) =>
   rows.find((r) => r.kind === kind && r.setup === setup) as Row;
