@@ -56,15 +56,23 @@ export function metric(
  * Pins this process to the load generator's CPU and waits (bounded) for the machine's load
  * to drop, unless --no-wait. Returns the placement text and the load average it started at.
  */
-export async function prepare(opts: { wait: boolean; maxLoad?: number }): Promise<{
+export async function prepare(opts: {
+  wait: boolean;
+  maxLoad?: number;
+  /** false: the whole machine, nothing pinned (S7). */
+  pin?: boolean;
+}): Promise<{
   placement: string;
   loadBefore: number;
 }> {
-  const pinned = cpus().length > 1 && pinSelf(LOADGEN_CPU);
+  const whole = opts.pin === false;
+  const pinned = !whole && cpus().length > 1 && pinSelf(LOADGEN_CPU);
   const loadBefore = opts.wait ? await waitForQuiet(opts.maxLoad ?? 1.5) : loadAverage();
-  const placement = pinned
-    ? `server pinned to CPU ${SERVER_CPU} (taskset; Centrifugo's GOMAXPROCS follows it: 1), load generator pinned to CPU ${LOADGEN_CPU}`
-    : 'not pinned (single CPU or no taskset): server and load generator share the machine';
+  const placement = whole
+    ? `whole machine: nothing pinned, ${cpus().length} CPUs shared by the server and the load generator (Centrifugo's GOMAXPROCS: ${cpus().length}; centrifugo-ts: one node, as recommended for a box this size)`
+    : pinned
+      ? `server pinned to CPU ${SERVER_CPU} (taskset; Centrifugo's GOMAXPROCS follows it: 1), load generator pinned to CPU ${LOADGEN_CPU}`
+      : 'not pinned (single CPU or no taskset): server and load generator share the machine';
   return { placement, loadBefore };
 }
 
