@@ -2,7 +2,7 @@
 // metrics move to a second (internal) listener, as in Centrifugo, unless
 // `http_api.external` keeps the API on the external one. The API is answered on node's
 // http server ahead of fastify (api-handler.ts), which serves the rest.
-import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import type { IncomingMessage, ServerResponse } from 'node:http';
 import { createServer as createHttpsServer } from 'node:https';
 import type { TlsOptions } from 'node:tls';
 import Fastify, { type FastifyInstance } from 'fastify';
@@ -17,6 +17,11 @@ import { HttpLimits } from './http-limits.ts';
 import { metricsPlugin } from './metrics-plugin.ts';
 import { GO_BAD_REQUEST, GO_NOT_FOUND, GO_TEXT_HEADERS } from './plain-answers.ts';
 import { swaggerPlugin } from './swagger-plugin.ts';
+
+// node:http as CommonJS has it, not an ES import of it: building the ES namespace of
+// node:http reads its WebSocket/MessageEvent/CloseEvent getters, which load node's bundled
+// undici (0.75 MB of source and its code) into a node that never uses it.
+const { createServer } = process.getBuiltinModule('node:http');
 
 export interface HttpListener {
   role: 'external' | 'internal';
