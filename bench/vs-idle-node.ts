@@ -5,7 +5,11 @@
 // (src/main.ts, what tests and `npm start` run) and, when built (`npm run build`), the
 // compiled JavaScript (dist/main.js, what the image and bin/centrifugo-ts.js run).
 //
-//   node bench/vs-idle-node.ts [--rounds 3] [--settle-seconds 5] [--no-wait] [--out file]
+//   node bench/vs-idle-node.ts [--rounds 3] [--settle-seconds 5] [--before <tree>] [--no-wait]
+//     [--out file]
+//
+// --before: also run another checkout's src/main.ts (e.g. a `git worktree` of the commit
+// before a change), as a third centrifugo-ts variant in the same rounds.
 //
 // Each server is pinned to the same CPU as in the other scenarios; the order within a round
 // rotates, so a slow drift of the machine does not favour one server.
@@ -20,6 +24,7 @@ const { values } = parseArgs({
   options: {
     rounds: { type: 'string', default: '3' },
     'settle-seconds': { type: 'string', default: '5' },
+    before: { type: 'string' },
     'no-wait': { type: 'boolean', default: false },
     out: { type: 'string' },
   },
@@ -31,15 +36,27 @@ interface Variant {
   name: string;
   kind: ServerKind;
   entry?: string;
+  root?: string;
 }
 
+const HAS_DIST = existsSync(`${ROOT}dist/main.js`);
 const VARIANTS: Variant[] = [
+  ...(values.before
+    ? [
+        {
+          name: `centrifugo-ts before (${values.before}/src/main.ts)`,
+          kind: 'centrifugo-ts' as const,
+          entry: 'src/main.ts',
+          root: values.before,
+        },
+      ]
+    : []),
   {
     name: 'centrifugo-ts (src/main.ts, type stripping)',
     kind: 'centrifugo-ts',
     entry: 'src/main.ts',
   },
-  ...(existsSync(`${ROOT}dist/main.js`)
+  ...(HAS_DIST
     ? [
         {
           name: 'centrifugo-ts (dist/main.js, compiled)',
@@ -75,6 +92,7 @@ async function measure(v: Variant, round: number): Promise<Sample> {
   const server = await startServer(v.kind, {
     cpu: SERVER_CPU,
     ...(v.entry ? { entry: v.entry } : {}),
+    ...(v.root ? { root: v.root } : {}),
   });
   try {
     await sleep(SETTLE * 1000);
@@ -94,7 +112,7 @@ const { placement, loadBefore } = await prepare({ wait: !values['no-wait'] });
 const result = newResult(
   'S0',
   'idle node (no connections, default engine, bench config)',
-  `node bench/vs-idle-node.ts --rounds ${ROUNDS} --settle-seconds ${SETTLE}`,
+  `node bench/vs-idle-node.ts --rounds ${ROUNDS} --settle-seconds ${SETTLE}${values.before ? ` --before ${values.before}` : ''}`,
   placement,
   loadBefore,
   { rounds: ROUNDS, settleSeconds: SETTLE, variants: VARIANTS.map((v) => v.name) },
@@ -110,10 +128,10 @@ const of = (name: string, key: 'rssMiB' | 'anonMiB' | 'fileMiB') =>
   mean(samples.filter((s) => s.variant === name).map((s) => s[key]));
 const centrifugo = 'Centrifugo';
 for (const v of VARIANTS.filter((x) => x.kind === 'centrifugo-ts')) {
-  const short = v.entry ?? v.name;
+  const short = v.root ? `before, ${v.entry}` : (v.entry ?? v.name);
   result.metrics.push(
     metric(`idle RSS, ${short}`, 'MiB', 'lower', of(v.name, 'rssMiB'), of(centrifugo, 'rssMiB'), {
-      headline: v.entry === 'dist/main.js' || VARIANTS.length === 2,
+      headline: !v.root && v.entry === (HAS_DIST ? 'dist/main.js' : 'src/main.ts'),
     }),
     metric(
       `  anonymous, ${short}`,
