@@ -1,7 +1,8 @@
 # centrifugo-ts: one image for the node (`centrifugo-ts`, serve by default) and the operator
-# (`centrifugo-ts operator`). Node runs the TypeScript sources directly (type stripping), so
-# there is no compile step: the build installs production dependencies only, and the runtime
-# stage copies them beside the sources.
+# (`centrifugo-ts operator`). The runtime stage holds the production dependencies and the
+# compiled JavaScript (dist/, from the build stage: scripts/build.ts), not the TypeScript
+# sources: compiled, a node never loads Node's TypeScript stripper, 25+ MiB less RSS at idle
+# (bench/results/2026-12-02-idle-node.md). bin/centrifugo-ts.js runs dist/main.js.
 #
 #   docker build -t centrifugo-ts:0.1.0 .
 #   docker run --rm -p 8000:8000 centrifugo-ts:0.1.0                 # a node (serve)
@@ -38,6 +39,20 @@ COPY package.json package-lock.json ./
 # --ignore-scripts: no dependency needs an install script (protobufjs's only checks versions).
 RUN ["node", "/usr/local/lib/node_modules/npm/bin/npm-cli.js", "ci", "--omit=dev", "--ignore-scripts", "--no-audit", "--no-fund", "--loglevel=error"]
 
+# ---- compiled JavaScript ----
+# All dependencies (typescript and the types are dev dependencies); only dist/ leaves it.
+FROM ${NODE_IMAGE} AS build
+WORKDIR /app
+ARG NPM_CONFIG_REGISTRY
+ARG NPM_CONFIG_CA
+ENV NPM_CONFIG_UPDATE_NOTIFIER=false
+COPY package.json package-lock.json ./
+RUN ["node", "/usr/local/lib/node_modules/npm/bin/npm-cli.js", "ci", "--ignore-scripts", "--no-audit", "--no-fund", "--loglevel=error"]
+COPY tsconfig.json tsconfig.build.json ./
+COPY scripts/build.ts ./scripts/
+COPY src ./src
+RUN ["node", "scripts/build.ts"]
+
 # ---- runtime ----
 FROM ${NODE_IMAGE}
 ENV NODE_ENV=production
@@ -47,7 +62,7 @@ COPY --from=deps /app/node_modules ./node_modules
 COPY package.json ./
 COPY proto ./proto
 COPY bin ./bin
-COPY src ./src
+COPY --from=build /app/dist ./dist
 USER 1000:1000
 EXPOSE 8000 9000 10000
 # Node is PID 1: both commands handle SIGTERM (nodes drain, the operator releases its Lease).

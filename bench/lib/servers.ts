@@ -28,6 +28,11 @@ export interface ServerOptions {
   nodeFlags?: string[];
   /** centrifugo-ts only: run the tree at this root instead of this checkout (A/B runs). */
   root?: string;
+  /**
+   * centrifugo-ts only: the script to run, relative to the root: `src/main.ts` (the default,
+   * type-stripped sources) or `dist/main.js` (the compiled JavaScript the image ships).
+   */
+  entry?: string;
   /** Top-level sections written identically for both servers (consumers, ...). */
   extra?: Record<string, unknown>;
 }
@@ -134,7 +139,7 @@ export async function startServer(
           // As shipped (the image's ENTRYPOINT); --node-flags come later and win.
           ...NODE_FLAGS,
           ...(opts.nodeFlags ?? []),
-          entryOf(opts.root ?? ROOT),
+          opts.entry ? join(opts.root ?? ROOT, opts.entry) : entryOf(opts.root ?? ROOT),
           '--config',
           file,
         ];

@@ -5,7 +5,7 @@
 // - `defaultenv [-b base] [--base-non-zero-only]`: one CENTRIFUGO_*=value line per key;
 // - `configdoc [-m] [-s section] [-l level] [-p port]`: the documentation of every key, as
 //   Markdown with -m, else as a page served on localhost:<port> until Ctrl-C.
-import { createServer, type Server } from 'node:http';
+import type { Server } from 'node:http';
 import {
   type Config,
   configMarkdown,
@@ -21,6 +21,9 @@ import { VERSION } from '../node/version.ts';
 import { integerOption, type ParsedArgs, stringOption } from './args.ts';
 import type { CliIo } from './io.ts';
 import { refuseExisting, unsupportedOutput, writeNewFile } from './output-file.ts';
+
+// Not an ES import: that would load undici into every node (src/node/transport/http/servers.ts).
+const { createServer } = process.getBuiltinModule('node:http');
 
 type Env = Record<string, string | undefined>;
 

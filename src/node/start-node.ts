@@ -19,7 +19,6 @@ import { type Config, durationMs } from './config/index.ts';
 import { ConsumerSet } from './consumers/index.ts';
 import { ChannelRules, LocalNode, Node } from './core/index.ts';
 import { type Engine, MemoryEngine } from './engine/index.ts';
-import { NatsEngine } from './engine/nats/index.ts';
 import { NodeLifecycle } from './lifecycle/index.ts';
 import type { Logger } from './observability/index.ts';
 import { InfoMetrics, NodeMetrics } from './observability/index.ts';
@@ -261,6 +260,8 @@ async function createEngine(
 ): Promise<Engine> {
   const metaTtlMs = durationMs(config.channel.history_meta_ttl);
   if (config.engine.type === 'memory') return new MemoryEngine({ historyMetaTtlMs: metaTtlMs });
+  // Loaded only for engine.type nats: a memory-engine node never loads the NATS client.
+  const { NatsEngine } = await import('./engine/nats/index.ts');
   return NatsEngine.create({
     settings: config.engine.nats,
     nodeId: node.uid,

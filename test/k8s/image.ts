@@ -11,7 +11,7 @@
 import { spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { createReadStream, existsSync, readdirSync, readFileSync } from 'node:fs';
-import { cp, mkdir, mkdtemp, rename, rm, writeFile } from 'node:fs/promises';
+import { cp, mkdir, mkdtemp, rename, rm, symlink, writeFile } from 'node:fs/promises';
 import { homedir } from 'node:os';
 import { basename, dirname, join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -26,13 +26,21 @@ export interface ProjectImage {
   ms: number;
 }
 
+interface Copy {
+  from?: string;
+  sources: string[];
+  dest: string;
+}
+
 interface Stage {
   name?: string;
   from: string;
   workdir: string;
   env: Record<string, string>;
-  copies: { from?: string; sources: string[]; dest: string }[];
+  copies: Copy[];
   runs: string[][];
+  /** The COPYs and RUNs in their order (a build stage runs its script after its COPYs). */
+  steps: ({ copy: Copy } | { run: string[] })[];
   user?: string;
   entrypoint?: string[];
   cmd?: string[];
@@ -79,6 +87,7 @@ export function parseDockerfile(text: string): Stage[] {
           env: {},
           copies: [],
           runs: [],
+          steps: [],
           exposed: [],
         });
         break;
@@ -97,12 +106,17 @@ export function parseDockerfile(text: string): Stage[] {
         const words = rest.split(/\s+/);
         const from = words[0]?.startsWith('--from=') ? words.shift()?.slice(7) : undefined;
         const dest = words.pop() ?? '';
-        current?.copies.push({ from, sources: words, dest });
+        const copy = { from, sources: words, dest };
+        current?.copies.push(copy);
+        current?.steps.push({ copy });
         break;
       }
-      case 'RUN':
-        current?.runs.push(json(rest, 'RUN'));
+      case 'RUN': {
+        const run = json(rest, 'RUN');
+        current?.runs.push(run);
+        current?.steps.push({ run });
         break;
+      }
       case 'USER':
         if (current) current.user = rest;
         break;
@@ -178,20 +192,33 @@ async function sha256File(path: string): Promise<string> {
   return hash.digest('hex');
 }
 
+const isNpm = (r: string[]) => r[0] === 'node' && r.some((a) => a.endsWith('/npm-cli.js'));
+
+/** Where a stage's dependency part ends: after its last npm RUN before any other RUN. */
+function depsEnd(stage: Stage): number {
+  const other = stage.steps.findIndex((s) => 'run' in s && !isNpm(s.run));
+  const upTo = other < 0 ? stage.steps : stage.steps.slice(0, other);
+  const lastNpm = upTo.findLastIndex((s) => 'run' in s);
+  return other < 0 ? stage.steps.length : lastNpm + 1;
+}
+
 /**
- * A stage that only installs dependencies (COPY of files, then `npm ...` RUNs), done with this
- * machine's Node and npm; cached by what goes in, since it changes only with the lockfile.
+ * The dependencies of a stage: its COPYs of files and `npm ...` RUNs up to depsEnd,
+ * done with this machine's Node and npm; cached by what goes in, since it changes only with
+ * the lockfile.
  */
 async function buildDepsStage(stage: Stage): Promise<string> {
-  const files = stage.copies.flatMap((c) => {
-    if (c.from) throw new Error(`Dockerfile: COPY --from in stage ${stage.name}: not supported`);
-    return c.sources;
+  const steps = stage.steps.slice(0, depsEnd(stage));
+  const files = steps.flatMap((s) => {
+    if (!('copy' in s)) return [];
+    if (s.copy.from)
+      throw new Error(`Dockerfile: COPY --from in stage ${stage.name}: not supported`);
+    return s.copy.sources;
   });
-  const npmArgs = stage.runs.map((r) => {
-    const cli = r.findIndex((a) => a.endsWith('/npm-cli.js'));
-    if (r[0] !== 'node' || cli < 0)
-      throw new Error(`Dockerfile: RUN ${JSON.stringify(r)}: only npm`);
-    return r.slice(cli + 1);
+  const npmArgs = steps.flatMap((s) => {
+    if (!('run' in s)) return [];
+    const cli = s.run.findIndex((a) => a.endsWith('/npm-cli.js'));
+    return [s.run.slice(cli + 1)];
   });
   const hash = createHash('sha256').update(JSON.stringify(npmArgs));
   for (const f of files) hash.update(readFileSync(join(ROOT, f)));
@@ -209,6 +236,52 @@ async function buildDepsStage(stage: Stage): Promise<string> {
     // Another run finished the same dir first: keep its.
     await rm(tmp, { recursive: true, force: true });
     if (!existsSync(join(dir, 'done'))) throw err;
+  }
+  return dir;
+}
+
+/** Docker's COPY from the build context: into dest when it ends with / (or several sources). */
+async function copyFromContext(copy: Copy, workdir: string, ignored: (p: string) => boolean) {
+  const into = copy.dest.endsWith('/') || copy.sources.length > 1;
+  for (const src of copy.sources) {
+    const target = into ? join(workdir, copy.dest, basename(src)) : join(workdir, copy.dest);
+    await cp(join(ROOT, src), target, {
+      recursive: true,
+      filter: (path) => {
+        const rel = relative(ROOT, path);
+        return rel === '' || !ignored(rel);
+      },
+    });
+  }
+}
+
+/**
+ * A stage's working directory once done: its dependencies (buildDepsStage, cached), then its
+ * other COPYs and its `node <script>` RUNs (the build stage: scripts/build.ts), in `outDir`.
+ */
+async function buildStage(
+  stage: Stage,
+  outDir: string,
+  ignored: (p: string) => boolean,
+): Promise<string> {
+  const deps = await buildDepsStage(stage);
+  const first = depsEnd(stage);
+  if (first === stage.steps.length) return deps;
+  const dir = await mkdtemp(join(outDir, `stage-${stage.name ?? 'unnamed'}-`));
+  // The installed files as they are (package*.json), node_modules linked, not copied.
+  for (const entry of readdirSync(deps)) {
+    if (entry === 'node_modules') await symlink(join(deps, entry), join(dir, entry));
+    else if (entry !== 'done') await cp(join(deps, entry), join(dir, entry), { recursive: true });
+  }
+  for (const step of stage.steps.slice(first)) {
+    if ('copy' in step) {
+      if (step.copy.from) throw new Error(`Dockerfile: COPY --from in stage ${stage.name}`);
+      await copyFromContext(step.copy, dir, ignored);
+    } else if (step.run[0] === 'node' && !isNpm(step.run)) {
+      run(process.execPath, step.run.slice(1), dir);
+    } else {
+      throw new Error(`Dockerfile: RUN ${JSON.stringify(step.run)}: only npm and node`);
+    }
   }
   return dir;
 }
@@ -236,25 +309,14 @@ export async function buildProjectImage(outDir: string): Promise<ProjectImage> {
     if (copy.from) {
       const from = stages.find((s) => s.name === copy.from);
       if (!from) throw new Error(`Dockerfile: COPY --from=${copy.from}: no such stage`);
-      const deps = await buildDepsStage(from);
+      const built = await buildStage(from, outDir, ignored);
       for (const src of copy.sources) {
-        const local = join(deps, relative(from.workdir, src));
+        const local = join(built, relative(from.workdir, src));
         await cp(local, join(rootfs, dest), { recursive: true });
       }
       continue;
     }
-    // Docker's COPY: into dest when it ends with / (or several sources), else as dest.
-    const into = copy.dest.endsWith('/') || copy.sources.length > 1;
-    for (const src of copy.sources) {
-      const target = into ? join(rootfs, dest, basename(src)) : join(rootfs, dest);
-      await cp(join(ROOT, src), target, {
-        recursive: true,
-        filter: (path) => {
-          const rel = relative(ROOT, path);
-          return rel === '' || !ignored(rel);
-        },
-      });
-    }
+    await copyFromContext(copy, join(rootfs, runtime.workdir), ignored);
   }
 
   // The image config: the runtime stage's, over the base's (scripts/docker-base-image.sh).

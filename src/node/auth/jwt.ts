@@ -1,14 +1,10 @@
 // Verification of Centrifugo connection and subscription JWTs. The steps keep Centrifugo's
 // order of outcomes: structure and signature, then claim types, then audience/issuer, then
 // lifetime, so only a token that is otherwise good can come back as "expired".
-import {
-  compactVerify,
-  decodeJwt,
-  decodeProtectedHeader,
-  type ProtectedHeaderParameters,
-} from 'jose';
+import type { ProtectedHeaderParameters } from 'jose';
 import { type Claims, isPlainObject } from './claim-fields.ts';
 import { InvalidTokenError } from './errors.ts';
+import { joseIfLoaded, loadJose } from './jose.ts';
 import { JwksKeySet, type JwksOptions } from './jwks.ts';
 import { buildKeyRing, type TokenKeys, type VerifyKey } from './keys.ts';
 import { type ClaimPolicy, checkRegisteredClaims, compilePolicy } from './registered-claims.ts';
@@ -120,6 +116,8 @@ export class TokenVerifier {
   /** The token's payload once its signature checks out with the key its alg is pinned to. */
   private async payload(token: string): Promise<Claims> {
     if (typeof token !== 'string' || token === '') throw invalid('empty token');
+    const { compactVerify, decodeJwt, decodeProtectedHeader } =
+      joseIfLoaded() ?? (await loadJose());
     if (this.skipSignature) {
       try {
         return decodeJwt(token);

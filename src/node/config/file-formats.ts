@@ -7,10 +7,17 @@
 // TOML is read and written by smol-toml: TOML 1.0 compliant (it passes the toml-test suite),
 // no dependencies, maintained, and it keeps integers as numbers, which is what the schema
 // checks. YAML is written with 4-space indents, as Centrifugo's yaml.v3 writes it.
+//
+// Both libraries are required on first use, not imported: a node started from a JSON file
+// (or from flags and the environment alone) never loads them (bench/results/2026-12-02-idle-node.md).
+// require, because config loading is synchronous.
+import { createRequire } from 'node:module';
 import { extname } from 'node:path';
-import { parse as parseToml, stringify as toToml } from 'smol-toml';
-import { parse as parseYaml, stringify as toYaml } from 'yaml';
 import { ConfigError } from './errors.ts';
+
+const require = createRequire(import.meta.url);
+const toml = (): typeof import('smol-toml') => require('smol-toml');
+const yaml = (): typeof import('yaml') => require('yaml');
 
 export type ConfigFormat = 'json' | 'toml' | 'yaml';
 
@@ -50,8 +57,8 @@ export function parseConfigText(text: string, format: ConfigFormat, path: string
   let parsed: unknown;
   try {
     if (format === 'json') parsed = JSON.parse(text);
-    else if (format === 'toml') parsed = parseToml(text);
-    else parsed = parseYaml(text);
+    else if (format === 'toml') parsed = toml().parse(text);
+    else parsed = yaml().parse(text);
   } catch (err) {
     throw new ConfigError(
       `config file ${path} is not valid ${NAMES[format]}: ${(err as Error).message}`,
@@ -69,6 +76,6 @@ export function parseConfigText(text: string, format: ConfigFormat, path: string
 /** A config object as the text of a file of that format (JSON indented by 2, as Centrifugo). */
 export function configText(config: Record<string, unknown>, format: ConfigFormat): string {
   if (format === 'json') return `${JSON.stringify(config, null, 2)}\n`;
-  if (format === 'toml') return `${toToml(config)}\n`;
-  return toYaml(config, { indent: 4 });
+  if (format === 'toml') return `${toml().stringify(config)}\n`;
+  return yaml().stringify(config, { indent: 4 });
 }

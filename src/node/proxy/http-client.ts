@@ -4,10 +4,13 @@
 // but 200 an error carrying the status (status_to_code_transforms may turn it into an
 // answer), TLS from http.tls or the system CAs for https://. An answer over 16 MiB is an
 // error rather than memory the node holds for a misbehaving backend.
-import http from 'node:http';
+import type http from 'node:http';
 import https from 'node:https';
 import { clientTlsOptions, type ProxyConfig } from '../config/index.ts';
 import { ProxyCallError } from './proxy-errors.ts';
+
+// Not an ES import: that would load undici (src/node/transport/http/servers.ts says why).
+const nodeHttp = process.getBuiltinModule('node:http');
 
 const MAX_SOCKETS = 255;
 export const MAX_ANSWER_BYTES = 16 * 1024 * 1024;
@@ -23,8 +26,8 @@ export class HttpProxyClient {
     const secure = this.url.protocol === 'https:';
     const tls = secure ? clientTlsOptions(config.http.tls, `${key}.http.tls`) : undefined;
     const options = { keepAlive: true, maxSockets: MAX_SOCKETS, ...(tls ?? {}) };
-    this.agent = secure ? new https.Agent(options) : new http.Agent(options);
-    this.request = secure ? https.request : http.request;
+    this.agent = secure ? new https.Agent(options) : new nodeHttp.Agent(options);
+    this.request = secure ? https.request : nodeHttp.request;
   }
 
   /** The answer's text; throws ProxyCallError for a timeout, no connection, a status, a size. */

@@ -3,11 +3,13 @@
 // The raw routes (raw-route.ts) answer their own refusals in the same shape (api-handler.ts);
 // what fastify itself refuses before a route runs comes here too: a body over the route's
 // limit (counted as the limit it hit), a URL it cannot decode (as Go's server: 400, close).
-import { STATUS_CODES } from 'node:http';
 import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
 import type { Logger } from '../../observability/index.ts';
 import type { HttpLimits } from './http-limits.ts';
 import { GO_TEXT_HEADERS } from './plain-answers.ts';
+
+// node:http as CommonJS has it (servers.ts says why).
+const { STATUS_CODES } = process.getBuiltinModule('node:http');
 
 export function errorAnswers(limits: HttpLimits, logger: Logger) {
   return {

@@ -4,7 +4,7 @@
 // the front door (503 while closing, the canonical-path redirect, 100 Continue), then
 // fastify's routing; the API and the client connection endpoints are raw routes inside it
 // (raw-route.ts), the rest fastify plugins.
-import { createServer, type IncomingMessage, METHODS, type ServerResponse } from 'node:http';
+import type { IncomingMessage, ServerResponse } from 'node:http';
 import { createServer as createHttpsServer } from 'node:https';
 import type { TlsOptions } from 'node:tls';
 import Fastify, { type FastifyInstance } from 'fastify';
@@ -21,6 +21,11 @@ import { metricsPlugin } from './metrics-plugin.ts';
 import { GO_BAD_REQUEST, GO_NOT_FOUND, GO_TEXT_HEADERS } from './plain-answers.ts';
 import { rawRoute } from './raw-route.ts';
 import { swaggerPlugin } from './swagger-plugin.ts';
+
+// node:http as CommonJS has it, not an ES import of it: building the ES namespace of
+// node:http reads its WebSocket/MessageEvent/CloseEvent getters, which load node's bundled
+// undici (0.75 MB of source and its code) into a node that never uses it.
+const { createServer, METHODS } = process.getBuiltinModule('node:http');
 
 export interface HttpListener {
   role: 'external' | 'internal';
