@@ -1,4 +1,4 @@
-// S7 fan-out per transport, side by side: one channel, N subscribers over WebSocket (JSON),
+// S8 fan-out per transport, side by side: one channel, N subscribers over WebSocket (JSON),
 // uni_sse and http_stream (the emulation's stream), publications through the HTTP API at one
 // steady rate. centrifugo-ts and Centrifugo v6 run alternately in the same run with the same
 // load generator; each server pinned to CPU 0, this process to CPU 1.
@@ -207,7 +207,7 @@ async function run(kind: ServerKind, transport: Transport): Promise<Run> {
 
 const { placement, loadBefore } = await prepare({ wait: !values['no-wait'] });
 const result = newResult(
-  'S7',
+  'S8',
   `fan-out per transport, 1 channel × ${SUBSCRIBERS} subscribers at ${RATE} pub/s`,
   `node bench/vs-transports.ts --subscribers ${SUBSCRIBERS} --rate ${RATE} --seconds ${SECONDS} --transports ${TRANSPORTS.join(',')}`,
   placement,
