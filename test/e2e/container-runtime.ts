@@ -58,7 +58,17 @@ export async function containerEngine(): Promise<{ ok: boolean; why: string }> {
 /** Removes images with this label that no container uses (old builds of the test image). */
 export async function pruneImages(label: string): Promise<void> {
   const client = await getContainerRuntimeClient();
-  await client.container.dockerode.pruneImages({ filters: { label: [label] } });
+  const prune = () => client.container.dockerode.pruneImages({ filters: { label: [label] } });
+  try {
+    await prune();
+  } catch (err) {
+    // The client's keep-alive socket to the daemon sat idle through the image build (minutes
+    // on a cold machine) and the daemon closed it: the first write meets EPIPE or a reset.
+    // Once, on a fresh socket.
+    const code = (err as NodeJS.ErrnoException).code;
+    if (code !== 'EPIPE' && code !== 'ECONNRESET') throw err;
+    await prune();
+  }
 }
 
 /** Polls an HTTP URL until it answers 200: a probe passing on the host network. */
