@@ -34,12 +34,7 @@ import {
   today,
   writeResult,
 } from './lib/scenario.ts';
-import {
-  type BenchServer,
-  machineBusySeconds,
-  type ServerKind,
-  startServer,
-} from './lib/servers.ts';
+import { type BenchServer, machineBusySeconds, type ServerKind, startSide } from './lib/servers.ts';
 
 const { values } = parseArgs({
   options: {
@@ -104,14 +99,11 @@ interface Row extends ClosedLoopResult {
 }
 
 async function runServer(kind: ServerKind, round: number): Promise<Row[]> {
-  // In a before/after run the "centrifugo" side is centrifugo-ts from the --a tree.
-  const server = BEFORE_TREE
-    ? await startServer('centrifugo-ts', {
-        cpu: SERVER_CPU,
-        grpc: true,
-        ...(kind === 'centrifugo' ? { root: BEFORE_TREE } : { nodeFlags: NODE_FLAGS }),
-      })
-    : await startServer(kind, { cpu: SERVER_CPU, grpc: true, nodeFlags: NODE_FLAGS });
+  const server = await startSide(
+    kind,
+    { cpu: SERVER_CPU, grpc: true, nodeFlags: NODE_FLAGS },
+    BEFORE_TREE,
+  );
   const rows: Row[] = [];
   try {
     for (const mode of MODES) {

@@ -23,7 +23,7 @@ import {
 } from './lib/load.ts';
 import { percentile } from './lib/node-process.ts';
 import { metric, newResult, prepare, SERVER_CPU, sleep, writeResult } from './lib/scenario.ts';
-import { type ServerKind, startServer } from './lib/servers.ts';
+import { type ServerKind, startSide } from './lib/servers.ts';
 
 const { values } = parseArgs({
   options: {
@@ -79,13 +79,15 @@ async function publishN(port: number, n: number): Promise<void> {
 }
 
 async function runServer(kind: ServerKind, sources: [string, string]): Promise<Run> {
-  const before = values.a !== undefined && kind === 'centrifugo';
-  const server = await startServer(before ? 'centrifugo-ts' : kind, {
-    cpu: SERVER_CPU,
-    namespaces: NAMESPACES,
-    nodeFlags: values['node-flags'].split(' ').filter(Boolean),
-    ...(before ? { root: values.a } : {}),
-  });
+  const server = await startSide(
+    kind,
+    {
+      cpu: SERVER_CPU,
+      namespaces: NAMESPACES,
+      nodeFlags: values['node-flags'].split(' ').filter(Boolean),
+    },
+    values.a,
+  );
   let subs: Subscriber[] = [];
   const second: Subscriber[] = [];
   try {

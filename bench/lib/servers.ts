@@ -122,6 +122,21 @@ export function pinSelf(cpu: number): boolean {
   return true;
 }
 
+/**
+ * One side of a side-by-side run. With `beforeTree` (a before/after run, `--a`), the
+ * "centrifugo" side is centrifugo-ts from that tree, without this tree's node flags; the
+ * records then hold the before figures where Centrifugo's would be.
+ */
+export function startSide(
+  kind: ServerKind,
+  opts: ServerOptions,
+  beforeTree: string | undefined,
+): Promise<BenchServer> {
+  if (beforeTree === undefined) return startServer(kind, opts);
+  if (kind === 'centrifugo-ts') return startServer(kind, opts);
+  return startServer('centrifugo-ts', { ...opts, nodeFlags: [], root: beforeTree });
+}
+
 export async function startServer(
   kind: ServerKind,
   opts: ServerOptions = {},
