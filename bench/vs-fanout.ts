@@ -4,7 +4,8 @@
 // same run with the same load generator; each server pinned to CPU 0, this process to CPU 1.
 //
 //   node bench/vs-fanout.ts [--subscribers 1000] [--rates 100,200,400,800,1600]
-//     [--step-seconds 5] [--formats json,protobuf] [--whole-machine] [--no-wait] [--out file]
+//     [--step-seconds 5] [--formats json,protobuf] [--rounds 1] [--whole-machine] [--no-wait]
+//     [--out file]
 //
 // --whole-machine is S7: nothing pinned, Centrifugo on every core of the box (GOMAXPROCS =
 // CPUs), centrifugo-ts as recommended for a box this size: one node, which leaves the other
@@ -12,10 +13,15 @@
 // take it from them: a node's JavaScript runs on one core, its sockets' kernel work does not).
 // Reports per format: the highest delivered msg/s with p99 < 100 ms, and delivered messages
 // per server CPU-second at the highest rate both servers sustained (the per-core figure).
+// With --rounds N every format runs N times per server, which goes first alternating, and
+// each figure is the median of the rounds' (the note lists every round's ratio).
 import { parseArgs } from 'node:util';
 import { connectMany, type Format, publishLoop, totalReceived } from './lib/load.ts';
 import { percentile } from './lib/node-process.ts';
 import {
+  alternating,
+  type Metric,
+  medianOfRounds,
   metric,
   newResult,
   prepare,
@@ -32,6 +38,7 @@ const { values } = parseArgs({
     rates: { type: 'string', default: '50,100,200,400,800,1600,3200' },
     'step-seconds': { type: 'string', default: '5' },
     formats: { type: 'string', default: 'json,protobuf' },
+    rounds: { type: 'string', default: '1' },
     sample: { type: 'string', default: '50' },
     'whole-machine': { type: 'boolean', default: false },
     'no-wait': { type: 'boolean', default: false },
@@ -43,6 +50,7 @@ const RATES = values.rates.split(',').map(Number);
 const STEP = Number(values['step-seconds']);
 const FORMATS = values.formats.split(',') as Format[];
 const SAMPLE = Number(values.sample);
+const ROUNDS = Number(values.rounds);
 const WHOLE = values['whole-machine'];
 const CHANNEL = 'bench';
 const P99_LIMIT_MS = 100;
@@ -65,13 +73,14 @@ interface Step {
 }
 
 interface Run {
+  round: number;
   kind: ServerKind;
   format: Format;
   steps: Step[];
   rssMiB: number;
 }
 
-async function runServer(kind: ServerKind, format: Format): Promise<Run> {
+async function runServer(round: number, kind: ServerKind, format: Format): Promise<Run> {
   const server = await startServer(kind, WHOLE ? {} : { cpu: SERVER_CPU });
   try {
     const latencies: number[] = [];
@@ -136,7 +145,7 @@ async function runServer(kind: ServerKind, format: Format): Promise<Run> {
     }
     const rssMiB = Math.round(server.rssBytes() / 2 ** 20);
     for (const s of subs) s.ws.terminate();
-    return { kind, format, steps, rssMiB };
+    return { round, kind, format, steps, rssMiB };
   } finally {
     await server.stop();
   }
@@ -149,7 +158,7 @@ const scenarioId = SUBSCRIBERS === DEFAULT_SUBSCRIBERS ? 'S2' : `S2 ×${SUBSCRIB
 const result = newResult(
   WHOLE ? 'S7' : scenarioId,
   `fan-out, 1 channel × ${SUBSCRIBERS} subscribers${WHOLE ? ', whole machine' : ''}`,
-  `node bench/vs-fanout.ts --subscribers ${SUBSCRIBERS} --rates ${RATES.join(',')} --step-seconds ${STEP} --formats ${FORMATS.join(',')}${WHOLE ? ' --whole-machine' : ''}`,
+  `node bench/vs-fanout.ts --subscribers ${SUBSCRIBERS} --rates ${RATES.join(',')} --step-seconds ${STEP} --formats ${FORMATS.join(',')} --rounds ${ROUNDS}${WHOLE ? ' --whole-machine' : ''}`,
   placement,
   loadBefore,
   {
@@ -159,24 +168,24 @@ const result = newResult(
     payloadBytes: 'about 130 (JSON {"t":…,"text":"x"×100})',
     latencySample: SAMPLE,
     p99LimitMs: P99_LIMIT_MS,
+    rounds: ROUNDS,
   },
 );
 
 const runs: Run[] = [];
-for (const [i, format] of FORMATS.entries()) {
-  // Alternate which server goes first.
-  const order: ServerKind[] =
-    i % 2 === 0 ? ['centrifugo-ts', 'centrifugo'] : ['centrifugo', 'centrifugo-ts'];
-  for (const kind of order) {
-    console.error(`S2 ${kind} ${format}`);
-    runs.push(await runServer(kind, format));
+for (let round = 0; round < ROUNDS; round++) {
+  for (const [i, format] of FORMATS.entries()) {
+    for (const kind of alternating<ServerKind>(round + i, ['centrifugo-ts', 'centrifugo'])) {
+      console.error(`S2 round ${round + 1}/${ROUNDS} ${kind} ${format}`);
+      runs.push(await runServer(round, kind, format));
+    }
   }
 }
 result.runs = runs;
 
-for (const format of FORMATS) {
-  const ts = runs.find((r) => r.kind === 'centrifugo-ts' && r.format === format) as Run;
-  const c = runs.find((r) => r.kind === 'centrifugo' && r.format === format) as Run;
+/** One round's figures for one format. */
+function formatMetrics(format: Format, ts: Run, c: Run): Metric[] {
+  const metrics: Metric[] = [];
   const best = (r: Run) =>
     r.steps
       .filter((s) => s.ok)
@@ -186,7 +195,7 @@ for (const format of FORMATS) {
       );
   const bt = best(ts);
   const bc = best(c);
-  result.metrics.push(
+  metrics.push(
     metric(
       `${format}: max delivered msg/s with p99 < ${P99_LIMIT_MS} ms (${WHOLE ? 'whole machine' : 'server on 1 core'})`,
       'msg/s',
@@ -205,7 +214,7 @@ for (const format of FORMATS) {
   const atRate = (rate: number, extra: { headline?: boolean; note: string }) => {
     const st = ts.steps.find((s) => s.rate === rate) as Step;
     const sc = c.steps.find((s) => s.rate === rate) as Step;
-    result.metrics.push(
+    metrics.push(
       metric(
         `${format}: delivered msg per server CPU-second at ${rate} pub/s`,
         'msg/CPU-s',
@@ -227,13 +236,26 @@ for (const format of FORMATS) {
   if (low !== undefined && low !== common) {
     atRate(low, { headline: true, note: 'below saturation: the per-core cost' });
   }
-  result.metrics.push(
-    metric(`${format}: server RSS after the run`, 'MiB', 'lower', ts.rssMiB, c.rssMiB),
+  metrics.push(metric(`${format}: server RSS after the run`, 'MiB', 'lower', ts.rssMiB, c.rssMiB));
+  return metrics;
+}
+
+const perRound: Metric[][] = [];
+for (let round = 0; round < ROUNDS; round++) {
+  const run = (kind: ServerKind, format: Format) =>
+    runs.find((r) => r.round === round && r.kind === kind && r.format === format) as Run;
+  perRound.push(
+    FORMATS.flatMap((f) => formatMetrics(f, run('centrifugo-ts', f), run('centrifugo', f))),
   );
+}
+result.metrics.push(...medianOfRounds(perRound));
+for (const format of FORMATS) {
   const saturated = runs
     .filter((r) => r.format === format)
     .flatMap((r) =>
-      r.steps.filter((s) => s.loadgenCpuShare > 0.9).map((s) => `${r.kind} @${s.rate}/s`),
+      r.steps
+        .filter((s) => s.loadgenCpuShare > 0.9)
+        .map((s) => `${r.kind} @${s.rate}/s (round ${r.round + 1})`),
     );
   if (saturated.length > 0) {
     result.notes.push(
@@ -246,6 +268,7 @@ result.notes.push(
   `Other processes on the machine used ${Math.min(...others).toFixed(2)}–${Math.max(...others).toFixed(2)} cores during the recorded steps (the machine is shared; a step with ${OTHER_LIMIT} or more is measured again, twice at most).`,
   'Latency is publish (HTTP API call) to delivery, on a sample of subscribers; each step runs for the step time plus up to 3 s to drain.',
   'A step counts for the p99 metric when p99 < 100 ms and at least 99% of the expected messages arrived; stepping stops when deliveries fall behind (< 99%) or p99 > 1 s.',
+  `Each figure is the median of ${ROUNDS} round(s), the servers alternating first; a step's figures within a round are one measurement.`,
   'Per-CPU-second figures depend on load: both servers coalesce queued messages into fewer frames as the rate grows, so they are compared at the same publish rate.',
 );
 const fanoutName = SUBSCRIBERS === DEFAULT_SUBSCRIBERS ? 'fanout' : `fanout-${SUBSCRIBERS}`;

@@ -6,7 +6,11 @@
 // and when, the close codes they got, and server RSS growth beyond the control's.
 //
 //   node bench/vs-slow.ts [--healthy 200] [--slow 10] [--rate 250] [--size 2000]
-//     [--baseline-seconds 10] [--seconds 30] [--no-wait] [--out file]   (about 4 min)
+//     [--baseline-seconds 10] [--seconds 30] [--rounds 1] [--no-wait] [--out file]
+//     (about 4 min a round)
+//
+// With --rounds N each server's control and slow runs repeat N times, which server goes
+// first alternating; each figure is the median of the rounds' (the note lists their ratios).
 //
 // A slow client first fills the kernel's socket buffers (several MB on loopback), then the
 // server's queue (client.queue_max_size, 1 MB default on both), so cutting takes a while.
@@ -21,7 +25,17 @@ import {
   totalReceived,
 } from './lib/load.ts';
 import { percentile } from './lib/node-process.ts';
-import { metric, newResult, prepare, SERVER_CPU, sleep, writeResult } from './lib/scenario.ts';
+import {
+  alternating,
+  type Metric,
+  medianOfRounds,
+  metric,
+  newResult,
+  prepare,
+  SERVER_CPU,
+  sleep,
+  writeResult,
+} from './lib/scenario.ts';
 import { type BenchServer, type ServerKind, startServer } from './lib/servers.ts';
 
 const { values } = parseArgs({
@@ -32,6 +46,7 @@ const { values } = parseArgs({
     size: { type: 'string', default: '2000' },
     'baseline-seconds': { type: 'string', default: '10' },
     seconds: { type: 'string', default: '30' },
+    rounds: { type: 'string', default: '1' },
     'no-wait': { type: 'boolean', default: false },
     out: { type: 'string' },
   },
@@ -42,6 +57,7 @@ const RATE = Number(values.rate);
 const SIZE = Number(values.size);
 const BASE = Number(values['baseline-seconds']);
 const SECONDS = Number(values.seconds);
+const ROUNDS = Number(values.rounds);
 const CHANNEL = 'slow';
 
 interface Phase {
@@ -170,7 +186,7 @@ const { placement, loadBefore } = await prepare({ wait: !values['no-wait'] });
 const result = newResult(
   'S6',
   `slow consumers (${HEALTHY} healthy + ${SLOW} that stop reading; ${SIZE} B at ${RATE}/s)`,
-  `node bench/vs-slow.ts --healthy ${HEALTHY} --slow ${SLOW} --rate ${RATE} --size ${SIZE} --baseline-seconds ${BASE} --seconds ${SECONDS}`,
+  `node bench/vs-slow.ts --healthy ${HEALTHY} --slow ${SLOW} --rate ${RATE} --size ${SIZE} --baseline-seconds ${BASE} --seconds ${SECONDS} --rounds ${ROUNDS}`,
   placement,
   loadBefore,
   {
@@ -181,18 +197,36 @@ const result = newResult(
     baselineSeconds: BASE,
     seconds: SECONDS,
     queueMaxSize: 1048576,
+    rounds: ROUNDS,
   },
 );
-// Each server twice: a control run whose phase B has no slow clients (the same load for
-// the same time: what the heap does anyway), then the run with them.
-const tsControl = await runServer('centrifugo-ts', 0);
-const cControl = await runServer('centrifugo', 0);
-const ts = await runServer('centrifugo-ts', SLOW);
-const c = await runServer('centrifugo', SLOW);
-result.runs = [tsControl, cControl, ts, c];
+// Each server twice per round: a control run whose phase B has no slow clients (the same
+// load for the same time: what the heap does anyway), then the run with them.
+interface Round {
+  tsControl: Run;
+  cControl: Run;
+  ts: Run;
+  c: Run;
+}
+const rounds: Round[] = [];
+for (let round = 0; round < ROUNDS; round++) {
+  const got = new Map<string, Run>();
+  for (const kind of alternating<ServerKind>(round, ['centrifugo-ts', 'centrifugo'])) {
+    console.error(`S6 round ${round + 1}/${ROUNDS} ${kind}`);
+    got.set(`${kind} control`, await runServer(kind, 0));
+    got.set(kind, await runServer(kind, SLOW));
+  }
+  rounds.push({
+    tsControl: got.get('centrifugo-ts control') as Run,
+    cControl: got.get('centrifugo control') as Run,
+    ts: got.get('centrifugo-ts') as Run,
+    c: got.get('centrifugo') as Run,
+  });
+}
+result.runs = rounds.flatMap((r) => [r.tsControl, r.cControl, r.ts, r.c]);
 const growth = (r: Run) => r.rssPeakMiB - r.rssBaselineMiB;
 const p99Change = (r: Run, control: Run) => r.withSlow.p99Ms / Math.max(1, control.withSlow.p99Ms);
-result.metrics.push(
+const roundMetrics = ({ tsControl, cControl, ts, c }: Round): Metric[] => [
   metric('healthy p99 with slow consumers', 'ms', 'lower', ts.withSlow.p99Ms, c.withSlow.p99Ms, {
     headline: true,
   }),
@@ -236,15 +270,21 @@ result.metrics.push(
   metric('server peak RSS with slow consumers', 'MiB', 'lower', ts.rssPeakMiB, c.rssPeakMiB, {
     headline: true,
   }),
-);
+];
+result.metrics.push(...medianOfRounds(rounds.map(roundMetrics)));
 const cutText = (r: Run) =>
   r.cutAfterSeconds.length
     ? `${r.cutAfterSeconds[0]}–${r.cutAfterSeconds[r.cutAfterSeconds.length - 1]} s`
     : 'none';
+const perRound = (f: (r: Round) => string) =>
+  rounds.length === 1
+    ? f(rounds[0] as Round)
+    : rounds.map((r, i) => `round ${i + 1}: ${f(r)}`).join('; ');
 result.notes.push(
-  `Slow clients cut after: centrifugo-ts ${cutText(ts)}, Centrifugo ${cutText(c)} (from the start of phase B, polled every 250 ms via /api/info; Centrifugo's counts there lag by up to 3 s).`,
+  `Slow clients cut after: ${perRound(({ ts, c }) => `centrifugo-ts ${cutText(ts)}, Centrifugo ${cutText(c)}`)} (from the start of phase B, polled every 250 ms via /api/info; Centrifugo's counts there lag by up to 3 s).`,
   'RSS growth = peak RSS during phase B − RSS at the end of phase A (the same load without slow clients); the control run shows how much RSS grows over phase B without any slow client (V8 / Go heap sizing under load), so the difference is what the slow clients cost.',
-  `Close codes the slow clients read once resumed: centrifugo-ts ${JSON.stringify(ts.slowCloseCodes)}, Centrifugo ${JSON.stringify(c.slowCloseCodes)} (3008 = slow; 1006 = connection dropped without a close frame).`,
-  `Healthy deliveries with slow consumers: centrifugo-ts ${ts.withSlow.delivered}/${ts.withSlow.expected}, Centrifugo ${c.withSlow.delivered}/${c.withSlow.expected}; healthy clients closed: ${ts.healthyClosed} / ${c.healthyClosed}.`,
+  `Close codes the slow clients read once resumed: ${perRound(({ ts, c }) => `centrifugo-ts ${JSON.stringify(ts.slowCloseCodes)}, Centrifugo ${JSON.stringify(c.slowCloseCodes)}`)} (3008 = slow; 1006 = connection dropped without a close frame).`,
+  `Healthy deliveries with slow consumers: ${perRound(({ ts, c }) => `centrifugo-ts ${ts.withSlow.delivered}/${ts.withSlow.expected}, Centrifugo ${c.withSlow.delivered}/${c.withSlow.expected}; healthy clients closed: ${ts.healthyClosed} / ${c.healthyClosed}`)}.`,
+  `Each figure is the median of ${ROUNDS} round(s), the servers alternating first.`,
 );
 writeResult(result, 'slow', values.out);

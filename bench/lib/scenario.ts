@@ -161,3 +161,51 @@ export function selfCpuSeconds(): number {
 }
 
 export const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
+
+/** The two servers in the order they run in `round`: which goes first alternates. */
+export function alternating<T>(round: number, pair: readonly [T, T]): T[] {
+  return round % 2 === 0 ? [pair[0], pair[1]] : [pair[1], pair[0]];
+}
+
+const median = (xs: readonly number[]): number => {
+  const s = [...xs].sort((a, b) => a - b);
+  const mid = Math.floor(s.length / 2);
+  return s.length % 2 === 1
+    ? (s[mid] as number)
+    : ((s[mid - 1] as number) + (s[mid] as number)) / 2;
+};
+
+/**
+ * The metrics of several rounds as one list: per metric name (in the order first seen), each
+ * server's median over the rounds that have it, the ratio of the two medians, and every
+ * round's own ratio in the note, so the spread shows beside the figure.
+ */
+export function medianOfRounds(rounds: readonly (readonly Metric[])[]): Metric[] {
+  if (rounds.length === 1) return [...(rounds[0] as Metric[])];
+  const byName = new Map<string, Metric[]>();
+  for (const list of rounds) {
+    for (const m of list) {
+      const seen = byName.get(m.name);
+      if (seen) seen.push(m);
+      else byName.set(m.name, [m]);
+    }
+  }
+  return [...byName.values()].map((ms) => {
+    const first = ms[0] as Metric;
+    const ratios = ms.map((m) => (Number.isFinite(m.ratio) ? m.ratio.toFixed(2) : 'n/a'));
+    const present =
+      ms.length < rounds.length ? ` (in ${ms.length} of ${rounds.length} rounds)` : '';
+    const spread = `round ratios ${ratios.join(', ')}${present}`;
+    return metric(
+      first.name,
+      first.unit,
+      first.better,
+      Number(median(ms.map((m) => m.ts)).toFixed(2)),
+      Number(median(ms.map((m) => m.centrifugo)).toFixed(2)),
+      {
+        ...(first.headline ? { headline: true } : {}),
+        note: [...new Set(ms.map((m) => m.note).filter(Boolean)), spread].join('; '),
+      },
+    );
+  });
+}

@@ -21,6 +21,8 @@ export type Answer =
 
 export class HttpBackend {
   readonly received: Received[] = [];
+  /** Paths of delayed answers whose request the caller dropped before the answer went. */
+  readonly dropped: string[] = [];
   private readonly answers = new Map<string, Answer>();
   private readonly app: FastifyInstance = Fastify({ logger: false, forceCloseConnections: true });
   private port = 0;
@@ -43,7 +45,10 @@ export class HttpBackend {
       if ('status' in answer) return reply.code(answer.status).send();
       if ('delayMs' in answer) {
         const timer = setTimeout(() => send(answer.json), answer.delayMs);
-        reply.raw.on('close', () => clearTimeout(timer));
+        reply.raw.on('close', () => {
+          clearTimeout(timer);
+          if (!reply.raw.writableFinished) this.dropped.push(path);
+        });
         return reply;
       }
       return send(answer.json);

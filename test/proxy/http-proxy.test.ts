@@ -229,6 +229,24 @@ describe('HTTP proxies', () => {
     c.disconnect();
   });
 
+  it('drops a proxy call in flight when its client disconnects', async () => {
+    connectAs('u8');
+    backend.answer('/rpc', { delayMs: 5000, json: { result: {} } });
+    const c = client('json');
+    c.connect();
+    await once(c, 'connected');
+    const before = backend.to('/rpc').length;
+    c.rpc('wait', payload('json', {})).catch(() => {});
+    await waitUntil(() => backend.to('/rpc').length > before, 'the RPC to reach the backend');
+    c.disconnect();
+    // Well before the backend's 5 s answer and the proxy's 1 s timeout.
+    await waitUntil(
+      () => backend.dropped.includes('/rpc'),
+      'the backend to see the request dropped',
+      500,
+    );
+  });
+
   it('refreshes an expiring connection through the refresh proxy, server-side', async () => {
     connectAs('u6', { expire_at: nowSeconds() + 1 });
     backend.answer('/refresh', () => ({ result: { expire_at: nowSeconds() + 3600 } }));

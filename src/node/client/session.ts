@@ -186,7 +186,10 @@ export class ClientSession implements Connection, OutboxEntry {
   private pongTimer: NodeJS.Timeout | undefined;
   private expireTimer: NodeJS.Timeout | undefined;
   private presenceTimer: NodeJS.Timeout | undefined;
-  private readonly closing = new AbortController();
+  // Made when a proxy call first asks for it: most connections never do, and an abort
+  // builds a DOMException per close (with ws's teardown, about 3% of a reconnect storm's
+  // CPU, bench/results/2026-12-02-table.md).
+  private closing: AbortController | undefined;
 
   constructor(ctx: ClientContext, transport: ClientTransport) {
     this.ctx = ctx;
@@ -209,6 +212,10 @@ export class ClientSession implements Connection, OutboxEntry {
   }
 
   get closedSignal(): AbortSignal {
+    if (this.closing === undefined) {
+      this.closing = new AbortController();
+      if (this.state === 'closed') this.closing.abort();
+    }
     return this.closing.signal;
   }
 
@@ -777,7 +784,7 @@ export class ClientSession implements Connection, OutboxEntry {
       clearTimeout(t);
     }
     this.transport.close(disconnect.code, disconnect.reason);
-    this.closing.abort();
+    this.closing?.abort();
     void this.release();
   }
 
