@@ -4,7 +4,7 @@
 import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { cpus, tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
 import { NODE_FLAGS } from '../../src/node/runtime-flags.ts';
 import { BENCH_KEY, cpuSeconds, freePort, rssBytes } from './node-process.ts';
 
@@ -154,7 +154,10 @@ export async function startServer(
           // As shipped (the image's ENTRYPOINT); --node-flags come later and win.
           ...NODE_FLAGS,
           ...(opts.nodeFlags ?? []),
-          opts.entry ? join(opts.root ?? ROOT, opts.entry) : entryOf(opts.root ?? ROOT),
+          // A relative --a tree is resolved here: the server may run in another directory.
+          opts.entry
+            ? join(resolve(opts.root ?? ROOT), opts.entry)
+            : entryOf(resolve(opts.root ?? ROOT)),
           '--config',
           file,
         ];
