@@ -24,6 +24,7 @@ import { closeApiAgents, connectMany, publishLoop, totalReceived } from './lib/l
 import { percentile } from './lib/node-process.ts';
 import {
   alternating,
+  eachRound,
   LOADGEN_CPU,
   type Metric,
   medianOfRounds,
@@ -258,10 +259,8 @@ function roundMetrics(round: number): Metric[] {
 result.metrics.push(
   ...medianOfRounds(Array.from({ length: ROUNDS }, (_, round) => roundMetrics(round))),
 );
-const perRound = (f: (round: number) => string) =>
-  ROUNDS === 1
-    ? f(0)
-    : Array.from({ length: ROUNDS }, (_, i) => `round ${i + 1}: ${f(i)}`).join('; ');
+const roundIndexes = Array.from({ length: ROUNDS }, (_, i) => i);
+const perRound = (f: (round: number) => string) => eachRound(roundIndexes, f);
 result.notes.push(
   `Delivered/expected: ${perRound((i) => {
     const [ts1, tsC, c1, cC] = [

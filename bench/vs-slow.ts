@@ -27,6 +27,7 @@ import {
 import { percentile } from './lib/node-process.ts';
 import {
   alternating,
+  eachRound,
   type Metric,
   medianOfRounds,
   metric,
@@ -276,10 +277,7 @@ const cutText = (r: Run) =>
   r.cutAfterSeconds.length
     ? `${r.cutAfterSeconds[0]}–${r.cutAfterSeconds[r.cutAfterSeconds.length - 1]} s`
     : 'none';
-const perRound = (f: (r: Round) => string) =>
-  rounds.length === 1
-    ? f(rounds[0] as Round)
-    : rounds.map((r, i) => `round ${i + 1}: ${f(r)}`).join('; ');
+const perRound = (f: (r: Round) => string) => eachRound(rounds, f);
 result.notes.push(
   `Slow clients cut after: ${perRound(({ ts, c }) => `centrifugo-ts ${cutText(ts)}, Centrifugo ${cutText(c)}`)} (from the start of phase B, polled every 250 ms via /api/info; Centrifugo's counts there lag by up to 3 s).`,
   'RSS growth = peak RSS during phase B − RSS at the end of phase A (the same load without slow clients); the control run shows how much RSS grows over phase B without any slow client (V8 / Go heap sizing under load), so the difference is what the slow clients cost.',

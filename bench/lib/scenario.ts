@@ -209,3 +209,12 @@ export function medianOfRounds(rounds: readonly (readonly Metric[])[]): Metric[]
     );
   });
 }
+
+/** A note's text for each round: the text alone for one round, else "round N: ..." joined. */
+export function eachRound<T>(
+  rounds: readonly T[],
+  text: (round: T, index: number) => string,
+): string {
+  if (rounds.length === 1) return text(rounds[0] as T, 0);
+  return rounds.map((r, i) => `round ${i + 1}: ${text(r, i)}`).join('; ');
+}
