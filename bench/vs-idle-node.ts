@@ -8,8 +8,9 @@
 //   node bench/vs-idle-node.ts [--rounds 3] [--settle-seconds 5] [--before <tree>] [--no-wait]
 //     [--out file]
 //
-// --before: also run another checkout's src/main.ts (e.g. a `git worktree` of the commit
-// before a change), as a third centrifugo-ts variant in the same rounds.
+// --before: also run another checkout (e.g. a `git worktree` of the commit before a change),
+// as a third centrifugo-ts variant in the same rounds: its dist/main.js when both trees are
+// built, else its src/main.ts.
 //
 // Each server is pinned to the same CPU as in the other scenarios; the order within a round
 // rotates, so a slow drift of the machine does not favour one server.
@@ -40,13 +41,18 @@ interface Variant {
 }
 
 const HAS_DIST = existsSync(`${ROOT}dist/main.js`);
+// The before tree runs as this one's headline does: compiled when both are built.
+const BEFORE_ENTRY =
+  HAS_DIST && values.before && existsSync(`${values.before}/dist/main.js`)
+    ? 'dist/main.js'
+    : 'src/main.ts';
 const VARIANTS: Variant[] = [
   ...(values.before
     ? [
         {
-          name: `centrifugo-ts before (${values.before}/src/main.ts)`,
+          name: `centrifugo-ts before (${values.before}/${BEFORE_ENTRY})`,
           kind: 'centrifugo-ts' as const,
-          entry: 'src/main.ts',
+          entry: BEFORE_ENTRY,
           root: values.before,
         },
       ]

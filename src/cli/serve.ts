@@ -6,6 +6,7 @@ import { createLogger, type Logger } from '../node/observability/index.ts';
 import { type RunningNode, startNode } from '../node/start-node.ts';
 import { VERSION } from '../node/version.ts';
 import { writePidFile } from './pid-file.ts';
+import { releaseStartupMemory } from './startup-memory.ts';
 
 export async function serve(loaded: LoadedConfig, dotEnvLoaded = false): Promise<void> {
   const { config } = loaded;
@@ -27,6 +28,9 @@ export async function serve(loaded: LoadedConfig, dotEnvLoaded = false): Promise
     throw err;
   }
   describeStartup(running, loaded, logger);
+  const pauseMs = releaseStartupMemory();
+  if (pauseMs !== undefined)
+    logger.debug({ pauseMs: Math.round(pauseMs) }, 'startup memory released');
   await waitForSignal(logger);
   // Bounded by its own settings (shutdown.drain_delay + disconnect_window); a second signal
   // ends the process at once.

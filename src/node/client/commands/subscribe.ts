@@ -581,7 +581,13 @@ function scheduleSubExpiry(conn: Connection, sub: Subscription): void {
   const due = sub.expireAt * 1000 - Date.now() + conn.ctx.timings.expiredSubCloseDelayMs;
   sub.expireTimer = setTimeout(
     () => {
-      if (conn.subs.get(sub.channel) !== sub || sub.expireAt * 1000 > Date.now()) return;
+      if (conn.subs.get(sub.channel) !== sub) return;
+      // Node's timers can fire a millisecond before Date.now() reaches the delay: not yet
+      // due is armed again, never dropped (the subscription would otherwise live forever).
+      if (sub.expireAt * 1000 > Date.now()) {
+        scheduleSubExpiry(conn, sub);
+        return;
+      }
       if (sub.serverSide) {
         conn.close(Disconnects.subExpired);
         return;
