@@ -3,7 +3,7 @@
 // --max-semi-space-size stay resident, src/node/runtime-flags.ts) and nothing shrinks it
 // on an idle node, since V8 only does so in a collection made to reduce memory. The
 // "last-resort" collection is that one: the young generation back to its minimum and the
-// old generation compacted, 6.5 MiB less RSS at idle for one pause of about 0.1 s before
+// old generation compacted, 8 MiB less RSS at idle for one pause of about 0.1 s before
 // the first client (bench/results/2026-12-03-idle-startup-gc.md). Under load the young
 // generation grows again as it did before.
 //
