@@ -6,9 +6,10 @@
 // old generation compacted, 8 MiB less RSS at idle for one pause of about 0.1 s before
 // the first client (bench/results/2026-12-03-idle-startup-gc.md). Under load the young
 // generation grows again as it did before, and the peak stays lower: S6's peak RSS
-// 158 -> 98 MiB; (-ab-slow-startup-gc.md); fan-out CPU per message unchanged (-ab-fanout-startup-gc.md); single HTTP
-// publishes per CPU-second 0.86x of before in a mean of 6 rounds, 0.94x in their median,
-// batches 1.00x (-ab-api-startup-gc.md): a cost at the edge of this machine's noise.
+// 158 -> 98 MiB (-ab-slow-startup-gc.md). Fan-out CPU per message is unchanged
+// (-ab-fanout-startup-gc.md); single HTTP publishes per CPU-second were 0.86x of before in a
+// mean of 6 rounds, 0.94x in their median, batches 1.00x (-ab-api-startup-gc.md): a cost at
+// the edge of this machine's noise.
 //
 // The collector is reached as Node's own test suite reaches it: --expose-gc turned on at
 // run time installs `gc` in contexts created after it, one new context hands it over, and
